@@ -1,0 +1,291 @@
+"""A stack of recurrent layers computed by the C++ core: the functional face of rnnsk.
+
+`RecurrentNetwork` holds the parameters of a stacked, optionally bidirectional RNN,
+LSTM or GRU in one flat array, exposes them as a dict named and shaped exactly like a
+PyTorch ``state_dict``, and runs forward passes and backpropagation through time over
+batches of variable-length sequences. The estimators build on it; it is also usable on
+its own, e.g. to check the core against PyTorch.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_random_state
+from threadpoolctl import ThreadpoolController
+
+from rnnsk import _core
+
+CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
+GATE_COUNTS = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
+
+_threadpools = None
+
+
+def _blas_thread_limit(n_threads):
+    """Context that caps BLAS at the network's thread count while the core runs.
+
+    The core's OpenMP threads and BLAS's threads never run at the same time, but BLAS
+    left at its default would use every core whatever ``n_threads`` says.
+    """
+    global _threadpools
+    if _threadpools is None:
+        _threadpools = ThreadpoolController()
+    return _threadpools.limit(limits=n_threads, user_api="blas")
+
+
+def _check_int(value, name, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _as_float_array(array, name, dtype):
+    """``array`` as a C-contiguous array of ``dtype``; only real numbers are accepted."""
+    array = np.asarray(array)
+    if array.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    return np.ascontiguousarray(array, dtype=dtype)
+
+
+class RecurrentNetwork:
+    """Stacked, optionally bidirectional Elman RNN, LSTM or GRU over padded batches.
+
+    Parameters
+    ----------
+    cell : {'rnn_tanh', 'rnn_relu', 'lstm', 'gru'}
+        The recurrent cell. Gate order and formulas are PyTorch's (LSTM i, f, g, o;
+        GRU r, z, n with the reset gate applied after the recurrent product).
+    input_size : int
+        Number of features of each time step.
+    hidden_size : int
+        Size of the hidden state of each direction.
+    num_layers : int, default=1
+        Number of stacked layers.
+    bidirectional : bool, default=False
+        Whether every layer also runs backwards in time; outputs are then the
+        concatenation ``[forward, reverse]`` on the feature axis.
+    dropout : float, default=0.0
+        Dropout on the outputs of every layer but the last, in training only.
+    dtype : {numpy.float32, numpy.float64}, default=numpy.float32
+        Precision of parameters and computation.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)),
+        PyTorch's default.
+    n_threads : int, default=1
+        Threads the core (OpenMP kernels and BLAS) may use.
+
+    Attributes
+    ----------
+    flat_parameters : ndarray of shape (n_parameters,)
+        All parameters; optimizers update this array in place.
+    flat_gradients : ndarray of shape (n_parameters,)
+        Gradients written by :meth:`backward`, same layout.
+    parameters : dict of str to ndarray
+        Views into ``flat_parameters`` named and shaped like
+        ``torch.nn.LSTM(...).state_dict()`` (``weight_ih_l0``, ``bias_hh_l1_reverse``...).
+    gradients : dict of str to ndarray
+        Views into ``flat_gradients``, same names.
+    """
+
+    def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
+                 dropout=0.0, dtype=np.float32, random_state=None, n_threads=1):
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+        self.cell = cell
+        self.input_size = _check_int(input_size, "input_size", 1)
+        self.hidden_size = _check_int(hidden_size, "hidden_size", 1)
+        self.num_layers = _check_int(num_layers, "num_layers", 1)
+        self.bidirectional = bool(bidirectional)
+        if not isinstance(dropout, numbers.Real) or not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        self.dropout = float(dropout)
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.n_threads = n_threads
+        self._build()
+        self.reset_parameters(random_state)
+
+    def _build(self):
+        self._core = _core.NetworkCore(CELLS[self.cell], self.input_size, self.hidden_size,
+                                       self.num_layers, self.bidirectional, self.dropout,
+                                       self.dtype)
+        self._layout = _core.layout(CELLS[self.cell], self.input_size, self.hidden_size,
+                                    self.num_layers, self.bidirectional)
+        self.flat_parameters = np.zeros(self._core.parameter_size, dtype=self.dtype)
+        self.flat_gradients = np.zeros_like(self.flat_parameters)
+        self.parameters = self._views(self.flat_parameters)
+        self.gradients = self._views(self.flat_gradients)
+
+    def _views(self, flat):
+        return {
+            name: flat[offset:offset + int(np.prod(shape))].reshape(shape)
+            for name, offset, shape in self._layout
+        }
+
+    @property
+    def num_directions(self):
+        return 2 if self.bidirectional else 1
+
+    @property
+    def gate_count(self):
+        return GATE_COUNTS[self.cell]
+
+    @property
+    def n_threads(self):
+        return self._n_threads
+
+    @n_threads.setter
+    def n_threads(self, value):
+        self._n_threads = _check_int(value, "n_threads", 1)
+
+    def reset_parameters(self, random_state=None):
+        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        rng = check_random_state(random_state)
+        bound = 1.0 / np.sqrt(self.hidden_size)
+        self.flat_parameters[:] = rng.uniform(-bound, bound, self.flat_parameters.size)
+
+    def load_parameters(self, mapping):
+        """Copy every parameter from ``mapping`` (name -> array), e.g. a converted
+        PyTorch ``state_dict``. Names and shapes must match exactly."""
+        missing = [name for name in self.parameters if name not in mapping]
+        unexpected = [name for name in mapping if name not in self.parameters]
+        if missing or unexpected:
+            raise ValueError(f"parameter names do not match: missing {missing}, "
+                             f"unexpected {unexpected}")
+        arrays = {name: _as_float_array(mapping[name], name, self.dtype) for name in mapping}
+        for name, array in arrays.items():
+            if array.shape != self.parameters[name].shape:
+                raise ValueError(f"{name} has shape {array.shape}, expected "
+                                 f"{self.parameters[name].shape}")
+        for name, array in arrays.items():
+            self.parameters[name][...] = array
+
+    def _state_shape(self, batch):
+        return (self.num_layers * self.num_directions, batch, self.hidden_size)
+
+    def _optional(self, array, name):
+        return None if array is None else _as_float_array(array, name, self.dtype)
+
+    def _lengths(self, lengths, batch, steps):
+        if lengths is None:
+            return np.full(batch, steps, dtype=np.int64)
+        lengths = np.asarray(lengths)
+        if lengths.dtype.kind not in "iu":
+            raise TypeError(f"lengths must be integers, got dtype {lengths.dtype}")
+        if lengths.shape != (batch,):
+            raise ValueError(f"lengths must have shape ({batch},), one per sequence, "
+                             f"got {lengths.shape}")
+        if batch and (lengths.min() < 1 or lengths.max() > steps):
+            raise ValueError(f"lengths must be in [1, {steps}] (the number of time steps), "
+                             f"got values from {lengths.min()} to {lengths.max()}")
+        return np.ascontiguousarray(lengths, dtype=np.int64)
+
+    def forward(self, X, lengths=None, h0=None, c0=None, training=False, dropout_seed=0):
+        """Run the network over a padded batch.
+
+        Parameters
+        ----------
+        X : array-like of shape (batch, steps, input_size)
+        lengths : array-like of int of shape (batch,), default=None
+            Valid steps of each sequence, in [1, steps]; None means all ``steps``.
+            Steps beyond a sequence's length are never read.
+        h0, c0 : array-like of shape (num_layers * num_directions, batch, hidden_size)
+            Initial hidden (and, for LSTM, cell) states; None means zeros.
+        training : bool, default=False
+            Keep what backward needs and apply dropout between layers.
+        dropout_seed : int, default=0
+            Fixes the dropout masks, whatever the thread count.
+
+        Returns
+        -------
+        output : ndarray of shape (batch, steps, num_directions * hidden_size)
+            Hidden states of the last layer at every step, zero at padded steps.
+        h_n : ndarray of shape (num_layers * num_directions, batch, hidden_size)
+            Final hidden states, each after its sequence's own last step.
+        c_n : ndarray of the same shape, or None
+            Final cell states (LSTM only).
+        """
+        X = _as_float_array(X, "X", self.dtype)
+        if X.ndim != 3:
+            raise ValueError(f"X must be 3-D (batch, steps, features), got {X.ndim}-D")
+        batch, steps, features = X.shape
+        if features != self.input_size:
+            raise ValueError(f"X has {features} features per step, the network expects "
+                             f"{self.input_size}")
+        lengths = self._lengths(lengths, batch, steps)
+        if c0 is not None and self.cell != "lstm":
+            raise ValueError(f"c0 is only used by the LSTM cell, this network is {self.cell!r}")
+        h0 = self._optional(h0, "h0")
+        c0 = self._optional(c0, "c0")
+        if not isinstance(dropout_seed, numbers.Integral) or dropout_seed < 0:
+            raise ValueError(f"dropout_seed must be a non-negative integer, got {dropout_seed!r}")
+        output = np.empty((batch, steps, self.num_directions * self.hidden_size), self.dtype)
+        state = self._state_shape(batch)
+        h_n = np.empty(state, self.dtype)
+        c_n = np.empty(state, self.dtype) if self.cell == "lstm" else None
+        with _blas_thread_limit(self.n_threads):
+            self._core.forward(self.flat_parameters, X, lengths, h0, c0, bool(training),
+                               int(dropout_seed) % 2**64, self.n_threads, output, h_n, c_n)
+        self._taped_shape = (batch, steps) if training else None
+        return output, h_n, c_n
+
+    def backward(self, d_output=None, d_h_n=None, d_c_n=None, accumulate=False):
+        """Backpropagate through the last ``forward(training=True)``.
+
+        Takes the gradients of a scalar loss with respect to forward's ``output``,
+        ``h_n`` and ``c_n`` (None means zero) and writes the gradients of every
+        parameter into :attr:`flat_gradients` (adds to them with ``accumulate``).
+
+        Returns
+        -------
+        d_X : ndarray of shape (batch, steps, input_size)
+            Zero at padded steps.
+        d_h0 : ndarray of shape (num_layers * num_directions, batch, hidden_size)
+        d_c0 : ndarray of the same shape, or None (LSTM only)
+        """
+        shape = getattr(self, "_taped_shape", None)
+        if shape is None:
+            raise RuntimeError("backward needs a preceding forward with training=True")
+        batch, steps = shape
+        d_output = self._optional(d_output, "d_output")
+        d_h_n = self._optional(d_h_n, "d_h_n")
+        if d_c_n is not None and self.cell != "lstm":
+            raise ValueError(f"d_c_n is only used by the LSTM cell, this network is {self.cell!r}")
+        d_c_n = self._optional(d_c_n, "d_c_n")
+        state = self._state_shape(batch)
+        d_X = np.empty((batch, steps, self.input_size), self.dtype)
+        d_h0 = np.empty(state, self.dtype)
+        d_c0 = np.empty(state, self.dtype) if self.cell == "lstm" else None
+        with _blas_thread_limit(self.n_threads):
+            self._core.backward(self.flat_parameters, d_output, d_h_n, d_c_n,
+                                self.flat_gradients, bool(accumulate), self.n_threads, d_X,
+                                d_h0, d_c0)
+        return d_X, d_h0, d_c0
+
+    def __getstate__(self):
+        return {
+            "config": dict(cell=self.cell, input_size=self.input_size,
+                           hidden_size=self.hidden_size, num_layers=self.num_layers,
+                           bidirectional=self.bidirectional, dropout=self.dropout,
+                           dtype=self.dtype.str),
+            "flat_parameters": self.flat_parameters,
+            "n_threads": self.n_threads,
+        }
+
+    def __setstate__(self, state):
+        config = state["config"]
+        for name, value in config.items():
+            setattr(self, name, value)
+        self.dtype = np.dtype(config["dtype"])
+        self.n_threads = state["n_threads"]
+        self._build()
+        self.flat_parameters[:] = state["flat_parameters"]
+
+    def __repr__(self):
+        return (f"RecurrentNetwork(cell={self.cell!r}, input_size={self.input_size}, "
+                f"hidden_size={self.hidden_size}, num_layers={self.num_layers}, "
+                f"bidirectional={self.bidirectional}, dropout={self.dropout}, "
+                f"dtype={self.dtype.name})")

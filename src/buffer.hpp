@@ -1,0 +1,35 @@
+// Workspace buffers that grow to the largest size asked for and are then reused.
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace rnnsk {
+
+template <class T>
+T* grow(std::vector<T>& buffer, long size) {
+  if (static_cast<long>(buffer.size()) < size) buffer.resize(size);
+  return buffer.data();
+}
+
+template <class T>
+void copy_or_zero(const T* source, long count, T* destination) {
+  if (source)
+    std::memcpy(destination, source, sizeof(T) * count);
+  else
+    std::fill(destination, destination + count, T(0));
+}
+
+// column_sums[j] (+)= sum over rows of matrix[r, j]; a fixed order, so the result
+// does not depend on the thread count.
+template <class T>
+void sum_rows(const T* matrix, long rows, int cols, bool accumulate, T* column_sums) {
+  if (!accumulate) std::fill(column_sums, column_sums + cols, T(0));
+  for (long r = 0; r < rows; ++r) {
+    const T* row = matrix + r * cols;
+    for (int j = 0; j < cols; ++j) column_sums[j] += row[j];
+  }
+}
+
+}  // namespace rnnsk

@@ -1,0 +1,46 @@
+// What one time step's elementwise kernel reads and writes.
+//
+// The layer code runs the GEMMs (input projection for all steps, one recurrent
+// product per step); a cell kernel then turns pre-activations into the new state
+// (forward) or state gradients into gate gradients (backward) for `rows`
+// sequences at once. Every matrix here is row-major with `hidden` (H) or
+// `gates * hidden` (G*H) columns unless a leading dimension is given.
+#pragma once
+
+namespace rnnsk {
+
+template <class T>
+struct StepForward {
+  int rows = 0;
+  int hidden = 0;
+  T* gates = nullptr;            // in: x W_ih^T (no bias); out: saved activations
+  const T* recurrent = nullptr;  // h_prev W_hh^T (no bias)
+  const T* b_ih = nullptr;
+  const T* b_hh = nullptr;
+  const T* h_prev = nullptr;
+  T* h_state = nullptr;          // new hidden state (rows, H)
+  T* h_out = nullptr;            // new hidden state again, into the layer output
+  int ld_out = 0;
+  const T* c_prev = nullptr;     // LSTM: previous cell state
+  T* c_state = nullptr;          // LSTM: new cell state (rows, H)
+  T* c_saved = nullptr;          // LSTM: new cell state kept for backward
+  T* ah_n_saved = nullptr;       // GRU: W_hn h_prev + b_hn kept for backward
+};
+
+template <class T>
+struct StepBackward {
+  int rows = 0;
+  int hidden = 0;
+  const T* d_h = nullptr;        // dL/dh_t from the output and from step t+1
+  T* d_c = nullptr;              // LSTM: in dL/dc_t from step t+1, out dL/dc_{t-1}
+  const T* gates = nullptr;      // saved activations of this step
+  const T* c = nullptr;          // LSTM: c_t
+  const T* c_prev = nullptr;     // LSTM: c_{t-1}
+  const T* h_prev = nullptr;     // GRU: h_{t-1}
+  const T* ah_n = nullptr;       // GRU: saved W_hn h_{t-1} + b_hn
+  T* d_ax = nullptr;             // gate gradients seen by the input product (rows, G*H)
+  T* d_ah = nullptr;             // GRU: gate gradients seen by the recurrent product
+  T* d_h_prev = nullptr;         // GRU: receives dh_t * z, the path that skips W_hh
+};
+
+}  // namespace rnnsk

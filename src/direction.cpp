@@ -1,0 +1,151 @@
+#include "direction.hpp"
+
+#include <cstring>
+
+#include "buffer.hpp"
+#include "cells/cell.hpp"
+
+namespace rnnsk {
+
+template <class T>
+RecurrentDirection<T>::RecurrentDirection(CellKind cell, int input_size, int hidden_size,
+                                          bool reverse)
+    : cell_(cell),
+      input_size_(input_size),
+      hidden_(hidden_size),
+      gate_width_(gate_count(cell) * hidden_size),
+      reverse_(reverse) {}
+
+template <class T>
+void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
+                                    const DirectionWeights<T>& w, const T* input, const T* h0,
+                                    const T* c0, T* out, int ld_out, T* h_final, T* c_final,
+                                    int n_threads) {
+  const int H = hidden_, GH = gate_width_;
+  const long rows = packing.rows, batch_h = static_cast<long>(packing.batch) * H;
+  const bool lstm = cell_ == CellKind::lstm, gru = cell_ == CellKind::gru;
+
+  T* gates = grow(gates_, rows * GH);
+  T* h_prev = grow(h_prev_, rows * H);
+  T* c_prev = lstm ? grow(c_prev_, rows * H) : nullptr;
+  T* c_saved = lstm ? grow(c_, rows * H) : nullptr;
+  T* ah_n = gru ? grow(ah_n_, rows * H) : nullptr;
+  T* state_h = grow(state_h_, batch_h);
+  T* state_c = lstm ? grow(state_c_, batch_h) : nullptr;
+  T* recurrent = grow(recurrent_, static_cast<long>(packing.batch) * GH);
+
+  // Input projection of every step at once; the biases are added in the cell kernel.
+  gemm(false, true, static_cast<int>(rows), GH, input_size_, T(1), input, input_size_, w.w_ih,
+       input_size_, T(0), gates, GH);
+
+  copy_or_zero(h0, batch_h, state_h);
+  if (lstm) copy_or_zero(c0, batch_h, state_c);
+
+  for (int s = 0; s < packing.steps; ++s) {
+    const int t = step_at(s, packing.steps);
+    const int n = packing.batch_sizes[t];
+    const long off = packing.offsets[t];
+    // Rows that join late (reverse direction) still hold their initial state.
+    std::memcpy(h_prev + off * H, state_h, sizeof(T) * n * H);
+    if (lstm) std::memcpy(c_prev + off * H, state_c, sizeof(T) * n * H);
+    gemm(false, true, n, GH, H, T(1), h_prev + off * H, H, w.w_hh, H, T(0), recurrent, GH);
+
+    StepForward<T> step;
+    step.rows = n;
+    step.hidden = H;
+    step.gates = gates + off * GH;
+    step.recurrent = recurrent;
+    step.b_ih = w.b_ih;
+    step.b_hh = w.b_hh;
+    step.h_prev = h_prev + off * H;
+    step.h_state = state_h;
+    step.h_out = out + off * ld_out;
+    step.ld_out = ld_out;
+    if (lstm) {
+      step.c_prev = c_prev + off * H;
+      step.c_state = state_c;
+      step.c_saved = c_saved + off * H;
+    }
+    if (gru) step.ah_n_saved = ah_n + off * H;
+    cell_step_forward(cell_, step, n_threads);
+  }
+  // Samples that stopped early were left untouched since their last step.
+  std::memcpy(h_final, state_h, sizeof(T) * batch_h);
+  if (lstm) std::memcpy(c_final, state_c, sizeof(T) * batch_h);
+}
+
+template <class T>
+void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing,
+                                     const DirectionWeights<T>& w, const T* input,
+                                     const T* d_out, int ld_d_out, const T* d_h_final,
+                                     const T* d_c_final, const DirectionGradients<T>& grads,
+                                     bool accumulate, T* d_input, bool add_to_d_input, T* d_h0,
+                                     T* d_c0, int n_threads) {
+  const int H = hidden_, GH = gate_width_;
+  const long rows = packing.rows, batch_h = static_cast<long>(packing.batch) * H;
+  const bool lstm = cell_ == CellKind::lstm, gru = cell_ == CellKind::gru;
+
+  T* d_ax = grow(d_ax_, rows * GH);
+  // RNN and LSTM gates see the same gradient through both products; GRU's n gate does not.
+  T* d_ah = gru ? grow(d_ah_, rows * GH) : d_ax;
+  T* d_state = grow(state_h_, batch_h);
+  T* d_cell = lstm ? grow(state_c_, batch_h) : nullptr;
+  T* d_h = grow(d_h_, batch_h);
+
+  copy_or_zero(d_h_final, batch_h, d_state);
+  if (lstm) copy_or_zero(d_c_final, batch_h, d_cell);
+
+  for (int s = packing.steps - 1; s >= 0; --s) {
+    const int t = step_at(s, packing.steps);
+    const int n = packing.batch_sizes[t];
+    const long off = packing.offsets[t];
+    for (int i = 0; i < n; ++i) {
+      T* dh_row = d_h + static_cast<long>(i) * H;
+      const T* carried = d_state + static_cast<long>(i) * H;
+      if (d_out) {
+        const T* from_output = d_out + (off + i) * ld_d_out;
+        for (int j = 0; j < H; ++j) dh_row[j] = from_output[j] + carried[j];
+      } else {
+        std::memcpy(dh_row, carried, sizeof(T) * H);
+      }
+    }
+    StepBackward<T> step;
+    step.rows = n;
+    step.hidden = H;
+    step.d_h = d_h;
+    step.gates = gates_.data() + off * GH;
+    step.d_ax = d_ax + off * GH;
+    if (lstm) {
+      step.d_c = d_cell;
+      step.c = c_.data() + off * H;
+      step.c_prev = c_prev_.data() + off * H;
+    }
+    if (gru) {
+      step.h_prev = h_prev_.data() + off * H;
+      step.ah_n = ah_n_.data() + off * H;
+      step.d_ah = d_ah + off * GH;
+      step.d_h_prev = d_state;
+    }
+    cell_step_backward(cell_, step, n_threads);
+    // The only serial GEMM of backward: the state gradient flowing through W_hh.
+    gemm(false, false, n, H, GH, T(1), d_ah + off * GH, GH, w.w_hh, H, gru ? T(1) : T(0),
+         d_state, H);
+  }
+  std::memcpy(d_h0, d_state, sizeof(T) * batch_h);
+  if (lstm) std::memcpy(d_c0, d_cell, sizeof(T) * batch_h);
+
+  const int n_rows = static_cast<int>(rows);
+  const T beta = accumulate ? T(1) : T(0);
+  gemm(true, false, GH, input_size_, n_rows, T(1), d_ax, GH, input, input_size_, beta, grads.w_ih,
+       input_size_);
+  gemm(true, false, GH, H, n_rows, T(1), d_ah, GH, h_prev_.data(), H, beta, grads.w_hh, H);
+  sum_rows(d_ax, rows, GH, accumulate, grads.b_ih);
+  sum_rows(d_ah, rows, GH, accumulate, grads.b_hh);
+  gemm(false, false, n_rows, input_size_, GH, T(1), d_ax, GH, w.w_ih, input_size_,
+       add_to_d_input ? T(1) : T(0), d_input, input_size_);
+}
+
+template class RecurrentDirection<float>;
+template class RecurrentDirection<double>;
+
+}  // namespace rnnsk

@@ -1,0 +1,81 @@
+// One direction of one recurrent layer, run over a packed batch.
+//
+// Forward: one GEMM projects the inputs of all time steps at once, then each step
+// does one recurrent GEMM for the rows still running and the cell's fused
+// elementwise kernel. Backward walks the steps in the opposite order, carrying the
+// state gradient, and leaves every weight gradient to one GEMM over all rows after
+// the loop. What forward must keep for backward lives in the tape; all buffers
+// are members that only grow, so repeated calls allocate nothing.
+#pragma once
+
+#include <vector>
+
+#include "blas.hpp"
+#include "cells/cell_kind.hpp"
+#include "packing.hpp"
+
+namespace rnnsk {
+
+template <class T>
+struct DirectionWeights {
+  const T* w_ih;  // (G*H, input_size)
+  const T* w_hh;  // (G*H, H)
+  const T* b_ih;  // (G*H)
+  const T* b_hh;  // (G*H)
+};
+
+template <class T>
+struct DirectionGradients {
+  T* w_ih;
+  T* w_hh;
+  T* b_ih;
+  T* b_hh;
+};
+
+template <class T>
+class RecurrentDirection {
+ public:
+  RecurrentDirection(CellKind cell, int input_size, int hidden_size, bool reverse);
+
+  // input: (rows, input_size) packed. h0/c0: (batch, H) in sorted order, or null
+  // for zeros. Writes the hidden state of every step into out (row stride ld_out)
+  // and the final states into h_final/c_final (sorted order; c_final LSTM only).
+  void forward(const Gemm<T>& gemm, const Packing& packing, const DirectionWeights<T>& w,
+               const T* input, const T* h0, const T* c0, T* out, int ld_out, T* h_final,
+               T* c_final, int n_threads);
+
+  // d_out: gradient of this direction's outputs (row stride ld_d_out) or null;
+  // d_h_final/d_c_final: gradients of the final states (sorted) or null.
+  // Writes (or adds, with accumulate) the weight gradients; writes d_input, or adds
+  // to it with add_to_d_input; writes d_h0/d_c0 (sorted).
+  void backward(const Gemm<T>& gemm, const Packing& packing, const DirectionWeights<T>& w,
+                const T* input, const T* d_out, int ld_d_out, const T* d_h_final,
+                const T* d_c_final, const DirectionGradients<T>& grads, bool accumulate,
+                T* d_input, bool add_to_d_input, T* d_h0, T* d_c0, int n_threads);
+
+ private:
+  int step_at(int s, int steps) const { return reverse_ ? steps - 1 - s : s; }
+
+  CellKind cell_;
+  int input_size_;
+  int hidden_;
+  int gate_width_;  // G * H
+  bool reverse_;
+
+  // Tape: kept from forward for backward, one row per packed row.
+  std::vector<T> gates_;   // activated gates (RNN: h_t)
+  std::vector<T> h_prev_;  // state entering each step
+  std::vector<T> c_prev_;  // LSTM: cell state entering each step
+  std::vector<T> c_;       // LSTM: cell state leaving each step
+  std::vector<T> ah_n_;    // GRU: W_hn h_{t-1} + b_hn
+
+  // Scratch.
+  std::vector<T> state_h_;    // (batch, H): state, or its gradient in backward
+  std::vector<T> state_c_;    // (batch, H): LSTM cell state, or its gradient
+  std::vector<T> recurrent_;  // (batch, G*H): one step's recurrent product
+  std::vector<T> d_h_;        // (batch, H): one step's total state gradient
+  std::vector<T> d_ax_;       // (rows, G*H)
+  std::vector<T> d_ah_;       // GRU: (rows, G*H)
+};
+
+}  // namespace rnnsk

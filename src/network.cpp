@@ -1,0 +1,185 @@
+#include "network.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "buffer.hpp"
+#include "dropout.hpp"
+#include "parallel.hpp"
+
+namespace rnnsk {
+
+void NetworkConfig::validate() const {
+  if (input_size < 1) throw std::invalid_argument("input_size must be at least 1");
+  if (hidden_size < 1) throw std::invalid_argument("hidden_size must be at least 1");
+  if (num_layers < 1) throw std::invalid_argument("num_layers must be at least 1");
+  if (!(dropout >= 0.0 && dropout < 1.0))
+    throw std::invalid_argument("dropout must be in [0, 1)");
+}
+
+std::vector<ParameterEntry> parameter_layout(const NetworkConfig& config) {
+  config.validate();
+  const int gh = gate_count(config.cell) * config.hidden_size;
+  std::vector<ParameterEntry> layout;
+  long offset = 0;
+  auto add = [&](const std::string& name, int rows, int cols) {
+    layout.push_back({name, offset, rows, cols});
+    offset += static_cast<long>(rows) * std::max(cols, 1);
+  };
+  for (int layer = 0; layer < config.num_layers; ++layer) {
+    for (int direction = 0; direction < config.directions(); ++direction) {
+      const std::string suffix =
+          "_l" + std::to_string(layer) + (direction == 1 ? "_reverse" : "");
+      add("weight_ih" + suffix, gh, config.layer_input_size(layer));
+      add("weight_hh" + suffix, gh, config.hidden_size);
+      add("bias_ih" + suffix, gh, 0);
+      add("bias_hh" + suffix, gh, 0);
+    }
+  }
+  return layout;
+}
+
+long parameter_count(const NetworkConfig& config) {
+  const auto layout = parameter_layout(config);
+  const auto& last = layout.back();
+  return last.offset + static_cast<long>(last.rows) * std::max(last.cols, 1);
+}
+
+template <class T>
+Network<T>::Network(const NetworkConfig& config, FortranGemm<T> gemm)
+    : config_(config), gemm_(gemm), layout_(parameter_layout(config)) {
+  if (!gemm_.ready()) throw std::invalid_argument("no GEMM routine was given");
+  for (int layer = 0; layer < config.num_layers; ++layer)
+    for (int direction = 0; direction < config.directions(); ++direction)
+      directions_.emplace_back(config.cell, config.layer_input_size(layer), config.hidden_size,
+                               direction == 1);
+  outputs_.resize(config.num_layers);
+  masks_.resize(config.num_layers - 1);
+  dropped_.resize(config.num_layers - 1);
+}
+
+template <class T>
+DirectionWeights<T> Network<T>::weights(const T* params, int layer, int direction) const {
+  const ParameterEntry* e = &layout_[4 * (layer * config_.directions() + direction)];
+  return {params + e[0].offset, params + e[1].offset, params + e[2].offset, params + e[3].offset};
+}
+
+template <class T>
+DirectionGradients<T> Network<T>::gradients(T* grads, int layer, int direction) const {
+  const ParameterEntry* e = &layout_[4 * (layer * config_.directions() + direction)];
+  return {grads + e[0].offset, grads + e[1].offset, grads + e[2].offset, grads + e[3].offset};
+}
+
+template <class T>
+const T* Network<T>::layer_input(int layer) const {
+  if (layer == 0) return packed_x_.data();
+  return dropout_applied_ ? dropped_[layer - 1].data() : outputs_[layer - 1].data();
+}
+
+template <class T>
+void Network<T>::states_to_sorted(const T* original, std::vector<T>& sorted) const {
+  const long block = static_cast<long>(packing_.batch) * config_.hidden_size;
+  const int count = config_.num_layers * config_.directions();
+  T* dst = grow(sorted, block * count);
+  if (!original) {
+    std::fill(dst, dst + block * count, T(0));
+    return;
+  }
+  for (int k = 0; k < count; ++k)
+    packing_.to_sorted(original + k * block, config_.hidden_size, dst + k * block);
+}
+
+template <class T>
+void Network<T>::states_from_sorted(const std::vector<T>& sorted, T* original) const {
+  const long block = static_cast<long>(packing_.batch) * config_.hidden_size;
+  for (int k = 0; k < config_.num_layers * config_.directions(); ++k)
+    packing_.from_sorted(sorted.data() + k * block, config_.hidden_size, original + k * block);
+}
+
+template <class T>
+void Network<T>::forward(const ForwardArgs<T>& a) {
+  FlushDenormals flush;
+  taped_ = false;
+  packing_.build(a.lengths, a.batch, a.steps);
+  const bool lstm = config_.cell == CellKind::lstm;
+  const int H = config_.hidden_size, D = config_.directions(), width = D * H;
+  const long rows = packing_.rows, block = static_cast<long>(a.batch) * H;
+
+  packing_.pack(a.x, config_.input_size, grow(packed_x_, rows * config_.input_size));
+  states_to_sorted(a.h0, h0_sorted_);
+  if (lstm) states_to_sorted(a.c0, c0_sorted_);
+  grow(hn_sorted_, block * config_.num_layers * D);
+  if (lstm) grow(cn_sorted_, block * config_.num_layers * D);
+
+  dropout_applied_ = a.training && config_.dropout > 0.0;
+  for (int layer = 0; layer < config_.num_layers; ++layer) {
+    T* out = grow(outputs_[layer], rows * width);
+    for (int d = 0; d < D; ++d) {
+      const long k = (layer * D + d) * block;
+      directions_[layer * D + d].forward(
+          gemm_, packing_, weights(a.params, layer, d), layer_input(layer),
+          h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr, out + d * H, width,
+          hn_sorted_.data() + k, lstm ? cn_sorted_.data() + k : nullptr, a.n_threads);
+    }
+    if (dropout_applied_ && layer + 1 < config_.num_layers) {
+      T* mask = grow(masks_[layer], rows * width);
+      T* dropped = grow(dropped_[layer], rows * width);
+      fill_dropout_mask(a.dropout_seed, layer, config_.dropout, rows * width, mask);
+      for (long i = 0; i < rows * width; ++i) dropped[i] = out[i] * mask[i];
+    }
+  }
+  packing_.unpack(outputs_.back().data(), width, a.out);
+  states_from_sorted(hn_sorted_, a.h_n);
+  if (lstm) states_from_sorted(cn_sorted_, a.c_n);
+  taped_ = a.training;
+}
+
+template <class T>
+void Network<T>::backward(const BackwardArgs<T>& a) {
+  if (!taped_)
+    throw std::runtime_error("backward needs a preceding forward with training=True");
+  FlushDenormals flush;
+  const bool lstm = config_.cell == CellKind::lstm;
+  const int H = config_.hidden_size, D = config_.directions(), width = D * H;
+  const long rows = packing_.rows, block = static_cast<long>(packing_.batch) * H;
+
+  const long widest = rows * std::max(width, config_.input_size);
+  T* d_upper = grow(d_upper_, widest);
+  if (a.d_out)
+    packing_.pack(a.d_out, width, d_upper);
+  else
+    std::fill(d_upper, d_upper + rows * width, T(0));
+  // The final-state gradients, sorted, and the initial-state gradients land in
+  // the same scratch the forward states used.
+  states_to_sorted(a.d_h_n, hn_sorted_);
+  if (lstm) states_to_sorted(a.d_c_n, cn_sorted_);
+
+  grow(d_lower_, widest);
+  for (int layer = config_.num_layers - 1; layer >= 0; --layer) {
+    for (int d = 0; d < D; ++d) {
+      const long k = (layer * D + d) * block;
+      directions_[layer * D + d].backward(
+          gemm_, packing_, weights(a.params, layer, d), layer_input(layer), d_upper_.data() + d * H,
+          width, hn_sorted_.data() + k, lstm ? cn_sorted_.data() + k : nullptr,
+          gradients(a.grads, layer, d), a.accumulate, d_lower_.data(), d > 0,
+          h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr, a.n_threads);
+    }
+    if (layer > 0) {
+      if (dropout_applied_) {
+        const T* mask = masks_[layer - 1].data();
+        for (long i = 0; i < rows * width; ++i) d_lower_[i] *= mask[i];
+      }
+      std::swap(d_upper_, d_lower_);
+    }
+  }
+  packing_.unpack(d_lower_.data(), config_.input_size, a.d_x);
+  states_from_sorted(h0_sorted_, a.d_h0);
+  if (lstm) states_from_sorted(c0_sorted_, a.d_c0);
+}
+
+template class Network<float>;
+template class Network<double>;
+
+}  // namespace rnnsk

@@ -1,0 +1,87 @@
+#include "packing.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+namespace rnnsk {
+
+void Packing::build(const int64_t* lengths, int batch_count, int step_count) {
+  if (batch_count < 1) throw std::invalid_argument("the batch holds no sequence");
+  if (step_count < 1) throw std::invalid_argument("sequences have no time step");
+  for (int b = 0; b < batch_count; ++b) {
+    if (lengths[b] < 1 || lengths[b] > step_count)
+      throw std::invalid_argument("length of sequence " + std::to_string(b) + " is " +
+                                  std::to_string(lengths[b]) + ", outside [1, " +
+                                  std::to_string(step_count) + "]");
+  }
+  batch = batch_count;
+  steps = step_count;
+  order.resize(batch);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return lengths[a] > lengths[b]; });
+  position.resize(batch);
+  for (int i = 0; i < batch; ++i) position[order[i]] = i;
+
+  batch_sizes.assign(steps, 0);
+  offsets.assign(steps, 0);
+  // Sorted lengths are non-increasing, so the running count at step t is the
+  // number of samples longer than t.
+  int running = batch;
+  rows = 0;
+  for (int t = 0; t < steps; ++t) {
+    while (running > 0 && lengths[order[running - 1]] <= t) --running;
+    batch_sizes[t] = running;
+    offsets[t] = rows;
+    rows += running;
+  }
+}
+
+template <class T>
+void Packing::pack(const T* padded, int width, T* packed) const {
+  for (int t = 0; t < steps; ++t) {
+    for (int i = 0; i < batch_sizes[t]; ++i) {
+      const T* src = padded + (static_cast<long>(order[i]) * steps + t) * width;
+      std::memcpy(packed + (offsets[t] + i) * width, src, sizeof(T) * width);
+    }
+  }
+}
+
+template <class T>
+void Packing::unpack(const T* packed, int width, T* padded) const {
+  std::memset(padded, 0, sizeof(T) * static_cast<size_t>(batch) * steps * width);
+  for (int t = 0; t < steps; ++t) {
+    for (int i = 0; i < batch_sizes[t]; ++i) {
+      T* dst = padded + (static_cast<long>(order[i]) * steps + t) * width;
+      std::memcpy(dst, packed + (offsets[t] + i) * width, sizeof(T) * width);
+    }
+  }
+}
+
+template <class T>
+void Packing::to_sorted(const T* original, int width, T* sorted) const {
+  for (int i = 0; i < batch; ++i)
+    std::memcpy(sorted + static_cast<long>(i) * width,
+                original + static_cast<long>(order[i]) * width, sizeof(T) * width);
+}
+
+template <class T>
+void Packing::from_sorted(const T* sorted, int width, T* original) const {
+  for (int i = 0; i < batch; ++i)
+    std::memcpy(original + static_cast<long>(order[i]) * width,
+                sorted + static_cast<long>(i) * width, sizeof(T) * width);
+}
+
+#define RNNSK_INSTANTIATE_PACKING(T)                                     \
+  template void Packing::pack<T>(const T*, int, T*) const;               \
+  template void Packing::unpack<T>(const T*, int, T*) const;             \
+  template void Packing::to_sorted<T>(const T*, int, T*) const;          \
+  template void Packing::from_sorted<T>(const T*, int, T*) const;
+
+RNNSK_INSTANTIATE_PACKING(float)
+RNNSK_INSTANTIATE_PACKING(double)
+
+}  // namespace rnnsk

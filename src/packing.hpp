@@ -1,0 +1,41 @@
+// Packed sequences: the time-major layout the core computes in.
+//
+// Samples are sorted by decreasing length (stably), so at step t the samples
+// still running form the prefix [0, batch_sizes[t]) and the step's rows sit
+// contiguously at offsets[t]. Padding is never stored, read or computed, which is
+// what PyTorch's PackedSequence does too.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace rnnsk {
+
+struct Packing {
+  int batch = 0;
+  int steps = 0;
+  long rows = 0;                 // sum of all lengths
+  std::vector<int> order;        // sorted position -> original sample index
+  std::vector<int> position;     // original sample index -> sorted position
+  std::vector<int> batch_sizes;  // per step: how many samples are still running
+  std::vector<long> offsets;     // per step: first packed row of that step
+
+  // Validates lengths (each in [1, steps]) and builds the layout.
+  void build(const int64_t* lengths, int batch, int steps);
+
+  // (batch, steps, width) padded, batch-first -> (rows, width) packed.
+  template <class T>
+  void pack(const T* padded, int width, T* packed) const;
+
+  // (rows, width) packed -> (batch, steps, width) padded, zeros at padding.
+  template <class T>
+  void unpack(const T* packed, int width, T* padded) const;
+
+  // (batch, width) in original order <-> sorted order.
+  template <class T>
+  void to_sorted(const T* original, int width, T* sorted) const;
+  template <class T>
+  void from_sorted(const T* sorted, int width, T* original) const;
+};
+
+}  // namespace rnnsk
