@@ -58,16 +58,18 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
     step.b_ih = w.b_ih;
     step.b_hh = w.b_hh;
     step.h_prev = h_prev + off * H;
-    step.h_state = state_h;
     step.h_out = out + off * ld_out;
     step.ld_out = ld_out;
     if (lstm) {
       step.c_prev = c_prev + off * H;
-      step.c_state = state_c;
       step.c_saved = c_saved + off * H;
     }
     if (gru) step.ah_n_saved = ah_n + off * H;
     cell_step_forward(cell_, step, n_threads);
+    // The kernels write each state once; the running state is copied from there.
+    for (int i = 0; i < n; ++i)
+      std::memcpy(state_h + static_cast<long>(i) * H, out + (off + i) * ld_out, sizeof(T) * H);
+    if (lstm) std::memcpy(state_c, c_saved + off * H, sizeof(T) * n * H);
   }
   // Samples that stopped early were left untouched since their last step.
   std::memcpy(h_final, state_h, sizeof(T) * batch_h);

@@ -35,15 +35,20 @@ class FlushDenormals {
 // Below this many scalar operations a loop runs on the calling thread.
 constexpr long kMinParallelWork = 16384;
 
+// Calls body(begin, end) on contiguous shares of [0, n), one per thread, or on the
+// whole range at once when the work is too small to pay for waking threads.
 template <class Body>
-void parallel_for(int n, int n_threads, long work, Body&& body) {
+void parallel_ranges(int n, int n_threads, long work, Body&& body) {
 #ifdef _OPENMP
   if (n_threads > 1 && n > 1 && work >= kMinParallelWork) {
-#pragma omp parallel num_threads(n_threads)
+    const int shares = n_threads < n ? n_threads : n;
+#pragma omp parallel num_threads(shares)
     {
       FlushDenormals flush;
 #pragma omp for schedule(static)
-      for (int i = 0; i < n; ++i) body(i);
+      for (int share = 0; share < shares; ++share)
+        body(static_cast<int>(static_cast<long>(n) * share / shares),
+             static_cast<int>(static_cast<long>(n) * (share + 1) / shares));
     }
     return;
   }
@@ -51,7 +56,7 @@ void parallel_for(int n, int n_threads, long work, Body&& body) {
   (void)n_threads;
   (void)work;
 #endif
-  for (int i = 0; i < n; ++i) body(i);
+  body(0, n);
 }
 
 }  // namespace rnnsk

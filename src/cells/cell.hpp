@@ -1,51 +1,35 @@
-// One time step of any cell over a block of rows: dispatch on the cell kind once,
-// then run the cell's row kernel over all rows (in parallel when worth it).
+// One time step of any cell over a block of rows: split the rows among threads
+// when the work pays for it, and run the cell's kernel (compiled for several
+// instruction sets, picked at run time: see kernels.cpp) on each share.
 #pragma once
 
 #include "../parallel.hpp"
 #include "cell_kind.hpp"
-#include "gru.hpp"
-#include "lstm.hpp"
-#include "rnn.hpp"
+#include "step.hpp"
 
 namespace rnnsk {
+
+// Rows [begin, end) of one step, in the best instruction set this processor has.
+template <class T>
+void cell_forward_rows(CellKind cell, const StepForward<T>& s, int begin, int end);
+template <class T>
+void cell_backward_rows(CellKind cell, const StepBackward<T>& s, int begin, int end);
+
+// The instruction set the kernels were dispatched to ("avx512f", "avx2", "default").
+const char* kernel_isa();
 
 template <class T>
 void cell_step_forward(CellKind cell, const StepForward<T>& s, int n_threads) {
   const long work = static_cast<long>(s.rows) * s.hidden * gate_count(cell);
-  switch (cell) {
-    case CellKind::rnn_tanh:
-      parallel_for(s.rows, n_threads, work, [&](int r) { rnn_forward_row<T, false>(s, r); });
-      break;
-    case CellKind::rnn_relu:
-      parallel_for(s.rows, n_threads, work, [&](int r) { rnn_forward_row<T, true>(s, r); });
-      break;
-    case CellKind::lstm:
-      parallel_for(s.rows, n_threads, work, [&](int r) { lstm_forward_row<T>(s, r); });
-      break;
-    case CellKind::gru:
-      parallel_for(s.rows, n_threads, work, [&](int r) { gru_forward_row<T>(s, r); });
-      break;
-  }
+  parallel_ranges(s.rows, n_threads, work,
+                  [&](int begin, int end) { cell_forward_rows(cell, s, begin, end); });
 }
 
 template <class T>
 void cell_step_backward(CellKind cell, const StepBackward<T>& s, int n_threads) {
   const long work = static_cast<long>(s.rows) * s.hidden * gate_count(cell);
-  switch (cell) {
-    case CellKind::rnn_tanh:
-      parallel_for(s.rows, n_threads, work, [&](int r) { rnn_backward_row<T, false>(s, r); });
-      break;
-    case CellKind::rnn_relu:
-      parallel_for(s.rows, n_threads, work, [&](int r) { rnn_backward_row<T, true>(s, r); });
-      break;
-    case CellKind::lstm:
-      parallel_for(s.rows, n_threads, work, [&](int r) { lstm_backward_row<T>(s, r); });
-      break;
-    case CellKind::gru:
-      parallel_for(s.rows, n_threads, work, [&](int r) { gru_backward_row<T>(s, r); });
-      break;
-  }
+  parallel_ranges(s.rows, n_threads, work,
+                  [&](int begin, int end) { cell_backward_rows(cell, s, begin, end); });
 }
 
 }  // namespace rnnsk

@@ -1,6 +1,7 @@
 // GRU cell, PyTorch gate order r, z, n, reset gate applied after the recurrent product:
 //   n = tanh(ax_n + b_in + r * (W_hn h + b_hn)),   h_t = (1 - z) * n + z * h_{t-1}
 // Saved for backward: r, z, n and W_hn h + b_hn (h_{t-1} is kept by the layer).
+// Each gate block is its own __restrict parameter so the loop vectorizes.
 #pragma once
 
 #include "activations.hpp"
@@ -9,28 +10,52 @@
 namespace rnnsk {
 
 template <class T>
+inline void gru_forward_kernel(int H, T* __restrict a_r, T* __restrict a_z, T* __restrict a_n,
+                               const T* __restrict rec, const T* __restrict b_ih,
+                               const T* __restrict b_hh, const T* __restrict h_prev,
+                               T* __restrict ah_n, T* __restrict out) {
+  for (int j = 0; j < H; ++j) {
+    const T r = sigmoid(a_r[j] + b_ih[j] + rec[j] + b_hh[j]);
+    const T z = sigmoid(a_z[j] + b_ih[H + j] + rec[H + j] + b_hh[H + j]);
+    const T hn = rec[2 * H + j] + b_hh[2 * H + j];
+    const T n = tanh_act(a_n[j] + b_ih[2 * H + j] + r * hn);
+    a_r[j] = r;
+    a_z[j] = z;
+    a_n[j] = n;
+    ah_n[j] = hn;
+    out[j] = (T(1) - z) * n + z * h_prev[j];
+  }
+}
+
+template <class T>
 void gru_forward_row(const StepForward<T>& s, int row) {
   const int H = s.hidden;
-  const long g_base = static_cast<long>(row) * 3 * H;
+  T* a = s.gates + static_cast<long>(row) * 3 * H;
   const long h_base = static_cast<long>(row) * H;
-  T* a = s.gates + g_base;
-  const T* r_in = s.recurrent + g_base;
-  const T* h_prev = s.h_prev + h_base;
-  T* ah_n = s.ah_n_saved + h_base;
-  T* h = s.h_state + h_base;
-  T* out = s.h_out + static_cast<long>(row) * s.ld_out;
+  gru_forward_kernel(H, a, a + H, a + 2 * H, s.recurrent + static_cast<long>(row) * 3 * H,
+                     s.b_ih, s.b_hh, s.h_prev + h_base, s.ah_n_saved + h_base,
+                     s.h_out + static_cast<long>(row) * s.ld_out);
+}
+
+template <class T>
+inline void gru_backward_kernel(int H, const T* __restrict gate_r, const T* __restrict gate_z,
+                                const T* __restrict gate_n, const T* __restrict h_prev,
+                                const T* __restrict ah_n, const T* __restrict dh,
+                                T* __restrict dax_r, T* __restrict dax_z, T* __restrict dax_n,
+                                T* __restrict dah_r, T* __restrict dah_z, T* __restrict dah_n,
+                                T* __restrict dh_prev) {
   for (int j = 0; j < H; ++j) {
-    const T r = sigmoid(a[j] + s.b_ih[j] + r_in[j] + s.b_hh[j]);
-    const T z = sigmoid(a[H + j] + s.b_ih[H + j] + r_in[H + j] + s.b_hh[H + j]);
-    const T hn = r_in[2 * H + j] + s.b_hh[2 * H + j];
-    const T n = tanh_act(a[2 * H + j] + s.b_ih[2 * H + j] + r * hn);
-    const T h_new = (T(1) - z) * n + z * h_prev[j];
-    a[j] = r;
-    a[H + j] = z;
-    a[2 * H + j] = n;
-    ah_n[j] = hn;
-    h[j] = h_new;
-    out[j] = h_new;
+    const T r = gate_r[j], z = gate_z[j], n = gate_n[j];
+    const T dan = dh[j] * (T(1) - z) * (T(1) - n * n);
+    const T dar = dan * ah_n[j] * r * (T(1) - r);
+    const T daz = dh[j] * (h_prev[j] - n) * z * (T(1) - z);
+    dax_r[j] = dar;
+    dax_z[j] = daz;
+    dax_n[j] = dan;
+    dah_r[j] = dar;
+    dah_z[j] = daz;
+    dah_n[j] = dan * r;
+    dh_prev[j] = dh[j] * z;
   }
 }
 
@@ -40,25 +65,11 @@ void gru_backward_row(const StepBackward<T>& s, int row) {
   const long g_base = static_cast<long>(row) * 3 * H;
   const long h_base = static_cast<long>(row) * H;
   const T* gate = s.gates + g_base;
-  const T* h_prev = s.h_prev + h_base;
-  const T* ah_n = s.ah_n + h_base;
-  const T* dh = s.d_h + h_base;
   T* dax = s.d_ax + g_base;
   T* dah = s.d_ah + g_base;
-  T* dh_prev = s.d_h_prev + h_base;
-  for (int j = 0; j < H; ++j) {
-    const T r = gate[j], z = gate[H + j], n = gate[2 * H + j];
-    const T dan = dh[j] * (T(1) - z) * (T(1) - n * n);
-    const T dar = dan * ah_n[j] * r * (T(1) - r);
-    const T daz = dh[j] * (h_prev[j] - n) * z * (T(1) - z);
-    dax[j] = dar;
-    dax[H + j] = daz;
-    dax[2 * H + j] = dan;
-    dah[j] = dar;
-    dah[H + j] = daz;
-    dah[2 * H + j] = dan * r;
-    dh_prev[j] = dh[j] * z;
-  }
+  gru_backward_kernel(H, gate, gate + H, gate + 2 * H, s.h_prev + h_base, s.ah_n + h_base,
+                      s.d_h + h_base, dax, dax + H, dax + 2 * H, dah, dah + H, dah + 2 * H,
+                      s.d_h_prev + h_base);
 }
 
 }  // namespace rnnsk

@@ -18,12 +18,10 @@ struct StepForward {
   const T* b_ih = nullptr;
   const T* b_hh = nullptr;
   const T* h_prev = nullptr;
-  T* h_state = nullptr;          // new hidden state (rows, H)
-  T* h_out = nullptr;            // new hidden state again, into the layer output
+  T* h_out = nullptr;            // new hidden state, into the layer output
   int ld_out = 0;
   const T* c_prev = nullptr;     // LSTM: previous cell state
-  T* c_state = nullptr;          // LSTM: new cell state (rows, H)
-  T* c_saved = nullptr;          // LSTM: new cell state kept for backward
+  T* c_saved = nullptr;          // LSTM: new cell state, kept for backward
   T* ah_n_saved = nullptr;       // GRU: W_hn h_prev + b_hn kept for backward
 };
 

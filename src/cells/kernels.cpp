@@ -1,0 +1,97 @@
+// The cell kernels, compiled once per instruction set and chosen at run time.
+//
+// Each entry point carries GCC's target_clones: the compiler emits an AVX-512, an
+// AVX2 and a baseline x86-64 body, and the loader picks one for the processor
+// (an ifunc), so the installed package runs anywhere and vectorizes where it can.
+// `flatten` inlines the row kernels and the activations into each clone, so every
+// clone is vectorized for its own instruction set and no code is shared between
+// clones (which would otherwise risk running AVX-512 code on older processors).
+#include "cell.hpp"
+#include "gru.hpp"
+#include "lstm.hpp"
+#include "rnn.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(RNNSK_NO_DISPATCH)
+#define RNNSK_DISPATCH __attribute__((target_clones("avx512f", "avx2", "default"), flatten))
+#else
+#define RNNSK_DISPATCH __attribute__((flatten))
+#endif
+
+namespace rnnsk {
+namespace {
+
+#define RNNSK_ROW_LOOP(NAME, ARGS, ROW_KERNEL)                       \
+  RNNSK_DISPATCH void NAME(const ARGS& s, int begin, int end) {      \
+    for (int r = begin; r < end; ++r) ROW_KERNEL(s, r);               \
+  }
+
+RNNSK_ROW_LOOP(rnn_tanh_forward_f32, StepForward<float>, (rnn_forward_row<float, false>))
+RNNSK_ROW_LOOP(rnn_tanh_forward_f64, StepForward<double>, (rnn_forward_row<double, false>))
+RNNSK_ROW_LOOP(rnn_relu_forward_f32, StepForward<float>, (rnn_forward_row<float, true>))
+RNNSK_ROW_LOOP(rnn_relu_forward_f64, StepForward<double>, (rnn_forward_row<double, true>))
+RNNSK_ROW_LOOP(lstm_forward_f32, StepForward<float>, lstm_forward_row<float>)
+RNNSK_ROW_LOOP(lstm_forward_f64, StepForward<double>, lstm_forward_row<double>)
+RNNSK_ROW_LOOP(gru_forward_f32, StepForward<float>, gru_forward_row<float>)
+RNNSK_ROW_LOOP(gru_forward_f64, StepForward<double>, gru_forward_row<double>)
+RNNSK_ROW_LOOP(rnn_tanh_backward_f32, StepBackward<float>, (rnn_backward_row<float, false>))
+RNNSK_ROW_LOOP(rnn_tanh_backward_f64, StepBackward<double>, (rnn_backward_row<double, false>))
+RNNSK_ROW_LOOP(rnn_relu_backward_f32, StepBackward<float>, (rnn_backward_row<float, true>))
+RNNSK_ROW_LOOP(rnn_relu_backward_f64, StepBackward<double>, (rnn_backward_row<double, true>))
+RNNSK_ROW_LOOP(lstm_backward_f32, StepBackward<float>, lstm_backward_row<float>)
+RNNSK_ROW_LOOP(lstm_backward_f64, StepBackward<double>, lstm_backward_row<double>)
+RNNSK_ROW_LOOP(gru_backward_f32, StepBackward<float>, gru_backward_row<float>)
+RNNSK_ROW_LOOP(gru_backward_f64, StepBackward<double>, gru_backward_row<double>)
+
+#undef RNNSK_ROW_LOOP
+
+// Which body of each family to run, indexed by CellKind.
+template <class Args>
+using RowLoop = void (*)(const Args&, int, int);
+
+template <class T>
+struct KernelTable;
+
+template <>
+struct KernelTable<float> {
+  static constexpr RowLoop<StepForward<float>> forward[4] = {
+      rnn_tanh_forward_f32, rnn_relu_forward_f32, lstm_forward_f32, gru_forward_f32};
+  static constexpr RowLoop<StepBackward<float>> backward[4] = {
+      rnn_tanh_backward_f32, rnn_relu_backward_f32, lstm_backward_f32, gru_backward_f32};
+};
+
+template <>
+struct KernelTable<double> {
+  static constexpr RowLoop<StepForward<double>> forward[4] = {
+      rnn_tanh_forward_f64, rnn_relu_forward_f64, lstm_forward_f64, gru_forward_f64};
+  static constexpr RowLoop<StepBackward<double>> backward[4] = {
+      rnn_tanh_backward_f64, rnn_relu_backward_f64, lstm_backward_f64, gru_backward_f64};
+};
+
+}  // namespace
+
+template <class T>
+void cell_forward_rows(CellKind cell, const StepForward<T>& s, int begin, int end) {
+  KernelTable<T>::forward[static_cast<int>(cell)](s, begin, end);
+}
+
+template <class T>
+void cell_backward_rows(CellKind cell, const StepBackward<T>& s, int begin, int end) {
+  KernelTable<T>::backward[static_cast<int>(cell)](s, begin, end);
+}
+
+template void cell_forward_rows<float>(CellKind, const StepForward<float>&, int, int);
+template void cell_forward_rows<double>(CellKind, const StepForward<double>&, int, int);
+template void cell_backward_rows<float>(CellKind, const StepBackward<float>&, int, int);
+template void cell_backward_rows<double>(CellKind, const StepBackward<double>&, int, int);
+
+const char* kernel_isa() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return "avx512f";
+  if (__builtin_cpu_supports("avx2")) return "avx2";
+#endif
+  return "default";
+}
+
+}  // namespace rnnsk
