@@ -3,10 +3,11 @@
 # exceptions into Python ones (``except +``). User-facing conversion and
 # messages live in rnnsk/_network.py.
 cimport numpy as cnp
+from cpython.pycapsule cimport PyCapsule_GetName, PyCapsule_GetPointer
 from libc.stdint cimport int64_t, uint64_t
-from scipy.linalg.cython_blas cimport dgemm, sgemm
 
 import numpy as np
+from scipy.linalg import cython_blas
 
 # The C++ declarations come from _core.pxd, which Cython reads with this file.
 cnp.import_array()
@@ -14,6 +15,13 @@ cnp.import_array()
 ctypedef fused real:
     float
     double
+
+
+cdef void* blas_routine(str name) except NULL:
+    # scipy exports its BLAS as capsules; reading the pointer at run time means
+    # neither scipy nor a BLAS is needed to build rnnsk.
+    capsule = cython_blas.__pyx_capi__[name]
+    return PyCapsule_GetPointer(capsule, PyCapsule_GetName(capsule))
 
 
 cdef NetworkConfig make_config(int cell, int input_size, int hidden_size, int num_layers,
@@ -78,9 +86,9 @@ cdef class NetworkCore:
                                                 bidirectional, dropout)
         self.dtype = np.dtype(dtype)
         if self.dtype == np.float32:
-            self.single = new Network[float](config, sgemm)
+            self.single = new Network[float](config, <sgemm_routine>blas_routine("sgemm"))
         elif self.dtype == np.float64:
-            self.double_precision = new Network[double](config, dgemm)
+            self.double_precision = new Network[double](config, <dgemm_routine>blas_routine("dgemm"))
         else:
             raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
         self.cell = cell
