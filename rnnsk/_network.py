@@ -21,16 +21,16 @@ GATE_COUNTS = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 _threadpools = None
 
 
-def _blas_thread_limit(n_threads):
-    """Context that caps BLAS at the network's thread count while the core runs.
+def _single_threaded_blas():
+    """Context that keeps BLAS on the calling thread while the core runs.
 
-    The core's OpenMP threads and BLAS's threads never run at the same time, but BLAS
-    left at its default would use every core whatever ``n_threads`` says.
+    The core splits all its work among its own OpenMP threads, each calling BLAS on
+    its share; BLAS threads on top would compete with them for the same cores.
     """
     global _threadpools
     if _threadpools is None:
         _threadpools = ThreadpoolController()
-    return _threadpools.limit(limits=n_threads, user_api="blas")
+    return _threadpools.limit(limits=1, user_api="blas")
 
 
 def _check_int(value, name, minimum):
@@ -226,7 +226,7 @@ class RecurrentNetwork:
         state = self._state_shape(batch)
         h_n = np.empty(state, self.dtype)
         c_n = np.empty(state, self.dtype) if self.cell == "lstm" else None
-        with _blas_thread_limit(self.n_threads):
+        with _single_threaded_blas():
             self._core.forward(self.flat_parameters, X, lengths, h0, c0, bool(training),
                                int(dropout_seed) % 2**64, self.n_threads, output, h_n, c_n)
         self._taped_shape = (batch, steps) if training else None
@@ -259,7 +259,7 @@ class RecurrentNetwork:
         d_X = np.empty((batch, steps, self.input_size), self.dtype)
         d_h0 = np.empty(state, self.dtype)
         d_c0 = np.empty(state, self.dtype) if self.cell == "lstm" else None
-        with _blas_thread_limit(self.n_threads):
+        with _single_threaded_blas():
             self._core.backward(self.flat_parameters, d_output, d_h_n, d_c_n,
                                 self.flat_gradients, bool(accumulate), self.n_threads, d_X,
                                 d_h0, d_c0)

@@ -1,9 +1,12 @@
 #include "direction.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "buffer.hpp"
 #include "cells/cell.hpp"
+#include "parallel.hpp"
+#include "threaded_gemm.hpp"
 
 namespace rnnsk {
 
@@ -35,42 +38,50 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
   T* recurrent = grow(recurrent_, static_cast<long>(packing.batch) * GH);
 
   // Input projection of every step at once; the biases are added in the cell kernel.
-  gemm(false, true, static_cast<int>(rows), GH, input_size_, T(1), input, input_size_, w.w_ih,
-       input_size_, T(0), gates, GH);
+  threaded_gemm(gemm, n_threads, false, true, static_cast<int>(rows), GH, input_size_, T(1),
+                input, input_size_, w.w_ih, input_size_, T(0), gates, GH);
 
   copy_or_zero(h0, batch_h, state_h);
   if (lstm) copy_or_zero(c0, batch_h, state_c);
 
-  for (int s = 0; s < packing.steps; ++s) {
-    const int t = step_at(s, packing.steps);
-    const int n = packing.batch_sizes[t];
-    const long off = packing.offsets[t];
-    // Rows that join late (reverse direction) still hold their initial state.
-    std::memcpy(h_prev + off * H, state_h, sizeof(T) * n * H);
-    if (lstm) std::memcpy(c_prev + off * H, state_c, sizeof(T) * n * H);
-    gemm(false, true, n, GH, H, T(1), h_prev + off * H, H, w.w_hh, H, T(0), recurrent, GH);
+  // Sequences never interact, so each thread runs every step for its own samples
+  // [first, last) of the sorted batch, with no barrier between steps.
+  auto run_steps = [&](long first, long last) {
+    for (int s = 0; s < packing.steps; ++s) {
+      const int t = step_at(s, packing.steps);
+      const int n = static_cast<int>(std::min<long>(packing.batch_sizes[t], last) - first);
+      if (n <= 0) continue;
+      const long row = packing.offsets[t] + first;
+      // Rows that join late (reverse direction) still hold their initial state.
+      std::memcpy(h_prev + row * H, state_h + first * H, sizeof(T) * n * H);
+      if (lstm) std::memcpy(c_prev + row * H, state_c + first * H, sizeof(T) * n * H);
+      gemm(false, true, n, GH, H, T(1), h_prev + row * H, H, w.w_hh, H, T(0),
+           recurrent + first * GH, GH);
 
-    StepForward<T> step;
-    step.rows = n;
-    step.hidden = H;
-    step.gates = gates + off * GH;
-    step.recurrent = recurrent;
-    step.b_ih = w.b_ih;
-    step.b_hh = w.b_hh;
-    step.h_prev = h_prev + off * H;
-    step.h_out = out + off * ld_out;
-    step.ld_out = ld_out;
-    if (lstm) {
-      step.c_prev = c_prev + off * H;
-      step.c_saved = c_saved + off * H;
+      StepForward<T> step;
+      step.rows = n;
+      step.hidden = H;
+      step.gates = gates + row * GH;
+      step.recurrent = recurrent + first * GH;
+      step.b_ih = w.b_ih;
+      step.b_hh = w.b_hh;
+      step.h_prev = h_prev + row * H;
+      step.h_out = out + row * ld_out;
+      step.ld_out = ld_out;
+      if (lstm) {
+        step.c_prev = c_prev + row * H;
+        step.c_saved = c_saved + row * H;
+      }
+      if (gru) step.ah_n_saved = ah_n + row * H;
+      cell_forward_rows(cell_, step, 0, n);
+      // The kernels write each state once; the running state is copied from there.
+      for (int i = 0; i < n; ++i)
+        std::memcpy(state_h + (first + i) * H, out + (row + i) * ld_out, sizeof(T) * H);
+      if (lstm) std::memcpy(state_c + first * H, c_saved + row * H, sizeof(T) * n * H);
     }
-    if (gru) step.ah_n_saved = ah_n + off * H;
-    cell_step_forward(cell_, step, n_threads);
-    // The kernels write each state once; the running state is copied from there.
-    for (int i = 0; i < n; ++i)
-      std::memcpy(state_h + static_cast<long>(i) * H, out + (off + i) * ld_out, sizeof(T) * H);
-    if (lstm) std::memcpy(state_c, c_saved + off * H, sizeof(T) * n * H);
-  }
+  };
+  const long work = rows * GH * H;
+  parallel_over(packing.balanced_bounds(shares_for(packing.batch, n_threads, work)), run_steps);
   // Samples that stopped early were left untouched since their last step.
   std::memcpy(h_final, state_h, sizeof(T) * batch_h);
   if (lstm) std::memcpy(c_final, state_c, sizeof(T) * batch_h);
@@ -97,54 +108,64 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
   copy_or_zero(d_h_final, batch_h, d_state);
   if (lstm) copy_or_zero(d_c_final, batch_h, d_cell);
 
-  for (int s = packing.steps - 1; s >= 0; --s) {
-    const int t = step_at(s, packing.steps);
-    const int n = packing.batch_sizes[t];
-    const long off = packing.offsets[t];
-    for (int i = 0; i < n; ++i) {
-      T* dh_row = d_h + static_cast<long>(i) * H;
-      const T* carried = d_state + static_cast<long>(i) * H;
-      if (d_out) {
-        const T* from_output = d_out + (off + i) * ld_d_out;
-        for (int j = 0; j < H; ++j) dh_row[j] = from_output[j] + carried[j];
-      } else {
-        std::memcpy(dh_row, carried, sizeof(T) * H);
+  // As in forward, each thread carries the gradients of its own samples through
+  // every step.
+  auto run_steps = [&](long first, long last) {
+    for (int s = packing.steps - 1; s >= 0; --s) {
+      const int t = step_at(s, packing.steps);
+      const int n = static_cast<int>(std::min<long>(packing.batch_sizes[t], last) - first);
+      if (n <= 0) continue;
+      const long row = packing.offsets[t] + first;
+      T* d_h_rows = d_h + first * H;
+      T* d_state_rows = d_state + first * H;
+      for (int i = 0; i < n; ++i) {
+        T* dh_row = d_h_rows + static_cast<long>(i) * H;
+        const T* carried = d_state_rows + static_cast<long>(i) * H;
+        if (d_out) {
+          const T* from_output = d_out + (row + i) * ld_d_out;
+          for (int j = 0; j < H; ++j) dh_row[j] = from_output[j] + carried[j];
+        } else {
+          std::memcpy(dh_row, carried, sizeof(T) * H);
+        }
       }
+      StepBackward<T> step;
+      step.rows = n;
+      step.hidden = H;
+      step.d_h = d_h_rows;
+      step.gates = gates_.data() + row * GH;
+      step.d_ax = d_ax + row * GH;
+      if (lstm) {
+        step.d_c = d_cell + first * H;
+        step.c = c_.data() + row * H;
+        step.c_prev = c_prev_.data() + row * H;
+      }
+      if (gru) {
+        step.h_prev = h_prev_.data() + row * H;
+        step.ah_n = ah_n_.data() + row * H;
+        step.d_ah = d_ah + row * GH;
+        step.d_h_prev = d_state_rows;
+      }
+      cell_backward_rows(cell_, step, 0, n);
+      // The only serial GEMM of backward: the state gradient flowing through W_hh.
+      gemm(false, false, n, H, GH, T(1), d_ah + row * GH, GH, w.w_hh, H, gru ? T(1) : T(0),
+           d_state_rows, H);
     }
-    StepBackward<T> step;
-    step.rows = n;
-    step.hidden = H;
-    step.d_h = d_h;
-    step.gates = gates_.data() + off * GH;
-    step.d_ax = d_ax + off * GH;
-    if (lstm) {
-      step.d_c = d_cell;
-      step.c = c_.data() + off * H;
-      step.c_prev = c_prev_.data() + off * H;
-    }
-    if (gru) {
-      step.h_prev = h_prev_.data() + off * H;
-      step.ah_n = ah_n_.data() + off * H;
-      step.d_ah = d_ah + off * GH;
-      step.d_h_prev = d_state;
-    }
-    cell_step_backward(cell_, step, n_threads);
-    // The only serial GEMM of backward: the state gradient flowing through W_hh.
-    gemm(false, false, n, H, GH, T(1), d_ah + off * GH, GH, w.w_hh, H, gru ? T(1) : T(0),
-         d_state, H);
-  }
+  };
+  const long work = rows * GH * H;
+  parallel_over(packing.balanced_bounds(shares_for(packing.batch, n_threads, work)), run_steps);
   std::memcpy(d_h0, d_state, sizeof(T) * batch_h);
   if (lstm) std::memcpy(d_c0, d_cell, sizeof(T) * batch_h);
 
   const int n_rows = static_cast<int>(rows);
   const T beta = accumulate ? T(1) : T(0);
-  gemm(true, false, GH, input_size_, n_rows, T(1), d_ax, GH, input, input_size_, beta, grads.w_ih,
-       input_size_);
-  gemm(true, false, GH, H, n_rows, T(1), d_ah, GH, h_prev_.data(), H, beta, grads.w_hh, H);
+  threaded_gemm(gemm, n_threads, true, false, GH, input_size_, n_rows, T(1), d_ax, GH, input,
+                input_size_, beta, grads.w_ih, input_size_);
+  threaded_gemm(gemm, n_threads, true, false, GH, H, n_rows, T(1), d_ah, GH, h_prev_.data(), H,
+                beta, grads.w_hh, H);
   sum_rows(d_ax, rows, GH, accumulate, grads.b_ih);
   sum_rows(d_ah, rows, GH, accumulate, grads.b_hh);
-  gemm(false, false, n_rows, input_size_, GH, T(1), d_ax, GH, w.w_ih, input_size_,
-       add_to_d_input ? T(1) : T(0), d_input, input_size_);
+  threaded_gemm(gemm, n_threads, false, false, n_rows, input_size_, GH, T(1), d_ax, GH, w.w_ih,
+                input_size_, add_to_d_input ? T(1) : T(0), d_input, input_size_);
 }
 
 template class RecurrentDirection<float>;

@@ -24,7 +24,11 @@ void Packing::build(const int64_t* lengths, int batch_count, int step_count) {
   std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return lengths[a] > lengths[b]; });
   position.resize(batch);
-  for (int i = 0; i < batch; ++i) position[order[i]] = i;
+  sorted_lengths.resize(batch);
+  for (int i = 0; i < batch; ++i) {
+    position[order[i]] = i;
+    sorted_lengths[i] = static_cast<int>(lengths[order[i]]);
+  }
 
   batch_sizes.assign(steps, 0);
   offsets.assign(steps, 0);
@@ -38,6 +42,21 @@ void Packing::build(const int64_t* lengths, int batch_count, int step_count) {
     offsets[t] = rows;
     rows += running;
   }
+}
+
+std::vector<int> Packing::balanced_bounds(int shares) const {
+  std::vector<int> bounds(shares + 1, batch);
+  bounds[0] = 0;
+  long taken = 0;
+  int share = 1;
+  for (int i = 0; i < batch && share < shares; ++i) {
+    taken += sorted_lengths[i];
+    // Close the share once it holds its part of the rows, leaving a sample for
+    // every share still to come.
+    if (taken * shares >= rows * share || batch - (i + 1) == shares - share)
+      bounds[share++] = i + 1;
+  }
+  return bounds;
 }
 
 template <class T>

@@ -19,6 +19,11 @@ struct Packing {
   std::vector<int> position;     // original sample index -> sorted position
   std::vector<int> batch_sizes;  // per step: how many samples are still running
   std::vector<long> offsets;     // per step: first packed row of that step
+  std::vector<int> sorted_lengths;  // per sorted position
+
+  // Contiguous shares of the sorted samples with about equal numbers of rows, so
+  // threads that each run whole sequences finish together.
+  std::vector<int> balanced_bounds(int shares) const;
 
   // Validates lengths (each in [1, steps]) and builds the layout.
   void build(const int64_t* lengths, int batch, int steps);

@@ -1,11 +1,14 @@
-// Threading primitives of the core: a parallel loop that stays serial when the
-// work is too small to pay for waking threads, and a guard that flushes denormals.
+// Threading primitives of the core: a parallel loop over shares of work that
+// stays serial when the work is too small to pay for waking threads, and a guard
+// that flushes denormals.
 #pragma once
 
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>
 #define RNNSK_HAVE_MXCSR 1
 #endif
+
+#include <vector>
 
 namespace rnnsk {
 
@@ -32,31 +35,49 @@ class FlushDenormals {
   unsigned saved_ = 0;
 };
 
-// Below this many scalar operations a loop runs on the calling thread.
-constexpr long kMinParallelWork = 16384;
+// Below this many multiply-adds a piece of work runs on the calling thread: waking
+// the team costs microseconds, and tiny shares run slower than one whole.
+constexpr long kMinParallelWork = 1L << 18;
 
-// Calls body(begin, end) on contiguous shares of [0, n), one per thread, or on the
-// whole range at once when the work is too small to pay for waking threads.
+// Calls body(bounds[s], bounds[s + 1]) for every share s, one share per thread.
+// All parallelism of the core comes from here; BLAS is kept single-threaded by
+// the caller, so no two thread pools ever compete for the cores.
 template <class Body>
-void parallel_ranges(int n, int n_threads, long work, Body&& body) {
+void parallel_over(const std::vector<int>& bounds, Body&& body) {
+  const int shares = static_cast<int>(bounds.size()) - 1;
 #ifdef _OPENMP
-  if (n_threads > 1 && n > 1 && work >= kMinParallelWork) {
-    const int shares = n_threads < n ? n_threads : n;
+  if (shares > 1) {
 #pragma omp parallel num_threads(shares)
     {
       FlushDenormals flush;
 #pragma omp for schedule(static)
-      for (int share = 0; share < shares; ++share)
-        body(static_cast<int>(static_cast<long>(n) * share / shares),
-             static_cast<int>(static_cast<long>(n) * (share + 1) / shares));
+      for (int share = 0; share < shares; ++share) body(bounds[share], bounds[share + 1]);
     }
     return;
   }
+#endif
+  for (int share = 0; share < shares; ++share) body(bounds[share], bounds[share + 1]);
+}
+
+// How many threads `work` multiply-adds over `n` independent items deserve.
+inline int shares_for(int n, int n_threads, long work) {
+#ifdef _OPENMP
+  if (work < kMinParallelWork) return 1;
+  return n_threads < n ? n_threads : n;
 #else
+  (void)n;
   (void)n_threads;
   (void)work;
+  return 1;
 #endif
-  body(0, n);
+}
+
+// Equal contiguous shares of [0, n).
+inline std::vector<int> even_bounds(int n, int shares) {
+  std::vector<int> bounds(shares + 1);
+  for (int s = 0; s <= shares; ++s)
+    bounds[s] = static_cast<int>(static_cast<long>(n) * s / shares);
+  return bounds;
 }
 
 }  // namespace rnnsk
