@@ -1,0 +1,339 @@
+"""What every recurrent estimator shares: parameters, their validation, and the
+training loop (epochs of shuffled minibatches, early stopping, warm start).
+
+The classifier and the regressor (``_classes.py``) only say how targets become
+outputs of the head and what loss those outputs have.
+"""
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._model import SequenceModel
+from ._network import CELLS
+from ._optim import AdamOptimizer, SGDOptimizer, clip_by_global_norm
+from ._threads import effective_n_threads
+from ._validation import check_same_features, check_sequences, check_tokens, feature_signature
+
+# Sequences predicted per call of the core: bounds the memory of predict.
+_PREDICT_CHUNK = 1024
+
+
+class BaseRecurrent(BaseEstimator):
+    """Shared implementation of the recurrent classifiers and regressors."""
+
+    _parameter_constraints = {
+        "cell": [StrOptions(set(CELLS))],
+        "hidden_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "num_layers": [Interval(Integral, 1, None, closed="left"), None],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "vocabulary_size": [Interval(Integral, 1, None, closed="left"), None],
+        "solver": [StrOptions({"adam", "sgd"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_threads": [Integral, None],
+        "dtype": [StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
+    }
+
+    # The cell of the named classes (LSTMClassifier...); None for the generic
+    # ones, whose `cell` parameter chooses it.
+    _fixed_cell = None
+
+    def _cell(self):
+        return self._fixed_cell or self.cell
+
+    def _hidden_sizes(self):
+        """One hidden size per layer, from ``hidden_size`` and ``num_layers``."""
+        if isinstance(self.hidden_size, (tuple, list)):
+            sizes = tuple(self.hidden_size)
+            if not sizes or not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
+                                    for s in sizes):
+                raise ValueError("hidden_size must be a positive int or a non-empty sequence "
+                                 f"of positive ints, got {self.hidden_size!r}")
+            if self.num_layers is not None and self.num_layers != len(sizes):
+                raise ValueError(f"hidden_size gives {len(sizes)} layer sizes but num_layers "
+                                 f"is {self.num_layers}; leave num_layers=None or make them "
+                                 "agree")
+            return tuple(int(s) for s in sizes)
+        return (int(self.hidden_size),) * (self.num_layers or 1)
+
+    def _check_n_threads(self):
+        if self.n_threads == 0:
+            raise ValueError("n_threads must be a positive number of threads, or negative to "
+                             "count back from all cores (-1 = all), or None; got 0")
+        return effective_n_threads(self.n_threads)
+
+    # ---------------------------------------------------------------- input --
+
+    def _validate_sequences(self, X, *, reset):
+        """X as padded Sequences; on ``reset`` records what fit saw, otherwise
+        checks that X matches it."""
+        if self.embedding_dim is not None:
+            vocabulary = None if reset else self.model_.embedding.shape[0]
+            return check_tokens(X, vocabulary_size=vocabulary)
+        sequences = check_sequences(X, dtype=np.dtype(self.dtype))
+        if not reset:
+            check_same_features(sequences, self._feature_signature, type(self).__name__)
+        return sequences
+
+    @staticmethod
+    def _check_sample_weight(sample_weight, n_samples):
+        if sample_weight is None:
+            return np.ones(n_samples)
+        weights = np.asarray(sample_weight, dtype=np.float64)
+        if weights.ndim == 0:
+            weights = np.full(n_samples, float(weights))
+        if weights.shape != (n_samples,):
+            raise ValueError(f"sample_weight.shape == {weights.shape}, expected "
+                             f"({n_samples},)!")
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError("sample_weight must be finite and non-negative")
+        if weights.sum() <= 0:
+            raise ValueError("sample_weight sums to zero: no sample would be learned from")
+        return weights
+
+    # ------------------------------------------------------------- training --
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
+                             "is None")
+        hidden_sizes = self._hidden_sizes()
+        n_threads = self._check_n_threads()
+        first_call = not (incremental or self.warm_start) or not hasattr(self, "model_")
+        sequences = self._validate_sequences(X, reset=first_call)
+        # Nothing of the estimator changes until every input has been checked.
+        targets, target_info = self._encode_targets(y, classes=classes, reset=first_call)
+        if len(targets) != len(sequences):
+            raise ValueError(f"X holds {len(sequences)} sequences but y has {len(targets)} "
+                             "entries")
+        weights = self._check_sample_weight(sample_weight, len(sequences))
+        weights = weights * self._class_weights(targets, target_info)
+        vocabulary = self._vocabulary(sequences) if first_call else None
+
+        if first_call:
+            self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads)
+        self.model_.n_threads = n_threads
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer()
+
+        early_stopping = self.early_stopping and not incremental
+        validation = None
+        if early_stopping:
+            train, held_out = train_test_split(
+                np.arange(len(sequences)), test_size=self.validation_fraction,
+                random_state=self._random_state.randint(2**31),
+                stratify=self._stratify(targets))
+            validation = (sequences.take(held_out), targets[held_out], weights[held_out])
+            sequences, targets, weights = sequences.take(train), targets[train], weights[train]
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+
+        self._run_epochs(sequences, targets, weights, validation,
+                         epochs=1 if incremental else self.max_iter, incremental=incremental)
+        return self
+
+    def _vocabulary(self, sequences):
+        """Number of token ids the embedding holds (None without embedding)."""
+        if self.embedding_dim is None:
+            return None
+        largest = int(sequences.data.max())
+        if self.vocabulary_size is None:
+            return largest + 1
+        if largest >= self.vocabulary_size:
+            raise ValueError(f"token id {largest} in X is outside the vocabulary of "
+                             f"vocabulary_size={self.vocabulary_size} tokens")
+        return self.vocabulary_size
+
+    def _initialize(self, sequences, target_info, vocabulary, hidden_sizes, n_threads):
+        self._random_state = check_random_state(self.random_state)
+        self._feature_signature = feature_signature(sequences)
+        self.n_features_in_ = self._feature_signature[0]
+        self._set_target_info(target_info)
+        self.model_ = SequenceModel(
+            cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
+            bidirectional=self.bidirectional, dropout=self.dropout,
+            n_outputs=self._n_outputs(), vocabulary_size=vocabulary,
+            embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
+            random_state=self._random_state, n_threads=n_threads)
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self.best_loss_ = np.inf
+        self.validation_scores_ = [] if self.early_stopping else None
+        self.best_validation_score_ = -np.inf if self.early_stopping else None
+        self._no_improvement_count = 0
+
+    def _make_optimizer(self):
+        if self.solver == "sgd":
+            return SGDOptimizer(self.model_.parameters, self.learning_rate_init,
+                                self.momentum, self.nesterovs_momentum)
+        return AdamOptimizer(self.model_.parameters, self.learning_rate_init, self.beta_1,
+                             self.beta_2, self.epsilon)
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(32, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going "
+                          "to be clipped")
+        return min(self.batch_size, n_samples)
+
+    def _run_epochs(self, sequences, targets, weights, validation, *, epochs, incremental):
+        n_samples = len(sequences)
+        batch_size = self._batch_size(n_samples)
+        if validation is not None:
+            self._best_parameters = [p.copy() for p in self.model_.parameters]
+        stopped = False
+        try:
+            for _ in range(epochs):
+                started = time.perf_counter()
+                order = (self._random_state.permutation(n_samples) if self.shuffle
+                         else np.arange(n_samples))
+                epoch_loss = 0.0
+                for first in range(0, n_samples, batch_size):
+                    batch = order[first:first + batch_size]
+                    loss = self._train_step(sequences.take(batch), targets[batch],
+                                            weights[batch])
+                    epoch_loss += loss * weights[batch].sum()
+                    self.t_ += len(batch)
+                self.n_iter_ += 1
+                self.loss_ = epoch_loss / weights.sum()
+                self.loss_curve_.append(self.loss_)
+                if validation is not None:
+                    self.validation_scores_.append(self._validation_score(*validation))
+                stopped = self._update_no_improvement()
+                if self.verbose:
+                    self._report_epoch(time.perf_counter() - started, epochs)
+                if stopped:
+                    break
+        except KeyboardInterrupt:
+            # Every update lands whole (see _optim.py): the weights are those of
+            # the last completed step.
+            warnings.warn("Training interrupted by user.")
+            stopped = True
+        if validation is not None:
+            for parameter, best in zip(self.model_.parameters, self._best_parameters):
+                parameter[...] = best
+            del self._best_parameters
+        if not stopped and not incremental and self.n_iter_ >= self.max_iter:
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                          "and the optimization hasn't converged yet.", ConvergenceWarning)
+
+    def _train_step(self, batch, targets, weights):
+        model = self.model_
+        outputs = model.forward(batch, training=True,
+                                seed=int(self._random_state.randint(2**31)))
+        loss, d_outputs = self._loss(outputs, targets, weights)
+        model.backward(d_outputs)
+        if self.alpha > 0:
+            # L2 on the weights (not biases) as scikit-learn's MLP: alpha/2 |W|^2 per
+            # unit of sample weight in the minibatch.
+            scale = self.alpha / weights.sum()
+            for parameter, gradient, mask in zip(model.parameters, model.gradients,
+                                                 model.decay_masks):
+                loss += 0.5 * scale * float(np.sum(mask * parameter * parameter))
+                gradient += scale * mask * parameter
+        clip_by_global_norm(model.gradients, self.max_grad_norm)
+        self._optimizer.step(model.gradients)
+        return loss
+
+    def _update_no_improvement(self):
+        """Scikit-learn MLP's stopping rule; True when training should stop."""
+        if self.validation_scores_:
+            score = self.validation_scores_[-1]
+            improved = score >= self.best_validation_score_ + self.tol
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_parameters = [p.copy() for p in self.model_.parameters]
+        else:
+            improved = self.loss_curve_[-1] <= self.best_loss_ - self.tol
+        if self.loss_curve_[-1] < self.best_loss_:
+            self.best_loss_ = self.loss_curve_[-1]
+        self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
+        if self._no_improvement_count > self.n_iter_no_change:
+            if self.verbose:
+                measure = "Validation score" if self.validation_scores_ else "Training loss"
+                print(f"{measure} did not improve more than tol={self.tol} for "
+                      f"{self.n_iter_no_change} consecutive epochs. Stopping.")
+            return True
+        return False
+
+    def _report_epoch(self, seconds, epochs):
+        line = f"Epoch {self.n_iter_}: loss {self.loss_:.5f}"
+        if self.validation_scores_:
+            line += f", validation score {self.validation_scores_[-1]:.5f}"
+        print(f"{line}, {seconds:.2f} s", flush=True)
+
+    # ------------------------------------------------------------ inference --
+
+    def _forward(self, X):
+        """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
+        check_is_fitted(self, "model_")
+        sequences = self._validate_sequences(X, reset=False)
+        self.model_.n_threads = self._check_n_threads()
+        chunks = [self.model_.forward(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
+                                                                      len(sequences)))))
+                  for i in range(0, len(sequences), _PREDICT_CHUNK)]
+        return np.concatenate(chunks).astype(np.float64)
+
+    # ------------------------------------------------------------- weights --
+
+    def state_dict(self):
+        """Copies of all weights, named as the equivalent PyTorch module's
+        ``state_dict`` (see :func:`rnnsk.to_torch`)."""
+        check_is_fitted(self, "model_")
+        return self._export_head(self.model_.state_dict())
+
+    def load_state_dict(self, state_dict):
+        """Set all weights from ``state_dict`` (numpy arrays or torch tensors,
+        names as :meth:`state_dict`). The estimator must be fitted (or
+        ``partial_fit``) first so that its shapes are known; nothing changes if a
+        name or shape does not match."""
+        check_is_fitted(self, "model_")
+        arrays = {name: _to_numpy(value) for name, value in state_dict.items()}
+        self.model_.load_state_dict(self._import_head(arrays))
+        return self
+
+    def _export_head(self, state):
+        return state
+
+    def _import_head(self, state):
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def _to_numpy(value):
+    if hasattr(value, "detach"):  # a torch tensor, without importing torch
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)

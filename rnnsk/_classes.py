@@ -1,0 +1,362 @@
+"""The recurrent estimators: a classifier and a regressor over any cell, and the
+named classes (LSTMClassifier, GRURegressor, ...) that only fix the cell."""
+import inspect
+
+import numpy as np
+from scipy.special import log_softmax, softmax
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
+
+from ._base import BaseRecurrent
+from ._losses import REGRESSION_LOSSES, cross_entropy
+
+
+class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
+    """Recurrent neural network classifier of sequences (RNN, LSTM or GRU).
+
+    Each sequence is read by the recurrent layers; the final hidden state (both
+    directions' when bidirectional) goes through a linear layer and a softmax.
+    Training minimizes the cross-entropy with Adam or SGD on minibatches, with
+    gradient clipping, as scikit-learn's :class:`~sklearn.neural_network.MLPClassifier`
+    does for tables: parameters shared with it have its names and meaning.
+
+    Parameters
+    ----------
+    cell : {'lstm', 'gru', 'rnn_tanh', 'rnn_relu'}, default='lstm'
+        The recurrent cell (the named classes such as ``LSTMClassifier`` fix it).
+    hidden_size : int or tuple of int, default=64
+        Size of the hidden state of each layer (per direction). A tuple gives one
+        size per layer.
+    num_layers : int, default=None
+        Number of stacked layers: 1, or ``len(hidden_size)`` for a tuple.
+    bidirectional : bool, default=False
+        Also read every sequence backwards; the two final states are concatenated.
+    dropout : float, default=0.0
+        Dropout on the outputs of every layer but the last, while training.
+    embedding_dim : int, default=None
+        When set, X holds integer token ids, each replaced by a learned vector of
+        this size (PyTorch's ``nn.Embedding``).
+    vocabulary_size : int, default=None
+        Number of distinct token ids; None infers it as the largest id in the
+        first ``fit`` plus one.
+    solver : {'adam', 'sgd'}, default='adam'
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on the weights (not the biases).
+    batch_size : int or 'auto', default='auto'
+        Sequences per minibatch; 'auto' is ``min(32, n_samples)``.
+    learning_rate_init : float, default=0.005
+    max_iter : int, default=200
+        Maximum number of epochs.
+    max_grad_norm : float or None, default=1.0
+        Gradients are rescaled so that their global L2 norm is at most this
+        (PyTorch's ``clip_grad_norm_``); None turns clipping off.
+    shuffle : bool, default=True
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling, dropout and the validation split. With
+        the same value and thread count, fits are bit-identical.
+    tol : float, default=1e-4
+    verbose : bool or int, default=False
+        Print one line per epoch: loss, validation score, seconds.
+    warm_start : bool, default=False
+    momentum : float, default=0.9
+    nesterovs_momentum : bool, default=True
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified), stop when its
+        accuracy stops improving and restore the best weights.
+    validation_fraction : float, default=0.1
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam's parameters.
+    n_iter_no_change : int, default=10
+    n_threads : int or None, default=None
+        Threads of the C++ core; None uses every core (or ``OMP_NUM_THREADS``).
+    dtype : {'float32', 'float64'}, default='float32'
+        Precision of the weights and of the computation.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss, as in scikit-learn's classifiers.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+        Features per time step (for a 2-D X, its number of columns).
+    loss_ : float
+        Training loss of the last epoch.
+    loss_curve_ : list of float
+        Training loss of every epoch.
+    best_loss_ : float
+    validation_scores_ : list of float or None
+        Accuracy on the held-out fraction after every epoch (early stopping).
+    best_validation_score_ : float or None
+    n_iter_ : int
+        Epochs run.
+    t_ : int
+        Training samples seen.
+    model_ : object
+        The fitted network; see :meth:`state_dict` for its weights.
+
+    Examples
+    --------
+    >>> from rnnsk import LSTMClassifier
+    >>> from rnnsk.datasets import load_japanese_vowels
+    >>> X, y = load_japanese_vowels(return_X_y=True)
+    >>> clf = LSTMClassifier(random_state=0).fit(X, y)  # doctest: +SKIP
+    """
+
+    _parameter_constraints = {
+        **BaseRecurrent._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=False,
+                 dropout=0.0, embedding_dim=None, vocabulary_size=None, solver="adam",
+                 alpha=1e-4, batch_size="auto", learning_rate_init=0.005, max_iter=200,
+                 max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
+                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, n_threads=None, dtype="float32", class_weight=None):
+        _store_parameters(self, locals())
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to sequences X and labels y.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_timesteps, n_features), array of shape
+            (n_samples, n_timesteps) (univariate), or list of arrays of shape
+            (n_timesteps_i, n_features) of different lengths; integer token ids
+            when ``embedding_dim`` is set.
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch over (X, y), continuing from the current weights.
+
+        ``classes`` (every label that can ever occur) is required on the first call.
+        """
+        if not hasattr(self, "model_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict_proba(self, X):
+        """Probability of each class, columns in the order of ``classes_``."""
+        return softmax(self._forward(X), axis=1)
+
+    def predict_log_proba(self, X):
+        return log_softmax(self._forward(X), axis=1)
+
+    def predict(self, X):
+        outputs = self._forward(X)
+        return self.classes_[np.argmax(outputs, axis=1)]
+
+    # Hooks of the training loop -------------------------------------------
+
+    def _encode_targets(self, y, *, classes, reset):
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if reset:
+            labels = np.unique(classes if classes is not None else y)
+            if len(labels) < 2:
+                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
+                                 f"in the data, but the data contains only 1 class: "
+                                 f"{labels[0]!r}")
+        else:
+            labels = self.classes_
+            if classes is not None and not np.array_equal(np.unique(classes), labels):
+                raise ValueError(f"classes={np.unique(classes)!r} is not the same as on the "
+                                 f"first call to partial_fit, {labels!r}")
+        unknown = np.setdiff1d(y, labels)
+        if len(unknown):
+            raise ValueError(f"y contains labels not seen before: {unknown!r}; the known "
+                             f"classes are {labels!r}")
+        return np.searchsorted(labels, y), labels
+
+    def _set_target_info(self, classes):
+        self.classes_ = classes
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _class_weights(self, targets, labels):
+        if self.class_weight is None:
+            return 1.0
+        return compute_sample_weight(
+            {np.searchsorted(labels, k): w for k, w in self.class_weight.items()}
+            if isinstance(self.class_weight, dict) else self.class_weight, targets)
+
+    def _stratify(self, targets):
+        return targets
+
+    def _loss(self, outputs, targets, weights):
+        return cross_entropy(outputs, targets, weights)
+
+    def _validation_score(self, sequences, targets, weights):
+        predicted = np.argmax(self.model_.forward(sequences), axis=1)
+        return accuracy_score(targets, predicted, sample_weight=weights)
+
+
+class RecurrentRegressor(RegressorMixin, BaseRecurrent):
+    """Recurrent neural network regressor of sequences (RNN, LSTM or GRU).
+
+    The final hidden state (both directions' when bidirectional) goes through a
+    linear layer to one output per target column; ``y`` may be 2-D (several
+    targets, e.g. a forecast horizon). Targets are standardized inside, so their
+    scale does not matter. Parameters are those of :class:`RecurrentClassifier`
+    (without ``class_weight``), plus:
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'huber'}, default='squared_error'
+        Half the mean squared error (as MLPRegressor), or the Huber loss with
+        threshold 1 on standardized targets, which resists outliers.
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of target columns.
+    validation_scores_ : list of float or None
+        R^2 on the held-out fraction after every epoch (early stopping).
+
+    Other attributes are those of :class:`RecurrentClassifier` but ``classes_``.
+    """
+
+    _parameter_constraints = {
+        **BaseRecurrent._parameter_constraints,
+        "loss": [StrOptions(set(REGRESSION_LOSSES))],
+    }
+
+    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=False,
+                 dropout=0.0, embedding_dim=None, vocabulary_size=None, solver="adam",
+                 alpha=1e-4, batch_size="auto", learning_rate_init=0.005, max_iter=200,
+                 max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
+                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, n_threads=None, dtype="float32", loss="squared_error"):
+        _store_parameters(self, locals())
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to sequences X and targets y of shape (n_samples,) or
+        (n_samples, n_targets). X is as in :meth:`RecurrentClassifier.fit`."""
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over (X, y), continuing from the current weights."""
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predicted targets, shape (n_samples,) or (n_samples, n_targets) as y was."""
+        outputs = self._forward(X)
+        mean, scale = self._target_scaling
+        predictions = outputs * scale + mean
+        return predictions.ravel() if self._y_is_1d else predictions
+
+    # Hooks of the training loop -------------------------------------------
+
+    def _encode_targets(self, y, *, classes, reset):
+        y = np.asarray(y)
+        if y.dtype.kind not in "fiub":
+            y = y.astype(np.float64)  # raises on non-numeric targets
+        y = y.astype(np.float64)
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must be 1-D or 2-D, got {y.ndim}-D")
+        if not np.all(np.isfinite(y)):
+            raise ValueError("Input y contains NaN or infinity.")
+        targets = y.reshape(len(y), -1)
+        if reset:
+            scale = targets.std(axis=0)
+            info = (targets.mean(axis=0), np.where(scale > 0, scale, 1.0), y.ndim == 1)
+        else:
+            if targets.shape[1] != self.n_outputs_:
+                raise ValueError(f"y has {targets.shape[1]} target columns, but "
+                                 f"{type(self).__name__} was fitted with {self.n_outputs_}")
+            info = (*self._target_scaling, self._y_is_1d)
+        mean, scale, _ = info
+        return (targets - mean) / scale, info
+
+    def _set_target_info(self, info):
+        mean, scale, self._y_is_1d = info
+        self._target_scaling = (mean, scale)
+        self.n_outputs_ = len(mean)
+
+    def _n_outputs(self):
+        return self.n_outputs_
+
+    def _class_weights(self, targets, info):
+        return 1.0
+
+    def _stratify(self, targets):
+        return None
+
+    def _loss(self, outputs, targets, weights):
+        return REGRESSION_LOSSES[self.loss](outputs, targets, weights)
+
+    def _validation_score(self, sequences, targets, weights):
+        return r2_score(targets, self.model_.forward(sequences), sample_weight=weights)
+
+    # The head predicts standardized targets; exported weights predict y itself.
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _export_head(self, state):
+        mean, scale = self._target_scaling
+        weight, bias = state["head.weight"], state["head.bias"]
+        state["head.weight"] = (weight * scale[:, None]).astype(weight.dtype)
+        state["head.bias"] = (bias * scale + mean).astype(bias.dtype)
+        return state
+
+    def _import_head(self, state):
+        mean, scale = self._target_scaling
+        state = dict(state)
+        state["head.weight"] = np.asarray(state["head.weight"], np.float64) / scale[:, None]
+        state["head.bias"] = (np.asarray(state["head.bias"], np.float64) - mean) / scale
+        return state
+
+
+def _store_parameters(estimator, arguments):
+    """``__init__`` only stores its arguments, as scikit-learn requires."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
+def _fixed_cell(generic, cell, summary):
+    """A subclass of ``generic`` whose cell is ``cell``: same parameters minus
+    ``cell`` (its signature is what scikit-learn's get_params reads)."""
+    signature = inspect.signature(generic.__init__)
+    without_cell = signature.replace(
+        parameters=[p for p in signature.parameters.values() if p.name != "cell"])
+
+    def __init__(self, **parameters):
+        bound = without_cell.bind(self, **parameters)
+        bound.apply_defaults()
+        _store_parameters(self, bound.arguments)
+
+    __init__.__signature__ = without_cell
+    name = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN"}[cell] + generic.__name__[9:]
+    doc = f"{summary}\n\n    :class:`{generic.__name__}` with ``cell='{cell}'``; see it for " \
+          "parameters, attributes and methods.\n"
+    return type(name, (generic,), {"__init__": __init__, "_fixed_cell": cell, "__doc__": doc,
+                                   "__module__": "rnnsk"})
+
+
+LSTMClassifier = _fixed_cell(RecurrentClassifier, "lstm", "Long short-term memory classifier.")
+GRUClassifier = _fixed_cell(RecurrentClassifier, "gru", "Gated recurrent unit classifier.")
+RNNClassifier = _fixed_cell(RecurrentClassifier, "rnn_tanh", "Elman RNN (tanh) classifier.")
+LSTMRegressor = _fixed_cell(RecurrentRegressor, "lstm", "Long short-term memory regressor.")
+GRURegressor = _fixed_cell(RecurrentRegressor, "gru", "Gated recurrent unit regressor.")
+RNNRegressor = _fixed_cell(RecurrentRegressor, "rnn_tanh", "Elman RNN (tanh) regressor.")

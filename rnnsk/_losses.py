@@ -1,0 +1,45 @@
+"""Losses on the head's outputs: value and gradient, weighted by samples.
+
+Every loss is a weighted mean over samples, sum_i w_i l_i / sum_i w_i, so a
+sample of weight 2 counts as that sample twice.
+"""
+import numpy as np
+from scipy.special import log_softmax
+
+
+def _weighted_mean(per_sample, weights):
+    return float(np.dot(per_sample, weights) / weights.sum())
+
+
+def cross_entropy(logits, classes, weights):
+    """Softmax cross-entropy; ``classes`` are indices into the logits' columns.
+    Returns the loss and its gradient with respect to the logits."""
+    log_p = log_softmax(logits.astype(np.float64), axis=1)
+    rows = np.arange(len(classes))
+    loss = _weighted_mean(-log_p[rows, classes], weights)
+    d_logits = np.exp(log_p)
+    d_logits[rows, classes] -= 1.0
+    d_logits *= (weights / weights.sum())[:, None]
+    return loss, d_logits.astype(logits.dtype)
+
+
+def squared_error(outputs, targets, weights):
+    """Half the mean squared error, as scikit-learn's MLPRegressor."""
+    residuals = outputs.astype(np.float64) - targets
+    loss = _weighted_mean(0.5 * np.mean(residuals ** 2, axis=1), weights)
+    d_outputs = residuals * (weights / weights.sum())[:, None] / targets.shape[1]
+    return loss, d_outputs.astype(outputs.dtype)
+
+
+def huber(outputs, targets, weights, delta=1.0):
+    """Huber loss: squared below ``delta``, linear above (on standardized targets)."""
+    residuals = outputs.astype(np.float64) - targets
+    small = np.abs(residuals) <= delta
+    per_element = np.where(small, 0.5 * residuals ** 2, delta * (np.abs(residuals) - 0.5 * delta))
+    loss = _weighted_mean(np.mean(per_element, axis=1), weights)
+    d_outputs = np.where(small, residuals, delta * np.sign(residuals))
+    d_outputs *= (weights / weights.sum())[:, None] / targets.shape[1]
+    return loss, d_outputs.astype(outputs.dtype)
+
+
+REGRESSION_LOSSES = {"squared_error": squared_error, "huber": huber}

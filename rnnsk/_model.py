@@ -1,0 +1,162 @@
+"""The network behind every estimator: an optional embedding, recurrent layers
+(C++ core) and a linear head on the final hidden state.
+
+Layers of the same size form one core network (one C++ call for all of them);
+a change of size starts a new one, with dropout between them applied here.
+Nothing in this file loops over time steps.
+"""
+from itertools import groupby
+
+import numpy as np
+
+from ._network import RecurrentNetwork
+
+
+def _uniform(rng, bound, shape, dtype):
+    return rng.uniform(-bound, bound, shape).astype(dtype)
+
+
+class SequenceModel:
+    """Parameters, forward and backward for one minibatch of padded sequences.
+
+    ``parameters`` and ``gradients`` are aligned lists of arrays that optimizers
+    update in place; ``decay_masks`` holds 1 where L2 regularization applies
+    (weights) and 0 where it does not (biases), as in scikit-learn's MLP.
+    """
+
+    def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, n_outputs,
+                 vocabulary_size, embedding_dim, dtype, random_state, n_threads):
+        self.dtype = np.dtype(dtype)
+        self.dropout = dropout
+        self.directions = 2 if bidirectional else 1
+        rng = random_state
+        self.embedding = None
+        if embedding_dim is not None:
+            # PyTorch's nn.Embedding draws from N(0, 1).
+            self.embedding = rng.standard_normal((vocabulary_size, embedding_dim)).astype(dtype)
+            n_features = embedding_dim
+        self.blocks = []
+        for size, run in groupby(hidden_sizes):
+            block = RecurrentNetwork(cell, n_features, size, num_layers=len(list(run)),
+                                     bidirectional=bidirectional, dropout=dropout, dtype=dtype,
+                                     random_state=rng, n_threads=n_threads)
+            self.blocks.append(block)
+            n_features = self.directions * size
+        # PyTorch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        bound = 1.0 / np.sqrt(n_features)
+        self.head_weight = _uniform(rng, bound, (n_outputs, n_features), dtype)
+        self.head_bias = _uniform(rng, bound, (n_outputs,), dtype)
+
+        self.parameters = [block.flat_parameters for block in self.blocks]
+        self.parameters += [self.head_weight, self.head_bias]
+        self.gradients = [block.flat_gradients for block in self.blocks]
+        self.gradients += [np.zeros_like(self.head_weight), np.zeros_like(self.head_bias)]
+        self.decay_masks = [self._weight_mask(block) for block in self.blocks]
+        self.decay_masks += [np.ones_like(self.head_weight), np.zeros_like(self.head_bias)]
+        if self.embedding is not None:
+            self.parameters.insert(0, self.embedding)
+            self.gradients.insert(0, np.zeros_like(self.embedding))
+            self.decay_masks.insert(0, np.ones_like(self.embedding))
+        self._tape = None
+
+    @staticmethod
+    def _weight_mask(block):
+        # block.parameters lists the tensors in the order of the flat array.
+        return np.concatenate([np.full(value.size, name.startswith("weight"), block.dtype)
+                               for name, value in block.parameters.items()])
+
+    def _block_prefixes(self):
+        if len(self.blocks) == 1:
+            return ["rnn."]
+        return [f"rnn.{i}." for i in range(len(self.blocks))]
+
+    @property
+    def n_threads(self):
+        return self.blocks[0].n_threads
+
+    @n_threads.setter
+    def n_threads(self, value):
+        for block in self.blocks:
+            block.n_threads = value
+
+    def forward(self, sequences, *, training=False, seed=0):
+        """Outputs of the head, (n_samples, n_outputs), for a padded batch."""
+        lengths = sequences.lengths
+        x = self.embedding[sequences.data] if self.embedding is not None else sequences.data
+        masks = []
+        for i, block in enumerate(self.blocks):
+            out, h_n, _ = block.forward(x, lengths, training=training,
+                                        dropout_seed=(seed + i) % 2**63)
+            x = out
+            if training and self.dropout > 0 and i + 1 < len(self.blocks):
+                keep = np.random.default_rng([seed, i]).random(out.shape) >= self.dropout
+                masks.append(keep.astype(self.dtype) / (1 - self.dropout))
+                x = out * masks[-1]
+        # The summary of each sequence: the last layer's final state in each
+        # direction (the reverse direction ends at the first step).
+        features = np.concatenate(list(h_n[-self.directions:]), axis=1)
+        if training:
+            self._tape = (sequences, masks, features, h_n.shape)
+        return features @ self.head_weight.T + self.head_bias
+
+    def backward(self, d_outputs):
+        """Gradients of every parameter, given those of the head's outputs; needs
+        a preceding ``forward(training=True)``."""
+        sequences, masks, features, state_shape = self._tape
+        d_head_weight, d_head_bias = self.gradients[-2:]
+        np.matmul(d_outputs.T, features, out=d_head_weight)
+        np.sum(d_outputs, axis=0, out=d_head_bias)
+        d_features = d_outputs @ self.head_weight
+        d_h_n = np.zeros(state_shape, dtype=self.dtype)
+        d_h_n[-self.directions:] = np.stack(np.split(d_features, self.directions, axis=1))
+        d_output = None
+        for i in reversed(range(len(self.blocks))):
+            d_x, _, _ = self.blocks[i].backward(d_output, d_h_n)
+            d_h_n = None
+            if i > 0:
+                d_output = d_x * masks[i - 1] if masks else d_x
+        if self.embedding is not None:
+            d_embedding = self.gradients[0]
+            d_embedding[...] = 0
+            real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
+            np.add.at(d_embedding, sequences.data[real], d_x[real])
+
+    def state_dict(self):
+        """Copies of all parameters, named as in the equivalent PyTorch module
+        (see ``rnnsk.to_torch``)."""
+        state = {}
+        if self.embedding is not None:
+            state["embedding.weight"] = self.embedding.copy()
+        for block_prefix, block in zip(self._block_prefixes(), self.blocks):
+            for name, value in block.parameters.items():
+                state[block_prefix + name] = value.copy()
+        state["head.weight"] = self.head_weight.copy()
+        state["head.bias"] = self.head_bias.copy()
+        return state
+
+    def load_state_dict(self, state):
+        """Copy parameters from ``state`` (names of :meth:`state_dict`); checks
+        every name and shape before changing anything."""
+        expected = self.state_dict()
+        missing = sorted(set(expected) - set(state))
+        unexpected = sorted(set(state) - set(expected))
+        if missing or unexpected:
+            raise ValueError(f"state_dict names do not match this model: missing {missing}, "
+                             f"unexpected {unexpected}")
+        arrays = {}
+        for name, reference in expected.items():
+            array = np.asarray(state[name], dtype=self.dtype)
+            if array.shape != reference.shape:
+                raise ValueError(f"{name} has shape {array.shape}, this model needs "
+                                 f"{reference.shape}")
+            if not np.all(np.isfinite(array)):
+                raise ValueError(f"{name} contains NaN or infinity")
+            arrays[name] = array
+        if self.embedding is not None:
+            self.embedding[...] = arrays.pop("embedding.weight")
+        self.head_weight[...] = arrays.pop("head.weight")
+        self.head_bias[...] = arrays.pop("head.bias")
+        for block_prefix, block in zip(self._block_prefixes(), self.blocks):
+            block.load_parameters({name[len(block_prefix):]: value
+                                   for name, value in arrays.items()
+                                   if name.startswith(block_prefix)})

@@ -1,0 +1,78 @@
+"""Standardization of sequence features across all time steps."""
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import (check_same_features, check_sequences, feature_signature,
+                          is_ragged_list)
+
+
+class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Standardize each feature of sequences to zero mean and unit variance.
+
+    Statistics are taken over every real time step of every sequence (padding
+    does not exist for it), which is what :class:`~sklearn.preprocessing.StandardScaler`
+    cannot do with 3-D arrays or ragged lists. The output has the input's form:
+    a 3-D array stays 3-D, a list of sequences stays a list of the same lengths,
+    a 2-D array (univariate sequences) stays 2-D and is scaled as one feature.
+
+    Parameters
+    ----------
+    with_mean : bool, default=True
+    with_std : bool, default=True
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,)
+    scale_ : ndarray of shape (n_features,)
+        Standard deviation of each feature (1 where it is zero).
+    n_features_in_ : int
+        Features per time step (for a 2-D X, its number of columns).
+    """
+
+    _parameter_constraints = {"with_mean": ["boolean"], "with_std": ["boolean"]}
+
+    def __init__(self, *, with_mean=True, with_std=True):
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        sequences = check_sequences(X, dtype=np.float64)
+        steps = _real_steps(sequences)
+        self.mean_ = steps.mean(axis=0) if self.with_mean else np.zeros(steps.shape[1])
+        std = steps.std(axis=0) if self.with_std else np.ones(steps.shape[1])
+        self.scale_ = np.where(std > 0, std, 1.0)
+        self._feature_signature = feature_signature(sequences)
+        self.n_features_in_ = self._feature_signature[0]
+        return self
+
+    def transform(self, X):
+        return self._apply(X, lambda values: (values - self.mean_) / self.scale_)
+
+    def inverse_transform(self, X):
+        return self._apply(X, lambda values: values * self.scale_ + self.mean_)
+
+    def _apply(self, X, operation):
+        """``operation`` on every real step of X, returned in X's own form."""
+        check_is_fitted(self)
+        sequences = check_sequences(X, dtype=np.float64)
+        check_same_features(sequences, self._feature_signature, type(self).__name__)
+        result = operation(sequences.data)
+        if sequences.is_table:
+            return result[:, :, 0]
+        if is_ragged_list(X):
+            return [row[:length] for row, length in zip(result, sequences.lengths)]
+        return result
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def _real_steps(sequences):
+    """All real time steps as rows of a 2-D array (padding left out)."""
+    real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
+    return sequences.data[real]
+

@@ -1,0 +1,155 @@
+"""Turns what users pass as sequences into what the core reads.
+
+Every accepted form ends as a padded batch-first array plus the length of each
+sequence; the core never reads the padding. All checks (rank, finiteness, empty
+sequences, feature counts) happen here, before any C++ runs, with messages in
+scikit-learn's wording.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import issparse
+from sklearn.utils import check_array
+
+
+@dataclass
+class Sequences:
+    """A padded batch: ``data`` is (n, T, F) floats, or (n, T) token ids, and
+    ``lengths`` (n,) int64 says how many leading steps of each row are real."""
+
+    data: np.ndarray
+    lengths: np.ndarray
+    is_table: bool  # came as a 2-D array: one feature, one column per step
+
+    def __len__(self):
+        return self.data.shape[0]
+
+    @property
+    def n_features(self):
+        return 1 if self.data.ndim == 2 else self.data.shape[2]
+
+    def take(self, indices):
+        """The sequences at ``indices``, padded only to their own longest length."""
+        lengths = self.lengths[indices]
+        steps = int(lengths.max()) if len(lengths) else 1
+        return Sequences(np.ascontiguousarray(self.data[indices, :steps]), lengths,
+                         self.is_table)
+
+
+def is_ragged_list(X):
+    if isinstance(X, np.ndarray) or hasattr(X, "__array__") or not isinstance(X, (list, tuple)):
+        return False
+    shapes = {np.shape(x) for x in X}
+    return len(shapes) > 1
+
+
+def _pad(sequences, dtype, trailing_shape):
+    lengths = np.array([len(s) for s in sequences], dtype=np.int64)
+    padded = np.zeros((len(sequences), int(lengths.max())) + trailing_shape, dtype=dtype)
+    for i, sequence in enumerate(sequences):
+        padded[i, :len(sequence)] = sequence
+    return padded, lengths
+
+
+def check_sequences(X, *, dtype, name="X"):
+    """Validate real-valued sequences.
+
+    Accepts a 3-D array (n_samples, n_timesteps, n_features); a 2-D array
+    (n_samples, n_timesteps), read as univariate sequences; or a list of 2-D
+    arrays (n_timesteps_i, n_features) (or 1-D arrays, univariate) of different
+    lengths.
+    """
+    if is_ragged_list(X):
+        sequences = [np.asarray(s) for s in X]
+        for i, s in enumerate(sequences):
+            if s.ndim not in (1, 2):
+                raise ValueError(f"{name}[{i}] must be a 1-D or 2-D array (n_timesteps[, "
+                                 f"n_features]), got {s.ndim}-D")
+            if s.shape[0] == 0:
+                raise ValueError(f"{name}[{i}] is an empty sequence; every sequence needs at "
+                                 "least one time step")
+        sequences = [s.reshape(len(s), -1) for s in sequences]
+        widths = {s.shape[1] for s in sequences}
+        if len(widths) > 1:
+            raise ValueError(f"sequences in {name} have different numbers of features: "
+                             f"{sorted(widths)}")
+        # One check over all steps at once gives scikit-learn's messages for
+        # NaN, infinity, complex and non-numeric values.
+        check_array(np.concatenate(sequences), dtype=dtype, input_name=name)
+        data, lengths = _pad([s.astype(dtype, copy=False) for s in sequences], dtype,
+                             (widths.pop(),))
+        return Sequences(data, lengths, is_table=False)
+
+    if not hasattr(X, "ndim") and not issparse(X):
+        X = np.asarray(X)  # lists of equal-length sequences, array-likes
+    if X.ndim == 3:
+        X = np.asarray(X)
+        n, steps, features = X.shape
+        if n == 0:
+            raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum "
+                             "of 1 is required.")
+        if steps == 0 or features == 0:
+            raise ValueError(f"{name} has shape {X.shape}: sequences need at least one time "
+                             "step and one feature")
+        flat = check_array(X.reshape(n * steps, features), dtype=dtype, input_name=name)
+        data = np.ascontiguousarray(flat.reshape(n, steps, features))
+        return Sequences(data, np.full(n, steps, dtype=np.int64), is_table=False)
+
+    table = check_array(X, dtype=dtype, input_name=name)
+    data = np.ascontiguousarray(table[:, :, np.newaxis])
+    return Sequences(data, np.full(len(table), table.shape[1], dtype=np.int64), is_table=True)
+
+
+def check_tokens(X, *, vocabulary_size=None, name="X"):
+    """Validate integer token ids: a 2-D int array (n_samples, n_timesteps) or a
+    list of 1-D int arrays of different lengths. Ids must be in
+    [0, vocabulary_size) when a vocabulary size is known."""
+    if is_ragged_list(X):
+        sequences = [np.asarray(s) for s in X]
+        for i, s in enumerate(sequences):
+            if s.ndim != 1 or s.shape[0] == 0:
+                raise ValueError(f"{name}[{i}] must be a non-empty 1-D array of token ids, got "
+                                 f"shape {s.shape}")
+        ids = _as_token_ids(np.concatenate(sequences), name)
+        data, lengths = _pad(sequences, np.int64, ())
+    else:
+        data = _as_token_ids(check_array(X, dtype=None, input_name=name), name)
+        lengths = np.full(len(data), data.shape[1], dtype=np.int64)
+        ids = data
+    if ids.min() < 0:
+        raise ValueError(f"token ids in {name} must be non-negative, found {ids.min()}")
+    if vocabulary_size is not None and ids.max() >= vocabulary_size:
+        raise ValueError(f"token id {ids.max()} in {name} is outside the vocabulary of "
+                         f"{vocabulary_size} tokens the model was fitted with")
+    return Sequences(np.ascontiguousarray(data, dtype=np.int64), lengths, is_table=False)
+
+
+def _as_token_ids(values, name):
+    values = np.asarray(values)
+    if values.dtype.kind in "iu":
+        return values.astype(np.int64, copy=False)
+    if values.dtype.kind == "f" and np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+        return values.astype(np.int64)
+    raise ValueError(f"{name} must hold integer token ids when embedding_dim is set, got "
+                     f"dtype {values.dtype}")
+
+
+def feature_signature(sequences):
+    """What must not change between fit and predict: ``n_features_in_`` (to
+    scikit-learn the columns of a 2-D array are its features; here they are the
+    steps of univariate sequences), the features of each step, and whether X
+    came as a 2-D table."""
+    width = sequences.data.shape[1] if sequences.is_table else sequences.n_features
+    return width, sequences.n_features, sequences.is_table
+
+
+def check_same_features(sequences, fitted_signature, estimator_name):
+    """Raise the scikit-learn error when X has other features than at fit."""
+    n_features_in, step_features, fitted_on_table = fitted_signature
+    width, features, is_table = feature_signature(sequences)
+    if features != step_features:
+        raise ValueError(f"X has {features} features per time step, but {estimator_name} is "
+                         f"expecting {step_features} features as input.")
+    if is_table and fitted_on_table and width != n_features_in:
+        raise ValueError(f"X has {width} features, but {estimator_name} is expecting "
+                         f"{n_features_in} features as input.")
