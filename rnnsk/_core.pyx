@@ -108,6 +108,8 @@ cdef class NetworkCore:
     def forward(self, params, x, lengths, h0, c0, bint training, uint64_t dropout_seed,
                 int n_threads, out, h_n, c_n):
         """Run forward, writing into the preallocated out, h_n and c_n."""
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"x must be a numpy array, got {type(x).__name__}")
         if x.ndim != 3:
             raise ValueError(f"x must be 3-D (batch, steps, features), got {x.ndim}-D")
         cdef int batch = x.shape[0], steps = x.shape[1]

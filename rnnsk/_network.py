@@ -91,7 +91,7 @@ class RecurrentNetwork:
 
     def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
                  dropout=0.0, dtype=np.float32, random_state=None, n_threads=1):
-        if cell not in CELLS:
+        if not isinstance(cell, str) or cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
         self.cell = cell
         self.input_size = _check_int(input_size, "input_size", 1)

@@ -16,7 +16,8 @@ inline void rnn_forward_kernel(int H, T* __restrict a, const T* __restrict rec,
                                T* __restrict out) {
   for (int j = 0; j < H; ++j) {
     const T pre = a[j] + b_ih[j] + rec[j] + b_hh[j];
-    const T positive = pre > T(0) ? pre : T(0);
+    // Written so that NaN passes through (NaN < 0 is false), as PyTorch's relu.
+    const T positive = pre < T(0) ? T(0) : pre;
     const T value = Relu ? positive : tanh_act(pre);
     a[j] = value;
     out[j] = value;

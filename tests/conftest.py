@@ -1,0 +1,15 @@
+"""Shared set-up of the test suite.
+
+The suite runs with ``--import-mode=importlib`` (see pyproject.toml), which keeps the
+source folder off ``sys.path`` so that ``import rnnsk`` always finds the installed
+package. The helper modules that live beside the tests (``parity_helpers``, shared
+by the stored and live parity tests, and ``torch_reference``, shared by the live
+test and the fixture script) are made importable here by adding this folder alone.
+"""
+
+import os
+import sys
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+if TESTS_DIR not in sys.path:
+    sys.path.insert(0, TESTS_DIR)
