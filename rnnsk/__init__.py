@@ -12,6 +12,7 @@ from rnnsk._classes import (
 )
 from rnnsk._network import RecurrentNetwork
 from rnnsk._scaler import SequenceScaler
+from rnnsk._torch import to_torch
 
 __version__ = "0.1.0"
 
@@ -26,4 +27,5 @@ __all__ = [
     "RecurrentNetwork",
     "RecurrentRegressor",
     "SequenceScaler",
+    "to_torch",
 ]

@@ -1,0 +1,86 @@
+"""Conversion of a fitted estimator to the same model in PyTorch.
+
+torch is optional: it is imported only when a conversion is asked for. The
+module built here has exactly the parameter names of ``estimator.state_dict()``,
+so weights move both ways with ``state_dict``/``load_state_dict``.
+"""
+import numpy as np
+
+_TORCH_CELLS = {"rnn_tanh": ("RNN", {"nonlinearity": "tanh"}),
+                "rnn_relu": ("RNN", {"nonlinearity": "relu"}),
+                "lstm": ("LSTM", {}),
+                "gru": ("GRU", {})}
+
+
+def _import_torch():
+    try:
+        import torch
+    except ImportError as error:
+        raise ImportError("to_torch needs PyTorch, which rnnsk does not install: "
+                          "pip install torch") from error
+    return torch
+
+
+def to_torch(estimator):
+    """The fitted ``estimator`` as a ``torch.nn.Module`` computing the same outputs.
+
+    The module's ``forward(X, lengths=None)`` takes a padded batch-first tensor
+    (float features, or int64 token ids with an embedding) and the length of each
+    sequence, and returns the head's outputs: class logits (softmax gives
+    ``predict_proba``) or regression predictions in the units of ``y``.
+
+    Examples
+    --------
+    >>> module = to_torch(LSTMClassifier().fit(X, y))           # doctest: +SKIP
+    >>> clf.load_state_dict(module.state_dict())                # and back
+    """
+    torch = _import_torch()
+    state = estimator.state_dict()
+    model = estimator.model_
+    module = _build_module(torch, model, estimator.bidirectional, estimator.dropout)
+    # In the estimator's precision before the weights are copied in.
+    module.to(torch.float64 if model.dtype == np.float64 else torch.float32)
+    module.load_state_dict({name: torch.from_numpy(np.ascontiguousarray(value))
+                            for name, value in state.items()})
+    return module
+
+
+def _build_module(torch, model, bidirectional, dropout):
+    nn = torch.nn
+
+    def recurrent(block):
+        kind, options = _TORCH_CELLS[block.cell]
+        return getattr(nn, kind)(block.input_size, block.hidden_size, block.num_layers,
+                                 batch_first=True, bidirectional=bidirectional,
+                                 dropout=dropout if block.num_layers > 1 else 0.0, **options)
+
+    class RecurrentModule(nn.Module):
+        """Embedding (optional) -> recurrent layers -> linear head on the final state."""
+
+        def __init__(self):
+            super().__init__()
+            if model.embedding is not None:
+                self.embedding = nn.Embedding(*model.embedding.shape)
+            layers = [recurrent(block) for block in model.blocks]
+            self.rnn = layers[0] if len(layers) == 1 else nn.ModuleList(layers)
+            self.between_layers = nn.Dropout(dropout)
+            self.head = nn.Linear(model.head_weight.shape[1], model.head_weight.shape[0])
+            self.directions = 2 if bidirectional else 1
+
+        def forward(self, X, lengths=None):
+            if lengths is None:
+                lengths = torch.full((X.shape[0],), X.shape[1], dtype=torch.int64)
+            x = self.embedding(X) if hasattr(self, "embedding") else X
+            layers = [self.rnn] if isinstance(self.rnn, nn.RNNBase) else list(self.rnn)
+            for i, layer in enumerate(layers):
+                packed = nn.utils.rnn.pack_padded_sequence(
+                    x, torch.as_tensor(lengths).cpu(), batch_first=True, enforce_sorted=False)
+                output, state = layer(packed)
+                x, _ = nn.utils.rnn.pad_packed_sequence(output, batch_first=True,
+                                                        total_length=X.shape[1])
+                if i + 1 < len(layers):
+                    x = self.between_layers(x)
+            h_n = state[0] if isinstance(state, tuple) else state
+            return self.head(torch.cat(list(h_n[-self.directions:]), dim=1))
+
+    return RecurrentModule()
