@@ -228,9 +228,9 @@ class BaseRecurrent(BaseEstimator):
                 self.loss_curve_.append(self.loss_)
                 if validation is not None:
                     self.validation_scores_.append(self._validation_score(*validation))
-                stopped = self._update_no_improvement()
                 if self.verbose:
-                    self._report_epoch(time.perf_counter() - started, epochs)
+                    self._report_epoch(time.perf_counter() - started)
+                stopped = self._update_no_improvement()
                 if stopped:
                     break
         except KeyboardInterrupt:
@@ -285,7 +285,7 @@ class BaseRecurrent(BaseEstimator):
             return True
         return False
 
-    def _report_epoch(self, seconds, epochs):
+    def _report_epoch(self, seconds):
         line = f"Epoch {self.n_iter_}: loss {self.loss_:.5f}"
         if self.validation_scores_:
             line += f", validation score {self.validation_scores_[-1]:.5f}"
