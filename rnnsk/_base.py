@@ -22,6 +22,16 @@ from ._optim import AdamOptimizer, SGDOptimizer, clip_by_global_norm
 from ._threads import effective_n_threads
 from ._validation import check_same_features, check_sequences, check_tokens, feature_signature
 
+# The parameters every recurrent estimator has, with their defaults (see the
+# docstring of RecurrentClassifier); subclasses add their own.
+SHARED_DEFAULTS = dict(
+    cell="lstm", hidden_size=64, num_layers=None, bidirectional=False, dropout=0.0,
+    embedding_dim=None, vocabulary_size=None, solver="adam", alpha=1e-4, batch_size="auto",
+    learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,
+    random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+    nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
+    beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32")
+
 # Sequences predicted per call of the core: bounds the memory of predict.
 _PREDICT_CHUNK = 1024
 

@@ -1,7 +1,5 @@
 """The recurrent estimators: a classifier and a regressor over any cell, and the
 named classes (LSTMClassifier, GRURegressor, ...) that only fix the cell."""
-import inspect
-
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
@@ -11,8 +9,9 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from ._base import BaseRecurrent
+from ._base import SHARED_DEFAULTS, BaseRecurrent
 from ._losses import REGRESSION_LOSSES, cross_entropy
+from ._signature import init_storing
 
 
 class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
@@ -111,14 +110,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=False,
-                 dropout=0.0, embedding_dim=None, vocabulary_size=None, solver="adam",
-                 alpha=1e-4, batch_size="auto", learning_rate_init=0.005, max_iter=200,
-                 max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
-                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, n_threads=None, dtype="float32", class_weight=None):
-        _store_parameters(self, locals())
+    __init__ = init_storing({**SHARED_DEFAULTS, "class_weight": None})
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -236,14 +228,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
     }
 
-    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=False,
-                 dropout=0.0, embedding_dim=None, vocabulary_size=None, solver="adam",
-                 alpha=1e-4, batch_size="auto", learning_rate_init=0.005, max_iter=200,
-                 max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
-                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, n_threads=None, dtype="float32", loss="squared_error"):
-        _store_parameters(self, locals())
+    __init__ = init_storing({**SHARED_DEFAULTS, "loss": "squared_error"})
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -306,12 +291,12 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     def _validation_score(self, sequences, targets, weights):
         return r2_score(targets, self.model_.forward(sequences), sample_weight=weights)
 
-    # The head predicts standardized targets; exported weights predict y itself.
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
 
+    # The head predicts standardized targets; exported weights predict y itself.
     def _export_head(self, state):
         mean, scale = self._target_scaling
         weight, bias = state["head.weight"], state["head.bias"]
@@ -327,31 +312,16 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         return state
 
 
-def _store_parameters(estimator, arguments):
-    """``__init__`` only stores its arguments, as scikit-learn requires."""
-    for name, value in arguments.items():
-        if name not in ("self", "__class__"):
-            setattr(estimator, name, value)
-
-
 def _fixed_cell(generic, cell, summary):
-    """A subclass of ``generic`` whose cell is ``cell``: same parameters minus
-    ``cell`` (its signature is what scikit-learn's get_params reads)."""
-    signature = inspect.signature(generic.__init__)
-    without_cell = signature.replace(
-        parameters=[p for p in signature.parameters.values() if p.name != "cell"])
-
-    def __init__(self, **parameters):
-        bound = without_cell.bind(self, **parameters)
-        bound.apply_defaults()
-        _store_parameters(self, bound.arguments)
-
-    __init__.__signature__ = without_cell
+    """A subclass of ``generic`` whose cell is ``cell``: the same parameters
+    but ``cell``."""
+    defaults = {name: value for name, value in generic.__init__.defaults.items()
+                if name != "cell"}
     name = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN"}[cell] + generic.__name__[9:]
-    doc = f"{summary}\n\n    :class:`{generic.__name__}` with ``cell='{cell}'``; see it for " \
-          "parameters, attributes and methods.\n"
-    return type(name, (generic,), {"__init__": __init__, "_fixed_cell": cell, "__doc__": doc,
-                                   "__module__": "rnnsk"})
+    doc = (f"{summary}\n\n    :class:`{generic.__name__}` with ``cell='{cell}'``; see it "
+           "for parameters, attributes and methods.\n")
+    return type(name, (generic,), {"__init__": init_storing(defaults), "_fixed_cell": cell,
+                                   "__doc__": doc, "__module__": "rnnsk"})
 
 
 LSTMClassifier = _fixed_cell(RecurrentClassifier, "lstm", "Long short-term memory classifier.")
