@@ -8,6 +8,7 @@ its own, e.g. to check the core against PyTorch.
 """
 
 import numbers
+import threading
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -109,6 +110,9 @@ class RecurrentNetwork:
         self.reset_parameters(random_state)
 
     def _build(self):
+        # The C++ network keeps one workspace and one tape: calls from several
+        # Python threads (the GIL is released inside) take turns.
+        self._lock = threading.Lock()
         self._core = _core.NetworkCore(CELLS[self.cell], self.input_size, self.hidden_size,
                                        self.num_layers, self.bidirectional, self.dropout,
                                        self.dtype)
@@ -226,10 +230,10 @@ class RecurrentNetwork:
         state = self._state_shape(batch)
         h_n = np.empty(state, self.dtype)
         c_n = np.empty(state, self.dtype) if self.cell == "lstm" else None
-        with _single_threaded_blas():
+        with self._lock, _single_threaded_blas():
             self._core.forward(self.flat_parameters, X, lengths, h0, c0, bool(training),
                                int(dropout_seed) % 2**64, self.n_threads, output, h_n, c_n)
-        self._taped_shape = (batch, steps) if training else None
+            self._taped_shape = (batch, steps) if training else None
         return output, h_n, c_n
 
     def backward(self, d_output=None, d_h_n=None, d_c_n=None, accumulate=False):
@@ -259,7 +263,7 @@ class RecurrentNetwork:
         d_X = np.empty((batch, steps, self.input_size), self.dtype)
         d_h0 = np.empty(state, self.dtype)
         d_c0 = np.empty(state, self.dtype) if self.cell == "lstm" else None
-        with _single_threaded_blas():
+        with self._lock, _single_threaded_blas():
             self._core.backward(self.flat_parameters, d_output, d_h_n, d_c_n,
                                 self.flat_gradients, bool(accumulate), self.n_threads, d_X,
                                 d_h0, d_c0)
