@@ -71,7 +71,12 @@ void Packing::pack(const T* padded, int width, T* packed) const {
 
 template <class T>
 void Packing::unpack(const T* packed, int width, T* padded) const {
-  std::memset(padded, 0, sizeof(T) * static_cast<size_t>(batch) * steps * width);
+  // Only the padding is zeroed; every other value is written once below.
+  for (int i = 0; i < batch; ++i) {
+    const int length = sorted_lengths[i];
+    T* tail = padded + (static_cast<long>(order[i]) * steps + length) * width;
+    std::memset(tail, 0, sizeof(T) * static_cast<size_t>(steps - length) * width);
+  }
   for (int t = 0; t < steps; ++t) {
     for (int i = 0; i < batch_sizes[t]; ++i) {
       T* dst = padded + (static_cast<long>(order[i]) * steps + t) * width;
