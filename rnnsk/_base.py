@@ -4,6 +4,7 @@ training loop (epochs of shuffled minibatches, early stopping, warm start).
 The classifier and the regressor (``_classes.py``) only say how targets become
 outputs of the head and what loss those outputs have.
 """
+import copy
 import time
 import warnings
 from numbers import Integral, Real
@@ -136,38 +137,47 @@ class BaseRecurrent(BaseEstimator):
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
         first_call = not (incremental or self.warm_start) or not hasattr(self, "model_")
+        # Nothing of the estimator changes until every input has been checked
+        # and the validation split is made.
         sequences = self._validate_sequences(X, reset=first_call)
-        # Nothing of the estimator changes until every input has been checked.
-        targets, target_info = self._encode_targets(y, classes=classes, reset=first_call)
+        weights = self._check_sample_weight(sample_weight, len(sequences))
+        targets, target_info = self._encode_targets(y, classes=classes, reset=first_call,
+                                                    sample_weight=weights)
         if len(targets) != len(sequences):
             raise ValueError(f"X holds {len(sequences)} sequences but y has {len(targets)} "
                              "entries")
-        weights = self._check_sample_weight(sample_weight, len(sequences))
         weights = weights * self._class_weights(targets, target_info)
         vocabulary = self._vocabulary(sequences) if first_call else None
+        rng = (check_random_state(self.random_state) if first_call
+               else copy.deepcopy(self._random_state))
+        training = (sequences, targets, weights)
+        validation = None
+        if self.early_stopping and not incremental:
+            training, validation = self._split(*training, rng)
 
         if first_call:
-            self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads)
+            self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads, rng)
+        self._random_state = rng
         self.model_.n_threads = n_threads
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
-
-        early_stopping = self.early_stopping and not incremental
-        validation = None
-        if early_stopping:
-            train, held_out = train_test_split(
-                np.arange(len(sequences)), test_size=self.validation_fraction,
-                random_state=self._random_state.randint(2**31),
-                stratify=self._stratify(targets))
-            validation = (sequences.take(held_out), targets[held_out], weights[held_out])
-            sequences, targets, weights = sequences.take(train), targets[train], weights[train]
-        else:
+        if validation is None:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-
-        self._run_epochs(sequences, targets, weights, validation,
-                         epochs=1 if incremental else self.max_iter, incremental=incremental)
+        elif self.validation_scores_ is None:  # a warm start that now stops early
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+        self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
+                         incremental=incremental)
         return self
+
+    def _split(self, sequences, targets, weights, rng):
+        """(training, validation) parts of the data for early stopping."""
+        train, held_out = train_test_split(
+            np.arange(len(sequences)), test_size=self.validation_fraction,
+            random_state=rng.randint(2**31), stratify=self._stratify(targets))
+        return ((sequences.take(train), targets[train], weights[train]),
+                (sequences.take(held_out), targets[held_out], weights[held_out]))
 
     def _vocabulary(self, sequences):
         """Number of token ids the embedding holds (None without embedding)."""
@@ -181,8 +191,7 @@ class BaseRecurrent(BaseEstimator):
                              f"vocabulary_size={self.vocabulary_size} tokens")
         return self.vocabulary_size
 
-    def _initialize(self, sequences, target_info, vocabulary, hidden_sizes, n_threads):
-        self._random_state = check_random_state(self.random_state)
+    def _initialize(self, sequences, target_info, vocabulary, hidden_sizes, n_threads, rng):
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
         self._set_target_info(target_info)
@@ -191,7 +200,7 @@ class BaseRecurrent(BaseEstimator):
             bidirectional=self.bidirectional, dropout=self.dropout,
             n_outputs=self._n_outputs(), vocabulary_size=vocabulary,
             embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
-            random_state=self._random_state, n_threads=n_threads)
+            random_state=rng, n_threads=n_threads)
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -271,7 +280,7 @@ class BaseRecurrent(BaseEstimator):
                 loss += 0.5 * scale * float(np.sum(mask * parameter * parameter))
                 gradient += scale * mask * parameter
         clip_by_global_norm(model.gradients, self.max_grad_norm)
-        self._optimizer.step(model.gradients)
+        self._optimizer.step(model.parameters, model.gradients)
         return loss
 
     def _update_no_improvement(self):
@@ -327,8 +336,9 @@ class BaseRecurrent(BaseEstimator):
         ``partial_fit``) first so that its shapes are known; nothing changes if a
         name or shape does not match."""
         check_is_fitted(self, "model_")
-        arrays = {name: _to_numpy(value) for name, value in state_dict.items()}
-        self.model_.load_state_dict(self._import_head(arrays))
+        arrays = self.model_.checked_state({name: _to_numpy(value)
+                                            for name, value in state_dict.items()})
+        self.model_.assign_state(self._import_head(arrays))
         return self
 
     def _export_head(self, state):

@@ -154,7 +154,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
 
     # Hooks of the training loop -------------------------------------------
 
-    def _encode_targets(self, y, *, classes, reset):
+    def _encode_targets(self, y, *, classes, reset, sample_weight):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if reset:
@@ -183,9 +183,12 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     def _class_weights(self, targets, labels):
         if self.class_weight is None:
             return 1.0
-        return compute_sample_weight(
-            {np.searchsorted(labels, k): w for k, w in self.class_weight.items()}
-            if isinstance(self.class_weight, dict) else self.class_weight, targets)
+        if isinstance(self.class_weight, dict):
+            unknown = [label for label in self.class_weight if label not in labels]
+            if unknown:
+                raise ValueError(f"class_weight names labels {unknown!r} that are not classes "
+                                 f"of y; the classes are {labels!r}")
+        return compute_sample_weight(self.class_weight, labels[targets])
 
     def _stratify(self, targets):
         return targets
@@ -250,7 +253,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
 
     # Hooks of the training loop -------------------------------------------
 
-    def _encode_targets(self, y, *, classes, reset):
+    def _encode_targets(self, y, *, classes, reset, sample_weight):
         y = np.asarray(y)
         if y.dtype.kind not in "fiub":
             y = y.astype(np.float64)  # raises on non-numeric targets
@@ -260,9 +263,14 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         if not np.all(np.isfinite(y)):
             raise ValueError("Input y contains NaN or infinity.")
         targets = y.reshape(len(y), -1)
+        if len(targets) != len(sample_weight):
+            raise ValueError(f"X holds {len(sample_weight)} sequences but y has {len(targets)} "
+                             "entries")
         if reset:
-            scale = targets.std(axis=0)
-            info = (targets.mean(axis=0), np.where(scale > 0, scale, 1.0), y.ndim == 1)
+            # Weighted, so that a weight of 2 stays the same as a repeated sample.
+            mean = np.average(targets, axis=0, weights=sample_weight)
+            scale = np.sqrt(np.average((targets - mean) ** 2, axis=0, weights=sample_weight))
+            info = (mean, np.where(scale > 0, scale, 1.0), y.ndim == 1)
         else:
             if targets.shape[1] != self.n_outputs_:
                 raise ValueError(f"y has {targets.shape[1]} target columns, but "

@@ -47,17 +47,27 @@ class SequenceModel:
         self.head_weight = _uniform(rng, bound, (n_outputs, n_features), dtype)
         self.head_bias = _uniform(rng, bound, (n_outputs,), dtype)
 
-        self.parameters = [block.flat_parameters for block in self.blocks]
-        self.parameters += [self.head_weight, self.head_bias]
-        self.gradients = [block.flat_gradients for block in self.blocks]
-        self.gradients += [np.zeros_like(self.head_weight), np.zeros_like(self.head_bias)]
+        self._head_gradients = [np.zeros_like(self.head_weight), np.zeros_like(self.head_bias)]
+        self._embedding_gradient = (None if self.embedding is None
+                                    else np.zeros_like(self.embedding))
         self.decay_masks = [self._weight_mask(block) for block in self.blocks]
         self.decay_masks += [np.ones_like(self.head_weight), np.zeros_like(self.head_bias)]
         if self.embedding is not None:
-            self.parameters.insert(0, self.embedding)
-            self.gradients.insert(0, np.zeros_like(self.embedding))
             self.decay_masks.insert(0, np.ones_like(self.embedding))
         self._tape = None
+
+    # Lists made afresh from the arrays' owners, so that they stay right after
+    # pickling, which rebuilds the core networks.
+    @property
+    def parameters(self):
+        arrays = [block.flat_parameters for block in self.blocks]
+        arrays += [self.head_weight, self.head_bias]
+        return arrays if self.embedding is None else [self.embedding] + arrays
+
+    @property
+    def gradients(self):
+        arrays = [block.flat_gradients for block in self.blocks] + self._head_gradients
+        return arrays if self.embedding is None else [self._embedding_gradient] + arrays
 
     @staticmethod
     def _weight_mask(block):
@@ -103,7 +113,7 @@ class SequenceModel:
         """Gradients of every parameter, given those of the head's outputs; needs
         a preceding ``forward(training=True)``."""
         sequences, masks, features, state_shape = self._tape
-        d_head_weight, d_head_bias = self.gradients[-2:]
+        d_head_weight, d_head_bias = self._head_gradients
         np.matmul(d_outputs.T, features, out=d_head_weight)
         np.sum(d_outputs, axis=0, out=d_head_bias)
         d_features = d_outputs @ self.head_weight
@@ -116,7 +126,7 @@ class SequenceModel:
             if i > 0:
                 d_output = d_x * masks[i - 1] if masks else d_x
         if self.embedding is not None:
-            d_embedding = self.gradients[0]
+            d_embedding = self._embedding_gradient
             d_embedding[...] = 0
             real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
             np.add.at(d_embedding, sequences.data[real], d_x[real])
@@ -134,9 +144,9 @@ class SequenceModel:
         state["head.bias"] = self.head_bias.copy()
         return state
 
-    def load_state_dict(self, state):
-        """Copy parameters from ``state`` (names of :meth:`state_dict`); checks
-        every name and shape before changing anything."""
+    def checked_state(self, state):
+        """``state`` (names of :meth:`state_dict`) as arrays of this model's dtype,
+        once every name, shape and value is known to fit."""
         expected = self.state_dict()
         missing = sorted(set(expected) - set(state))
         unexpected = sorted(set(state) - set(expected))
@@ -152,10 +162,14 @@ class SequenceModel:
             if not np.all(np.isfinite(array)):
                 raise ValueError(f"{name} contains NaN or infinity")
             arrays[name] = array
+        return arrays
+
+    def assign_state(self, arrays):
+        """Copy checked arrays (see :meth:`checked_state`) into the parameters."""
         if self.embedding is not None:
-            self.embedding[...] = arrays.pop("embedding.weight")
-        self.head_weight[...] = arrays.pop("head.weight")
-        self.head_bias[...] = arrays.pop("head.bias")
+            self.embedding[...] = arrays["embedding.weight"]
+        self.head_weight[...] = arrays["head.weight"]
+        self.head_bias[...] = arrays["head.bias"]
         for block_prefix, block in zip(self._block_prefixes(), self.blocks):
             block.load_parameters({name[len(block_prefix):]: value
                                    for name, value in arrays.items()

@@ -109,7 +109,7 @@ class RecurrentNetwork:
         self._build()
         self.reset_parameters(random_state)
 
-    def _build(self):
+    def _build(self, flat_parameters=None):
         # The C++ network keeps one workspace and one tape: calls from several
         # Python threads (the GIL is released inside) take turns.
         self._lock = threading.Lock()
@@ -119,6 +119,18 @@ class RecurrentNetwork:
         self._layout = _core.layout(CELLS[self.cell], self.input_size, self.hidden_size,
                                     self.num_layers, self.bidirectional)
         self.flat_parameters = np.zeros(self._core.parameter_size, dtype=self.dtype)
+        if flat_parameters is not None:
+            if flat_parameters.shape != self.flat_parameters.shape:
+                raise ValueError(f"the pickled network holds {flat_parameters.size} "
+                                 f"parameters, its configuration needs "
+                                 f"{self.flat_parameters.size}")
+            if (flat_parameters.dtype == self.dtype and flat_parameters.flags.c_contiguous
+                    and flat_parameters.flags.writeable):
+                # Keep the very array: whatever else was pickled with this network
+                # (an optimizer, a model's parameter list) refers to it.
+                self.flat_parameters = flat_parameters
+            else:
+                self.flat_parameters[:] = flat_parameters
         self.flat_gradients = np.zeros_like(self.flat_parameters)
         self.parameters = self._views(self.flat_parameters)
         self.gradients = self._views(self.flat_gradients)
@@ -285,8 +297,7 @@ class RecurrentNetwork:
             setattr(self, name, value)
         self.dtype = np.dtype(config["dtype"])
         self.n_threads = state["n_threads"]
-        self._build()
-        self.flat_parameters[:] = state["flat_parameters"]
+        self._build(np.asarray(state["flat_parameters"]))
 
     def __repr__(self):
         return (f"RecurrentNetwork(cell={self.cell!r}, input_size={self.input_size}, "

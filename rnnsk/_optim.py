@@ -1,10 +1,14 @@
 """Optimizers over a list of parameter arrays, updated in place.
 
 The semantics and defaults are scikit-learn's MLP solvers ('adam', 'sgd' with
-momentum and Nesterov momentum). Every update is computed aside and applied with
-one in-place operation per array, so an interrupt (Ctrl-C) between two steps
-never leaves a half-updated array behind.
+momentum and Nesterov momentum). A step is a transaction: every new value is
+computed aside first, then all are written with Ctrl-C held back, so an
+interrupt never leaves some arrays stepped and others not.
 """
+import signal
+import threading
+from contextlib import contextmanager
+
 import numpy as np
 
 
@@ -19,27 +23,52 @@ def clip_by_global_norm(gradients, max_norm):
     return norm
 
 
+@contextmanager
+def interrupts_held_back():
+    """Delay SIGINT (Ctrl-C) until the block is done. Signal handlers can only be
+    changed in the main thread; elsewhere Python delivers no SIGINT anyway."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
+def _commit(parameters, new_values, keep_state):
+    """Write the new values and the optimizer's new state as one step."""
+    with interrupts_held_back():
+        for parameter, value in zip(parameters, new_values):
+            parameter[...] = value
+        keep_state()
+
+
 class SGDOptimizer:
     def __init__(self, parameters, learning_rate, momentum=0.9, nesterov=True):
-        self.parameters = parameters
         self.learning_rate = learning_rate
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocities = [np.zeros_like(p) for p in parameters]
 
-    def step(self, gradients):
-        for p, g, v in zip(self.parameters, gradients, self.velocities):
-            v *= self.momentum
-            v -= self.learning_rate * g
-            if self.nesterov:
-                p += self.momentum * v - self.learning_rate * g
-            else:
-                p += v
+    def step(self, parameters, gradients):
+        velocities = [self.momentum * v - self.learning_rate * g
+                      for v, g in zip(self.velocities, gradients)]
+        if self.nesterov:
+            moves = [self.momentum * v - self.learning_rate * g
+                     for v, g in zip(velocities, gradients)]
+        else:
+            moves = velocities
+        new_values = [p + move for p, move in zip(parameters, moves)]
+        _commit(parameters, new_values, lambda: setattr(self, "velocities", velocities))
 
 
 class AdamOptimizer:
     def __init__(self, parameters, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        self.parameters = parameters
         self.learning_rate = learning_rate
         self.beta_1 = beta_1
         self.beta_2 = beta_2
@@ -48,14 +77,14 @@ class AdamOptimizer:
         self.first_moments = [np.zeros_like(p) for p in parameters]
         self.second_moments = [np.zeros_like(p) for p in parameters]
 
-    def step(self, gradients):
-        self.t += 1
-        rate = (self.learning_rate * (1 - self.beta_2 ** self.t) ** 0.5
-                / (1 - self.beta_1 ** self.t))
-        for p, g, m, v in zip(self.parameters, gradients, self.first_moments,
-                              self.second_moments):
-            m *= self.beta_1
-            m += (1 - self.beta_1) * g
-            v *= self.beta_2
-            v += (1 - self.beta_2) * g * g
-            p -= rate * m / (np.sqrt(v) + self.epsilon)
+    def step(self, parameters, gradients):
+        t = self.t + 1
+        rate = (self.learning_rate * (1 - self.beta_2 ** t) ** 0.5 / (1 - self.beta_1 ** t))
+        first = [self.beta_1 * m + (1 - self.beta_1) * g
+                 for m, g in zip(self.first_moments, gradients)]
+        second = [self.beta_2 * v + (1 - self.beta_2) * (g * g)
+                  for v, g in zip(self.second_moments, gradients)]
+        new_values = [p - rate * m / (np.sqrt(v) + self.epsilon)
+                      for p, m, v in zip(parameters, first, second)]
+        _commit(parameters, new_values, lambda: self.__dict__.update(
+            t=t, first_moments=first, second_moments=second))

@@ -3,8 +3,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import (check_same_features, check_sequences, feature_signature,
-                          is_ragged_list)
+from ._validation import check_same_features, check_sequences, feature_signature
 
 
 class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -13,8 +12,9 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Statistics are taken over every real time step of every sequence (padding
     does not exist for it), which is what :class:`~sklearn.preprocessing.StandardScaler`
     cannot do with 3-D arrays or ragged lists. The output has the input's form:
-    a 3-D array stays 3-D, a list of sequences stays a list of the same lengths,
-    a 2-D array (univariate sequences) stays 2-D and is scaled as one feature.
+    a 3-D array stays 3-D, a list of sequences stays a list of arrays of the same
+    shapes, a 2-D array (univariate sequences, or a list that forms one) is
+    returned as a 2-D array and scaled as one feature.
 
     Parameters
     ----------
@@ -59,10 +59,11 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         sequences = check_sequences(X, dtype=np.float64)
         check_same_features(sequences, self._feature_signature, type(self).__name__)
         result = operation(sequences.data)
-        if sequences.is_table:
+        if sequences.is_table:  # a 2-D array, or a list that is one
             return result[:, :, 0]
-        if is_ragged_list(X):
-            return [row[:length] for row, length in zip(result, sequences.lengths)]
+        if isinstance(X, (list, tuple)):
+            return [row[:length].reshape(np.shape(sequence))
+                    for row, length, sequence in zip(result, sequences.lengths, X)]
         return result
 
     def __sklearn_tags__(self):

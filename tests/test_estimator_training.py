@@ -1,0 +1,313 @@
+"""The training loop: warm start, partial_fit, early stopping with the best
+weights restored, the convergence warning, and Ctrl-C."""
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+import rnnsk._model
+import rnnsk._optim
+from estimator_data import (FAST, assert_same_state, fast, multiclass_3d,
+                            regression_3d, sequences_3d, states_equal)
+from rnnsk import GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor, RNNClassifier
+
+
+def quietly(fit, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fit(*args, **kwargs)
+
+
+# ------------------------------------------------------------- warm start --
+
+@pytest.mark.parametrize("Estimator", [LSTMClassifier, GRURegressor])
+def test_warm_start_continues_where_the_first_fit_ended(Estimator):
+    X, y = sequences_3d()
+    if Estimator is GRURegressor:
+        y = X[:, :, 0].mean(axis=1)
+    est = Estimator(**fast(max_iter=10, tol=0.0), warm_start=True)
+    quietly(est.fit, X, y)
+    first_curve = list(est.loss_curve_)
+    after_first = est.state_dict()
+    quietly(est.fit, X, y)
+    assert est.n_iter_ == 20 and len(est.loss_curve_) == 20
+    assert est.t_ == 20 * 60
+    assert est.loss_curve_[:10] == first_curve
+    start, end, resumed = first_curve[0], first_curve[-1], est.loss_curve_[10]
+    assert end < 0.8 * start
+    assert abs(resumed - end) < 0.5 * (start - end)  # no restart from scratch
+    assert est.loss_curve_[-1] < end
+    assert not states_equal(est.state_dict(), after_first)
+
+
+def test_without_warm_start_a_second_fit_starts_over():
+    X, y = sequences_3d()
+    est = LSTMClassifier(**FAST)
+    quietly(est.fit, X, y)
+    first_curve, first_state = list(est.loss_curve_), est.state_dict()
+    quietly(est.fit, X, y)
+    assert est.n_iter_ == 10
+    assert est.loss_curve_ == first_curve  # random_state=0 again: the same fit
+    assert_same_state(est.state_dict(), first_state)
+
+
+def test_warm_start_keeps_the_classes_and_rejects_new_labels():
+    X, y = sequences_3d()
+    est = LSTMClassifier(**FAST, warm_start=True)
+    quietly(est.fit, X, y)
+    before = est.state_dict()
+    with pytest.raises(ValueError, match="y contains labels not seen before"):
+        est.fit(X, np.where(y == 1, 7, 0))
+    assert_same_state(est.state_dict(), before)
+
+
+# ------------------------------------------------------------ partial_fit --
+
+def test_partial_fit_trains_one_epoch_per_call():
+    X, y = multiclass_3d(n=60)
+    clf = GRUClassifier(**FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # never for partial_fit
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+        for call in range(2, 16):
+            clf.partial_fit(X, y)
+            assert clf.n_iter_ == call and len(clf.loss_curve_) == call
+    assert clf.t_ == 15 * 60
+    curve = clf.loss_curve_
+    assert curve[-1] < 0.5 * curve[0]
+    assert np.mean(curve[-3:]) < np.mean(curve[:3])
+    assert clf.score(X, y) > 0.8
+
+
+def test_partial_fit_over_minibatches_sees_classes_declared_up_front():
+    X, y = multiclass_3d(n=60)
+    clf = LSTMClassifier(**FAST)
+    first = y != 2
+    clf.partial_fit(X[first], y[first], classes=[0, 1, 2])
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.predict_proba(X).shape == (60, 3)
+    clf.partial_fit(X[~first], y[~first])  # the third class arrives later
+    assert clf.n_iter_ == 2
+
+
+def test_partial_fit_needs_classes_on_the_first_call():
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**FAST)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        clf.partial_fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
+def test_partial_fit_rejects_unknown_labels_and_changed_classes():
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**FAST).partial_fit(X, y, classes=[0, 1])
+    before = clf.state_dict()
+    with pytest.raises(ValueError, match=r"y contains labels not seen before: array\(\[3\]\)"):
+        clf.partial_fit(X, np.where(y == 1, 3, 0))
+    with pytest.raises(ValueError, match="is not the same as on the first call"):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert_same_state(clf.state_dict(), before)
+    assert clf.n_iter_ == 1
+
+
+def test_partial_fit_regressor():
+    X, y = regression_3d()
+    reg = LSTMRegressor(**FAST)
+    for _ in range(15):
+        reg.partial_fit(X, y)
+    assert reg.loss_curve_[-1] < 0.5 * reg.loss_curve_[0]
+    assert reg.score(X, y) > 0.5
+
+
+def test_partial_fit_after_fit_continues():
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**FAST)
+    quietly(clf.fit, X, y)
+    last = clf.loss_curve_[-1]
+    clf.partial_fit(X, y)
+    assert clf.n_iter_ == 11
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0] and abs(clf.loss_curve_[-1] - last) < 0.1
+
+
+# --------------------------------------------------------- early stopping --
+
+EARLY = dict(hidden_size=8, learning_rate_init=0.02, early_stopping=True, n_iter_no_change=3,
+             validation_fraction=0.25, max_iter=300, random_state=0, n_threads=1)
+
+
+@pytest.mark.parametrize("Estimator, data", [
+    (LSTMClassifier, lambda: multiclass_3d(n=80, seed=1)),
+    (GRURegressor, lambda: regression_3d(n=80)),
+], ids=["classifier", "regressor"])
+def test_early_stopping_restores_the_weights_of_the_best_epoch(Estimator, data):
+    X, y = data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = Estimator(**EARLY).fit(X, y)
+    scores = est.validation_scores_
+    assert est.n_iter_ < 300
+    assert len(scores) == len(est.loss_curve_) == est.n_iter_
+    assert est.best_validation_score_ == max(scores)
+    best = int(np.argmax(scores))
+    assert 0 < best < est.n_iter_ - 1  # neither the first nor the last epoch
+    # A fit stopped right after the best epoch (same split, shuffles and updates)
+    # holds the weights the long fit restored.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        short = Estimator(**dict(EARLY, max_iter=best + 1)).fit(X, y)
+    assert short.validation_scores_ == scores[:best + 1]
+    assert_same_state(est.state_dict(), short.state_dict())
+
+
+def test_early_stopping_score_is_accuracy_on_a_stratified_held_out_part():
+    X, y = multiclass_3d(n=80, seed=1)
+    clf = LSTMClassifier(**EARLY).fit(X, y)
+    # 20 held-out sequences: every accuracy is a multiple of 1/20.
+    np.testing.assert_allclose(np.asarray(clf.validation_scores_) * 20,
+                               np.round(np.asarray(clf.validation_scores_) * 20), atol=1e-12)
+    assert all(0 <= s <= 1 for s in clf.validation_scores_)
+
+
+def test_without_early_stopping_there_are_no_validation_scores():
+    X, y = sequences_3d()
+    clf = quietly(LSTMClassifier(**FAST).fit, X, y)
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
+    assert clf.best_loss_ == min(clf.loss_curve_)
+
+
+# ------------------------------------------------------ convergence warning --
+
+def test_convergence_warning_when_max_iter_is_reached():
+    X, y = sequences_3d()
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(5\) reached"):
+        clf = LSTMClassifier(**fast(max_iter=5)).fit(X, y)
+    assert clf.n_iter_ == 5
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_no_warning_when_stopping_for_no_improvement(early_stopping):
+    X, y = sequences_3d(n=80)
+    # With tol=10 nothing ever improves enough after the first epoch.
+    clf = RNNClassifier(**fast(max_iter=100), tol=10.0, n_iter_no_change=3,
+                        early_stopping=early_stopping)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.n_iter_ == 3 + 2
+
+
+# ----------------------------------------------------------------- Ctrl-C --
+
+def interrupt_on_call(monkeypatch, owner, name, call):
+    """Make ``owner.name`` raise KeyboardInterrupt on its ``call``-th call."""
+    original = getattr(owner, name)
+    calls = []
+
+    def wrapper(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == call:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return calls
+
+
+def test_keyboard_interrupt_keeps_the_weights_of_the_last_complete_step(monkeypatch):
+    X, y = sequences_3d(n=60)
+    params = fast(batch_size=15, max_iter=5)  # 4 steps per epoch
+    reference = quietly(LSTMClassifier(**dict(params, max_iter=1)).fit, X, y)  # 4 steps
+
+    clf = LSTMClassifier(**params)
+    interrupt_on_call(monkeypatch, rnnsk._model.SequenceModel, "backward", 5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, y)
+    messages = [str(w.message) for w in caught]
+    assert "Training interrupted by user." in messages
+    assert not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    state = clf.state_dict()
+    assert all(np.all(np.isfinite(v)) for v in state.values())
+    assert_same_state(state, reference.state_dict())
+    assert clf.n_iter_ == 1 and clf.loss_curve_ == reference.loss_curve_
+    assert clf.t_ == 60
+    monkeypatch.undo()
+    np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+    clf.partial_fit(X, y)  # still trainable
+    assert clf.n_iter_ == 2
+
+
+def test_keyboard_interrupt_inside_an_optimizer_step_leaves_no_half_update(monkeypatch):
+    """Ctrl-C lands wherever Python is; inside Adam's loop over the parameter
+    arrays it must not leave some arrays updated and others not (the loop's
+    comment promises the weights of the last completed step)."""
+    X, y = sequences_3d(n=60)
+    params = fast(batch_size=15, max_iter=5, hidden_size=(8, 4))  # 4 arrays to update
+    reference = quietly(LSTMClassifier(**dict(params, max_iter=1)).fit, X, y)  # 4 steps
+
+    # Interrupt the 5th step between its second and third array: zip() in
+    # AdamOptimizer.step asks for the third moment just before updating it.
+    original = rnnsk._optim.AdamOptimizer.step
+    calls = []
+
+    def step(self, parameters, gradients):
+        calls.append(1)
+        if len(calls) != 5:
+            return original(self, parameters, gradients)
+        moments = self.first_moments
+
+        def interrupted():
+            for i, moment in enumerate(moments):
+                if i == 2:
+                    raise KeyboardInterrupt
+                yield moment
+
+        self.first_moments = interrupted()
+        try:
+            return original(self, parameters, gradients)
+        finally:
+            self.first_moments = moments
+
+    monkeypatch.setattr(rnnsk._optim.AdamOptimizer, "step", step)
+    clf = LSTMClassifier(**params)
+    with pytest.warns(UserWarning, match="Training interrupted by user."):
+        clf.fit(X, y)
+    monkeypatch.undo()
+    assert len(calls) == 5
+    assert len(reference.model_.parameters) == 4
+    assert_same_state(clf.state_dict(), reference.state_dict())
+
+
+def test_keyboard_interrupt_with_early_stopping_restores_the_best_weights(monkeypatch):
+    X, y = multiclass_3d(n=80, seed=1)
+    full = LSTMClassifier(**EARLY).fit(X, y)
+    best = int(np.argmax(full.validation_scores_))
+    stop_after = best + 2  # interrupt during the epoch after the one after the best
+    steps_per_epoch = int(np.ceil(60 / 32))
+    clf = LSTMClassifier(**EARLY)
+    interrupt_on_call(monkeypatch, rnnsk._model.SequenceModel, "backward",
+                      stop_after * steps_per_epoch + 1)
+    with pytest.warns(UserWarning, match="Training interrupted by user."):
+        clf.fit(X, y)
+    monkeypatch.undo()
+    assert clf.n_iter_ == stop_after
+    assert clf.validation_scores_ == full.validation_scores_[:stop_after]
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        short = LSTMClassifier(**dict(EARLY, max_iter=best + 1)).fit(X, y)
+    assert_same_state(clf.state_dict(), short.state_dict())
+
+
+def test_keyboard_interrupt_in_partial_fit(monkeypatch):
+    X, y = sequences_3d(n=60)
+    clf = LSTMClassifier(**fast(batch_size=15))
+    clf.partial_fit(X, y, classes=[0, 1])
+    before = clf.state_dict()
+    interrupt_on_call(monkeypatch, rnnsk._model.SequenceModel, "backward", 1)
+    with pytest.warns(UserWarning, match="Training interrupted by user."):
+        clf.partial_fit(X, y)
+    monkeypatch.undo()
+    assert clf.n_iter_ == 1
+    assert_same_state(clf.state_dict(), before)

@@ -1,0 +1,119 @@
+"""SequenceScaler: statistics over the real time steps only, output in the
+input's own form, inverse_transform, errors."""
+import numpy as np
+import pytest
+from sklearn.preprocessing import StandardScaler
+
+from estimator_data import ragged, sequences_3d
+from rnnsk import SequenceScaler
+
+
+def shifted_ragged():
+    X, _, lengths = ragged(n=30, features=3)
+    return [x * [1.0, 10.0, 0.1] + [5.0, -3.0, 0.0] for x in X], lengths
+
+
+def test_statistics_are_over_real_steps_only():
+    X, lengths = shifted_ragged()
+    scaler = SequenceScaler().fit(X)
+    steps = np.concatenate(X)
+    assert steps.shape[0] == lengths.sum()
+    np.testing.assert_allclose(scaler.mean_, steps.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(scaler.scale_, steps.std(axis=0), rtol=1e-12)
+    reference = StandardScaler().fit(steps)
+    np.testing.assert_allclose(scaler.mean_, reference.mean_, rtol=1e-12)
+    np.testing.assert_allclose(scaler.scale_, reference.scale_, rtol=1e-12)
+    assert scaler.n_features_in_ == 3
+
+
+def test_a_ragged_list_stays_a_list_of_the_same_lengths():
+    X, lengths = shifted_ragged()
+    Xt = SequenceScaler().fit_transform(X)
+    assert isinstance(Xt, list)
+    assert [len(x) for x in Xt] == list(lengths)
+    steps = np.concatenate(Xt)
+    np.testing.assert_allclose(steps.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(steps.std(axis=0), 1, atol=1e-12)
+    reference = StandardScaler().fit(np.concatenate(X))
+    for x, xt in zip(X, Xt):
+        np.testing.assert_allclose(xt, reference.transform(x), atol=1e-12)
+
+
+def test_a_3d_array_stays_3d_and_a_2d_array_stays_2d():
+    X, _ = sequences_3d(n=20, steps=5, features=3)
+    X = X * 4.0 + 2.0
+    Xt = SequenceScaler().fit_transform(X)
+    assert Xt.shape == X.shape
+    np.testing.assert_allclose(Xt.reshape(-1, 3).mean(axis=0), 0, atol=1e-12)
+    table = X[:, :, 0]
+    scaler = SequenceScaler().fit(table)
+    Tt = scaler.transform(table)
+    assert Tt.shape == table.shape and scaler.n_features_in_ == 5
+    # One feature: a single mean and scale over every entry (not per column).
+    assert scaler.mean_.shape == (1,)
+    np.testing.assert_allclose(Tt, (table - table.mean()) / table.std(), atol=1e-12)
+
+
+@pytest.mark.parametrize("form", ["list", "3d", "2d"])
+def test_inverse_transform_round_trip(form):
+    X, _ = shifted_ragged()
+    if form == "3d":
+        X = np.stack([x[:2] for x in X])
+    elif form == "2d":
+        X = np.stack([x[:2, 1] for x in X])
+    scaler = SequenceScaler().fit(X)
+    back = scaler.inverse_transform(scaler.transform(X))
+    if form == "list":
+        assert isinstance(back, list)
+        for x, b in zip(X, back):
+            np.testing.assert_allclose(b, x, atol=1e-12)
+    else:
+        assert back.shape == X.shape
+        np.testing.assert_allclose(back, X, atol=1e-12)
+
+
+def test_without_mean_or_std_and_constant_features():
+    X, _ = shifted_ragged()
+    X = [np.column_stack([x, np.full(len(x), 7.0)]) for x in X]
+    steps = np.concatenate(X)
+    centred = SequenceScaler(with_std=False).fit(X)
+    np.testing.assert_array_equal(centred.scale_, np.ones(4))
+    np.testing.assert_allclose(np.concatenate(centred.transform(X)), steps - steps.mean(axis=0),
+                               atol=1e-12)
+    scaled = SequenceScaler(with_mean=False).fit(X)
+    np.testing.assert_array_equal(scaled.mean_, np.zeros(4))
+    assert scaled.scale_[3] == 1.0  # constant feature: not divided by zero
+    Xt = np.concatenate(SequenceScaler().fit_transform(X))
+    assert np.all(np.isfinite(Xt)) and np.all(Xt[:, 3] == 0)
+
+
+def test_errors():
+    X, _ = shifted_ragged()
+    scaler = SequenceScaler().fit(X)
+    with pytest.raises(ValueError, match="X has 2 features per time step, but SequenceScaler "
+                                         "is expecting 3"):
+        scaler.transform([x[:, :2] for x in X])
+    bad = [x.copy() for x in X]
+    bad[4][0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SequenceScaler().fit(bad)
+    with pytest.raises(ValueError, match=r"X\[1\] is an empty sequence"):
+        SequenceScaler().fit([X[0], X[1][:0], X[2]])
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError):
+        SequenceScaler().transform(X)
+
+
+@pytest.mark.parametrize("case", ["equal-lengths", "univariate-1d-items"])
+def test_a_list_of_sequences_stays_a_list_of_the_same_shapes(case):
+    """The docstring: "a list of sequences stays a list of the same lengths";
+    whether the lengths happen to be equal, or the items are 1-D (univariate),
+    must not change the form of the output."""
+    X, _ = shifted_ragged()
+    if case == "equal-lengths":
+        X = [x[:2] for x in X]  # every sequence 2 steps long
+    else:
+        X = [x[:, 0] for x in X]  # ragged 1-D sequences
+    Xt = SequenceScaler().fit_transform(X)
+    assert isinstance(Xt, list), type(Xt)
+    assert [x.shape for x in Xt] == [x.shape for x in X]
