@@ -8,6 +8,7 @@ its own, e.g. to check the core against PyTorch.
 """
 
 import numbers
+from contextlib import contextmanager
 import threading
 
 import numpy as np
@@ -19,19 +20,31 @@ from rnnsk import _core
 CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
 GATE_COUNTS = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 
-_threadpools = None
+_blas_libraries = None
 
 
+@contextmanager
 def _single_threaded_blas():
     """Context that keeps BLAS on the calling thread while the core runs.
 
     The core splits all its work among its own OpenMP threads, each calling BLAS on
     its share; BLAS threads on top would compete with them for the same cores.
+    The libraries' own get/set calls cost microseconds, where threadpoolctl's
+    ``limit`` re-inspects every loaded library on each use.
     """
-    global _threadpools
-    if _threadpools is None:
-        _threadpools = ThreadpoolController()
-    return _threadpools.limit(limits=1, user_api="blas")
+    global _blas_libraries
+    if _blas_libraries is None:
+        _blas_libraries = ThreadpoolController().select(user_api="blas").lib_controllers
+    previous = [library.get_num_threads() for library in _blas_libraries]
+    for library, count in zip(_blas_libraries, previous):
+        if count != 1:
+            library.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for library, count in zip(_blas_libraries, previous):
+            if count != 1:
+                library.set_num_threads(count)
 
 
 def _check_int(value, name, minimum):
