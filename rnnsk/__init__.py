@@ -10,8 +10,11 @@ from rnnsk._classes import (
     RNNClassifier,
     RNNRegressor,
 )
+from rnnsk._display import TrainingCurveDisplay
+from rnnsk._forecasting import last_window, make_windows
 from rnnsk._network import RecurrentNetwork
 from rnnsk._scaler import SequenceScaler
+from rnnsk._text import TextSequencer
 from rnnsk._torch import to_torch
 
 __version__ = "0.1.0"
@@ -27,5 +30,9 @@ __all__ = [
     "RecurrentNetwork",
     "RecurrentRegressor",
     "SequenceScaler",
+    "TextSequencer",
+    "TrainingCurveDisplay",
+    "last_window",
+    "make_windows",
     "to_torch",
 ]

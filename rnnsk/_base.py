@@ -161,10 +161,11 @@ class BaseRecurrent(BaseEstimator):
         self.model_.n_threads = n_threads
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
-        if validation is None:
+        if validation is None and not incremental:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-        elif self.validation_scores_ is None:  # a warm start that now stops early
+        elif validation is not None and self.validation_scores_ is None:
+            # A warm start that now stops early: its scores begin with this fit.
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
         self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
@@ -248,8 +249,8 @@ class BaseRecurrent(BaseEstimator):
                 if validation is not None:
                     self.validation_scores_.append(self._validation_score(*validation))
                 if self.verbose:
-                    self._report_epoch(time.perf_counter() - started)
-                stopped = self._update_no_improvement()
+                    self._report_epoch(time.perf_counter() - started, validation is not None)
+                stopped = self._update_no_improvement(validation is not None)
                 if stopped:
                     break
         except KeyboardInterrupt:
@@ -283,9 +284,9 @@ class BaseRecurrent(BaseEstimator):
         self._optimizer.step(model.parameters, model.gradients)
         return loss
 
-    def _update_no_improvement(self):
+    def _update_no_improvement(self, validating):
         """Scikit-learn MLP's stopping rule; True when training should stop."""
-        if self.validation_scores_:
+        if validating:
             score = self.validation_scores_[-1]
             improved = score >= self.best_validation_score_ + self.tol
             if score > self.best_validation_score_:
@@ -298,15 +299,15 @@ class BaseRecurrent(BaseEstimator):
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
         if self._no_improvement_count > self.n_iter_no_change:
             if self.verbose:
-                measure = "Validation score" if self.validation_scores_ else "Training loss"
+                measure = "Validation score" if validating else "Training loss"
                 print(f"{measure} did not improve more than tol={self.tol} for "
                       f"{self.n_iter_no_change} consecutive epochs. Stopping.")
             return True
         return False
 
-    def _report_epoch(self, seconds):
+    def _report_epoch(self, seconds, validating):
         line = f"Epoch {self.n_iter_}: loss {self.loss_:.5f}"
-        if self.validation_scores_:
+        if validating:
             line += f", validation score {self.validation_scores_[-1]:.5f}"
         print(f"{line}, {seconds:.2f} s", flush=True)
 

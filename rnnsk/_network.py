@@ -8,6 +8,7 @@ its own, e.g. to check the core against PyTorch.
 """
 
 import numbers
+import os
 from contextlib import contextmanager
 import threading
 
@@ -15,7 +16,29 @@ import numpy as np
 from sklearn.utils import check_random_state
 from threadpoolctl import ThreadpoolController
 
-from rnnsk import _core
+
+
+def _import_core():
+    """Import the C++ core with OpenMP threads that sleep, not spin, when idle.
+
+    libgomp reads OMP_WAIT_POLICY once, when it loads with the core. Spinning
+    threads make a busy machine (parallel test runs, joblib workers, other
+    programs) many times slower: a thread that finished its share burns the core
+    its partner needs. The variable is set only around the import, and never
+    over a value the user chose.
+    """
+    chosen = os.environ.get("OMP_WAIT_POLICY")
+    if chosen is None:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    try:
+        from rnnsk import _core
+    finally:
+        if chosen is None:
+            del os.environ["OMP_WAIT_POLICY"]
+    return _core
+
+
+_core = _import_core()
 
 CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
 GATE_COUNTS = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}

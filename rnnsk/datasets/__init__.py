@@ -1,5 +1,6 @@
 """Data sets shipped with rnnsk (no download at run time)."""
 
+from rnnsk.datasets._airline_passengers import load_airline_passengers
 from rnnsk.datasets._japanese_vowels import load_japanese_vowels
 
-__all__ = ["load_japanese_vowels"]
+__all__ = ["load_airline_passengers", "load_japanese_vowels"]
