@@ -16,8 +16,8 @@ from rnnsk._network import RecurrentNetwork
 from rnnsk._scaler import SequenceScaler
 from rnnsk._text import TextSequencer
 from rnnsk._torch import to_torch
+from rnnsk._version import __version__
 
-__version__ = "0.1.0"
 
 __all__ = [
     "GRUClassifier",

@@ -19,8 +19,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._model import SequenceModel
 from ._network import CELLS
-from ._optim import AdamOptimizer, SGDOptimizer, clip_by_global_norm
+from ._optim import AdamOptimizer, Diverged, SGDOptimizer, clip_by_global_norm
 from ._threads import effective_n_threads
+from ._version import PICKLE_FORMAT, __version__
 from ._validation import check_same_features, check_sequences, check_tokens, feature_signature
 
 # The parameters every recurrent estimator has, with their defaults (see the
@@ -258,6 +259,12 @@ class BaseRecurrent(BaseEstimator):
             # the last completed step.
             warnings.warn("Training interrupted by user.")
             stopped = True
+        except Diverged as fault:
+            warnings.warn(f"Training diverged in epoch {self.n_iter_ + 1}: {fault}. The "
+                          "weights of the last finite step are kept; a smaller "
+                          "learning_rate_init or max_grad_norm, or standardized inputs "
+                          "(SequenceScaler), usually help.", ConvergenceWarning)
+            stopped = True
         if validation is not None:
             for parameter, best in zip(self.model_.parameters, self._best_parameters):
                 parameter[...] = best
@@ -271,6 +278,8 @@ class BaseRecurrent(BaseEstimator):
         outputs = model.forward(batch, training=True,
                                 seed=int(self._random_state.randint(2**31)))
         loss, d_outputs = self._loss(outputs, targets, weights)
+        if not np.isfinite(loss):
+            raise Diverged(f"the loss of a minibatch is {loss}")
         model.backward(d_outputs)
         if self.alpha > 0:
             # L2 on the weights (not biases) as scikit-learn's MLP: alpha/2 |W|^2 per
@@ -321,7 +330,13 @@ class BaseRecurrent(BaseEstimator):
         chunks = [self.model_.forward(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
                                                                       len(sequences)))))
                   for i in range(0, len(sequences), _PREDICT_CHUNK)]
-        return np.concatenate(chunks).astype(np.float64)
+        outputs = np.concatenate(chunks).astype(np.float64)
+        if not np.all(np.isfinite(outputs)):
+            raise FloatingPointError(
+                "the network's outputs are not finite: the recurrent layers overflowed "
+                "(typically rnn_relu with large inputs or weights); standardize the inputs "
+                "(SequenceScaler) or refit with a smaller learning_rate_init")
+        return outputs
 
     # ------------------------------------------------------------- weights --
 
@@ -352,6 +367,22 @@ class BaseRecurrent(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_rnnsk_version"] = __version__
+        state["_rnnsk_pickle_format"] = PICKLE_FORMAT
+        return state
+
+    def __setstate__(self, state):
+        found = state.get("_rnnsk_pickle_format")
+        if found != PICKLE_FORMAT:
+            saved_by = state.get("_rnnsk_version", "an unknown version")
+            raise ValueError(
+                f"this {type(self).__name__} was pickled by rnnsk {saved_by} (pickle format "
+                f"{found}); rnnsk {__version__} reads format {PICKLE_FORMAT}. Load it with "
+                "the version that saved it, or refit it.")
+        super().__setstate__(state)
 
 
 def _to_numpy(value):

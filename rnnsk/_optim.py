@@ -3,7 +3,8 @@
 The semantics and defaults are scikit-learn's MLP solvers ('adam', 'sgd' with
 momentum and Nesterov momentum). A step is a transaction: every new value is
 computed aside first, then all are written with Ctrl-C held back, so an
-interrupt never leaves some arrays stepped and others not.
+interrupt never leaves some arrays stepped and others not, and a step that would
+leave a weight NaN or infinite is refused whole.
 """
 import signal
 import threading
@@ -40,8 +41,15 @@ def interrupts_held_back():
         raise KeyboardInterrupt
 
 
+class Diverged(FloatingPointError):
+    """A training step would make the loss or a weight NaN or infinite."""
+
+
 def _commit(parameters, new_values, keep_state):
-    """Write the new values and the optimizer's new state as one step."""
+    """Write the new values and the optimizer's new state as one step, unless a
+    value is not finite: then nothing is written."""
+    if not all(np.isfinite(value).all() for value in new_values):
+        raise Diverged("a step would make some weights NaN or infinite")
     with interrupts_held_back():
         for parameter, value in zip(parameters, new_values):
             parameter[...] = value
