@@ -91,15 +91,6 @@ inline T abs_value(T x) {
   return x < T(0) ? -x : x;
 }
 
-// 1 / (1 + e^{-x}) evaluated through e^{-|x|} <= 1: never overflows.
-template <class T>
-inline T sigmoid(T x) {
-  const T e = exp_nonpositive(-abs_value(x)).exp;
-  const T positive = T(1) / (T(1) + e);
-  const T negative = e * positive;  // computed either way: a select, not a branch
-  return x >= T(0) ? positive : negative;
-}
-
 // tanh |x| = -expm1(-2|x|) / (2 + expm1(-2|x|)): accurate near 0, no overflow.
 template <class T>
 inline T tanh_act(T x) {
@@ -107,6 +98,51 @@ inline T tanh_act(T x) {
   const T magnitude = -m / (T(2) + m);
   const T negative = -magnitude;
   return x >= T(0) ? magnitude : negative;
+}
+
+// sigmoid and tanh as numerator / denominator, the denominator in [1, 2], so
+// that the gates of one cell can share a single division (vector division is
+// many times slower than multiplication; see shared_quotients).
+template <class T>
+struct Quotient {
+  T numerator;
+  T denominator;
+};
+
+template <class T>
+inline Quotient<T> sigmoid_quotient(T x) {
+  const T e = exp_nonpositive(-abs_value(x)).exp;
+  return {x >= T(0) ? T(1) : e, T(1) + e};
+}
+
+template <class T>
+inline Quotient<T> tanh_quotient(T x) {
+  const T m = exp_nonpositive(T(-2) * abs_value(x)).expm1;  // in (-1, 0]
+  return {x >= T(0) ? -m : m, T(2) + m};
+}
+
+// a.n / a.d and b.n / b.d with one division: 1/a.d = b.d / (a.d b.d).
+// Denominators in [1, 2] keep every product far from overflow.
+template <class T>
+inline void shared_quotients(Quotient<T> a, Quotient<T> b, T& a_value, T& b_value) {
+  const T reciprocal = T(1) / (a.denominator * b.denominator);
+  a_value = a.numerator * b.denominator * reciprocal;
+  b_value = b.numerator * a.denominator * reciprocal;
+}
+
+// The same for four quotients.
+template <class T>
+inline void shared_quotients(Quotient<T> a, Quotient<T> b, Quotient<T> c, Quotient<T> d,
+                             T& a_value, T& b_value, T& c_value, T& d_value) {
+  const T ab = a.denominator * b.denominator;
+  const T cd = c.denominator * d.denominator;
+  const T reciprocal = T(1) / (ab * cd);
+  const T over_ab = cd * reciprocal;  // 1 / (a.d b.d)
+  const T over_cd = ab * reciprocal;  // 1 / (c.d d.d)
+  a_value = a.numerator * b.denominator * over_ab;
+  b_value = b.numerator * a.denominator * over_ab;
+  c_value = c.numerator * d.denominator * over_cd;
+  d_value = d.numerator * c.denominator * over_cd;
 }
 
 }  // namespace rnnsk

@@ -15,8 +15,9 @@ inline void gru_forward_kernel(int H, T* __restrict a_r, T* __restrict a_z, T* _
                                const T* __restrict b_hh, const T* __restrict h_prev,
                                T* __restrict ah_n, T* __restrict out) {
   for (int j = 0; j < H; ++j) {
-    const T r = sigmoid(a_r[j] + b_ih[j] + rec[j] + b_hh[j]);
-    const T z = sigmoid(a_z[j] + b_ih[H + j] + rec[H + j] + b_hh[H + j]);
+    T r, z;
+    shared_quotients(sigmoid_quotient(a_r[j] + b_ih[j] + rec[j] + b_hh[j]),
+                     sigmoid_quotient(a_z[j] + b_ih[H + j] + rec[H + j] + b_hh[H + j]), r, z);
     const T hn = rec[2 * H + j] + b_hh[2 * H + j];
     const T n = tanh_act(a_n[j] + b_ih[2 * H + j] + r * hn);
     a_r[j] = r;

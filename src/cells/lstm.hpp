@@ -16,10 +16,12 @@ inline void lstm_forward_kernel(int H, T* __restrict a_i, T* __restrict a_f,
                                 const T* __restrict b_hh, const T* __restrict c_prev,
                                 T* __restrict c, T* __restrict out) {
   for (int j = 0; j < H; ++j) {
-    const T i = sigmoid(a_i[j] + rec[j] + b_ih[j] + b_hh[j]);
-    const T f = sigmoid(a_f[j] + rec[H + j] + b_ih[H + j] + b_hh[H + j]);
-    const T g = tanh_act(a_g[j] + rec[2 * H + j] + b_ih[2 * H + j] + b_hh[2 * H + j]);
-    const T o = sigmoid(a_o[j] + rec[3 * H + j] + b_ih[3 * H + j] + b_hh[3 * H + j]);
+    T i, f, g, o;
+    shared_quotients(sigmoid_quotient(a_i[j] + rec[j] + b_ih[j] + b_hh[j]),
+                     sigmoid_quotient(a_f[j] + rec[H + j] + b_ih[H + j] + b_hh[H + j]),
+                     tanh_quotient(a_g[j] + rec[2 * H + j] + b_ih[2 * H + j] + b_hh[2 * H + j]),
+                     sigmoid_quotient(a_o[j] + rec[3 * H + j] + b_ih[3 * H + j] + b_hh[3 * H + j]),
+                     i, f, g, o);
     const T c_new = f * c_prev[j] + i * g;
     a_i[j] = i;
     a_f[j] = f;
