@@ -32,7 +32,8 @@ SHARED_DEFAULTS = dict(
     learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,
     random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
     nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
-    beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32")
+    beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
+    bptt_steps=None)
 
 # Sequences predicted per call of the core: bounds the memory of predict.
 _PREDICT_CHUNK = 1024
@@ -70,6 +71,7 @@ class BaseRecurrent(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "n_threads": [Integral, None],
         "dtype": [StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
+        "bptt_steps": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     # The cell of the named classes (LSTMClassifier...); None for the generic
@@ -137,6 +139,9 @@ class BaseRecurrent(BaseEstimator):
                              "is None")
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
+        if self.bptt_steps is not None and self.bidirectional:
+            raise ValueError("bptt_steps needs bidirectional=False: the reverse direction "
+                             "of a window would need the steps after it")
         first_call = not (incremental or self.warm_start) or not hasattr(self, "model_")
         # Nothing of the estimator changes until every input has been checked
         # and the validation split is made.
@@ -275,7 +280,7 @@ class BaseRecurrent(BaseEstimator):
 
     def _train_step(self, batch, targets, weights):
         model = self.model_
-        outputs = model.forward(batch, training=True,
+        outputs = model.forward(batch, training=True, bptt_steps=self.bptt_steps,
                                 seed=int(self._random_state.randint(2**31)))
         loss, d_outputs = self._loss(outputs, targets, weights)
         if not np.isfinite(loss):
@@ -322,13 +327,19 @@ class BaseRecurrent(BaseEstimator):
 
     # ------------------------------------------------------------ inference --
 
+    def _outputs(self, sequences):
+        """Head outputs of the model for validated sequences; with bptt_steps,
+        long sequences are read window by window in bounded memory."""
+        windowed = self.bptt_steps if self.model_.directions == 1 else None
+        return self.model_.forward(sequences, bptt_steps=windowed)
+
     def _forward(self, X):
         """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
         check_is_fitted(self, "model_")
         sequences = self._validate_sequences(X, reset=False)
         self.model_.n_threads = self._check_n_threads()
-        chunks = [self.model_.forward(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
-                                                                      len(sequences)))))
+        chunks = [self._outputs(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
+                                                                 len(sequences)))))
                   for i in range(0, len(sequences), _PREDICT_CHUNK)]
         outputs = np.concatenate(chunks).astype(np.float64)
         if not np.all(np.isfinite(outputs)):

@@ -74,6 +74,11 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         Threads of the C++ core; None uses every core (or ``OMP_NUM_THREADS``).
     dtype : {'float32', 'float64'}, default='float32'
         Precision of the weights and of the computation.
+    bptt_steps : int or None, default=None
+        Truncated backpropagation through time: read sequences in windows of this
+        many steps, carrying the state across, and backpropagate through each
+        sequence's last window only. Memory then stays bounded however long the
+        sequences are (predict also reads by windows). Unidirectional only.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes in the loss, as in scikit-learn's classifiers.
 
@@ -118,7 +123,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_timesteps, n_features), array of shape
+        X : array-like or list of array-like
+            Array of shape (n_samples, n_timesteps, n_features), array of shape
             (n_samples, n_timesteps) (univariate), or list of arrays of shape
             (n_timesteps_i, n_features) of different lengths; integer token ids
             when ``embedding_dim`` is set.
@@ -146,9 +152,11 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return softmax(self._forward(X), axis=1)
 
     def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed without underflow."""
         return log_softmax(self._forward(X), axis=1)
 
     def predict(self, X):
+        """Predicted class of each sequence, one of ``classes_``."""
         outputs = self._forward(X)
         return self.classes_[np.argmax(outputs, axis=1)]
 
@@ -197,7 +205,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return cross_entropy(outputs, targets, weights)
 
     def _validation_score(self, sequences, targets, weights):
-        predicted = np.argmax(self.model_.forward(sequences), axis=1)
+        predicted = np.argmax(self._outputs(sequences), axis=1)
         return accuracy_score(targets, predicted, sample_weight=weights)
 
 
@@ -208,7 +216,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     linear layer to one output per target column; ``y`` may be 2-D (several
     targets, e.g. a forecast horizon). Targets are standardized inside, so their
     scale does not matter. Parameters are those of :class:`RecurrentClassifier`
-    (without ``class_weight``), plus:
+    (without ``class_weight``), plus ``loss``; attributes are those of
+    :class:`RecurrentClassifier` but ``classes_``, plus ``n_outputs_``.
 
     Parameters
     ----------
@@ -222,8 +231,6 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         Number of target columns.
     validation_scores_ : list of float or None
         R^2 on the held-out fraction after every epoch (early stopping).
-
-    Other attributes are those of :class:`RecurrentClassifier` but ``classes_``.
     """
 
     _parameter_constraints = {
@@ -297,7 +304,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         return REGRESSION_LOSSES[self.loss](outputs, targets, weights)
 
     def _validation_score(self, sequences, targets, weights):
-        return r2_score(targets, self.model_.forward(sequences), sample_weight=weights)
+        return r2_score(targets, self._outputs(sequences), sample_weight=weights)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -10,6 +10,7 @@ from itertools import groupby
 import numpy as np
 
 from ._network import RecurrentNetwork
+from ._validation import Sequences
 
 
 def _uniform(rng, bound, shape, dtype):
@@ -89,14 +90,53 @@ class SequenceModel:
         for block in self.blocks:
             block.n_threads = value
 
-    def forward(self, sequences, *, training=False, seed=0):
-        """Outputs of the head, (n_samples, n_outputs), for a padded batch."""
+    def forward(self, sequences, *, training=False, seed=0, bptt_steps=None):
+        """Outputs of the head, (n_samples, n_outputs), for a padded batch.
+
+        With ``bptt_steps``, sequences are read in windows of that many steps,
+        the state carried from one to the next, so memory stays bounded whatever
+        their length; training then backpropagates through each sequence's last
+        window only (truncated BPTT). Only for unidirectional networks.
+        """
+        initial = None
+        if bptt_steps is not None and sequences.data.shape[1] > bptt_steps:
+            # Everything before each sequence's last window runs without a tape.
+            last_window = np.minimum(sequences.lengths, bptt_steps)
+            initial = self._carry_state(sequences, sequences.lengths - last_window, bptt_steps)
+            sequences = _window(sequences, sequences.lengths - last_window, last_window)
+        outputs, _ = self._run(sequences, training, seed, initial)
+        return outputs
+
+    def _carry_state(self, sequences, ends, window):
+        """Every block's final states after reading steps [0, ends[i]) of each
+        sequence, window by window (zeros where ends[i] is 0)."""
+        batch = len(sequences)
+        states = [[np.zeros((block.num_layers * self.directions, batch, block.hidden_size),
+                            self.dtype) for _ in range(2 if block.cell == "lstm" else 1)]
+                  for block in self.blocks]
+        for start in range(0, int(ends.max(initial=0)), window):
+            lengths = np.clip(ends - start, 0, window)
+            reading = np.flatnonzero(lengths > 0)
+            chunk = _window(sequences.take_rows(reading), np.full(len(reading), start),
+                            lengths[reading])
+            initial = [[state[:, reading] for state in block] for block in states]
+            _, finals = self._run(chunk, False, 0, initial)
+            for block_states, block_finals in zip(states, finals):
+                for state, final in zip(block_states, block_finals):
+                    state[:, reading] = final
+        return states
+
+    def _run(self, sequences, training, seed, initial):
+        """Head outputs and every block's final states ([h_n] or [h_n, c_n]),
+        from initial states ``initial`` (same structure) or zeros."""
         lengths = sequences.lengths
         x = self.embedding[sequences.data] if self.embedding is not None else sequences.data
-        masks = []
+        masks, finals = [], []
         for i, block in enumerate(self.blocks):
-            out, h_n, _ = block.forward(x, lengths, training=training,
-                                        dropout_seed=(seed + i) % 2**63)
+            h0, c0 = (initial[i] + [None])[:2] if initial is not None else (None, None)
+            out, h_n, c_n = block.forward(x, lengths, h0, c0, training=training,
+                                          dropout_seed=(seed + i) % 2**63)
+            finals.append([h_n] if c_n is None else [h_n, c_n])
             x = out
             if training and self.dropout > 0 and i + 1 < len(self.blocks):
                 keep = np.random.default_rng([seed, i]).random(out.shape) >= self.dropout
@@ -107,7 +147,7 @@ class SequenceModel:
         features = np.concatenate(list(h_n[-self.directions:]), axis=1)
         if training:
             self._tape = (sequences, masks, features, h_n.shape)
-        return features @ self.head_weight.T + self.head_bias
+        return features @ self.head_weight.T + self.head_bias, finals
 
     def backward(self, d_outputs):
         """Gradients of every parameter, given those of the head's outputs; needs
@@ -174,3 +214,13 @@ class SequenceModel:
             block.load_parameters({name[len(block_prefix):]: value
                                    for name, value in arrays.items()
                                    if name.startswith(block_prefix)})
+
+
+def _window(sequences, starts, lengths):
+    """The steps [starts[i], starts[i] + lengths[i]) of each sequence, as a new
+    padded batch."""
+    steps = int(lengths.max())
+    columns = np.minimum(starts[:, None] + np.arange(steps), sequences.data.shape[1] - 1)
+    rows = np.arange(len(sequences))[:, None]
+    return Sequences(np.ascontiguousarray(sequences.data[rows, columns]),
+                     lengths.astype(np.int64), sequences.is_table)

@@ -16,6 +16,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from threadpoolctl import ThreadpoolController
 
+from rnnsk._memory import check_fits_in_memory
+
 
 
 def _import_core():
@@ -268,6 +270,7 @@ class RecurrentNetwork:
             raise ValueError(f"X has {features} features per step, the network expects "
                              f"{self.input_size}")
         lengths = self._lengths(lengths, batch, steps)
+        check_fits_in_memory(self, batch, steps, int(lengths.sum()), training=training)
         if c0 is not None and self.cell != "lstm":
             raise ValueError(f"c0 is only used by the LSTM cell, this network is {self.cell!r}")
         h0 = self._optional(h0, "h0")

@@ -38,6 +38,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
+        """Learn each feature's mean and standard deviation over all real
+        time steps of X (any form the estimators accept); y is ignored."""
         sequences = check_sequences(X, dtype=np.float64)
         steps = _real_steps(sequences)
         self.mean_ = steps.mean(axis=0) if self.with_mean else np.zeros(steps.shape[1])
@@ -48,9 +50,11 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
+        """Standardize X, returned in the form it was given."""
         return self._apply(X, lambda values: (values - self.mean_) / self.scale_)
 
     def inverse_transform(self, X):
+        """Undo :meth:`transform`: X back in the original units, in its form."""
         return self._apply(X, lambda values: values * self.scale_ + self.mean_)
 
     def _apply(self, X, operation):

@@ -41,7 +41,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         documents together (total occurrences, not documents).
     lowercase : bool, default=True
         Lowercase the documents before tokenizing.
-    token_pattern : str, default=r"(?u)\\b\\w\\w+\\b"
+    token_pattern : str, default=``r"(?u)\\b\\w\\w+\\b"``
         Regular expression of a token (CountVectorizer's default: runs of 2 or
         more word characters; punctuation is dropped). If it has one capturing
         group, the group is the token. Ignored when ``tokenizer`` is given.

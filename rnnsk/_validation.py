@@ -28,6 +28,10 @@ class Sequences:
     def n_features(self):
         return 1 if self.data.ndim == 2 else self.data.shape[2]
 
+    def take_rows(self, indices):
+        """The sequences at ``indices``, keeping the padded width."""
+        return Sequences(self.data[indices], self.lengths[indices], self.is_table)
+
     def take(self, indices):
         """The sequences at ``indices``, padded only to their own longest length."""
         lengths = self.lengths[indices]

@@ -1,0 +1,76 @@
+"""How much memory a call of the core takes, known before it runs.
+
+Backpropagation through time keeps every step's activations, so memory grows
+with the total number of real time steps in a batch (``rows``, the sum of the
+lengths). The core allocates, per layer and direction, the gate activations
+(rows x G*H) and the states entering each step (rows x H; LSTM also two cell
+states, GRU one extra product), plus each layer's output (rows x D*H); backward
+adds the gate gradients (rows x G*H, twice for GRU) and two gradient buffers of
+the widest layer. All of it is counted here in the core's own terms; a call
+whose estimate exceeds the memory available fails with MemoryError before
+anything is allocated.
+"""
+import os
+
+# Estimates below this are never checked: reading the system's free memory on
+# every minibatch would cost more than it could save.
+_CHECK_ABOVE_BYTES = 256 * 2**20
+
+_STATE_ROWS_PER_STEP = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 3, "gru": 2}
+_GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
+
+
+def core_bytes(network, batch, steps, rows, *, training):
+    """Bytes the core needs for one forward (and backward when ``training``)
+    over ``batch`` sequences padded to ``steps`` with ``rows`` real steps."""
+    H, D, G = network.hidden_size, network.num_directions, _GATES[network.cell]
+    per_row = 0
+    for layer in range(network.num_layers):
+        per_row += D * (G * H + _STATE_ROWS_PER_STEP[network.cell] * H)  # tape
+        per_row += D * H  # the layer's output
+        if training:
+            per_row += D * G * H * (2 if network.cell == "gru" else 1)  # gate gradients
+    widest = max(network.input_size, D * H)
+    per_row += network.input_size + (2 * widest if training else 0)
+    if training and network.dropout > 0:
+        per_row += 2 * (network.num_layers - 1) * D * H  # masks and dropped outputs
+    # The padded arrays the caller passes and receives.
+    padded = batch * steps * (network.input_size * (2 if training else 1) + D * H)
+    return network.dtype.itemsize * (rows * per_row + padded)
+
+
+def available_bytes():
+    """Memory this process may still take: the smaller of the system's available
+    memory and what its cgroup allows; None where neither can be read."""
+    limits = []
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    limits.append(int(line.split()[1]) * 1024)
+    except OSError:
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as maximum, \
+                open("/sys/fs/cgroup/memory.current") as current:
+            limit = maximum.read().strip()
+            if limit != "max":
+                limits.append(int(limit) - int(current.read().strip()))
+    except (OSError, ValueError):
+        pass
+    return min(limits) if limits else None
+
+
+def check_fits_in_memory(network, batch, steps, rows, *, training):
+    needed = core_bytes(network, batch, steps, rows, training=training)
+    if needed < _CHECK_ABOVE_BYTES:
+        return
+    available = available_bytes()
+    if available is not None and needed > available:
+        what = "training" if training else "a forward pass"
+        raise MemoryError(
+            f"{what} over {batch} sequences with {rows} time steps in all needs about "
+            f"{needed / 2**30:.1f} GiB ({network.cell}, hidden_size={network.hidden_size}, "
+            f"num_layers={network.num_layers}), more than the {available / 2**30:.1f} GiB "
+            "available. Use a smaller batch_size, shorter sequences, or truncated "
+            "backpropagation (bptt_steps) when training.")

@@ -1,0 +1,120 @@
+"""Memory of backpropagation through time: estimated before the core runs, refused
+with MemoryError when it cannot fit, and bounded with truncated BPTT."""
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+
+from rnnsk import GRURegressor, LSTMClassifier, RecurrentNetwork
+from rnnsk._memory import core_bytes
+
+
+def test_a_batch_that_cannot_fit_is_refused_before_anything_is_allocated():
+    net = RecurrentNetwork("lstm", 1, 512)
+    X = np.zeros((4, 2_000_000, 1), np.float32)  # 32 MB of input, ~230 GiB to train on
+    with pytest.raises(MemoryError, match=r"needs about .* GiB .* more than the .* GiB "
+                                          r"available.*bptt_steps"):
+        net.forward(X, training=True)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+def test_measured_peak_memory_stays_within_the_estimate(cell):
+    """The high-water mark of a fresh process grows by no more than the estimate
+    (plus the test's own gradient array) over one training step."""
+    script = textwrap.dedent(f"""
+        import numpy as np
+        from rnnsk import RecurrentNetwork
+        from rnnsk._memory import core_bytes
+
+        def peak():
+            status = open("/proc/self/status").read()
+            return int(status.split("VmHWM:")[1].split()[0]) * 1024
+
+        net = RecurrentNetwork("{cell}", 16, 64, num_layers=2, bidirectional=True)
+        X = np.zeros((16, 1500, 16), np.float32)
+        d_out = np.ones((16, 1500, 128), np.float32)
+        before = peak()
+        out, h_n, c_n = net.forward(X, training=True)
+        net.backward(d_out)
+        grown = peak() - before
+        print(grown, core_bytes(net, 16, 1500, 16 * 1500, training=True))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    grown, estimate = map(int, result.stdout.split())
+    assert estimate > 0
+    assert grown <= 1.1 * estimate
+
+
+def test_estimate_grows_with_the_real_steps_not_the_padding():
+    net = RecurrentNetwork("gru", 8, 32)
+    assert (core_bytes(net, 10, 1000, 500, training=True)
+            < core_bytes(net, 10, 1000, 10_000, training=True))
+    assert (core_bytes(net, 10, 100, 1000, training=False)
+            < core_bytes(net, 10, 100, 1000, training=True))
+
+
+def _long_series(length, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((length, 1)).astype(np.float32)
+
+
+def test_truncated_bptt_trains_on_a_sequence_of_100000_steps_in_bounded_memory():
+    X = [_long_series(100_000, seed) for seed in range(2)]
+    y = np.array([0.5, -0.5])
+    model = GRURegressor(hidden_size=8, bptt_steps=200, max_iter=2, random_state=0,
+                         n_threads=1)
+    window_net = RecurrentNetwork("gru", 1, 8)
+    full = core_bytes(window_net, 2, 100_000, 200_000, training=True)
+    window = core_bytes(window_net, 2, 200, 400, training=True)
+    assert window < full / 100
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    assert model.n_iter_ == 2 and np.all(np.isfinite(model.predict(X)))
+
+
+def test_bptt_steps_longer_than_every_sequence_changes_nothing():
+    rng = np.random.default_rng(0)
+    X = [rng.standard_normal((n, 2)) for n in rng.integers(3, 12, size=30)]
+    y = rng.integers(0, 2, size=30)
+    settings = dict(hidden_size=8, max_iter=3, random_state=0, n_threads=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = LSTMClassifier(**settings).fit(X, y)
+        windowed = LSTMClassifier(bptt_steps=12, **settings).fit(X, y)
+    for name, value in full.state_dict().items():
+        np.testing.assert_array_equal(windowed.state_dict()[name], value)
+
+
+def test_reading_by_windows_gives_the_same_predictions_as_one_pass():
+    rng = np.random.default_rng(1)
+    X = [rng.standard_normal((n, 3)) for n in rng.integers(1, 40, size=25)]
+    y = rng.integers(0, 3, size=25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = LSTMClassifier(hidden_size=(8, 4), max_iter=2, random_state=0,
+                               dtype="float64", n_threads=1).fit(X, y)
+    one_pass = model.predict_proba(X)
+    model.set_params(bptt_steps=5)
+    np.testing.assert_allclose(model.predict_proba(X), one_pass, rtol=1e-12, atol=1e-14)
+
+
+def test_truncated_bptt_learns_what_its_window_can_see():
+    rng = np.random.default_rng(2)
+    X = [rng.standard_normal((n, 1)).astype(np.float32) for n in rng.integers(60, 200, 160)]
+    y = np.array([int(x[-4:, 0].mean() > 0) for x in X])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = LSTMClassifier(hidden_size=16, bptt_steps=10, max_iter=40, random_state=0,
+                               n_threads=1).fit(X, y)
+    assert model.score(X, y) > 0.9
+
+
+def test_bptt_steps_refuses_bidirectional_networks():
+    X = np.zeros((4, 6, 2))
+    with pytest.raises(ValueError, match="bptt_steps needs bidirectional=False"):
+        LSTMClassifier(bidirectional=True, bptt_steps=3).fit(X, [0, 1, 0, 1])
