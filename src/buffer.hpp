@@ -21,14 +21,6 @@ void copy_or_zero(const T* source, long count, T* destination) {
     std::fill(destination, destination + count, T(0));
 }
 
-// transposed (cols x rows) = matrix (rows x cols), both row-major.
-template <class T>
-void transpose(const T* matrix, int rows, int cols, T* transposed) {
-  for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < cols; ++c)
-      transposed[static_cast<long>(c) * rows + r] = matrix[static_cast<long>(r) * cols + c];
-}
-
 // column_sums[j] (+)= sum over rows of matrix[r, j]; a fixed order, so the result
 // does not depend on the thread count.
 template <class T>

@@ -43,11 +43,8 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
 
   copy_or_zero(h0, batch_h, state_h);
   if (lstm) copy_or_zero(c0, batch_h, state_c);
-  // W_hh^T, laid out once per call: with no transposed operand, small per-step
-  // products take BLAS's small-matrix path, which packs nothing (about 13% of
-  // forward at shape S).
-  T* w_hh_t = grow(w_hh_t_, static_cast<long>(GH) * H);
-  transpose(w.w_hh, GH, H, w_hh_t);
+  // W_hh^T, laid out once for all the steps' products.
+  recurrent_weights_.pack(w.w_hh, H, GH, true);
 
   // Sequences never interact, so each thread runs every step for its own samples
   // [first, last) of the sorted batch, with no barrier between steps.
@@ -60,8 +57,8 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       // Rows that join late (reverse direction) still hold their initial state.
       std::memcpy(h_prev + row * H, state_h + first * H, sizeof(T) * n * H);
       if (lstm) std::memcpy(c_prev + row * H, state_c + first * H, sizeof(T) * n * H);
-      gemm(false, false, n, GH, H, T(1), h_prev + row * H, H, w_hh_t, GH, T(0),
-           recurrent + first * GH, GH);
+      recurrent_weights_.multiply(gemm, n, h_prev + row * H, H, recurrent + first * GH, GH,
+                                  false);
 
       StepForward<T> step;
       step.rows = n;
@@ -113,6 +110,8 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
   copy_or_zero(d_h_final, batch_h, d_state);
   if (lstm) copy_or_zero(d_c_final, batch_h, d_cell);
 
+  recurrent_weights_.pack(w.w_hh, GH, H, false);
+
   // As in forward, each thread carries the gradients of its own samples through
   // every step.
   auto run_steps = [&](long first, long last) {
@@ -151,9 +150,8 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
         step.d_h_prev = d_state_rows;
       }
       cell_backward_rows(cell_, step, 0, n);
-      // The only serial GEMM of backward: the state gradient flowing through W_hh.
-      gemm(false, false, n, H, GH, T(1), d_ah + row * GH, GH, w.w_hh, H, gru ? T(1) : T(0),
-           d_state_rows, H);
+      // The only serial product of backward: the state gradient through W_hh.
+      recurrent_weights_.multiply(gemm, n, d_ah + row * GH, GH, d_state_rows, H, gru);
     }
   };
   const long work = rows * GH * H;

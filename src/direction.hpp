@@ -12,6 +12,7 @@
 
 #include "blas.hpp"
 #include "cells/cell_kind.hpp"
+#include "packed_gemm.hpp"
 #include "packing.hpp"
 
 namespace rnnsk {
@@ -73,7 +74,7 @@ class RecurrentDirection {
   std::vector<T> state_h_;    // (batch, H): state, or its gradient in backward
   std::vector<T> state_c_;    // (batch, H): LSTM cell state, or its gradient
   std::vector<T> recurrent_;  // (batch, G*H): one step's recurrent product
-  std::vector<T> w_hh_t_;    // (H, G*H): W_hh transposed
+  PackedMatrix<T> recurrent_weights_;  // W_hh^T in forward, W_hh in backward
   std::vector<T> d_h_;        // (batch, H): one step's total state gradient
   std::vector<T> d_ax_;       // (rows, G*H)
   std::vector<T> d_ah_;       // GRU: (rows, G*H)
