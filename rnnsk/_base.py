@@ -17,9 +17,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._memory import check_embedding_fits
 from ._model import SequenceModel
 from ._network import CELLS
-from ._optim import AdamOptimizer, Diverged, SGDOptimizer, clip_by_global_norm
+from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
+                     clip_by_global_norm)
 from ._threads import effective_n_threads
 from ._version import PICKLE_FORMAT, __version__
 from ._validation import check_same_features, check_sequences, check_tokens, feature_signature
@@ -192,6 +194,7 @@ class BaseRecurrent(BaseEstimator):
             return None
         largest = int(sequences.data.max())
         if self.vocabulary_size is None:
+            check_embedding_fits(largest + 1, self.embedding_dim, np.dtype(self.dtype))
             return largest + 1
         if largest >= self.vocabulary_size:
             raise ValueError(f"token id {largest} in X is outside the vocabulary of "
@@ -245,8 +248,12 @@ class BaseRecurrent(BaseEstimator):
                 epoch_loss = 0.0
                 for first in range(0, n_samples, batch_size):
                     batch = order[first:first + batch_size]
-                    loss = self._train_step(sequences.take(batch), targets[batch],
-                                            weights[batch])
+                    try:
+                        loss = self._train_step(sequences.take(batch), targets[batch],
+                                                weights[batch])
+                    except InterruptedAfterStep:
+                        self.t_ += len(batch)  # the step landed before Ctrl-C was raised
+                        raise
                     epoch_loss += loss * weights[batch].sum()
                     self.t_ += len(batch)
                 self.n_iter_ += 1
@@ -283,17 +290,18 @@ class BaseRecurrent(BaseEstimator):
         outputs = model.forward(batch, training=True, bptt_steps=self.bptt_steps,
                                 seed=int(self._random_state.randint(2**31)))
         loss, d_outputs = self._loss(outputs, targets, weights)
-        if not np.isfinite(loss):
-            raise Diverged(f"the loss of a minibatch is {loss}")
         model.backward(d_outputs)
         if self.alpha > 0:
             # L2 on the weights (not biases) as scikit-learn's MLP: alpha/2 |W|^2 per
-            # unit of sample weight in the minibatch.
+            # unit of sample weight in the minibatch (summed in float64).
             scale = self.alpha / weights.sum()
             for parameter, gradient, mask in zip(model.parameters, model.gradients,
                                                  model.decay_masks):
-                loss += 0.5 * scale * float(np.sum(mask * parameter * parameter))
+                weights_only = (mask * parameter).astype(np.float64)
+                loss += 0.5 * scale * float(np.dot(weights_only.ravel(), weights_only.ravel()))
                 gradient += scale * mask * parameter
+        if not np.isfinite(loss):
+            raise Diverged(f"the loss of a minibatch is {loss}")
         clip_by_global_norm(model.gradients, self.max_grad_norm)
         self._optimizer.step(model.parameters, model.gradients)
         return loss
@@ -391,7 +399,7 @@ class BaseRecurrent(BaseEstimator):
             saved_by = state.get("_rnnsk_version", "an unknown version")
             raise ValueError(
                 f"this {type(self).__name__} was pickled by rnnsk {saved_by} (pickle format "
-                f"{found}); rnnsk {__version__} reads format {PICKLE_FORMAT}. Load it with "
+                f"{found!r}); rnnsk {__version__} reads format {PICKLE_FORMAT}. Load it with "
                 "the version that saved it, or refit it.")
         super().__setstate__(state)
 

@@ -256,6 +256,9 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         outputs = self._forward(X)
         mean, scale = self._target_scaling
         predictions = outputs * scale + mean
+        if not np.all(np.isfinite(predictions)):
+            raise FloatingPointError("predictions overflow float64: the targets the model "
+                                     "was fitted on are too large to represent; rescale y")
         return predictions.ravel() if self._y_is_1d else predictions
 
     # Hooks of the training loop -------------------------------------------
@@ -274,9 +277,15 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
             raise ValueError(f"X holds {len(sample_weight)} sequences but y has {len(targets)} "
                              "entries")
         if reset:
-            # Weighted, so that a weight of 2 stays the same as a repeated sample.
-            mean = np.average(targets, axis=0, weights=sample_weight)
-            scale = np.sqrt(np.average((targets - mean) ** 2, axis=0, weights=sample_weight))
+            # Weighted, so that a weight of 2 stays the same as a repeated sample;
+            # computed on targets divided by their largest magnitude so that huge
+            # values do not overflow when squared.
+            magnitude = np.max(np.abs(targets), axis=0)
+            magnitude = np.where(magnitude > 0, magnitude, 1.0)
+            unit = targets / magnitude
+            mean = np.average(unit, axis=0, weights=sample_weight)
+            spread = np.sqrt(np.average((unit - mean) ** 2, axis=0, weights=sample_weight))
+            mean, scale = mean * magnitude, spread * magnitude
             info = (mean, np.where(scale > 0, scale, 1.0), y.ndim == 1)
         else:
             if targets.shape[1] != self.n_outputs_:

@@ -24,6 +24,10 @@ def clip_by_global_norm(gradients, max_norm):
     return norm
 
 
+class InterruptedAfterStep(KeyboardInterrupt):
+    """Ctrl-C arrived during a step and was raised once the step had landed."""
+
+
 @contextmanager
 def interrupts_held_back():
     """Delay SIGINT (Ctrl-C) until the block is done. Signal handlers can only be
@@ -38,7 +42,7 @@ def interrupts_held_back():
     finally:
         signal.signal(signal.SIGINT, previous)
     if received:
-        raise KeyboardInterrupt
+        raise InterruptedAfterStep
 
 
 class Diverged(FloatingPointError):

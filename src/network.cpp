@@ -147,10 +147,9 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
 
   const long widest = rows * std::max(width, config_.input_size);
   T* d_upper = grow(d_upper_, widest);
-  if (a.d_out)
-    packing_.pack(a.d_out, width, d_upper);
-  else
-    std::fill(d_upper, d_upper + rows * width, T(0));
+  // Without output gradients (a loss on the final states only) the top layer
+  // is told so and skips adding zeros at every step.
+  if (a.d_out) packing_.pack(a.d_out, width, d_upper);
   // The final-state gradients, sorted, and the initial-state gradients land in
   // the same scratch the forward states used.
   states_to_sorted(a.d_h_n, hn_sorted_);
@@ -158,11 +157,12 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
 
   grow(d_lower_, widest);
   for (int layer = config_.num_layers - 1; layer >= 0; --layer) {
+    const bool has_d_out = a.d_out || layer + 1 < config_.num_layers;
     for (int d = 0; d < D; ++d) {
       const long k = (layer * D + d) * block;
       directions_[layer * D + d].backward(
-          gemm_, packing_, weights(a.params, layer, d), layer_input(layer), d_upper_.data() + d * H,
-          width, hn_sorted_.data() + k, lstm ? cn_sorted_.data() + k : nullptr,
+          gemm_, packing_, weights(a.params, layer, d), layer_input(layer),
+          has_d_out ? d_upper_.data() + d * H : nullptr, width, hn_sorted_.data() + k, lstm ? cn_sorted_.data() + k : nullptr,
           gradients(a.grads, layer, d), a.accumulate, d_lower_.data(), d > 0,
           h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr, a.n_threads);
     }

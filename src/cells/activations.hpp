@@ -17,7 +17,7 @@ struct ExpTraits;
 
 template <>
 struct ExpTraits<float> {
-  using Bits = int32_t;
+  using Bits = uint32_t;
   static constexpr int mantissa_bits = 23;
   static constexpr int bias = 127;
   static constexpr int taylor_terms = 8;
@@ -29,7 +29,7 @@ struct ExpTraits<float> {
 
 template <>
 struct ExpTraits<double> {
-  using Bits = int64_t;
+  using Bits = uint64_t;
   static constexpr int mantissa_bits = 52;
   static constexpr int bias = 1023;
   static constexpr int taylor_terms = 14;
@@ -80,7 +80,9 @@ inline ExpParts<T> exp_nonpositive(T x) {
   // at compile time so the loop over lanes has no inner loop.
   const T series = taylor_tail<T, 2, Traits::taylor_terms>(r);
   const T expm1_r = r * series;
-  const Bits scale_bits = (k_int + Traits::bias) << Traits::mantissa_bits;
+  // Unsigned: for a NaN argument k is garbage and the arithmetic must wrap, not
+  // overflow (the NaN still reaches the result through r).
+  const Bits scale_bits = (k_int + Bits(Traits::bias)) << Traits::mantissa_bits;
   T scale;
   std::memcpy(&scale, &scale_bits, sizeof(T));
   return {(scale - T(1)) + scale * expm1_r, scale + scale * expm1_r};
