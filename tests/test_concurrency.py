@@ -184,11 +184,10 @@ def long_forward_setup(seed):
     return net, X
 
 
-def test_the_gil_is_released_during_forward():
-    """A pure-Python thread keeps counting while C++ computes: over a call it
-    advances a good fraction of what it advances while the main thread sleeps
-    (the GIL held for the whole call would leave it near zero)."""
-    net, X = long_forward_setup(0)
+def counter_share(call, attempts=3):
+    """How far a pure-Python counting thread gets while ``call`` runs, relative to
+    how far it gets while the main thread sleeps as long: near zero if ``call``
+    held the GIL throughout. The best of a few attempts (the machine may be busy)."""
     count = [0]
     stop = threading.Event()
 
@@ -198,52 +197,37 @@ def test_the_gil_is_released_during_forward():
 
     thread = threading.Thread(target=counter, daemon=True)
     thread.start()
+    ratios = []
     try:
-        ratios = []
-        for _ in range(3):
+        for _ in range(attempts):
             start = count[0]
             started = time.perf_counter()
-            net.forward(X)
+            call()
             elapsed = time.perf_counter() - started
             during_compute = count[0] - start
             start = count[0]
             time.sleep(elapsed)
-            during_sleep = count[0] - start
-            ratios.append(during_compute / max(during_sleep, 1))
+            ratios.append(during_compute / max(count[0] - start, 1))
             if ratios[-1] > 0.2:
                 break
     finally:
         stop.set()
         thread.join(JOIN_TIMEOUT)
-    assert max(ratios) > 0.2, f"the counter barely ran during C++ calls: ratios {ratios}"
+    return max(ratios)
+
+
+def test_the_gil_is_released_during_forward():
+    net, X = long_forward_setup(0)
+    share = counter_share(lambda: net.forward(X))
+    assert share > 0.2, f"the counter barely ran during C++ calls: {share}"
 
 
 def test_the_gil_is_released_during_backward():
     net, X = long_forward_setup(1)
     out, _, _ = net.forward(X, training=True)
     d_out = np.ones_like(out)
-    count = [0]
-    stop = threading.Event()
-
-    def counter():
-        while not stop.is_set():
-            count[0] += 1
-
-    thread = threading.Thread(target=counter, daemon=True)
-    thread.start()
-    try:
-        start = count[0]
-        started = time.perf_counter()
-        net.backward(d_out)
-        elapsed = time.perf_counter() - started
-        during_compute = count[0] - start
-        start = count[0]
-        time.sleep(elapsed)
-        during_sleep = count[0] - start
-    finally:
-        stop.set()
-        thread.join(JOIN_TIMEOUT)
-    assert during_compute / max(during_sleep, 1) > 0.2, (during_compute, during_sleep)
+    share = counter_share(lambda: net.backward(d_out))
+    assert share > 0.2, f"the counter barely ran during C++ calls: {share}"
 
 
 def test_forwards_on_two_networks_overlap_in_time():

@@ -9,6 +9,8 @@ huge weights.
 """
 import warnings
 
+from estimator_data import assert_same_state
+
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
@@ -175,11 +177,7 @@ def test_kept_weights_are_those_of_the_last_finite_step(solver, rate, cell, regr
     reference = Estimator(**dict(params, max_iter=epochs))
     caught = fit_recording(reference, X, y)
     assert any(MAX_ITER_REACHED in message for _, message in caught)
-    expected = reference.state_dict()
-    got = diverging.state_dict()
-    assert list(got) == list(expected)
-    for name in expected:
-        np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
+    assert_same_state(diverging.state_dict(), reference.state_dict())
     assert diverging.loss_curve_ == reference.loss_curve_
     assert diverging.t_ == reference.t_
     refused = assert_predictions_finite_or_refused(diverging, X)

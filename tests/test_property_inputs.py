@@ -14,6 +14,8 @@ import functools
 import re
 import warnings
 
+from estimator_data import assert_same_state
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -205,11 +207,7 @@ def test_equivalent_inputs_fit_the_same(kind, n, steps, conversion, seed):
     y = targets(kind, X)
     reference = MAKERS[kind]().fit(X, y)
     converted = MAKERS[kind]().fit(convert(X), y)
-    expected = reference.state_dict()
-    got = converted.state_dict()
-    assert list(got) == list(expected)
-    for name in expected:
-        np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
+    assert_same_state(converted.state_dict(), reference.state_dict())
     assert converted.loss_curve_ == reference.loss_curve_
 
 
