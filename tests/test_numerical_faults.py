@@ -9,13 +9,12 @@ huge weights.
 """
 import warnings
 
-from estimator_data import assert_same_state
-
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from rnnsk import GRURegressor, LSTMClassifier, RecurrentClassifier, RecurrentRegressor
+from estimator_data import assert_same_state
 
 DIVERGED = "Training diverged in epoch"
 MAX_ITER_REACHED = "Maximum iterations"

@@ -14,8 +14,6 @@ import functools
 import re
 import warnings
 
-from estimator_data import assert_same_state
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +21,7 @@ from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
 
 from rnnsk import GRURegressor, LSTMClassifier, RecurrentClassifier, RecurrentNetwork
+from estimator_data import assert_same_state
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
