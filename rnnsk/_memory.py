@@ -10,7 +10,6 @@ the widest layer. All of it is counted here in the core's own terms; a call
 whose estimate exceeds the memory available fails with MemoryError before
 anything is allocated.
 """
-import os
 
 # Estimates below this are never checked: reading the system's free memory on
 # every minibatch would cost more than it could save.
