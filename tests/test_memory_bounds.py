@@ -42,7 +42,8 @@ def test_measured_peak_memory_stays_within_the_estimate(cell):
         grown = peak() - before
         print(grown, core_bytes(net, 16, 1500, 16 * 1500, training=True))
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+    # -P: the installed rnnsk, never the source folder of a clone in the working directory.
+    result = subprocess.run([sys.executable, "-P", "-c", script], capture_output=True, text=True,
                             check=True)
     grown, estimate = map(int, result.stdout.split())
     assert estimate > 0
