@@ -130,7 +130,7 @@ def check_tokens(X, *, vocabulary_size=None, name="X"):
 
 def _as_token_ids(values, name):
     values = np.asarray(values)
-    if values.dtype.kind in "uf" and values.size and np.max(values) >= 2**63:
+    if values.dtype.kind in "uf" and values.size and float(np.max(values)) >= 2.0**63:
         raise ValueError(f"token id {np.max(values)} in {name} is outside the vocabulary "
                          "(ids must be below 2**63)")
     if values.dtype.kind in "iu":
