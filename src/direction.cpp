@@ -41,6 +41,7 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
   threaded_gemm(gemm, n_threads, false, true, static_cast<int>(rows), GH, input_size_, T(1),
                 input, input_size_, w.w_ih, input_size_, T(0), gates, GH);
 
+  // The initial states, for the rows that start from them.
   copy_or_zero(h0, batch_h, state_h);
   if (lstm) copy_or_zero(c0, batch_h, state_c);
   // W_hh^T, laid out once for all the steps' products.
@@ -54,9 +55,26 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       const int n = static_cast<int>(std::min<long>(packing.batch_sizes[t], last) - first);
       if (n <= 0) continue;
       const long row = packing.offsets[t] + first;
-      // Rows that join late (reverse direction) still hold their initial state.
-      std::memcpy(h_prev + row * H, state_h + first * H, sizeof(T) * n * H);
-      if (lstm) std::memcpy(c_prev + row * H, state_c + first * H, sizeof(T) * n * H);
+      // The state entering this step: the previous step's output for the rows
+      // that ran then, the initial state for rows that join here (the first
+      // step, and the reverse direction's shorter sequences).
+      int carried = 0;
+      if (s > 0) {
+        const int t_prev = step_at(s - 1, packing.steps);
+        carried = static_cast<int>(
+            std::clamp<long>(packing.batch_sizes[t_prev] - first, 0, n));
+        const long prev_row = packing.offsets[t_prev] + first;
+        for (int i = 0; i < carried; ++i)
+          std::memcpy(h_prev + (row + i) * H, out + (prev_row + i) * ld_out, sizeof(T) * H);
+        if (lstm)
+          std::memcpy(c_prev + row * H, c_saved + prev_row * H, sizeof(T) * carried * H);
+      }
+      const long joining = n - carried;
+      std::memcpy(h_prev + (row + carried) * H, state_h + (first + carried) * H,
+                  sizeof(T) * joining * H);
+      if (lstm)
+        std::memcpy(c_prev + (row + carried) * H, state_c + (first + carried) * H,
+                    sizeof(T) * joining * H);
       recurrent_weights_.multiply(gemm, n, h_prev + row * H, H, recurrent + first * GH, GH,
                                   false);
 
@@ -76,17 +94,19 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       }
       if (gru) step.ah_n_saved = ah_n + row * H;
       cell_forward_rows(cell_, step, 0, n);
-      // The kernels write each state once; the running state is copied from there.
-      for (int i = 0; i < n; ++i)
-        std::memcpy(state_h + (first + i) * H, out + (row + i) * ld_out, sizeof(T) * H);
-      if (lstm) std::memcpy(state_c + first * H, c_saved + row * H, sizeof(T) * n * H);
     }
   };
   const long work = rows * GH * H;
   parallel_over(packing.balanced_bounds(shares_for(packing.batch, n_threads, work)), run_steps);
-  // Samples that stopped early were left untouched since their last step.
-  std::memcpy(h_final, state_h, sizeof(T) * batch_h);
-  if (lstm) std::memcpy(c_final, state_c, sizeof(T) * batch_h);
+  // Each sequence's final state is its output at the last step it ran: its own
+  // last step forward, the first step in reverse.
+  for (int i = 0; i < packing.batch; ++i) {
+    const int t_last = reverse_ ? 0 : packing.sorted_lengths[i] - 1;
+    const long last_row = packing.offsets[t_last] + i;
+    std::memcpy(h_final + static_cast<long>(i) * H, out + last_row * ld_out, sizeof(T) * H);
+    if (lstm)
+      std::memcpy(c_final + static_cast<long>(i) * H, c_saved + last_row * H, sizeof(T) * H);
+  }
 }
 
 template <class T>

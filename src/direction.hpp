@@ -71,8 +71,8 @@ class RecurrentDirection {
   std::vector<T> ah_n_;    // GRU: W_hn h_{t-1} + b_hn
 
   // Scratch.
-  std::vector<T> state_h_;    // (batch, H): state, or its gradient in backward
-  std::vector<T> state_c_;    // (batch, H): LSTM cell state, or its gradient
+  std::vector<T> state_h_;    // (batch, H): initial state, or the state gradient in backward
+  std::vector<T> state_c_;    // (batch, H): LSTM initial cell state, or its gradient
   std::vector<T> recurrent_;  // (batch, G*H): one step's recurrent product
   PackedMatrix<T> recurrent_weights_;  // W_hh^T in forward, W_hh in backward
   std::vector<T> d_h_;        // (batch, H): one step's total state gradient

@@ -39,16 +39,17 @@ struct ExpTraits<double> {
   static constexpr double ln2_lo = 1.9082149292705877e-10;
 };
 
-// 1 + r/First (1 + r/(First+1) (1 + ... (1 + r/Last))). The reciprocals are
-// folded at compile time: a division per term would dominate the cell kernels
-// (vector division is an order of magnitude slower than multiplication).
+constexpr double inverse_factorial(int n) { return n <= 1 ? 1.0 : inverse_factorial(n - 1) / n; }
+
+// Sum over j = First..Last of r^(j - First) / j!, by Horner's rule: one fused
+// multiply-add per term, the coefficients folded at compile time.
 template <class T, int First, int Last>
-inline T taylor_tail(T r) {
-  constexpr T reciprocal = T(1) / T(First);
+inline T factorial_series(T r) {
+  constexpr T coefficient = T(inverse_factorial(First));
   if constexpr (First == Last) {
-    return T(1) + r * reciprocal;
+    return coefficient;
   } else {
-    return T(1) + r * reciprocal * taylor_tail<T, First + 1, Last>(r);
+    return coefficient + r * factorial_series<T, First + 1, Last>(r);
   }
 }
 
@@ -76,10 +77,9 @@ inline ExpParts<T> exp_nonpositive(T x) {
   std::memcpy(&shift_bits, &round_shift, sizeof(T));
   const Bits k_int = k_bits - shift_bits;
   const T r = (x - k * Traits::ln2_hi) - k * Traits::ln2_lo;
-  // e^r - 1 = r (1 + r/2 (1 + r/3 (1 + ...))), Horner from the last term, unrolled
-  // at compile time so the loop over lanes has no inner loop.
-  const T series = taylor_tail<T, 2, Traits::taylor_terms>(r);
-  const T expm1_r = r * series;
+  // e^r - 1 = r + r^2 (1/2! + r/3! + ...), unrolled at compile time so the loop
+  // over lanes has no inner loop.
+  const T expm1_r = r + r * r * factorial_series<T, 2, Traits::taylor_terms>(r);
   // Unsigned: for a NaN argument k is garbage and the arithmetic must wrap, not
   // overflow (the NaN still reaches the result through r).
   const Bits scale_bits = (k_int + Bits(Traits::bias)) << Traits::mantissa_bits;
