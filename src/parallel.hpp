@@ -35,9 +35,11 @@ class FlushDenormals {
   unsigned saved_ = 0;
 };
 
-// Below this many multiply-adds a piece of work runs on the calling thread: waking
-// the team costs microseconds, and tiny shares run slower than one whole.
-constexpr long kMinParallelWork = 1L << 18;
+// Below this many multiply-adds (about 0.15 ms of one core) a piece of work runs
+// on the calling thread. Idle OpenMP threads sleep (see rnnsk/_network.py), and
+// waking them costs tens of microseconds in a virtual machine: measured, smaller
+// regions ran slower on two threads than on one.
+constexpr long kMinParallelWork = 1L << 24;
 
 // Calls body(bounds[s], bounds[s + 1]) for every share s, one share per thread.
 // All parallelism of the core comes from here; BLAS is kept single-threaded by
