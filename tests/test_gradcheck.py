@@ -122,6 +122,15 @@ def check_gradients(problem, parameter_indices):
     assert np.abs(flat).max() > 1e-2 and np.abs(dX).max() > 1e-2 and np.abs(dh0).max() > 1e-2
 
 
+def assert_same_optional_arrays(got, expected):
+    """Equal arrays pairwise; None (a gradient the cell has not) only where expected."""
+    for got_array, expected_array in zip(got, expected):
+        if expected_array is None:
+            assert got_array is None
+        else:
+            np.testing.assert_array_equal(got_array, expected_array)
+
+
 @pytest.mark.parametrize("cell", CELLS)
 def test_gradients_two_layers_bidirectional_ragged(cell):
     problem = Problem(cell, seed=1)
@@ -190,16 +199,8 @@ def test_padded_positions_of_X_are_never_read(cell, filler):
         X[b, length:] = filler
     assert np.isnan(X).any() or np.isinf(X).any() or np.abs(X).max() == 1e3
     problem.X = X
-    for got, expected in zip(problem.forward(), reference):
-        if expected is None:
-            assert got is None
-        else:
-            np.testing.assert_array_equal(got, expected)
-    for got, expected in zip(problem.analytic(), (flat, dX, dh0, dc0)):
-        if expected is None:
-            assert got is None
-        else:
-            np.testing.assert_array_equal(got, expected)
+    assert_same_optional_arrays(problem.forward(), reference)
+    assert_same_optional_arrays(problem.analytic(), (flat, dX, dh0, dc0))
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -240,11 +241,7 @@ def test_backward_twice_after_one_forward_gives_the_same_gradients(cell):
     grads_once = problem.net.flat_gradients.copy()
     twice = problem.net.backward(problem.g_out, problem.g_h, problem.g_c)
     np.testing.assert_array_equal(problem.net.flat_gradients, grads_once)
-    for a, b in zip(once, twice):
-        if a is None:
-            assert b is None
-        else:
-            np.testing.assert_array_equal(a, b)
+    assert_same_optional_arrays(once, twice)
 
 
 @pytest.mark.parametrize("cell", CELLS)
