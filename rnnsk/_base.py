@@ -24,7 +24,8 @@ from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer
                      clip_by_global_norm)
 from ._threads import effective_n_threads
 from ._version import PICKLE_FORMAT, __version__
-from ._validation import check_same_features, check_sequences, check_tokens, feature_signature
+from ._validation import (SequenceInputMixin, check_same_features, check_sequences, check_tokens,
+                          feature_signature)
 
 # The parameters every recurrent estimator has, with their defaults (see the
 # docstring of RecurrentClassifier); subclasses add their own.
@@ -41,7 +42,7 @@ SHARED_DEFAULTS = dict(
 _PREDICT_CHUNK = 1024
 
 
-class BaseRecurrent(BaseEstimator):
+class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     """Shared implementation of the recurrent classifiers and regressors."""
 
     _parameter_constraints = {
@@ -381,11 +382,6 @@ class BaseRecurrent(BaseEstimator):
 
     def _import_head(self, state):
         return state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        return tags
 
     def __getstate__(self):
         state = super().__getstate__()

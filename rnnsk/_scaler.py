@@ -3,10 +3,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_same_features, check_sequences, feature_signature
+from ._validation import (SequenceInputMixin, check_same_features, check_sequences,
+                          feature_signature)
 
 
-class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Standardize each feature of sequences to zero mean and unit variance.
 
     Statistics are taken over every real time step of every sequence (padding
@@ -69,11 +70,6 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             return [row[:length].reshape(np.shape(sequence))
                     for row, length, sequence in zip(result, sequences.lengths, X)]
         return result
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        return tags
 
 
 def _real_steps(sequences):

@@ -12,6 +12,15 @@ from scipy.sparse import issparse
 from sklearn.utils import check_array
 
 
+class SequenceInputMixin:
+    """Tells scikit-learn that an estimator takes 3-D arrays (sequences)."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
 @dataclass
 class Sequences:
     """A padded batch: ``data`` is (n, T, F) floats, or (n, T) token ids, and
