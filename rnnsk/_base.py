@@ -149,12 +149,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # Nothing of the estimator changes until every input has been checked
         # and the validation split is made.
         sequences = self._validate_sequences(X, reset=first_call)
+        y = np.asarray(y)
+        n_targets = len(y) if y.ndim else 0
+        if n_targets != len(sequences):
+            raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
+                             "entries")
         weights = self._check_sample_weight(sample_weight, len(sequences))
         targets, target_info = self._encode_targets(y, classes=classes, reset=first_call,
                                                     sample_weight=weights)
-        if len(targets) != len(sequences):
-            raise ValueError(f"X holds {len(sequences)} sequences but y has {len(targets)} "
-                             "entries")
         weights = weights * self._class_weights(targets, target_info)
         vocabulary = self._vocabulary(sequences) if first_call else None
         rng = (check_random_state(self.random_state) if first_call

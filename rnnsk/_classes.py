@@ -273,9 +273,6 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         if not np.all(np.isfinite(y)):
             raise ValueError("Input y contains NaN or infinity.")
         targets = y.reshape(len(y), -1)
-        if len(targets) != len(sample_weight):
-            raise ValueError(f"X holds {len(sample_weight)} sequences but y has {len(targets)} "
-                             "entries")
         if reset:
             # Weighted, so that a weight of 2 stays the same as a repeated sample;
             # computed on targets divided by their largest magnitude so that huge
