@@ -1,6 +1,7 @@
 # Declarations of the C++ core (src/network.hpp) for the Cython binding.
 from libc.stdint cimport int64_t, uint64_t
 from libcpp cimport bool
+from libcpp.memory cimport unique_ptr
 from libcpp.string cimport string
 from libcpp.vector cimport vector
 
@@ -63,3 +64,34 @@ cdef extern from "network.hpp" namespace "rnnsk" nogil:
         Network(const NetworkConfig&, dgemm_routine) except +
         void forward(const ForwardArgs[T]&) except +
         void backward(const BackwardArgs[T]&) except +
+
+cdef extern from "device/device_core.hpp" namespace "rnnsk" nogil:
+    cdef cppclass DeviceCore[T]:
+        void forward(const ForwardArgs[T]&) except +
+        void backward(const BackwardArgs[T]&) except +
+        void upload_parameters(const T*) except +
+        void download_parameters(T*) except +
+        void download_gradients(T*) except +
+        void upload_optimizer_state(const T*, const T*) except +
+        void download_optimizer_state(T*, T*) except +
+        void reset_optimizer_state() except +
+        double gradient_sum_of_squares() except +
+        void scale_gradients(double) except +
+        double add_weight_decay(double) except +
+        bool propose_adam(double, double, double, double) except +
+        bool propose_sgd(double, double, bool) except +
+        void commit() except +
+
+    int cuda_device_count() except +
+
+# The factories, one name per precision (Cython cannot pick a function template
+# from a function-pointer argument).
+cdef extern from "device/device_core.hpp" nogil:
+    unique_ptr[DeviceCore[float]] make_emulated_single "rnnsk::make_emulated_core<float>" (
+        const NetworkConfig&, sgemm_routine) except +
+    unique_ptr[DeviceCore[double]] make_emulated_double "rnnsk::make_emulated_core<double>" (
+        const NetworkConfig&, dgemm_routine) except +
+    unique_ptr[DeviceCore[float]] make_cuda_single "rnnsk::make_cuda_core<float>" (
+        const NetworkConfig&, int) except +
+    unique_ptr[DeviceCore[double]] make_cuda_double "rnnsk::make_cuda_core<double>" (
+        const NetworkConfig&, int) except +

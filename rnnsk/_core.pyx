@@ -70,26 +70,21 @@ cdef void* optional_buffer(object array, str name, object dtype, tuple shape) ex
     return buffer_of(array, name, dtype, shape)
 
 
-cdef class NetworkCore:
-    """One network of the C++ core, with its workspace and its tape for backward."""
+cdef class CoreShape:
+    """What both kinds of core know of their network: sizes, dtype, and the
+    shape of the batch the last training forward kept a tape for."""
 
-    cdef Network[float]* single
-    cdef Network[double]* double_precision
     cdef readonly object dtype
     cdef readonly int cell, input_size, hidden_size, num_layers, directions
     cdef readonly Py_ssize_t parameter_size
     cdef int taped_batch, taped_steps
 
-    def __cinit__(self, int cell, int input_size, int hidden_size, int num_layers,
-                  bint bidirectional, double dropout, object dtype):
+    cdef NetworkConfig describe(self, int cell, int input_size, int hidden_size, int num_layers,
+                                bint bidirectional, double dropout, object dtype) except *:
         cdef NetworkConfig config = make_config(cell, input_size, hidden_size, num_layers,
                                                 bidirectional, dropout)
         self.dtype = np.dtype(dtype)
-        if self.dtype == np.float32:
-            self.single = new Network[float](config, <sgemm_routine>blas_routine("sgemm"))
-        elif self.dtype == np.float64:
-            self.double_precision = new Network[double](config, <dgemm_routine>blas_routine("dgemm"))
-        else:
+        if self.dtype != np.float32 and self.dtype != np.float64:
             raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
         self.cell = cell
         self.input_size = input_size
@@ -100,6 +95,94 @@ cdef class NetworkCore:
         self.parameter_size = last[1] + int(np.prod(last[2]))
         self.taped_batch = -1
         self.taped_steps = -1
+        return config
+
+    cdef tuple batch_of(self, x):
+        """(batch, steps) of an input array, once it is known to be one."""
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"x must be a numpy array, got {type(x).__name__}")
+        if x.ndim != 3:
+            raise ValueError(f"x must be 3-D (batch, steps, features), got {x.ndim}-D")
+        if x.shape[0] < 1 or x.shape[1] < 1:
+            raise ValueError(f"x must hold at least one sequence of one step, got shape {x.shape}")
+        return x.shape[0], x.shape[1]
+
+    cdef tape(self, int batch, int steps, bint training):
+        if training:
+            self.taped_batch, self.taped_steps = batch, steps
+        else:
+            self.taped_batch, self.taped_steps = -1, -1
+
+    cdef check_taped(self):
+        if self.taped_batch < 0:
+            raise RuntimeError("backward needs a preceding forward with training=True")
+
+    cdef tuple state_shape(self, int batch):
+        return (self.num_layers * self.directions, batch, self.hidden_size)
+
+    cdef void* flat(self, array, str name) except? NULL:
+        return buffer_of(array, name, self.dtype, (self.parameter_size,))
+
+
+# The arguments of a core call, from the Python-level arrays, checked; shared by
+# both kinds of core.
+cdef ForwardArgs[real] forward_args(CoreShape shape, real* kind, x, lengths, h0, c0, bint training,
+                                    uint64_t dropout_seed, int n_threads, out, h_n,
+                                    c_n) except *:
+    cdef ForwardArgs[real] args
+    cdef int batch, steps
+    batch, steps = shape.batch_of(x)
+    cdef bint lstm = shape.cell == 2
+    state = shape.state_shape(batch)
+    args.x = <real*>buffer_of(x, "x", shape.dtype, (batch, steps, shape.input_size))
+    args.lengths = <int64_t*>buffer_of(lengths, "lengths", np.int64, (batch,))
+    args.batch = batch
+    args.steps = steps
+    args.h0 = <real*>optional_buffer(h0, "h0", shape.dtype, state)
+    args.c0 = <real*>optional_buffer(c0 if lstm else None, "c0", shape.dtype, state)
+    args.training = training
+    args.dropout_seed = dropout_seed
+    args.n_threads = max(1, n_threads)
+    args.out = <real*>buffer_of(out, "out", shape.dtype,
+                                (batch, steps, shape.directions * shape.hidden_size))
+    args.h_n = <real*>buffer_of(h_n, "h_n", shape.dtype, state)
+    args.c_n = <real*>buffer_of(c_n, "c_n", shape.dtype, state) if lstm else NULL
+    return args
+
+cdef BackwardArgs[real] backward_args(CoreShape shape, real* kind, d_out, d_h_n, d_c_n,
+                                      bint accumulate, int n_threads, d_x, d_h0,
+                                      d_c0) except *:
+    cdef BackwardArgs[real] args
+    shape.check_taped()
+    cdef bint lstm = shape.cell == 2
+    state = shape.state_shape(shape.taped_batch)
+    sequence = (shape.taped_batch, shape.taped_steps)
+    args.d_out = <real*>optional_buffer(d_out, "d_output", shape.dtype,
+                                        sequence + (shape.directions * shape.hidden_size,))
+    args.d_h_n = <real*>optional_buffer(d_h_n, "d_h_n", shape.dtype, state)
+    args.d_c_n = <real*>optional_buffer(d_c_n if lstm else None, "d_c_n", shape.dtype, state)
+    args.accumulate = accumulate
+    args.n_threads = max(1, n_threads)
+    args.d_x = <real*>buffer_of(d_x, "d_x", shape.dtype, sequence + (shape.input_size,))
+    args.d_h0 = <real*>buffer_of(d_h0, "d_h0", shape.dtype, state)
+    args.d_c0 = <real*>buffer_of(d_c0, "d_c0", shape.dtype, state) if lstm else NULL
+    return args
+
+
+cdef class NetworkCore(CoreShape):
+    """One network of the C++ CPU core, with its workspace and its tape for backward."""
+
+    cdef Network[float]* single
+    cdef Network[double]* double_precision
+
+    def __cinit__(self, int cell, int input_size, int hidden_size, int num_layers,
+                  bint bidirectional, double dropout, object dtype):
+        cdef NetworkConfig config = self.describe(cell, input_size, hidden_size, num_layers,
+                                                  bidirectional, dropout, dtype)
+        if self.dtype == np.float32:
+            self.single = new Network[float](config, <sgemm_routine>blas_routine("sgemm"))
+        else:
+            self.double_precision = new Network[double](config, <dgemm_routine>blas_routine("dgemm"))
 
     def __dealloc__(self):
         del self.single
@@ -108,85 +191,177 @@ cdef class NetworkCore:
     def forward(self, params, x, lengths, h0, c0, bint training, uint64_t dropout_seed,
                 int n_threads, out, h_n, c_n):
         """Run forward, writing into the preallocated out, h_n and c_n."""
-        if not isinstance(x, np.ndarray):
-            raise TypeError(f"x must be a numpy array, got {type(x).__name__}")
-        if x.ndim != 3:
-            raise ValueError(f"x must be 3-D (batch, steps, features), got {x.ndim}-D")
-        cdef int batch = x.shape[0], steps = x.shape[1]
-        if batch < 1 or steps < 1:
-            raise ValueError(f"x must hold at least one sequence of one step, got shape {x.shape}")
-        cdef bint lstm = self.cell == 2
-        state = (self.num_layers * self.directions, batch, self.hidden_size)
+        cdef ForwardArgs[float] single_args
+        cdef ForwardArgs[double] double_args
         if self.single != NULL:
-            run_forward(self.single, <float*>NULL, self.dtype, self.parameter_size, params, x,
-                        lengths, h0, c0, training, dropout_seed, n_threads, out, h_n, c_n,
-                        state, self.input_size, self.directions * self.hidden_size, lstm)
+            single_args = forward_args(self, <float*>NULL, x, lengths, h0, c0, training,
+                                            dropout_seed, n_threads, out, h_n, c_n)
+            single_args.params = <float*>self.flat(params, "params")
+            with nogil:
+                self.single.forward(single_args)
         else:
-            run_forward(self.double_precision, <double*>NULL, self.dtype, self.parameter_size,
-                        params, x, lengths, h0, c0, training, dropout_seed, n_threads, out, h_n,
-                        c_n, state, self.input_size, self.directions * self.hidden_size, lstm)
-        if training:
-            self.taped_batch, self.taped_steps = batch, steps
-        else:
-            self.taped_batch, self.taped_steps = -1, -1
+            double_args = forward_args(self, <double*>NULL, x, lengths, h0, c0, training,
+                                            dropout_seed, n_threads, out, h_n, c_n)
+            double_args.params = <double*>self.flat(params, "params")
+            with nogil:
+                self.double_precision.forward(double_args)
+        self.tape(x.shape[0], x.shape[1], training)
 
     def backward(self, params, d_out, d_h_n, d_c_n, grads, bint accumulate, int n_threads,
                  d_x, d_h0, d_c0):
         """Backpropagate through the last training forward, writing grads, d_x, d_h0, d_c0."""
-        if self.taped_batch < 0:
-            raise RuntimeError("backward needs a preceding forward with training=True")
-        cdef bint lstm = self.cell == 2
-        state = (self.num_layers * self.directions, self.taped_batch, self.hidden_size)
-        sequence = (self.taped_batch, self.taped_steps)
+        cdef BackwardArgs[float] single_args
+        cdef BackwardArgs[double] double_args
         if self.single != NULL:
-            run_backward(self.single, <float*>NULL, self.dtype, self.parameter_size, params,
-                         d_out, d_h_n, d_c_n, grads, accumulate, n_threads, d_x, d_h0, d_c0,
-                         state, sequence, self.input_size, self.directions * self.hidden_size,
-                         lstm)
+            single_args = backward_args(self, <float*>NULL, d_out, d_h_n, d_c_n, accumulate,
+                                             n_threads, d_x, d_h0, d_c0)
+            single_args.params = <float*>self.flat(params, "params")
+            single_args.grads = <float*>self.flat(grads, "grads")
+            with nogil:
+                self.single.backward(single_args)
         else:
-            run_backward(self.double_precision, <double*>NULL, self.dtype, self.parameter_size,
-                         params, d_out, d_h_n, d_c_n, grads, accumulate, n_threads, d_x, d_h0,
-                         d_c0, state, sequence, self.input_size,
-                         self.directions * self.hidden_size, lstm)
+            double_args = backward_args(self, <double*>NULL, d_out, d_h_n, d_c_n, accumulate,
+                                             n_threads, d_x, d_h0, d_c0)
+            double_args.params = <double*>self.flat(params, "params")
+            double_args.grads = <double*>self.flat(grads, "grads")
+            with nogil:
+                self.double_precision.backward(double_args)
 
 
-cdef run_forward(Network[real]* net, real* kind, object dtype, Py_ssize_t parameter_size,
-                 params, x, lengths, h0, c0, bint training, uint64_t dropout_seed,
-                 int n_threads, out, h_n, c_n, tuple state, int input_size, int width,
-                 bint lstm):
-    cdef ForwardArgs[real] args
-    cdef int batch = x.shape[0], steps = x.shape[1]
-    args.params = <real*>buffer_of(params, "params", dtype, (parameter_size,))
-    args.x = <real*>buffer_of(x, "x", dtype, (batch, steps, input_size))
-    args.lengths = <int64_t*>buffer_of(lengths, "lengths", np.int64, (batch,))
-    args.batch = batch
-    args.steps = steps
-    args.h0 = <real*>optional_buffer(h0, "h0", dtype, state)
-    args.c0 = <real*>optional_buffer(c0 if lstm else None, "c0", dtype, state)
-    args.training = training
-    args.dropout_seed = dropout_seed
-    args.n_threads = max(1, n_threads)
-    args.out = <real*>buffer_of(out, "out", dtype, (batch, steps, width))
-    args.h_n = <real*>buffer_of(h_n, "h_n", dtype, state)
-    args.c_n = <real*>buffer_of(c_n, "c_n", dtype, state) if lstm else NULL
-    with nogil:
-        net.forward(args)
+def device_count():
+    """Number of usable CUDA GPUs; RuntimeError when rnnsk was built without CUDA."""
+    return cuda_device_count()
 
 
-cdef run_backward(Network[real]* net, real* kind, object dtype, Py_ssize_t parameter_size,
-                  params, d_out, d_h_n, d_c_n, grads, bint accumulate, int n_threads, d_x,
-                  d_h0, d_c0, tuple state, tuple sequence, int input_size, int width,
-                  bint lstm):
-    cdef BackwardArgs[real] args
-    args.params = <real*>buffer_of(params, "params", dtype, (parameter_size,))
-    args.d_out = <real*>optional_buffer(d_out, "d_output", dtype, sequence + (width,))
-    args.d_h_n = <real*>optional_buffer(d_h_n, "d_h_n", dtype, state)
-    args.d_c_n = <real*>optional_buffer(d_c_n if lstm else None, "d_c_n", dtype, state)
-    args.grads = <real*>buffer_of(grads, "grads", dtype, (parameter_size,))
-    args.accumulate = accumulate
-    args.n_threads = max(1, n_threads)
-    args.d_x = <real*>buffer_of(d_x, "d_x", dtype, sequence + (input_size,))
-    args.d_h0 = <real*>buffer_of(d_h0, "d_h0", dtype, state)
-    args.d_c0 = <real*>buffer_of(d_c0, "d_c0", dtype, state) if lstm else NULL
-    with nogil:
-        net.backward(args)
+cdef class DeviceNetworkCore(CoreShape):
+    """One network whose parameters, gradients, optimizer state and tape live on
+    a device: CUDA GPU ``device_index``, or the host emulator of the device
+    algorithm for ``device_index=-1`` (how it is tested without a GPU)."""
+
+    cdef unique_ptr[DeviceCore[float]] single
+    cdef unique_ptr[DeviceCore[double]] double_precision
+    cdef readonly int device_index
+
+    def __cinit__(self, int cell, int input_size, int hidden_size, int num_layers,
+                  bint bidirectional, double dropout, object dtype, int device_index):
+        cdef NetworkConfig config = self.describe(cell, input_size, hidden_size, num_layers,
+                                                  bidirectional, dropout, dtype)
+        self.device_index = device_index
+        if self.dtype == np.float32 and device_index < 0:
+            self.single = make_emulated_single(config, <sgemm_routine>blas_routine("sgemm"))
+        elif self.dtype == np.float32:
+            self.single = make_cuda_single(config, device_index)
+        elif device_index < 0:
+            self.double_precision = make_emulated_double(config,
+                                                         <dgemm_routine>blas_routine("dgemm"))
+        else:
+            self.double_precision = make_cuda_double(config, device_index)
+
+    def forward(self, x, lengths, h0, c0, bint training, uint64_t dropout_seed, out, h_n,
+                c_n):
+        """Run forward on the device's parameters, writing into out, h_n and c_n."""
+        cdef ForwardArgs[float] single_args
+        cdef ForwardArgs[double] double_args
+        if self.single:
+            single_args = forward_args(self, <float*>NULL, x, lengths, h0, c0, training,
+                                            dropout_seed, 1, out, h_n, c_n)
+            with nogil:
+                self.single.get().forward(single_args)
+        else:
+            double_args = forward_args(self, <double*>NULL, x, lengths, h0, c0, training,
+                                            dropout_seed, 1, out, h_n, c_n)
+            with nogil:
+                self.double_precision.get().forward(double_args)
+        self.tape(x.shape[0], x.shape[1], training)
+
+    def backward(self, d_out, d_h_n, d_c_n, bint accumulate, d_x, d_h0, d_c0):
+        """Backpropagate into the device's gradients, writing d_x, d_h0, d_c0."""
+        cdef BackwardArgs[float] single_args
+        cdef BackwardArgs[double] double_args
+        if self.single:
+            single_args = backward_args(self, <float*>NULL, d_out, d_h_n, d_c_n, accumulate, 1,
+                                             d_x, d_h0, d_c0)
+            with nogil:
+                self.single.get().backward(single_args)
+        else:
+            double_args = backward_args(self, <double*>NULL, d_out, d_h_n, d_c_n, accumulate,
+                                             1, d_x, d_h0, d_c0)
+            with nogil:
+                self.double_precision.get().backward(double_args)
+
+    def upload_parameters(self, flat):
+        if self.single:
+            self.single.get().upload_parameters(<float*>self.flat(flat, "parameters"))
+        else:
+            self.double_precision.get().upload_parameters(<double*>self.flat(flat, "parameters"))
+
+    def download_parameters(self, flat):
+        if self.single:
+            self.single.get().download_parameters(<float*>self.flat(flat, "parameters"))
+        else:
+            self.double_precision.get().download_parameters(
+                <double*>self.flat(flat, "parameters"))
+
+    def download_gradients(self, flat):
+        if self.single:
+            self.single.get().download_gradients(<float*>self.flat(flat, "gradients"))
+        else:
+            self.double_precision.get().download_gradients(<double*>self.flat(flat, "gradients"))
+
+    def upload_optimizer_state(self, first, second):
+        if self.single:
+            self.single.get().upload_optimizer_state(<float*>self.flat(first, "first"),
+                                                     <float*>self.flat(second, "second"))
+        else:
+            self.double_precision.get().upload_optimizer_state(
+                <double*>self.flat(first, "first"), <double*>self.flat(second, "second"))
+
+    def download_optimizer_state(self, first, second):
+        if self.single:
+            self.single.get().download_optimizer_state(<float*>self.flat(first, "first"),
+                                                       <float*>self.flat(second, "second"))
+        else:
+            self.double_precision.get().download_optimizer_state(
+                <double*>self.flat(first, "first"), <double*>self.flat(second, "second"))
+
+    def reset_optimizer_state(self):
+        if self.single:
+            self.single.get().reset_optimizer_state()
+        else:
+            self.double_precision.get().reset_optimizer_state()
+
+    def gradient_sum_of_squares(self):
+        if self.single:
+            return self.single.get().gradient_sum_of_squares()
+        return self.double_precision.get().gradient_sum_of_squares()
+
+    def scale_gradients(self, double factor):
+        if self.single:
+            self.single.get().scale_gradients(factor)
+        else:
+            self.double_precision.get().scale_gradients(factor)
+
+    def add_weight_decay(self, double scale):
+        """Adds scale * W to the weight matrices' gradients; returns |W|^2."""
+        if self.single:
+            return self.single.get().add_weight_decay(scale)
+        return self.double_precision.get().add_weight_decay(scale)
+
+    def propose_adam(self, double rate, double beta_1, double beta_2, double epsilon):
+        """Compute an Adam step aside; True when every new parameter is finite."""
+        if self.single:
+            return self.single.get().propose_adam(rate, beta_1, beta_2, epsilon)
+        return self.double_precision.get().propose_adam(rate, beta_1, beta_2, epsilon)
+
+    def propose_sgd(self, double learning_rate, double momentum, bint nesterov):
+        """Compute an SGD step aside; True when every new parameter is finite."""
+        if self.single:
+            return self.single.get().propose_sgd(learning_rate, momentum, nesterov)
+        return self.double_precision.get().propose_sgd(learning_rate, momentum, nesterov)
+
+    def commit(self):
+        """Make the proposed step current."""
+        if self.single:
+            self.single.get().commit()
+        else:
+            self.double_precision.get().commit()

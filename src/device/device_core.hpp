@@ -1,0 +1,59 @@
+// A recurrent network whose parameters, gradients, optimizer state and tape
+// live on a device (a GPU, or the host emulator used to test the algorithm),
+// behind one interface the binding can hold whatever the backend.
+//
+// Inputs and outputs of forward/backward are host arrays in the layouts of
+// network.hpp (their params/grads members are ignored: the device holds them).
+// An optimizer step is two calls: propose_* computes the new parameters and
+// optimizer state aside and says whether they are all finite; commit() then
+// makes them current. A refused step simply is not committed.
+#pragma once
+
+#include <memory>
+
+#include "blas.hpp"
+#include "network.hpp"
+
+namespace rnnsk {
+
+template <class T>
+class DeviceCore {
+ public:
+  virtual ~DeviceCore() = default;
+
+  virtual void forward(const ForwardArgs<T>& args) = 0;
+  virtual void backward(const BackwardArgs<T>& args) = 0;
+
+  virtual void upload_parameters(const T* host) = 0;
+  virtual void download_parameters(T* host) = 0;
+  virtual void download_gradients(T* host) = 0;
+  // Optimizer moments (Adam: first, second; SGD: velocity, second unused).
+  virtual void upload_optimizer_state(const T* first, const T* second) = 0;
+  virtual void download_optimizer_state(T* first, T* second) = 0;
+  virtual void reset_optimizer_state() = 0;
+
+  virtual double gradient_sum_of_squares() = 0;
+  virtual void scale_gradients(double factor) = 0;
+  // Adds scale * W to the gradients of the weight matrices (not the biases);
+  // returns the sum of their squares, |W|^2.
+  virtual double add_weight_decay(double scale) = 0;
+  virtual bool propose_adam(double rate, double beta_1, double beta_2, double epsilon) = 0;
+  virtual bool propose_sgd(double learning_rate, double momentum, bool nesterov) = 0;
+  virtual void commit() = 0;
+};
+
+// The host emulator of the device algorithm; gemm is the CPU core's BLAS.
+template <class T>
+std::unique_ptr<DeviceCore<T>> make_emulated_core(const NetworkConfig& config,
+                                                  FortranGemm<T> gemm);
+
+// A network on CUDA GPU `device_index`; throws std::runtime_error when rnnsk was
+// built without CUDA, no GPU is present, or the index is out of range.
+template <class T>
+std::unique_ptr<DeviceCore<T>> make_cuda_core(const NetworkConfig& config, int device_index);
+
+// Number of CUDA GPUs usable; throws std::runtime_error, saying why, when
+// rnnsk was built without CUDA support.
+int cuda_device_count();
+
+}  // namespace rnnsk

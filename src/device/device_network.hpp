@@ -1,0 +1,258 @@
+// The device implementation of DeviceCore for any backend (host_backend.hpp,
+// src/cuda/cuda_backend.cuh): the GPU-shaped counterpart of network.cpp.
+// Packing and the reordering of states happen on the host, around one upload
+// of the inputs and one download of the results per call; everything between
+// stays in backend memory.
+#pragma once
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "buffer.hpp"
+#include "device/device_array.hpp"
+#include "device/device_core.hpp"
+#include "device/device_direction.hpp"
+#include "dropout.hpp"
+
+namespace rnnsk::device {
+
+template <class T, class Backend>
+class DeviceNetwork final : public DeviceCore<T> {
+  using Array = DeviceArray<T, Backend>;
+
+ public:
+  DeviceNetwork(const NetworkConfig& config, Backend backend)
+      : config_(config), layout_(parameter_layout(config)), count_(parameter_count(config)),
+        backend_(std::move(backend)), params_(backend_), grads_(backend_), first_(backend_),
+        second_(backend_), new_params_(backend_), new_first_(backend_), new_second_(backend_),
+        lengths_(backend_), offsets_(backend_), x_(backend_), h0_(backend_), c0_(backend_),
+        hn_(backend_), cn_(backend_), d_upper_(backend_), d_lower_(backend_) {
+    for (int layer = 0; layer < config.num_layers; ++layer) {
+      for (int d = 0; d < config.directions(); ++d)
+        directions_.emplace_back(backend_, config.cell, config.layer_input_size(layer),
+                                 config.hidden_size, d == 1);
+      outputs_.emplace_back(backend_);
+      masks_.emplace_back(backend_);
+      dropped_.emplace_back(backend_);
+    }
+    params_.grow(count_);
+    grads_.grow(count_);
+    reset_optimizer_state();
+  }
+
+  void upload_parameters(const T* host) override { params_.upload(host, count_); }
+  void download_parameters(T* host) override { params_.download(host, count_); }
+  void download_gradients(T* host) override { grads_.download(host, count_); }
+  void upload_optimizer_state(const T* first, const T* second) override {
+    first_.upload(first, count_);
+    second_.upload(second, count_);
+  }
+  void download_optimizer_state(T* first, T* second) override {
+    first_.download(first, count_);
+    second_.download(second, count_);
+  }
+  void reset_optimizer_state() override {
+    backend_.for_each(count_, Fill<T>{first_.grow(count_), T(0)});
+    backend_.for_each(count_, Fill<T>{second_.grow(count_), T(0)});
+  }
+
+  double gradient_sum_of_squares() override {
+    return backend_.dot(grads_.data(), grads_.data(), count_);
+  }
+  void scale_gradients(double factor) override {
+    backend_.for_each(count_, Scale<T>{grads_.data(), static_cast<T>(factor)});
+  }
+  double add_weight_decay(double scale) override {
+    double squares = 0.0;
+    for (const ParameterEntry& entry : layout_) {
+      if (entry.cols == 0) continue;  // a bias
+      const long size = static_cast<long>(entry.rows) * entry.cols;
+      const T* weights = params_.data() + entry.offset;
+      squares += backend_.dot(weights, weights, size);
+      backend_.for_each(size, AddDecay<T>{grads_.data() + entry.offset, weights,
+                                          static_cast<T>(scale)});
+    }
+    return squares;
+  }
+  bool propose_adam(double rate, double beta_1, double beta_2, double epsilon) override {
+    backend_.for_each(count_, AdamProposal<T>{
+        params_.data(), grads_.data(), first_.data(), second_.data(), new_params_.grow(count_),
+        new_first_.grow(count_), new_second_.grow(count_), static_cast<T>(rate),
+        static_cast<T>(beta_1), static_cast<T>(beta_2), static_cast<T>(epsilon)});
+    return proposal_is_finite(true);
+  }
+  bool propose_sgd(double learning_rate, double momentum, bool nesterov) override {
+    backend_.for_each(count_, SgdProposal<T>{
+        params_.data(), grads_.data(), first_.data(), new_params_.grow(count_),
+        new_first_.grow(count_), static_cast<T>(learning_rate), static_cast<T>(momentum),
+        nesterov});
+    return proposal_is_finite(false);
+  }
+  void commit() override {
+    if (!proposed_) throw std::logic_error("commit needs a proposed optimizer step");
+    swap(params_, new_params_);
+    swap(first_, new_first_);
+    if (proposed_second_) swap(second_, new_second_);
+    proposed_ = false;
+  }
+
+  void forward(const ForwardArgs<T>& a) override {
+    taped_ = false;
+    proposed_ = false;
+    packing_.build(a.lengths, a.batch, a.steps);
+    upload_packing();
+    const bool lstm = config_.cell == CellKind::lstm;
+    const int H = config_.hidden_size, D = config_.directions(), width = D * H;
+    const long rows = packing_.rows, block = static_cast<long>(a.batch) * H;
+    const long states = block * config_.num_layers * D;
+
+    packing_.pack(a.x, config_.input_size, grow(host_, rows * config_.input_size));
+    x_.upload(host_.data(), rows * config_.input_size);
+    upload_sorted_states(a.h0, h0_);
+    if (lstm) upload_sorted_states(a.c0, c0_);
+    hn_.grow(states);
+    if (lstm) cn_.grow(states);
+
+    dropout_applied_ = a.training && config_.dropout > 0.0;
+    const DevicePacking p = device_packing();
+    for (int layer = 0; layer < config_.num_layers; ++layer) {
+      T* out = outputs_[layer].grow(rows * width);
+      for (int d = 0; d < D; ++d) {
+        const long k = (layer * D + d) * block;
+        directions_[layer * D + d].forward(
+            backend_, p, weights(layer, d), layer_input(layer), h0_.data() + k,
+            lstm ? c0_.data() + k : nullptr, out + d * H, width, hn_.data() + k,
+            lstm ? cn_.data() + k : nullptr);
+      }
+      if (dropout_applied_ && layer + 1 < config_.num_layers)
+        backend_.for_each(rows * width, ApplyDropout<T>{
+            dropout_stream(a.dropout_seed, layer), config_.dropout,
+            static_cast<T>(1.0 / (1.0 - config_.dropout)), out,
+            masks_[layer].grow(rows * width), dropped_[layer].grow(rows * width)});
+    }
+    outputs_.back().download(grow(host_, rows * width), rows * width);
+    packing_.unpack(host_.data(), width, a.out);
+    download_sorted_states(hn_, a.h_n);
+    if (lstm) download_sorted_states(cn_, a.c_n);
+    taped_ = a.training;
+  }
+
+  void backward(const BackwardArgs<T>& a) override {
+    if (!taped_)
+      throw std::runtime_error("backward needs a preceding forward with training=True");
+    proposed_ = false;
+    const bool lstm = config_.cell == CellKind::lstm;
+    const int H = config_.hidden_size, D = config_.directions(), width = D * H;
+    const long rows = packing_.rows, block = static_cast<long>(packing_.batch) * H;
+    const long widest = rows * std::max(width, config_.input_size);
+
+    d_upper_.grow(widest);
+    d_lower_.grow(widest);
+    if (a.d_out) {
+      packing_.pack(a.d_out, width, grow(host_, rows * width));
+      d_upper_.upload(host_.data(), rows * width);
+    }
+    // The final-state gradients come in, and the initial-state ones go out,
+    // through the buffers forward used for the states.
+    upload_sorted_states(a.d_h_n, hn_);
+    if (lstm) upload_sorted_states(a.d_c_n, cn_);
+    const DevicePacking p = device_packing();
+    for (int layer = config_.num_layers - 1; layer >= 0; --layer) {
+      const bool has_d_out = a.d_out || layer + 1 < config_.num_layers;
+      for (int d = 0; d < D; ++d) {
+        const long k = (layer * D + d) * block;
+        directions_[layer * D + d].backward(
+            backend_, p, weights(layer, d), layer_input(layer),
+            has_d_out ? d_upper_.data() + d * H : nullptr, width, hn_.data() + k,
+            lstm ? cn_.data() + k : nullptr, gradients(layer, d), a.accumulate,
+            d_lower_.data(), d > 0, h0_.data() + k, lstm ? c0_.data() + k : nullptr);
+      }
+      if (layer > 0) {
+        if (dropout_applied_)
+          backend_.for_each(rows * width,
+                            MultiplyInPlace<T>{d_lower_.data(), masks_[layer - 1].data()});
+        swap(d_upper_, d_lower_);
+      }
+    }
+    d_lower_.download(grow(host_, rows * config_.input_size), rows * config_.input_size);
+    packing_.unpack(host_.data(), config_.input_size, a.d_x);
+    download_sorted_states(h0_, a.d_h0);
+    if (lstm) download_sorted_states(c0_, a.d_c0);
+  }
+
+ private:
+  const ParameterEntry* entries(int layer, int d) const {
+    return &layout_[4 * (layer * config_.directions() + d)];
+  }
+  Weights<T> weights(int layer, int d) const {
+    const ParameterEntry* e = entries(layer, d);
+    const T* base = params_.data();
+    return {base + e[0].offset, base + e[1].offset, base + e[2].offset, base + e[3].offset};
+  }
+  WeightGradients<T> gradients(int layer, int d) const {
+    const ParameterEntry* e = entries(layer, d);
+    T* base = grads_.data();
+    return {base + e[0].offset, base + e[1].offset, base + e[2].offset, base + e[3].offset};
+  }
+  const T* layer_input(int layer) const {
+    if (layer == 0) return x_.data();
+    return dropout_applied_ ? dropped_[layer - 1].data() : outputs_[layer - 1].data();
+  }
+
+  void upload_packing() {
+    lengths_.upload(packing_.sorted_lengths.data(), packing_.batch);
+    offsets_.upload(packing_.offsets.data(), packing_.steps);
+  }
+  DevicePacking device_packing() const { return {&packing_, lengths_.data(), offsets_.data()}; }
+
+  // (layers * directions, batch, H) from the caller's order (zeros for null)
+  // to sorted order on the device, and back.
+  void upload_sorted_states(const T* original, Array& sorted) {
+    const long block = static_cast<long>(packing_.batch) * config_.hidden_size;
+    const int count = config_.num_layers * config_.directions();
+    T* host = grow(host_, block * count);
+    if (!original) {
+      std::fill(host, host + block * count, T(0));
+    } else {
+      for (int k = 0; k < count; ++k)
+        packing_.to_sorted(original + k * block, config_.hidden_size, host + k * block);
+    }
+    sorted.upload(host, block * count);
+  }
+  void download_sorted_states(const Array& sorted, T* original) {
+    const long block = static_cast<long>(packing_.batch) * config_.hidden_size;
+    const int count = config_.num_layers * config_.directions();
+    T* host = grow(host_, block * count);
+    sorted.download(host, block * count);
+    for (int k = 0; k < count; ++k)
+      packing_.from_sorted(host + k * block, config_.hidden_size, original + k * block);
+  }
+
+  bool proposal_is_finite(bool adam) {
+    proposed_ = true;
+    proposed_second_ = adam;
+    const double squares = backend_.dot(new_params_.data(), new_params_.data(), count_);
+    return squares - squares == 0.0;  // false for NaN and infinity
+  }
+
+  NetworkConfig config_;
+  std::vector<ParameterEntry> layout_;
+  long count_;
+  Backend backend_;  // before every array: they release into it
+  Array params_, grads_, first_, second_, new_params_, new_first_, new_second_;
+  bool proposed_ = false, proposed_second_ = false;
+
+  std::vector<DeviceDirection<T, Backend>> directions_;
+  Packing packing_;
+  DeviceArray<int, Backend> lengths_;
+  DeviceArray<long, Backend> offsets_;
+  bool taped_ = false, dropout_applied_ = false;
+  Array x_, h0_, c0_, hn_, cn_, d_upper_, d_lower_;
+  std::vector<Array> outputs_, masks_, dropped_;
+  std::vector<T> host_;  // staging for transfers
+};
+
+}  // namespace rnnsk::device

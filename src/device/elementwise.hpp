@@ -1,0 +1,310 @@
+// The elementwise work of the device backends, one functor per kernel.
+//
+// Each functor handles one element e of a flat index range; a backend runs it
+// over the range, on the host in a loop (the emulator) or as one GPU thread per
+// element (CUDA). Cells index elements as (row r, unit j) with e = r * H + j and
+// do all gates of that unit, so a step is one launch. Formulas and gate orders
+// are PyTorch's (see BPTT.md); layouts are those of device_direction.hpp.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "dropout.hpp"
+#include "host_device.hpp"
+
+namespace rnnsk::device {
+
+RNNSK_HOST_DEVICE inline float exponential(float x) { return expf(x); }
+RNNSK_HOST_DEVICE inline double exponential(double x) { return exp(x); }
+RNNSK_HOST_DEVICE inline float hyperbolic_tangent(float x) { return tanhf(x); }
+RNNSK_HOST_DEVICE inline double hyperbolic_tangent(double x) { return tanh(x); }
+RNNSK_HOST_DEVICE inline float square_root(float x) { return sqrtf(x); }
+RNNSK_HOST_DEVICE inline double square_root(double x) { return sqrt(x); }
+
+template <class T>
+RNNSK_HOST_DEVICE inline T sigmoid(T x) {
+  return T(1) / (T(1) + exponential(-x));
+}
+
+// Copies the state each running row enters a step with into the tape: the row's
+// state after the previous step of this direction, or its initial state for rows
+// that start here (all rows on the first step; later ones in reverse
+// directions, where shorter sequences join as the walk goes back in time).
+template <class T>
+struct EnterState {
+  int H;
+  int previous_rows;       // rows that ran the previous step (0 on the first)
+  const T* previous;       // their states, row stride ld_previous
+  long ld_previous;
+  const T* initial;        // (batch, H) sorted
+  T* entering;             // this step's rows of the tape, (rows, H)
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    const long r = e / H, j = e % H;
+    entering[e] = r < previous_rows ? previous[r * ld_previous + j] : initial[e];
+  }
+};
+
+// Final states: each sequence's state after its own last step (step 0 for a
+// reverse direction).
+template <class T>
+struct GatherFinal {
+  int H;
+  bool reverse;
+  const int* lengths;   // sorted, on the device
+  const long* offsets;  // first packed row of every step, on the device
+  const T* states;      // packed rows, row stride ld
+  long ld;
+  T* final_state;       // (batch, H)
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    const long r = e / H, j = e % H;
+    const int step = reverse ? 0 : lengths[r] - 1;
+    final_state[e] = states[(offsets[step] + r) * ld + j];
+  }
+};
+
+// ------------------------------------------------------------------ forward --
+
+// Shared arguments of one forward step: rows [0, rows) of the step, whose packed
+// rows start at the step's offset (the pointers below are already offset).
+template <class T>
+struct StepTape {
+  int H;
+  T* gates;             // in: x W_ih^T, out: activated gates; row stride G*H
+  const T* recurrent;   // h_prev W_hh^T; row stride G*H
+  const T* b_ih;
+  const T* b_hh;
+  const T* h_prev;      // row stride H
+  T* h_out;             // row stride ld_out
+  long ld_out;
+};
+
+template <class T>
+struct RnnForward {
+  StepTape<T> s;
+  bool relu;
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    const long r = e / s.H, j = e % s.H;
+    const T a = s.gates[e] + s.recurrent[e] + s.b_ih[j] + s.b_hh[j];
+    const T h = relu ? (a > T(0) ? a : T(0)) : hyperbolic_tangent(a);
+    s.gates[e] = h;
+    s.h_out[r * s.ld_out + j] = h;
+  }
+};
+
+template <class T>
+struct LstmForward {
+  StepTape<T> s;
+  const T* c_prev;  // row stride H
+  T* c;             // row stride H
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    const int H = s.H;
+    const long r = e / H, j = e % H;
+    T* a = s.gates + r * 4 * H;
+    const T* rec = s.recurrent + r * 4 * H;
+    const T i = sigmoid(a[j] + rec[j] + s.b_ih[j] + s.b_hh[j]);
+    const T f = sigmoid(a[H + j] + rec[H + j] + s.b_ih[H + j] + s.b_hh[H + j]);
+    const T g = hyperbolic_tangent(a[2 * H + j] + rec[2 * H + j] + s.b_ih[2 * H + j] +
+                                   s.b_hh[2 * H + j]);
+    const T o = sigmoid(a[3 * H + j] + rec[3 * H + j] + s.b_ih[3 * H + j] + s.b_hh[3 * H + j]);
+    const T c_new = f * c_prev[e] + i * g;
+    a[j] = i;
+    a[H + j] = f;
+    a[2 * H + j] = g;
+    a[3 * H + j] = o;
+    c[e] = c_new;
+    s.h_out[r * s.ld_out + j] = o * hyperbolic_tangent(c_new);
+  }
+};
+
+template <class T>
+struct GruForward {
+  StepTape<T> s;
+  T* ah_n;  // W_hn h_prev + b_hn, kept for backward; row stride H
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    const int H = s.H;
+    const long r = e / H, j = e % H;
+    T* a = s.gates + r * 3 * H;
+    const T* rec = s.recurrent + r * 3 * H;
+    const T reset = sigmoid(a[j] + rec[j] + s.b_ih[j] + s.b_hh[j]);
+    const T update = sigmoid(a[H + j] + rec[H + j] + s.b_ih[H + j] + s.b_hh[H + j]);
+    const T hidden_part = rec[2 * H + j] + s.b_hh[2 * H + j];
+    const T n = hyperbolic_tangent(a[2 * H + j] + s.b_ih[2 * H + j] + reset * hidden_part);
+    a[j] = reset;
+    a[H + j] = update;
+    a[2 * H + j] = n;
+    ah_n[e] = hidden_part;
+    s.h_out[r * s.ld_out + j] = (T(1) - update) * n + update * s.h_prev[e];
+  }
+};
+
+// ----------------------------------------------------------------- backward --
+
+// Shared arguments of one backward step (pointers offset to the step's rows).
+template <class T>
+struct StepGradients {
+  int H;
+  T* d_h;              // (rows, H): in, dL/dh_t carried from step t+1
+  const T* d_out;      // gradient of this step's outputs, row stride ld_d_out, or null
+  long ld_d_out;
+  const T* gates;      // activated gates, row stride G*H
+  T* d_ax;             // gate gradients seen by the input product, row stride G*H
+
+  RNNSK_HOST_DEVICE T total(long e, long r, long j) const {
+    return d_h[e] + (d_out ? d_out[r * ld_d_out + j] : T(0));
+  }
+};
+
+template <class T>
+struct RnnBackward {
+  StepGradients<T> s;
+  bool relu;
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    const long r = e / s.H, j = e % s.H;
+    const T h = s.gates[e];
+    const T slope = relu ? (h > T(0) ? T(1) : T(0)) : T(1) - h * h;
+    s.d_ax[e] = s.total(e, r, j) * slope;
+  }
+};
+
+template <class T>
+struct LstmBackward {
+  StepGradients<T> s;
+  const T* c;       // row stride H
+  const T* c_prev;  // row stride H
+  T* d_c;           // (rows, H): in dL/dc_t, out dL/dc_{t-1}
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    const int H = s.H;
+    const long r = e / H, j = e % H;
+    const T* a = s.gates + r * 4 * H;
+    T* da = s.d_ax + r * 4 * H;
+    const T i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j];
+    const T dh = s.total(e, r, j);
+    const T tau = hyperbolic_tangent(c[e]);
+    const T dc = d_c[e] + dh * o * (T(1) - tau * tau);
+    da[j] = dc * g * i * (T(1) - i);
+    da[H + j] = dc * c_prev[e] * f * (T(1) - f);
+    da[2 * H + j] = dc * i * (T(1) - g * g);
+    da[3 * H + j] = dh * tau * o * (T(1) - o);
+    d_c[e] = dc * f;
+  }
+};
+
+// Besides the gate gradients, writes dL/dh_t * z into d_h: the part of the
+// previous state's gradient that skips W_hh (the product is added after).
+template <class T>
+struct GruBackward {
+  StepGradients<T> s;
+  const T* h_prev;  // row stride H
+  const T* ah_n;    // row stride H
+  T* d_ah;          // gate gradients seen by the recurrent product, row stride 3H
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    const int H = s.H;
+    const long r = e / H, j = e % H;
+    const T* a = s.gates + r * 3 * H;
+    T* dax = s.d_ax + r * 3 * H;
+    T* dah = d_ah + r * 3 * H;
+    const T reset = a[j], update = a[H + j], n = a[2 * H + j];
+    const T dh = s.total(e, r, j);
+    const T d_n = dh * (T(1) - update) * (T(1) - n * n);
+    const T d_update = dh * (h_prev[e] - n) * update * (T(1) - update);
+    const T d_reset = d_n * ah_n[e] * reset * (T(1) - reset);
+    dax[j] = d_reset;
+    dax[H + j] = d_update;
+    dax[2 * H + j] = d_n;
+    dah[j] = d_reset;
+    dah[H + j] = d_update;
+    dah[2 * H + j] = d_n * reset;
+    s.d_h[e] = dh * update;
+  }
+};
+
+// ------------------------------------------------------------ between layers --
+
+template <class T>
+struct ApplyDropout {
+  uint64_t stream;
+  double p;
+  T keep_scale;
+  const T* input;
+  T* mask;
+  T* dropped;
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    mask[e] = dropout_mask_value(stream, e, p, keep_scale);
+    dropped[e] = input[e] * mask[e];
+  }
+};
+
+template <class T>
+struct MultiplyInPlace {
+  T* values;
+  const T* factors;
+  RNNSK_HOST_DEVICE void operator()(long e) const { values[e] *= factors[e]; }
+};
+
+template <class T>
+struct Fill {
+  T* values;
+  T value;
+  RNNSK_HOST_DEVICE void operator()(long e) const { values[e] = value; }
+};
+
+// ---------------------------------------------------------------- optimizer --
+
+template <class T>
+struct Scale {
+  T* values;
+  T factor;
+  RNNSK_HOST_DEVICE void operator()(long e) const { values[e] *= factor; }
+};
+
+// gradient += scale * weight (L2 on weights).
+template <class T>
+struct AddDecay {
+  T* gradients;
+  const T* weights;
+  T scale;
+  RNNSK_HOST_DEVICE void operator()(long e) const { gradients[e] += scale * weights[e]; }
+};
+
+// scikit-learn's Adam (see rnnsk/_optim.py), into separate output buffers so a
+// step can still be refused.
+template <class T>
+struct AdamProposal {
+  const T* params;
+  const T* grads;
+  const T* first;
+  const T* second;
+  T* new_params;
+  T* new_first;
+  T* new_second;
+  T rate, beta_1, beta_2, epsilon;
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    const T g = grads[e];
+    const T m = beta_1 * first[e] + (T(1) - beta_1) * g;
+    const T v = beta_2 * second[e] + (T(1) - beta_2) * (g * g);
+    new_first[e] = m;
+    new_second[e] = v;
+    new_params[e] = params[e] - rate * m / (square_root(v) + epsilon);
+  }
+};
+
+// scikit-learn's SGD with momentum (optionally Nesterov's).
+template <class T>
+struct SgdProposal {
+  const T* params;
+  const T* grads;
+  const T* velocity;
+  T* new_params;
+  T* new_velocity;
+  T learning_rate, momentum;
+  bool nesterov;
+  RNNSK_HOST_DEVICE void operator()(long e) const {
+    const T g = grads[e];
+    const T v = momentum * velocity[e] - learning_rate * g;
+    new_velocity[e] = v;
+    new_params[e] = params[e] + (nesterov ? momentum * v - learning_rate * g : v);
+  }
+};
+
+}  // namespace rnnsk::device

@@ -1,0 +1,28 @@
+// Built instead of src/cuda/ when rnnsk is compiled without CUDA support: asking
+// for a GPU then fails with an error that says how to get one.
+#include <stdexcept>
+
+#include "device/device_core.hpp"
+
+namespace rnnsk {
+
+namespace {
+[[noreturn]] void no_cuda() {
+  throw std::runtime_error(
+      "this build of rnnsk has no CUDA support; reinstall it with "
+      "pip install rnnsk -Csetup-args=-Dcuda=enabled (needs nvcc and the nvidia-cublas "
+      "wheel), or use device='cpu'");
+}
+}  // namespace
+
+int cuda_device_count() { no_cuda(); }
+
+template <class T>
+std::unique_ptr<DeviceCore<T>> make_cuda_core(const NetworkConfig&, int) {
+  no_cuda();
+}
+
+template std::unique_ptr<DeviceCore<float>> make_cuda_core(const NetworkConfig&, int);
+template std::unique_ptr<DeviceCore<double>> make_cuda_core(const NetworkConfig&, int);
+
+}  // namespace rnnsk
