@@ -21,7 +21,8 @@ from ._memory import check_embedding_fits
 from ._model import SequenceModel
 from ._network import CELLS
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
-                     clip_by_global_norm)
+                     add_weight_decay, clip_by_global_norm)
+from ._device import check_device
 from ._threads import effective_n_threads
 from ._version import PICKLE_FORMAT, __version__
 from ._validation import (SequenceInputMixin, check_same_features, check_sequences, check_tokens,
@@ -36,7 +37,7 @@ SHARED_DEFAULTS = dict(
     random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
     nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
     beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
-    bptt_steps=None)
+    bptt_steps=None, device="cpu")
 
 # Sequences predicted per call of the core: bounds the memory of predict.
 _PREDICT_CHUNK = 1024
@@ -75,6 +76,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         "n_threads": [Integral, None],
         "dtype": [StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
         "bptt_steps": [Interval(Integral, 1, None, closed="left"), None],
+        "device": [str],
     }
 
     # The cell of the named classes (LSTMClassifier...); None for the generic
@@ -142,6 +144,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              "is None")
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
+        device = check_device(self.device)
         if self.bptt_steps is not None and self.bidirectional:
             raise ValueError("bptt_steps needs bidirectional=False: the reverse direction "
                              "of a window would need the steps after it")
@@ -167,10 +170,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             training, validation = self._split(*training, rng)
 
         if first_call:
-            self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads, rng)
+            self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads,
+                             device, rng)
+        moved = self.model_.to_device(device)
         self._random_state = rng
         self.model_.n_threads = n_threads
-        if not incremental or not hasattr(self, "_optimizer"):
+        if not incremental or moved or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
         if validation is None and not incremental:
             self.validation_scores_ = None
@@ -204,16 +209,20 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              f"vocabulary_size={self.vocabulary_size} tokens")
         return self.vocabulary_size
 
-    def _initialize(self, sequences, target_info, vocabulary, hidden_sizes, n_threads, rng):
+    def _initialize(self, sequences, target_info, vocabulary, hidden_sizes, n_threads, device,
+                    rng):
+        # The model first: making it is what fails when the device cannot be
+        # used, and then the estimator must be left as it was.
+        model = SequenceModel(
+            cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
+            bidirectional=self.bidirectional, dropout=self.dropout,
+            n_outputs=self._n_outputs(target_info), vocabulary_size=vocabulary,
+            embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
+            random_state=rng, n_threads=n_threads, device=device)
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
         self._set_target_info(target_info)
-        self.model_ = SequenceModel(
-            cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
-            bidirectional=self.bidirectional, dropout=self.dropout,
-            n_outputs=self._n_outputs(), vocabulary_size=vocabulary,
-            embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
-            random_state=rng, n_threads=n_threads)
+        self.model_ = model
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -296,13 +305,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         model.backward(d_outputs)
         if self.alpha > 0:
             # L2 on the weights (not biases) as scikit-learn's MLP: alpha/2 |W|^2 per
-            # unit of sample weight in the minibatch (summed in float64).
+            # unit of sample weight in the minibatch.
             scale = self.alpha / weights.sum()
-            for parameter, gradient, mask in zip(model.parameters, model.gradients,
-                                                 model.decay_masks):
-                weights_only = (mask * parameter).astype(np.float64)
-                loss += 0.5 * scale * float(np.dot(weights_only.ravel(), weights_only.ravel()))
-                gradient += scale * mask * parameter
+            loss += 0.5 * scale * add_weight_decay(model.parameters, model.gradients,
+                                                   model.decay_masks, scale)
         if not np.isfinite(loss):
             raise Diverged(f"the loss of a minibatch is {loss}")
         clip_by_global_norm(model.gradients, self.max_grad_norm)
@@ -349,6 +355,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         sequences = self._validate_sequences(X, reset=False)
         self.model_.n_threads = self._check_n_threads()
+        if self.model_.to_device(check_device(self.device)):
+            # The moved blocks start with fresh optimizer moments.
+            self.__dict__.pop("_optimizer", None)
         chunks = [self._outputs(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
                                                                  len(sequences)))))
                   for i in range(0, len(sequences), _PREDICT_CHUNK)]

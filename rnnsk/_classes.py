@@ -79,6 +79,13 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         many steps, carrying the state across, and backpropagate through each
         sequence's last window only. Memory then stays bounded however long the
         sequences are (predict also reads by windows). Unidirectional only.
+    device : {'cpu', 'cuda', 'cuda:N'}, default='cpu'
+        Where the recurrent layers train and predict. On a GPU their weights and
+        optimizer state stay in GPU memory across minibatches (the embedding and
+        the linear head stay on the host). Needs rnnsk built with CUDA support
+        (see the GPU guide); otherwise fit raises a RuntimeError saying why.
+        A fitted model moves when ``device`` is changed with ``set_params``
+        (its optimizer moments then restart).
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes in the loss, as in scikit-learn's classifiers.
 
@@ -185,8 +192,9 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     def _set_target_info(self, classes):
         self.classes_ = classes
 
-    def _n_outputs(self):
-        return len(self.classes_)
+    @staticmethod
+    def _n_outputs(classes):
+        return len(classes)
 
     def _class_weights(self, targets, labels):
         if self.class_weight is None:
@@ -297,8 +305,10 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         self._target_scaling = (mean, scale)
         self.n_outputs_ = len(mean)
 
-    def _n_outputs(self):
-        return self.n_outputs_
+    @staticmethod
+    def _n_outputs(info):
+        mean, _, _ = info
+        return len(mean)
 
     def _class_weights(self, targets, info):
         return 1.0

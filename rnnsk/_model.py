@@ -26,8 +26,10 @@ class SequenceModel:
     """
 
     def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, n_outputs,
-                 vocabulary_size, embedding_dim, dtype, random_state, n_threads):
+                 vocabulary_size, embedding_dim, dtype, random_state, n_threads,
+                 device="cpu"):
         self.dtype = np.dtype(dtype)
+        self.device = device
         self.dropout = dropout
         self.directions = 2 if bidirectional else 1
         rng = random_state
@@ -40,7 +42,7 @@ class SequenceModel:
         for size, run in groupby(hidden_sizes):
             block = RecurrentNetwork(cell, n_features, size, num_layers=len(list(run)),
                                      bidirectional=bidirectional, dropout=dropout, dtype=dtype,
-                                     random_state=rng, n_threads=n_threads)
+                                     random_state=rng, n_threads=n_threads, device=device)
             self.blocks.append(block)
             n_features = self.directions * size
         # PyTorch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
@@ -89,6 +91,15 @@ class SequenceModel:
     def n_threads(self, value):
         for block in self.blocks:
             block.n_threads = value
+
+    def to_device(self, device):
+        """Move the recurrent blocks to ``device`` (canonical form); True when
+        they moved. Nothing changes if one of them cannot."""
+        if device == self.device:
+            return False
+        self.blocks = [block.to_device(device) for block in self.blocks]
+        self.device = device
+        return True
 
     def forward(self, sequences, *, training=False, seed=0, bptt_steps=None):
         """Outputs of the head, (n_samples, n_outputs), for a padded batch.

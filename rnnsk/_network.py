@@ -16,6 +16,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from threadpoolctl import ThreadpoolController
 
+from rnnsk import _device
+from rnnsk._device import DeviceGradients, DeviceParameters, check_device, device_index
 from rnnsk._memory import check_fits_in_memory
 
 
@@ -113,23 +115,28 @@ class RecurrentNetwork:
         Seeds the initialisation U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)),
         PyTorch's default.
     n_threads : int, default=1
-        Threads the core (OpenMP kernels and BLAS) may use.
+        Threads the core (OpenMP kernels and BLAS) may use on the CPU.
+    device : {'cpu', 'cuda', 'cuda:N'}, default='cpu'
+        Where parameters, gradients, optimizer state and computation live. A GPU
+        needs rnnsk built with CUDA support; otherwise a RuntimeError says why.
 
     Attributes
     ----------
-    flat_parameters : ndarray of shape (n_parameters,)
-        All parameters; optimizers update this array in place.
-    flat_gradients : ndarray of shape (n_parameters,)
-        Gradients written by :meth:`backward`, same layout.
+    flat_parameters : ndarray of shape (n_parameters,), or DeviceParameters
+        All parameters; optimizers update this array in place. On a GPU, an
+        array-like handle: reading gives a host copy, assignment uploads.
+    flat_gradients : ndarray of shape (n_parameters,), or DeviceGradients
+        Gradients written by :meth:`backward`, same layout (on a GPU, a handle).
     parameters : dict of str to ndarray
         Views into ``flat_parameters`` named and shaped like
         ``torch.nn.LSTM(...).state_dict()`` (``weight_ih_l0``, ``bias_hh_l1_reverse``...).
+        On a GPU, read-only host copies; change them with :meth:`load_parameters`.
     gradients : dict of str to ndarray
-        Views into ``flat_gradients``, same names.
+        Views into ``flat_gradients``, same names (on a GPU, read-only copies).
     """
 
     def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
-                 dropout=0.0, dtype=np.float32, random_state=None, n_threads=1):
+                 dropout=0.0, dtype=np.float32, random_state=None, n_threads=1, device="cpu"):
         if not isinstance(cell, str) or cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
         self.cell = cell
@@ -144,6 +151,7 @@ class RecurrentNetwork:
         if self.dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
         self.n_threads = n_threads
+        self.device = check_device(device)
         self._build()
         self.reset_parameters(random_state)
 
@@ -151,27 +159,60 @@ class RecurrentNetwork:
         # The C++ network keeps one workspace and one tape: calls from several
         # Python threads (the GIL is released inside) take turns.
         self._lock = threading.Lock()
-        self._core = _core.NetworkCore(CELLS[self.cell], self.input_size, self.hidden_size,
-                                       self.num_layers, self.bidirectional, self.dropout,
-                                       self.dtype)
-        self._layout = _core.layout(CELLS[self.cell], self.input_size, self.hidden_size,
-                                    self.num_layers, self.bidirectional)
-        self.flat_parameters = np.zeros(self._core.parameter_size, dtype=self.dtype)
+        config = (CELLS[self.cell], self.input_size, self.hidden_size, self.num_layers,
+                  self.bidirectional)
+        self._layout = _core.layout(*config)
+        index = device_index(self.device)
+        if index is None:
+            self._core = _core.NetworkCore(*config, self.dropout, self.dtype)
+        else:
+            self._core = _device.make_device_core(*config, self.dropout, self.dtype, index)
+        host = np.zeros(self._core.parameter_size, dtype=self.dtype)
         if flat_parameters is not None:
-            if flat_parameters.shape != self.flat_parameters.shape:
+            if flat_parameters.shape != host.shape:
                 raise ValueError(f"the pickled network holds {flat_parameters.size} "
-                                 f"parameters, its configuration needs "
-                                 f"{self.flat_parameters.size}")
-            if (flat_parameters.dtype == self.dtype and flat_parameters.flags.c_contiguous
-                    and flat_parameters.flags.writeable):
+                                 f"parameters, its configuration needs {host.size}")
+            if (index is None and flat_parameters.dtype == self.dtype
+                    and flat_parameters.flags.c_contiguous and flat_parameters.flags.writeable):
                 # Keep the very array: whatever else was pickled with this network
                 # (an optimizer, a model's parameter list) refers to it.
-                self.flat_parameters = flat_parameters
+                host = flat_parameters
             else:
-                self.flat_parameters[:] = flat_parameters
-        self.flat_gradients = np.zeros_like(self.flat_parameters)
-        self.parameters = self._views(self.flat_parameters)
-        self.gradients = self._views(self.flat_gradients)
+                host[:] = flat_parameters
+        if index is None:
+            self._flat_parameters = host
+            self._flat_gradients = np.zeros_like(host)
+            self._parameter_views = self._views(host)
+            self._gradient_views = self._views(self._flat_gradients)
+        else:
+            self._core.upload_parameters(host)
+            self._flat_parameters = DeviceParameters(self._core)
+            self._flat_gradients = DeviceGradients(self._core)
+
+    @property
+    def on_device(self):
+        """True when the network lives on a GPU (not the CPU core)."""
+        return self.device != "cpu"
+
+    @property
+    def flat_parameters(self):
+        return self._flat_parameters
+
+    @property
+    def flat_gradients(self):
+        return self._flat_gradients
+
+    @property
+    def parameters(self):
+        if not self.on_device:
+            return self._parameter_views
+        return self._views(_read_only(self._flat_parameters.copy()))
+
+    @property
+    def gradients(self):
+        if not self.on_device:
+            return self._gradient_views
+        return self._views(_read_only(self._flat_gradients.copy()))
 
     def _views(self, flat):
         return {
@@ -214,8 +255,11 @@ class RecurrentNetwork:
             if array.shape != self.parameters[name].shape:
                 raise ValueError(f"{name} has shape {array.shape}, expected "
                                  f"{self.parameters[name].shape}")
+        flat = np.array(self.flat_parameters, dtype=self.dtype)
+        views = self._views(flat)
         for name, array in arrays.items():
-            self.parameters[name][...] = array
+            views[name][...] = array
+        self.flat_parameters[...] = flat
 
     def _state_shape(self, batch):
         return (self.num_layers * self.num_directions, batch, self.hidden_size)
@@ -270,7 +314,8 @@ class RecurrentNetwork:
             raise ValueError(f"X has {features} features per step, the network expects "
                              f"{self.input_size}")
         lengths = self._lengths(lengths, batch, steps)
-        check_fits_in_memory(self, batch, steps, int(lengths.sum()), training=training)
+        if not self.on_device:
+            check_fits_in_memory(self, batch, steps, int(lengths.sum()), training=training)
         if c0 is not None and self.cell != "lstm":
             raise ValueError(f"c0 is only used by the LSTM cell, this network is {self.cell!r}")
         h0 = self._optional(h0, "h0")
@@ -281,9 +326,13 @@ class RecurrentNetwork:
         state = self._state_shape(batch)
         h_n = np.empty(state, self.dtype)
         c_n = np.empty(state, self.dtype) if self.cell == "lstm" else None
+        seed = int(dropout_seed) % 2**64
         with self._lock, _single_threaded_blas():
-            self._core.forward(self.flat_parameters, X, lengths, h0, c0, bool(training),
-                               int(dropout_seed) % 2**64, self.n_threads, output, h_n, c_n)
+            if self.on_device:
+                self._core.forward(X, lengths, h0, c0, bool(training), seed, output, h_n, c_n)
+            else:
+                self._core.forward(self.flat_parameters, X, lengths, h0, c0, bool(training),
+                                   seed, self.n_threads, output, h_n, c_n)
             self._taped_shape = (batch, steps) if training else None
         return output, h_n, c_n
 
@@ -315,20 +364,30 @@ class RecurrentNetwork:
         d_h0 = np.empty(state, self.dtype)
         d_c0 = np.empty(state, self.dtype) if self.cell == "lstm" else None
         with self._lock, _single_threaded_blas():
-            self._core.backward(self.flat_parameters, d_output, d_h_n, d_c_n,
-                                self.flat_gradients, bool(accumulate), self.n_threads, d_X,
-                                d_h0, d_c0)
+            if self.on_device:
+                self._core.backward(d_output, d_h_n, d_c_n, bool(accumulate), d_X, d_h0, d_c0)
+            else:
+                self._core.backward(self.flat_parameters, d_output, d_h_n, d_c_n,
+                                    self.flat_gradients, bool(accumulate), self.n_threads, d_X,
+                                    d_h0, d_c0)
         return d_X, d_h0, d_c0
 
     def __getstate__(self):
-        return {
+        state = {
             "config": dict(cell=self.cell, input_size=self.input_size,
                            hidden_size=self.hidden_size, num_layers=self.num_layers,
                            bidirectional=self.bidirectional, dropout=self.dropout,
                            dtype=self.dtype.str),
-            "flat_parameters": self.flat_parameters,
+            "flat_parameters": np.asarray(self.flat_parameters),
             "n_threads": self.n_threads,
+            "device": self.device,
         }
+        if self.on_device:
+            # On the CPU optimizers keep their moments; on a GPU the core does.
+            moments = [np.empty(self._core.parameter_size, self.dtype) for _ in range(2)]
+            self._core.download_optimizer_state(*moments)
+            state["optimizer_state"] = moments
+        return state
 
     def __setstate__(self, state):
         config = state["config"]
@@ -336,10 +395,30 @@ class RecurrentNetwork:
             setattr(self, name, value)
         self.dtype = np.dtype(config["dtype"])
         self.n_threads = state["n_threads"]
+        self.device = state.get("device", "cpu")
         self._build(np.asarray(state["flat_parameters"]))
+        if self.on_device:
+            self._core.upload_optimizer_state(*state["optimizer_state"])
+
+    def to_device(self, device):
+        """This network (parameters and configuration; not the tape or optimizer
+        state) on ``device``: itself when it is already there, else a copy."""
+        device = check_device(device)
+        if device == self.device:
+            return self
+        state = self.__getstate__()
+        state.update(device=device, optimizer_state=[np.zeros_like(state["flat_parameters"])] * 2)
+        moved = RecurrentNetwork.__new__(RecurrentNetwork)
+        moved.__setstate__(state)
+        return moved
 
     def __repr__(self):
         return (f"RecurrentNetwork(cell={self.cell!r}, input_size={self.input_size}, "
                 f"hidden_size={self.hidden_size}, num_layers={self.num_layers}, "
                 f"bidirectional={self.bidirectional}, dropout={self.dropout}, "
-                f"dtype={self.dtype.name})")
+                f"dtype={self.dtype.name}, device={self.device!r})")
+
+
+def _read_only(array):
+    array.flags.writeable = False
+    return array
