@@ -10,6 +10,7 @@ from rnnsk._classes import (
     RNNClassifier,
     RNNRegressor,
 )
+from rnnsk._device import cuda_device_count
 from rnnsk._display import TrainingCurveDisplay
 from rnnsk._forecasting import last_window, make_windows
 from rnnsk._network import RecurrentNetwork
@@ -32,6 +33,7 @@ __all__ = [
     "SequenceScaler",
     "TextSequencer",
     "TrainingCurveDisplay",
+    "cuda_device_count",
     "last_window",
     "make_windows",
     "to_torch",

@@ -13,3 +13,21 @@ import sys
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def emulated_gpu(monkeypatch):
+    """Makes device='cuda' run the CUDA backend's algorithm on its host emulator
+    (same C++ network code, host memory and the CPU's BLAS instead of CUDA
+    kernels and cuBLAS), so the device path is tested on machines without a GPU."""
+    from rnnsk import _core, _device
+
+    def emulated(cell, input_size, hidden_size, num_layers, bidirectional, dropout, dtype,
+                 index):
+        return _core.DeviceNetworkCore(cell, input_size, hidden_size, num_layers,
+                                       bidirectional, dropout, dtype, -1)
+
+    monkeypatch.setattr(_device, "make_device_core", emulated)

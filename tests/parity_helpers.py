@@ -92,18 +92,18 @@ def make_inputs(config):
     return inputs
 
 
-def build_network(config, parameters):
+def build_network(config, parameters, device="cpu"):
     net = RecurrentNetwork(config["cell"], config["input_size"], config["hidden_size"],
                            num_layers=config["num_layers"],
                            bidirectional=config["bidirectional"],
-                           dtype=np.dtype(config["dtype"]))
+                           dtype=np.dtype(config["dtype"]), device=device)
     net.load_parameters(parameters)
     return net
 
 
-def run_rnnsk(config, parameters, inputs):
+def run_rnnsk(config, parameters, inputs, device="cpu"):
     """Forward (training) and backward of rnnsk on one case; results as documented above."""
-    net = build_network(config, parameters)
+    net = build_network(config, parameters, device)
     out, h_n, c_n = net.forward(inputs["X"], inputs.get("lengths"), inputs.get("h0"),
                                 inputs.get("c0"), training=True)
     dX, dh0, dc0 = net.backward(inputs.get("d_output"), inputs.get("d_h_n"),

@@ -150,21 +150,24 @@ FULL_BATCH = [
 ]
 
 
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
 @pytest.mark.parametrize("solver, rate, cell, regression, dtype, scale", FULL_BATCH,
                          ids=[f"{s}-{r:g}-{c}-{'reg' if g else 'clf'}-{d}-x{x:g}"
                               for s, r, c, g, d, x in FULL_BATCH])
 def test_kept_weights_are_those_of_the_last_finite_step(solver, rate, cell, regression,
-                                                        dtype, scale):
+                                                        dtype, scale, device, request):
     """With one step per epoch, a fit that diverges in epoch k + 1 must end with
     exactly the weights, history and predictions of the same fit run for k
-    epochs."""
+    epochs; on the device too (its emulator), where the step is refused there."""
+    if device == "cuda":
+        request.getfixturevalue("emulated_gpu")
     X, labels, values = data()
     X = X * scale
     y = values if regression else labels
     Estimator = RecurrentRegressor if regression else RecurrentClassifier
     params = dict(cell=cell, solver=solver, learning_rate_init=rate, max_grad_norm=None,
                   hidden_size=4, batch_size=len(X), max_iter=30, random_state=0,
-                  n_threads=1, dtype=dtype)
+                  n_threads=1, dtype=dtype, device=device)
     diverging = Estimator(**params)
     diverged_warning(fit_recording(diverging, X, y))
     epochs = diverging.n_iter_

@@ -75,6 +75,16 @@ def test_matches_stored_torch_reference(prefix):
 
 @pytest.mark.parametrize("prefix", list(CASES),
                          ids=[f"{p}-{config_id(CASES[p][0])}" for p in CASES])
+def test_device_algorithm_matches_stored_torch_reference(prefix, emulated_gpu):
+    """The algorithm of the CUDA backend, run by its host emulator, meets the
+    same contract (the GPU itself is checked in test_device.py, where one exists)."""
+    config, parameters, inputs, expected = CASES[prefix]
+    results = run_rnnsk(config, parameters, inputs, device="cuda")
+    assert_results_match(config, results, expected)
+
+
+@pytest.mark.parametrize("prefix", list(CASES),
+                         ids=[f"{p}-{config_id(CASES[p][0])}" for p in CASES])
 def test_inference_forward_matches_training_forward(prefix):
     """Without dropout, forward(training=False) computes what the training forward did."""
     config, parameters, inputs, expected = CASES[prefix]

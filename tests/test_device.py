@@ -1,0 +1,212 @@
+"""The device backend: choosing a device, the errors without one, and the whole
+device path of the estimators.
+
+Without a GPU the device path runs on the host emulator of the CUDA backend's
+algorithm (the ``emulated_gpu`` fixture): the same C++ network, optimizer and
+transfers, with host memory and the CPU's BLAS standing in for CUDA kernels and
+cuBLAS. Its parity with PyTorch is in test_parity_stored.py. Tests marked by
+``needs_gpu`` run on a real GPU only, and are skipped cleanly elsewhere.
+"""
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+
+from estimator_data import multiclass_3d, ragged
+from rnnsk import (GRUClassifier, LSTMRegressor, RecurrentClassifier, RecurrentNetwork,
+                   RNNRegressor, cuda_device_count)
+from rnnsk._device import check_device
+
+needs_gpu = pytest.mark.skipif(cuda_device_count() == 0,
+                               reason="no CUDA GPU (or rnnsk built without CUDA)")
+no_gpu = pytest.mark.skipif(cuda_device_count() > 0, reason="a CUDA GPU is present")
+
+# Training settings that touch every part of a step: several blocks, both
+# directions, dropout between layers and blocks, L2, clipping.
+RICH = dict(hidden_size=(6, 6, 5), bidirectional=True, dropout=0.2, alpha=1e-3,
+            max_grad_norm=0.5, max_iter=3, random_state=0, learning_rate_init=0.01)
+
+
+@pytest.mark.parametrize("device, canonical", [("cpu", "cpu"), ("cuda", "cuda:0"),
+                                               ("cuda:0", "cuda:0"), ("cuda:3", "cuda:3")])
+def test_device_names(device, canonical):
+    assert check_device(device) == canonical
+
+
+@pytest.mark.parametrize("device, error", [("gpu", ValueError), ("cuda:", ValueError),
+                                           ("cuda:-1", ValueError), ("CUDA", ValueError),
+                                           (0, TypeError), (None, TypeError)])
+def test_bad_device_names_are_refused(device, error):
+    with pytest.raises(error, match="device"):
+        check_device(device)
+    with pytest.raises(error, match="device"):
+        RecurrentNetwork("gru", 2, 3, device=device)
+
+
+def test_estimator_with_a_bad_device_name_is_left_unfitted():
+    X, y = multiclass_3d(n=20)
+    clf = GRUClassifier(hidden_size=4, max_iter=1, device="tpu")
+    with pytest.raises(ValueError, match="'cpu', 'cuda' or 'cuda:N'"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
+@no_gpu
+def test_without_a_gpu_asking_for_one_says_why():
+    assert cuda_device_count() == 0
+    with pytest.raises(RuntimeError, match="CUDA|GPU"):
+        RecurrentNetwork("lstm", 2, 3, device="cuda")
+    X, y = multiclass_3d(n=20)
+    clf = GRUClassifier(hidden_size=4, max_iter=1, device="cuda")
+    with pytest.raises(RuntimeError, match="device='cpu'"):
+        clf.fit(X, y)
+    # Nothing of the estimator changed.
+    assert not any(name.endswith("_") and not name.startswith("_") for name in vars(clf))
+    clf.set_params(device="cpu").fit(X, y)
+
+
+@no_gpu
+def test_a_cpu_fit_refuses_to_move_to_a_missing_gpu_and_keeps_working():
+    X, y = multiclass_3d(n=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = GRUClassifier(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    expected = clf.predict_proba(X)
+    clf.set_params(device="cuda")
+    with pytest.raises(RuntimeError, match="CUDA|GPU"):
+        clf.predict(X)
+    clf.set_params(device="cpu")
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
+
+
+def fit_quietly(estimator, X, y, **fit_params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y, **fit_params)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@pytest.mark.parametrize("dtype, tolerance", [("float64", 1e-12), ("float32", 1e-5)])
+def test_device_training_matches_cpu_training(emulated_gpu, solver, dtype, tolerance):
+    X, y = multiclass_3d(n=48)
+    settings = dict(RICH, solver=solver, dtype=dtype)
+    cpu = fit_quietly(RecurrentClassifier(cell="lstm", **settings), X, y)
+    gpu = fit_quietly(RecurrentClassifier(cell="lstm", device="cuda", **settings), X, y)
+    np.testing.assert_allclose(gpu.loss_curve_, cpu.loss_curve_, rtol=tolerance)
+    np.testing.assert_allclose(gpu.predict_proba(X), cpu.predict_proba(X), rtol=tolerance,
+                               atol=tolerance)
+    cpu_state, gpu_state = cpu.state_dict(), gpu.state_dict()
+    assert cpu_state.keys() == gpu_state.keys()
+    for name in cpu_state:
+        np.testing.assert_allclose(gpu_state[name], cpu_state[name], rtol=tolerance,
+                                   atol=tolerance, err_msg=name)
+
+
+def test_device_regressor_with_ragged_sequences_and_early_stopping(emulated_gpu):
+    X, _, lengths = ragged(n=60)
+    y = np.array([x[:, 0].sum() for x in X])
+    settings = dict(hidden_size=6, max_iter=6, early_stopping=True, validation_fraction=0.2,
+                    n_iter_no_change=2, random_state=0, dtype="float64")
+    cpu = fit_quietly(LSTMRegressor(**settings), X, y)
+    gpu = fit_quietly(LSTMRegressor(device="cuda:0", **settings), X, y)
+    assert gpu.n_iter_ == cpu.n_iter_
+    np.testing.assert_allclose(gpu.validation_scores_, cpu.validation_scores_, rtol=1e-10)
+    np.testing.assert_allclose(gpu.predict(X), cpu.predict(X), rtol=1e-10, atol=1e-12)
+
+
+def test_device_weights_live_on_the_device(emulated_gpu):
+    X, y = multiclass_3d(n=30)
+    clf = fit_quietly(GRUClassifier(hidden_size=5, max_iter=2, random_state=0,
+                                    device="cuda"), X, y)
+    (block,) = clf.model_.blocks
+    assert block.on_device and block.device == "cuda:0"
+    # The handle reads a copy; writing it uploads.
+    before = np.asarray(block.flat_parameters)
+    assert isinstance(before, np.ndarray) and before.shape == (block.flat_parameters.size,)
+    before[:] = 0  # a copy: the device is untouched
+    assert np.any(np.asarray(block.flat_parameters) != 0)
+    assert not block.parameters["weight_hh_l0"].flags.writeable
+    block.flat_parameters[...] = 0
+    assert not np.any(block.parameters["weight_hh_l0"])
+
+
+def test_pickled_device_model_continues_training_identically(emulated_gpu):
+    X, y = multiclass_3d(n=40)
+    clf = fit_quietly(GRUClassifier(hidden_size=5, max_iter=2, random_state=0,
+                                    device="cuda", dtype="float64"), X, y)
+    copy = pickle.loads(pickle.dumps(clf))
+    assert copy.model_.blocks[0].on_device
+    np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
+    # The Adam moments kept on the device travelled with the pickle.
+    clf.partial_fit(X, y)
+    copy.partial_fit(X, y)
+    np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
+
+
+def test_changing_device_moves_the_fitted_model(emulated_gpu):
+    X, y = multiclass_3d(n=40)
+    clf = fit_quietly(GRUClassifier(hidden_size=5, max_iter=2, random_state=0,
+                                    device="cuda", dtype="float64"), X, y)
+    on_gpu = clf.predict_proba(X)
+    clf.set_params(device="cpu")
+    np.testing.assert_allclose(clf.predict_proba(X), on_gpu, rtol=1e-12)
+    assert not clf.model_.blocks[0].on_device
+    clf.partial_fit(X, y)  # trains on, on the CPU, with fresh optimizer moments
+    assert clf.n_iter_ == 3
+    assert clone(clf).get_params()["device"] == "cpu"
+
+
+def test_network_moves_between_devices(emulated_gpu):
+    net = RecurrentNetwork("lstm", 3, 4, num_layers=2, dtype=np.float64, random_state=0)
+    X = np.random.default_rng(0).standard_normal((5, 7, 3))
+    on_gpu = net.to_device("cuda")
+    assert on_gpu is not net and on_gpu.on_device
+    assert net.to_device("cpu") is net
+    for cpu_result, gpu_result in zip(net.forward(X), on_gpu.forward(X)):
+        np.testing.assert_allclose(gpu_result, cpu_result, rtol=1e-12)
+    assert "device='cuda:0'" in repr(on_gpu)
+
+
+def test_regressor_on_device_with_sample_weights(emulated_gpu):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 5, 2))
+    y = X[:, :, 1].mean(axis=1)
+    weights = rng.uniform(0.5, 2.0, 40)
+    settings = dict(hidden_size=4, max_iter=3, random_state=0, dtype="float64")
+    cpu = fit_quietly(RNNRegressor(**settings), X, y, sample_weight=weights)
+    gpu = fit_quietly(RNNRegressor(device="cuda", **settings), X, y, sample_weight=weights)
+    np.testing.assert_allclose(gpu.predict(X), cpu.predict(X), rtol=1e-10, atol=1e-12)
+
+
+# ------------------------------------------------------------ real GPU only --
+
+@needs_gpu
+@pytest.mark.parametrize("cell", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
+def test_gpu_matches_cpu_in_float32(cell):
+    rng = np.random.default_rng(0)
+    cpu = RecurrentNetwork(cell, 4, 16, num_layers=2, bidirectional=True, random_state=0)
+    gpu = cpu.to_device("cuda")
+    X = rng.standard_normal((9, 12, 4)).astype(np.float32)
+    lengths = rng.integers(1, 13, 9)
+    d_out = rng.standard_normal((9, 12, 32)).astype(np.float32)
+    for network in (cpu, gpu):
+        network.forward(X, lengths, training=True)
+    for cpu_result, gpu_result in zip(cpu.forward(X, lengths), gpu.forward(X, lengths)):
+        if cpu_result is not None:
+            np.testing.assert_allclose(gpu_result, cpu_result, atol=1e-4)
+    cpu.forward(X, lengths, training=True)
+    gpu.forward(X, lengths, training=True)
+    np.testing.assert_allclose(gpu.backward(d_out)[0], cpu.backward(d_out)[0], atol=1e-4)
+    np.testing.assert_allclose(np.asarray(gpu.flat_gradients), cpu.flat_gradients,
+                               atol=1e-4, rtol=1e-4)
+
+
+@needs_gpu
+def test_gpu_estimator_matches_cpu_estimator():
+    X, y = multiclass_3d(n=48)
+    cpu = fit_quietly(RecurrentClassifier(cell="gru", **RICH), X, y)
+    gpu = fit_quietly(RecurrentClassifier(cell="gru", device="cuda", **RICH), X, y)
+    np.testing.assert_allclose(gpu.predict_proba(X), cpu.predict_proba(X), atol=1e-4)
