@@ -107,7 +107,8 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
   const int H = config_.hidden_size, D = config_.directions(), width = D * H;
   const long rows = packing_.rows, block = static_cast<long>(a.batch) * H;
 
-  packing_.pack(a.x, config_.input_size, grow(packed_x_, rows * config_.input_size));
+  packing_.pack(a.x, config_.input_size, grow(packed_x_, rows * config_.input_size),
+                a.n_threads);
   states_to_sorted(a.h0, h0_sorted_);
   if (lstm) states_to_sorted(a.c0, c0_sorted_);
   grow(hn_sorted_, block * config_.num_layers * D);
@@ -130,7 +131,7 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
       for (long i = 0; i < rows * width; ++i) dropped[i] = out[i] * mask[i];
     }
   }
-  packing_.unpack(outputs_.back().data(), width, a.out);
+  packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
   states_from_sorted(hn_sorted_, a.h_n);
   if (lstm) states_from_sorted(cn_sorted_, a.c_n);
   taped_ = a.training;
@@ -149,7 +150,7 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
   T* d_upper = grow(d_upper_, widest);
   // Without output gradients (a loss on the final states only) the top layer
   // is told so and skips adding zeros at every step.
-  if (a.d_out) packing_.pack(a.d_out, width, d_upper);
+  if (a.d_out) packing_.pack(a.d_out, width, d_upper, a.n_threads);
   // The final-state gradients, sorted, and the initial-state gradients land in
   // the same scratch the forward states used.
   states_to_sorted(a.d_h_n, hn_sorted_);
@@ -174,7 +175,7 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
       std::swap(d_upper_, d_lower_);
     }
   }
-  packing_.unpack(d_lower_.data(), config_.input_size, a.d_x);
+  packing_.unpack(d_lower_.data(), config_.input_size, a.d_x, a.n_threads);
   states_from_sorted(h0_sorted_, a.d_h0);
   if (lstm) states_from_sorted(c0_sorted_, a.d_c0);
 }

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "parallel.hpp"
+
 namespace rnnsk {
 
 void Packing::build(const int64_t* lengths, int batch_count, int step_count) {
@@ -60,29 +62,33 @@ std::vector<int> Packing::balanced_bounds(int shares) const {
 }
 
 template <class T>
-void Packing::pack(const T* padded, int width, T* packed) const {
-  for (int t = 0; t < steps; ++t) {
-    for (int i = 0; i < batch_sizes[t]; ++i) {
-      const T* src = padded + (static_cast<long>(order[i]) * steps + t) * width;
-      std::memcpy(packed + (offsets[t] + i) * width, src, sizeof(T) * width);
+void Packing::pack(const T* padded, int width, T* packed, int n_threads) const {
+  const int shares = shares_for_copy(steps, n_threads, rows * width);
+  parallel_over(even_bounds(steps, shares), [&](int first_step, int last_step) {
+    for (int t = first_step; t < last_step; ++t) {
+      for (int i = 0; i < batch_sizes[t]; ++i) {
+        const T* src = padded + (static_cast<long>(order[i]) * steps + t) * width;
+        std::memcpy(packed + (offsets[t] + i) * width, src, sizeof(T) * width);
+      }
     }
-  }
+  });
 }
 
 template <class T>
-void Packing::unpack(const T* packed, int width, T* padded) const {
-  // Only the padding is zeroed; every other value is written once below.
-  for (int i = 0; i < batch; ++i) {
-    const int length = sorted_lengths[i];
-    T* tail = padded + (static_cast<long>(order[i]) * steps + length) * width;
-    std::memset(tail, 0, sizeof(T) * static_cast<size_t>(steps - length) * width);
-  }
-  for (int t = 0; t < steps; ++t) {
-    for (int i = 0; i < batch_sizes[t]; ++i) {
-      T* dst = padded + (static_cast<long>(order[i]) * steps + t) * width;
-      std::memcpy(dst, packed + (offsets[t] + i) * width, sizeof(T) * width);
+void Packing::unpack(const T* packed, int width, T* padded, int n_threads) const {
+  const int shares = shares_for_copy(batch, n_threads, static_cast<long>(batch) * steps * width);
+  // Each share writes whole samples: their steps, then zeros over their padding.
+  parallel_over(even_bounds(batch, shares), [&](int first, int last) {
+    for (int i = first; i < last; ++i) {
+      const int length = sorted_lengths[i];
+      T* sample = padded + static_cast<long>(order[i]) * steps * width;
+      for (int t = 0; t < length; ++t)
+        std::memcpy(sample + static_cast<long>(t) * width, packed + (offsets[t] + i) * width,
+                    sizeof(T) * width);
+      std::memset(sample + static_cast<long>(length) * width, 0,
+                  sizeof(T) * static_cast<size_t>(steps - length) * width);
     }
-  }
+  });
 }
 
 template <class T>
@@ -100,8 +106,8 @@ void Packing::from_sorted(const T* sorted, int width, T* original) const {
 }
 
 #define RNNSK_INSTANTIATE_PACKING(T)                                     \
-  template void Packing::pack<T>(const T*, int, T*) const;               \
-  template void Packing::unpack<T>(const T*, int, T*) const;             \
+  template void Packing::pack<T>(const T*, int, T*, int) const;          \
+  template void Packing::unpack<T>(const T*, int, T*, int) const;        \
   template void Packing::to_sorted<T>(const T*, int, T*) const;          \
   template void Packing::from_sorted<T>(const T*, int, T*) const;
 

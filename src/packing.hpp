@@ -28,13 +28,14 @@ struct Packing {
   // Validates lengths (each in [1, steps]) and builds the layout.
   void build(const int64_t* lengths, int batch, int steps);
 
-  // (batch, steps, width) padded, batch-first -> (rows, width) packed.
+  // (batch, steps, width) padded, batch-first -> (rows, width) packed; large
+  // copies are shared among up to n_threads threads.
   template <class T>
-  void pack(const T* padded, int width, T* packed) const;
+  void pack(const T* padded, int width, T* packed, int n_threads = 1) const;
 
   // (rows, width) packed -> (batch, steps, width) padded, zeros at padding.
   template <class T>
-  void unpack(const T* packed, int width, T* padded) const;
+  void unpack(const T* packed, int width, T* padded, int n_threads = 1) const;
 
   // (batch, width) in original order <-> sorted order.
   template <class T>
