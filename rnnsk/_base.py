@@ -408,6 +408,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                 f"this {type(self).__name__} was pickled by rnnsk {saved_by} (pickle format "
                 f"{found!r}); rnnsk {__version__} reads format {PICKLE_FORMAT}. Load it with "
                 "the version that saved it, or refit it.")
+        state.setdefault("device", "cpu")  # saved before the parameter existed
         super().__setstate__(state)
 
 

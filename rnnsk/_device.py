@@ -53,12 +53,19 @@ def cuda_device_count():
 
 
 class _DeviceVector:
-    """A flat vector in device memory, read as a host copy."""
+    """A flat vector in device memory, read as a host copy. Every call into the
+    core takes the network's lock, as its forward and backward do: one call at a
+    time per network, whichever thread makes it."""
 
     _download = None  # name of the core method that copies the vector out
 
-    def __init__(self, core):
+    def __init__(self, core, lock):
         self.core = core
+        self.lock = lock
+
+    def _call(self, method, *arguments):
+        with self.lock:
+            return getattr(self.core, method)(*arguments)
 
     @property
     def dtype(self):
@@ -82,10 +89,13 @@ class _DeviceVector:
     def copy(self):
         """A host copy (ndarray) of the vector."""
         host = np.empty(self.shape, self.dtype)
-        getattr(self.core, self._download)(host)
+        self._call(self._download, host)
         return host
 
     def __array__(self, dtype=None, copy=None):
+        if copy is False:
+            raise ValueError(f"{type(self).__name__} lives in device memory: it can only be "
+                             "read as a copy")
         host = self.copy()
         return host if dtype is None else host.astype(dtype)
 
@@ -105,19 +115,38 @@ class DeviceParameters(_DeviceVector):
     def __setitem__(self, key, value):
         host = self.copy()
         host[key] = value
-        self.core.upload_parameters(host)
+        self._call("upload_parameters", host)
+
+    def _update(self, operation, other):
+        host = self.copy()
+        operation(host, other)
+        self._call("upload_parameters", host)
+        return self
+
+    # In place, as on the CPU's array (net.flat_parameters *= 0.5).
+    def __iadd__(self, other):
+        return self._update(np.ndarray.__iadd__, other)
+
+    def __isub__(self, other):
+        return self._update(np.ndarray.__isub__, other)
+
+    def __imul__(self, other):
+        return self._update(np.ndarray.__imul__, other)
+
+    def __itruediv__(self, other):
+        return self._update(np.ndarray.__itruediv__, other)
 
     def reset_optimizer_state(self):
-        self.core.reset_optimizer_state()
+        self._call("reset_optimizer_state")
 
     def propose_adam(self, rate, beta_1, beta_2, epsilon):
-        return self.core.propose_adam(rate, beta_1, beta_2, epsilon)
+        return self._call("propose_adam", rate, beta_1, beta_2, epsilon)
 
     def propose_sgd(self, learning_rate, momentum, nesterov):
-        return self.core.propose_sgd(learning_rate, momentum, nesterov)
+        return self._call("propose_sgd", learning_rate, momentum, nesterov)
 
     def commit(self):
-        self.core.commit()
+        self._call("commit")
 
 
 class DeviceGradients(_DeviceVector):
@@ -126,13 +155,13 @@ class DeviceGradients(_DeviceVector):
     _download = "download_gradients"
 
     def sum_of_squares(self):
-        return float(self.core.gradient_sum_of_squares())
+        return float(self._call("gradient_sum_of_squares"))
 
     def __imul__(self, factor):
-        self.core.scale_gradients(float(factor))
+        self._call("scale_gradients", float(factor))
         return self
 
     def add_weight_decay(self, scale):
         """Adds ``scale * W`` to the weight matrices' gradients (not the biases');
         returns ``|W|^2``."""
-        return float(self.core.add_weight_decay(float(scale)))
+        return float(self._call("add_weight_decay", float(scale)))

@@ -29,7 +29,6 @@ class SequenceModel:
                  vocabulary_size, embedding_dim, dtype, random_state, n_threads,
                  device="cpu"):
         self.dtype = np.dtype(dtype)
-        self.device = device
         self.dropout = dropout
         self.directions = 2 if bidirectional else 1
         rng = random_state
@@ -92,13 +91,17 @@ class SequenceModel:
         for block in self.blocks:
             block.n_threads = value
 
+    @property
+    def device(self):
+        """Where the recurrent blocks are (canonical form)."""
+        return self.blocks[0].device
+
     def to_device(self, device):
         """Move the recurrent blocks to ``device`` (canonical form); True when
         they moved. Nothing changes if one of them cannot."""
         if device == self.device:
             return False
         self.blocks = [block.to_device(device) for block in self.blocks]
-        self.device = device
         return True
 
     def forward(self, sequences, *, training=False, seed=0, bptt_steps=None):

@@ -11,6 +11,7 @@ import numbers
 import os
 from contextlib import contextmanager
 import threading
+import warnings
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -186,8 +187,8 @@ class RecurrentNetwork:
             self._gradient_views = self._views(self._flat_gradients)
         else:
             self._core.upload_parameters(host)
-            self._flat_parameters = DeviceParameters(self._core)
-            self._flat_gradients = DeviceGradients(self._core)
+            self._flat_parameters = DeviceParameters(self._core, self._lock)
+            self._flat_gradients = DeviceGradients(self._core, self._lock)
 
     @property
     def on_device(self):
@@ -207,6 +208,11 @@ class RecurrentNetwork:
     @property
     def flat_gradients(self):
         return self._flat_gradients
+
+    @flat_gradients.setter
+    def flat_gradients(self, values):
+        if values is not self._flat_gradients:
+            self._flat_gradients[...] = values
 
     @property
     def parameters(self):
@@ -396,6 +402,19 @@ class RecurrentNetwork:
         return state
 
     def __setstate__(self, state):
+        try:
+            self._restore(state)
+        except RuntimeError as unusable:
+            if state.get("device", "cpu") == "cpu":
+                raise
+            # A model trained on a GPU stays usable where there is none.
+            warnings.warn(f"this network was saved on device {state['device']!r}, which is "
+                          f"not usable here ({unusable}); it is loaded on the CPU (for an "
+                          "estimator, set_params(device='cpu') to use it there)",
+                          RuntimeWarning, stacklevel=2)
+            self._restore(dict(state, device="cpu"))
+
+    def _restore(self, state):
         config = state["config"]
         for name, value in config.items():
             setattr(self, name, value)
@@ -415,7 +434,7 @@ class RecurrentNetwork:
         state = self.__getstate__()
         state.update(device=device, optimizer_state=[np.zeros_like(state["flat_parameters"])] * 2)
         moved = RecurrentNetwork.__new__(RecurrentNetwork)
-        moved.__setstate__(state)
+        moved._restore(state)
         return moved
 
     def __repr__(self):

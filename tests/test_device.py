@@ -210,3 +210,71 @@ def test_gpu_estimator_matches_cpu_estimator():
     cpu = fit_quietly(RecurrentClassifier(cell="gru", **RICH), X, y)
     gpu = fit_quietly(RecurrentClassifier(cell="gru", device="cuda", **RICH), X, y)
     np.testing.assert_allclose(gpu.predict_proba(X), cpu.predict_proba(X), atol=1e-4)
+
+
+# -------------------------------------------------- handles and persistence --
+
+def test_device_gradients_start_at_zero_and_accumulate_like_the_cpu(emulated_gpu):
+    X = np.random.default_rng(0).standard_normal((4, 5, 3))
+    cpu = RecurrentNetwork("gru", 3, 4, dtype=np.float64, random_state=0)
+    gpu = cpu.to_device("cuda")
+    assert not np.any(np.asarray(gpu.flat_gradients))
+    for network in (cpu, gpu):
+        out, _, _ = network.forward(X, training=True)
+        network.backward(out, accumulate=True)
+        network.backward(out, accumulate=True)
+    np.testing.assert_allclose(np.asarray(gpu.flat_gradients), cpu.flat_gradients, rtol=1e-12)
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_in_place_operators_on_parameters_and_gradients(device, request):
+    if device == "cuda":
+        request.getfixturevalue("emulated_gpu")
+    net = RecurrentNetwork("lstm", 2, 3, dtype=np.float64, random_state=0, device=device)
+    start = np.array(net.flat_parameters)
+    net.flat_parameters *= 0.5
+    net.flat_parameters += 1.0
+    np.testing.assert_allclose(np.asarray(net.flat_parameters), start * 0.5 + 1.0)
+    out, _, _ = net.forward(np.ones((2, 3, 2)), training=True)
+    net.backward(out)
+    gradients = np.array(net.flat_gradients)
+    net.flat_gradients *= 2.0
+    np.testing.assert_allclose(np.asarray(net.flat_gradients), 2.0 * gradients)
+
+
+def test_device_vectors_cannot_be_viewed_without_a_copy(emulated_gpu):
+    net = RecurrentNetwork("rnn_tanh", 2, 3, device="cuda")
+    with pytest.raises(ValueError, match="copy"):
+        np.asarray(net.flat_parameters, copy=False)
+
+
+def test_estimators_pickled_before_the_device_parameter_still_load(monkeypatch):
+    X, y = multiclass_3d(n=20)
+    clf = fit_quietly(GRUClassifier(hidden_size=4, max_iter=1, random_state=0), X, y)
+    # What the previous version pickled: no device, in the estimator or its networks.
+    network_state = RecurrentNetwork.__getstate__
+    monkeypatch.setattr(RecurrentNetwork, "__getstate__", lambda self: {
+        key: value for key, value in network_state(self).items() if key != "device"})
+    state = dict(clf.__getstate__())  # (a copy: scikit-learn hands out __dict__ itself)
+    del state["device"]
+    saved = pickle.dumps(state)
+    monkeypatch.undo()
+    old = GRUClassifier.__new__(GRUClassifier)
+    old.__setstate__(pickle.loads(saved))
+    assert old.get_params()["device"] == "cpu"
+    np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))
+
+
+@no_gpu
+def test_a_model_pickled_on_a_gpu_loads_on_the_cpu_without_one(emulated_gpu, monkeypatch):
+    X, y = multiclass_3d(n=30)
+    clf = fit_quietly(GRUClassifier(hidden_size=5, max_iter=2, random_state=0,
+                                    device="cuda", dtype="float64"), X, y)
+    expected = clf.predict_proba(X)
+    saved = pickle.dumps(clf)
+    monkeypatch.undo()  # back to this build's real CUDA support: none usable
+    with pytest.warns(RuntimeWarning, match="loaded on the CPU"):
+        loaded = pickle.loads(saved)
+    assert not loaded.model_.blocks[0].on_device
+    loaded.set_params(device="cpu")
+    np.testing.assert_allclose(loaded.predict_proba(X), expected, rtol=1e-12)

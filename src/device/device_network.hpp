@@ -39,11 +39,16 @@ class DeviceNetwork final : public DeviceCore<T> {
       dropped_.emplace_back(backend_);
     }
     params_.grow(count_);
-    grads_.grow(count_);
+    // Gradients start at zero, as the CPU core's: accumulate, clipping and reads
+    // before the first backward see zeros.
+    backend_.for_each(count_, Fill<T>{grads_.grow(count_), T(0)});
     reset_optimizer_state();
   }
 
-  void upload_parameters(const T* host) override { params_.upload(host, count_); }
+  void upload_parameters(const T* host) override {
+    params_.upload(host, count_);
+    proposed_ = false;  // a proposal made from other parameters must not land
+  }
   void download_parameters(T* host) override { params_.download(host, count_); }
   void download_gradients(T* host) override { grads_.download(host, count_); }
   void upload_optimizer_state(const T* first, const T* second) override {
@@ -101,7 +106,6 @@ class DeviceNetwork final : public DeviceCore<T> {
 
   void forward(const ForwardArgs<T>& a) override {
     taped_ = false;
-    proposed_ = false;
     packing_.build(a.lengths, a.batch, a.steps);
     upload_packing();
     const bool lstm = config_.cell == CellKind::lstm;
@@ -143,7 +147,6 @@ class DeviceNetwork final : public DeviceCore<T> {
   void backward(const BackwardArgs<T>& a) override {
     if (!taped_)
       throw std::runtime_error("backward needs a preceding forward with training=True");
-    proposed_ = false;
     const bool lstm = config_.cell == CellKind::lstm;
     const int H = config_.hidden_size, D = config_.directions(), width = D * H;
     const long rows = packing_.rows, block = static_cast<long>(packing_.batch) * H;
