@@ -6,7 +6,9 @@ lengths). The core allocates, per layer and direction, the gate activations
 (rows x G*H) and the states entering each step (rows x H; LSTM also two cell
 states, GRU one extra product), plus each layer's output (rows x D*H); backward
 adds the gate gradients (rows x G*H, twice for GRU) and two gradient buffers of
-the widest layer. All of it is counted here in the core's own terms; a call
+the widest layer. Inference keeps no tape: per layer and direction it needs
+those buffers for one step of the batch only. All of it is counted here in the
+core's own terms; a call
 whose estimate exceeds the memory available fails with MemoryError before
 anything is allocated.
 """
@@ -23,19 +25,21 @@ def core_bytes(network, batch, steps, rows, *, training):
     """Bytes the core needs for one forward (and backward when ``training``)
     over ``batch`` sequences padded to ``steps`` with ``rows`` real steps."""
     H, D, G = network.hidden_size, network.num_directions, _GATES[network.cell]
-    per_row = 0
+    per_row = per_sequence = 0
     for layer in range(network.num_layers):
-        per_row += D * (G * H + _STATE_ROWS_PER_STEP[network.cell] * H)  # tape
-        per_row += D * H  # the layer's output
+        tape = D * (G * H + _STATE_ROWS_PER_STEP[network.cell] * H)
         if training:
-            per_row += D * G * H * (2 if network.cell == "gru" else 1)  # gate gradients
+            per_row += tape + D * G * H * (2 if network.cell == "gru" else 1)  # gate gradients
+        else:
+            per_sequence += tape  # one step's worth
+        per_row += D * H  # the layer's output
     widest = max(network.input_size, D * H)
     per_row += network.input_size + (2 * widest if training else 0)
     if training and network.dropout > 0:
         per_row += 2 * (network.num_layers - 1) * D * H  # masks and dropped outputs
     # The padded arrays the caller passes and receives.
     padded = batch * steps * (network.input_size * (2 if training else 1) + D * H)
-    return network.dtype.itemsize * (rows * per_row + padded)
+    return network.dtype.itemsize * (rows * per_row + batch * per_sequence + padded)
 
 
 def available_bytes():

@@ -23,23 +23,31 @@ template <class T>
 void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
                                     const DirectionWeights<T>& w, const T* input, const T* h0,
                                     const T* c0, T* out, int ld_out, T* h_final, T* c_final,
-                                    int n_threads) {
+                                    bool keep_tape, int n_threads) {
   const int H = hidden_, GH = gate_width_;
   const long rows = packing.rows, batch_h = static_cast<long>(packing.batch) * H;
   const bool lstm = cell_ == CellKind::lstm, gru = cell_ == CellKind::gru;
+  // With a tape, every buffer holds all packed rows; without one, a step's worth
+  // (indexed by sample, like the state buffers), reused at every step.
+  const long kept = keep_tape ? rows : packing.batch;
 
-  T* gates = grow(gates_, rows * GH);
-  T* h_prev = grow(h_prev_, rows * H);
-  T* c_prev = lstm ? grow(c_prev_, rows * H) : nullptr;
-  T* c_saved = lstm ? grow(c_, rows * H) : nullptr;
-  T* ah_n = gru ? grow(ah_n_, rows * H) : nullptr;
+  T* gates = grow(gates_, kept * GH);
+  T* h_prev = grow(h_prev_, kept * H);
+  T* c_prev = lstm && keep_tape ? grow(c_prev_, rows * H) : nullptr;
+  T* c_saved = lstm && keep_tape ? grow(c_, rows * H) : nullptr;
+  T* cell_states = lstm && !keep_tape ? grow(cell_states_, 2 * batch_h) : nullptr;
+  T* ah_n = gru ? grow(ah_n_, kept * H) : nullptr;
   T* state_h = grow(state_h_, batch_h);
   T* state_c = lstm ? grow(state_c_, batch_h) : nullptr;
   T* recurrent = grow(recurrent_, static_cast<long>(packing.batch) * GH);
 
-  // Input projection of every step at once; the biases are added in the cell kernel.
-  threaded_gemm(gemm, n_threads, false, true, static_cast<int>(rows), GH, input_size_, T(1),
-                input, input_size_, w.w_ih, input_size_, T(0), gates, GH);
+  if (keep_tape) {
+    // Input projection of every step at once; the biases are added in the cell kernel.
+    threaded_gemm(gemm, n_threads, false, true, static_cast<int>(rows), GH, input_size_, T(1),
+                  input, input_size_, w.w_ih, input_size_, T(0), gates, GH);
+  } else {
+    input_weights_.pack(w.w_ih, input_size_, GH, true);
+  }
 
   // The initial states, for the rows that start from them.
   copy_or_zero(h0, batch_h, state_h);
@@ -55,6 +63,18 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       const int n = static_cast<int>(std::min<long>(packing.batch_sizes[t], last) - first);
       if (n <= 0) continue;
       const long row = packing.offsets[t] + first;
+      // This step's rows of the buffers: by packed row with a tape, by sample without.
+      const long at = keep_tape ? row : first;
+      T* step_gates = gates + at * GH;
+      T* step_h_prev = h_prev + at * H;
+      // LSTM cell states: the tape's rows, or two buffers by sample that swap roles
+      // at every step (the previous step's output is this step's input).
+      T* step_c_prev = keep_tape ? c_prev + row * H : nullptr;
+      T* step_c = keep_tape ? c_saved + row * H : nullptr;
+      if (cell_states) {
+        step_c_prev = cell_states + (s % 2) * batch_h + first * H;
+        step_c = cell_states + ((s + 1) % 2) * batch_h + first * H;
+      }
       // The state entering this step: the previous step's output for the rows
       // that ran then, the initial state for rows that join here (the first
       // step, and the reverse direction's shorter sequences).
@@ -65,38 +85,39 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
             std::clamp<long>(packing.batch_sizes[t_prev] - first, 0, n));
         const long prev_row = packing.offsets[t_prev] + first;
         for (int i = 0; i < carried; ++i)
-          std::memcpy(h_prev + (row + i) * H, out + (prev_row + i) * ld_out, sizeof(T) * H);
-        if (lstm)
-          std::memcpy(c_prev + row * H, c_saved + prev_row * H, sizeof(T) * carried * H);
+          std::memcpy(step_h_prev + static_cast<long>(i) * H, out + (prev_row + i) * ld_out,
+                      sizeof(T) * H);
+        if (keep_tape && lstm)
+          std::memcpy(step_c_prev, c_saved + prev_row * H, sizeof(T) * carried * H);
       }
       const long joining = n - carried;
-      std::memcpy(h_prev + (row + carried) * H, state_h + (first + carried) * H,
+      std::memcpy(step_h_prev + static_cast<long>(carried) * H, state_h + (first + carried) * H,
                   sizeof(T) * joining * H);
       if (lstm)
-        std::memcpy(c_prev + (row + carried) * H, state_c + (first + carried) * H,
-                    sizeof(T) * joining * H);
-      recurrent_weights_.multiply(gemm, n, h_prev + row * H, H, recurrent + first * GH, GH,
-                                  false);
+        std::memcpy(step_c_prev + static_cast<long>(carried) * H,
+                    state_c + (first + carried) * H, sizeof(T) * joining * H);
+      if (!keep_tape)
+        input_weights_.multiply(gemm, n, input + row * input_size_, input_size_, step_gates, GH,
+                                false);
+      recurrent_weights_.multiply(gemm, n, step_h_prev, H, recurrent + first * GH, GH, false);
 
       StepForward<T> step;
       step.rows = n;
       step.hidden = H;
-      step.gates = gates + row * GH;
+      step.gates = step_gates;
       step.recurrent = recurrent + first * GH;
       step.b_ih = w.b_ih;
       step.b_hh = w.b_hh;
-      step.h_prev = h_prev + row * H;
+      step.h_prev = step_h_prev;
       step.h_out = out + row * ld_out;
       step.ld_out = ld_out;
-      if (lstm) {
-        step.c_prev = c_prev + row * H;
-        step.c_saved = c_saved + row * H;
-      }
-      if (gru) step.ah_n_saved = ah_n + row * H;
+      step.c_prev = step_c_prev;
+      step.c_saved = step_c;
+      if (gru) step.ah_n_saved = ah_n + at * H;
       cell_forward_rows(cell_, step, 0, n);
     }
   };
-  const long work = rows * GH * H;
+  const long work = rows * GH * (H + (keep_tape ? 0 : input_size_));
   parallel_over(packing.balanced_bounds(shares_for(packing.batch, n_threads, work)), run_steps);
   // Each sequence's final state is its output at the last step it ran: its own
   // last step forward, the first step in reverse.
@@ -104,8 +125,14 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
     const int t_last = reverse_ ? 0 : packing.sorted_lengths[i] - 1;
     const long last_row = packing.offsets[t_last] + i;
     std::memcpy(h_final + static_cast<long>(i) * H, out + last_row * ld_out, sizeof(T) * H);
-    if (lstm)
-      std::memcpy(c_final + static_cast<long>(i) * H, c_saved + last_row * H, sizeof(T) * H);
+    if (!lstm) continue;
+    // Without a tape, the buffer written by the sequence's last step s (no later
+    // step touches its row): s = length - 1 forward, the last of all in reverse.
+    const int last_step = reverse_ ? packing.steps - 1 : packing.sorted_lengths[i] - 1;
+    const T* c_last = keep_tape ? c_saved + last_row * H
+                                : cell_states + ((last_step + 1) % 2) * batch_h +
+                                      static_cast<long>(i) * H;
+    std::memcpy(c_final + static_cast<long>(i) * H, c_last, sizeof(T) * H);
   }
 }
 

@@ -6,6 +6,11 @@
 // state gradient, and leaves every weight gradient to one GEMM over all rows after
 // the loop. What forward must keep for backward lives in the tape; all buffers
 // are members that only grow, so repeated calls allocate nothing.
+//
+// Without a tape (inference), nothing is kept per packed row: each thread
+// projects its rows' inputs step by step, with W_ih packed like W_hh, into
+// scratch of one step's size that stays in cache, instead of one product over
+// all rows written to and read back from memory.
 #pragma once
 
 #include <vector>
@@ -41,9 +46,10 @@ class RecurrentDirection {
   // input: (rows, input_size) packed. h0/c0: (batch, H) in sorted order, or null
   // for zeros. Writes the hidden state of every step into out (row stride ld_out)
   // and the final states into h_final/c_final (sorted order; c_final LSTM only).
+  // keep_tape: keep what backward needs.
   void forward(const Gemm<T>& gemm, const Packing& packing, const DirectionWeights<T>& w,
                const T* input, const T* h0, const T* c0, T* out, int ld_out, T* h_final,
-               T* c_final, int n_threads);
+               T* c_final, bool keep_tape, int n_threads);
 
   // d_out: gradient of this direction's outputs (row stride ld_d_out) or null;
   // d_h_final/d_c_final: gradients of the final states (sorted) or null.
@@ -75,6 +81,8 @@ class RecurrentDirection {
   std::vector<T> state_c_;    // (batch, H): LSTM initial cell state, or its gradient
   std::vector<T> recurrent_;  // (batch, G*H): one step's recurrent product
   PackedMatrix<T> recurrent_weights_;  // W_hh^T in forward, W_hh in backward
+  PackedMatrix<T> input_weights_;      // W_ih^T, for forward without a tape
+  std::vector<T> cell_states_;         // without a tape, LSTM: (2, batch, H), alternating
   std::vector<T> d_h_;        // (batch, H): one step's total state gradient
   std::vector<T> d_ax_;       // (rows, G*H)
   std::vector<T> d_ah_;       // GRU: (rows, G*H)

@@ -122,7 +122,8 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
       directions_[layer * D + d].forward(
           gemm_, packing_, weights(a.params, layer, d), layer_input(layer),
           h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr, out + d * H, width,
-          hn_sorted_.data() + k, lstm ? cn_sorted_.data() + k : nullptr, a.n_threads);
+          hn_sorted_.data() + k, lstm ? cn_sorted_.data() + k : nullptr, a.training,
+          a.n_threads);
     }
     if (dropout_applied_ && layer + 1 < config_.num_layers) {
       T* mask = grow(masks_[layer], rows * width);
