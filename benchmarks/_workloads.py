@@ -145,7 +145,8 @@ def rnnsk_train_step(net, x, d_output):
 
     def step():
         net.forward(x, training=True)
-        net.backward(d_output)
+        # torch's x does not require grad, so neither library computes d x.
+        net.backward(d_output, input_gradient=False)
         optimizer.step(net.flat_gradients)
     return step
 

@@ -90,7 +90,7 @@ def rnnsk_sections(net, x, d_output, cell, threads):
     one = np.zeros((1, 1, 1), np.float32)
     return [
         ("forward(training=True)", lambda: net.forward(x, training=True)),
-        ("backward(d_output)", lambda: net.backward(d_output)),
+        ("backward(d_output)", lambda: net.backward(d_output, input_gradient=False)),
         ("Adam step (in-place numpy)", lambda: optimizer.step(net.flat_gradients)),
         ("rnnsk._optim.AdamOptimizer step (estimators')", estimator_adam(net)),
         ("fixed cost: forward of a 1x1x1x1 problem", lambda: tiny.forward(one, training=True)),

@@ -163,7 +163,8 @@ cdef BackwardArgs[real] backward_args(CoreShape shape, real* kind, d_out, d_h_n,
     args.d_c_n = <real*>optional_buffer(d_c_n if lstm else None, "d_c_n", shape.dtype, state)
     args.accumulate = accumulate
     args.n_threads = max(1, n_threads)
-    args.d_x = <real*>buffer_of(d_x, "d_x", shape.dtype, sequence + (shape.input_size,))
+    # None: the input gradient is not wanted, and not computed.
+    args.d_x = <real*>optional_buffer(d_x, "d_x", shape.dtype, sequence + (shape.input_size,))
     args.d_h0 = <real*>buffer_of(d_h0, "d_h0", shape.dtype, state)
     args.d_c0 = <real*>buffer_of(d_c0, "d_c0", shape.dtype, state) if lstm else NULL
     return args

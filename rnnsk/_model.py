@@ -175,7 +175,9 @@ class SequenceModel:
         d_h_n[-self.directions:] = np.stack(np.split(d_features, self.directions, axis=1))
         d_output = None
         for i in reversed(range(len(self.blocks))):
-            d_x, _, _ = self.blocks[i].backward(d_output, d_h_n)
+            # The inputs' gradient of the first block only feeds an embedding.
+            wanted = i > 0 or self.embedding is not None
+            d_x, _, _ = self.blocks[i].backward(d_output, d_h_n, input_gradient=wanted)
             d_h_n = None
             if i > 0:
                 d_output = d_x * masks[i - 1] if masks else d_x

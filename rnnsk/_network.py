@@ -348,17 +348,20 @@ class RecurrentNetwork:
             self._taped_shape = (batch, steps) if training else None
         return output, h_n, c_n
 
-    def backward(self, d_output=None, d_h_n=None, d_c_n=None, accumulate=False):
+    def backward(self, d_output=None, d_h_n=None, d_c_n=None, accumulate=False,
+                 input_gradient=True):
         """Backpropagate through the last ``forward(training=True)``.
 
         Takes the gradients of a scalar loss with respect to forward's ``output``,
         ``h_n`` and ``c_n`` (None means zero) and writes the gradients of every
         parameter into :attr:`flat_gradients` (adds to them with ``accumulate``).
+        With ``input_gradient=False`` the gradient of X is neither computed nor
+        returned (as for a PyTorch input without ``requires_grad``).
 
         Returns
         -------
-        d_X : ndarray of shape (batch, steps, input_size)
-            Zero at padded steps.
+        d_X : ndarray of shape (batch, steps, input_size), or None
+            Zero at padded steps; None with ``input_gradient=False``.
         d_h0 : ndarray of shape (num_layers * num_directions, batch, hidden_size)
         d_c0 : ndarray of the same shape, or None (LSTM only)
         """
@@ -372,7 +375,7 @@ class RecurrentNetwork:
             raise ValueError(f"d_c_n is only used by the LSTM cell, this network is {self.cell!r}")
         d_c_n = self._optional(d_c_n, "d_c_n")
         state = self._state_shape(batch)
-        d_X = np.empty((batch, steps, self.input_size), self.dtype)
+        d_X = np.empty((batch, steps, self.input_size), self.dtype) if input_gradient else None
         d_h0 = np.empty(state, self.dtype)
         d_c0 = np.empty(state, self.dtype) if self.cell == "lstm" else None
         with self._lock, _single_threaded_blas():

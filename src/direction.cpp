@@ -214,8 +214,9 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
                 beta, grads.w_hh, H);
   sum_rows(d_ax, rows, GH, accumulate, grads.b_ih);
   sum_rows(d_ah, rows, GH, accumulate, grads.b_hh);
-  threaded_gemm(gemm, n_threads, false, false, n_rows, input_size_, GH, T(1), d_ax, GH, w.w_ih,
-                input_size_, add_to_d_input ? T(1) : T(0), d_input, input_size_);
+  if (d_input)
+    threaded_gemm(gemm, n_threads, false, false, n_rows, input_size_, GH, T(1), d_ax, GH,
+                  w.w_ih, input_size_, add_to_d_input ? T(1) : T(0), d_input, input_size_);
 }
 
 template class RecurrentDirection<float>;

@@ -165,7 +165,8 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
       directions_[layer * D + d].backward(
           gemm_, packing_, weights(a.params, layer, d), layer_input(layer),
           has_d_out ? d_upper_.data() + d * H : nullptr, width, hn_sorted_.data() + k, lstm ? cn_sorted_.data() + k : nullptr,
-          gradients(a.grads, layer, d), a.accumulate, d_lower_.data(), d > 0,
+          gradients(a.grads, layer, d), a.accumulate,
+          layer > 0 || a.d_x ? d_lower_.data() : nullptr, d > 0,
           h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr, a.n_threads);
     }
     if (layer > 0) {
@@ -176,7 +177,7 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
       std::swap(d_upper_, d_lower_);
     }
   }
-  packing_.unpack(d_lower_.data(), config_.input_size, a.d_x, a.n_threads);
+  if (a.d_x) packing_.unpack(d_lower_.data(), config_.input_size, a.d_x, a.n_threads);
   states_from_sorted(h0_sorted_, a.d_h0);
   if (lstm) states_from_sorted(c0_sorted_, a.d_c0);
 }

@@ -69,7 +69,7 @@ struct BackwardArgs {
   T* grads = nullptr;              // flat, parameter layout
   bool accumulate = false;
   int n_threads = 1;
-  T* d_x = nullptr;                // (batch, steps, input_size)
+  T* d_x = nullptr;                // (batch, steps, input_size), or null: not wanted
   T* d_h0 = nullptr;               // (layers * directions, batch, H)
   T* d_c0 = nullptr;               // LSTM only
 };

@@ -279,3 +279,23 @@ def test_dropout_does_nothing_in_a_single_layer_network(cell):
             assert a is None
         else:
             np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+@pytest.mark.parametrize("cell", CELLS)
+def test_backward_without_the_input_gradient(cell, device, request):
+    """input_gradient=False skips d X and changes no other gradient."""
+    if device == "cuda":
+        request.getfixturevalue("emulated_gpu")
+    problem = Problem(cell)
+    net = problem.net.to_device(device)
+    results = []
+    for wanted in (True, False):
+        net.forward(problem.X, problem.lengths, problem.h0, problem.c0, training=True)
+        d_X, d_h0, d_c0 = net.backward(problem.g_out, problem.g_h, problem.g_c,
+                                       input_gradient=wanted)
+        results.append((d_X, d_h0, d_c0, np.array(net.flat_gradients)))
+    (full_dX, *full), (none_dX, *rest) = results
+    assert full_dX.shape == problem.X.shape and none_dX is None
+    for expected, got in zip(full, rest):
+        np.testing.assert_array_equal(got, expected)

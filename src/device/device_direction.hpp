@@ -107,7 +107,7 @@ class DeviceDirection {
   // d_h_final/d_c_final (sorted, never null: zeros for none) are read first;
   // d_h0/d_c0 (sorted) are written last and may be the same memory. Weight
   // gradients are written (or added, with accumulate); d_input is written, or
-  // added to with add_to_d_input.
+  // added to with add_to_d_input, unless it is null (not wanted).
   void backward(Backend& b, const DevicePacking& p, const Weights<T>& w, const T* input,
                 const T* d_out, long ld_d_out, const T* d_h_final, const T* d_c_final,
                 const WeightGradients<T>& g, bool accumulate, T* d_input, bool add_to_d_input,
@@ -160,8 +160,9 @@ class DeviceDirection {
     b.for_each(rows, Fill<T>{ones, T(1)});
     b.gemm(false, false, 1, GH, rows, T(1), ones, rows, d_ax, GH, keep, g.b_ih, GH);
     b.gemm(false, false, 1, GH, rows, T(1), ones, rows, d_ah, GH, keep, g.b_hh, GH);
-    b.gemm(false, false, rows, input_size_, GH, T(1), d_ax, GH, w.w_ih, input_size_,
-           add_to_d_input ? T(1) : T(0), d_input, input_size_);
+    if (d_input)
+      b.gemm(false, false, rows, input_size_, GH, T(1), d_ax, GH, w.w_ih, input_size_,
+             add_to_d_input ? T(1) : T(0), d_input, input_size_);
   }
 
  private:

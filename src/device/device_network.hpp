@@ -171,7 +171,8 @@ class DeviceNetwork final : public DeviceCore<T> {
             backend_, p, weights(layer, d), layer_input(layer),
             has_d_out ? d_upper_.data() + d * H : nullptr, width, hn_.data() + k,
             lstm ? cn_.data() + k : nullptr, gradients(layer, d), a.accumulate,
-            d_lower_.data(), d > 0, h0_.data() + k, lstm ? c0_.data() + k : nullptr);
+            layer > 0 || a.d_x ? d_lower_.data() : nullptr, d > 0, h0_.data() + k,
+            lstm ? c0_.data() + k : nullptr);
       }
       if (layer > 0) {
         if (dropout_applied_)
@@ -180,8 +181,10 @@ class DeviceNetwork final : public DeviceCore<T> {
         swap(d_upper_, d_lower_);
       }
     }
-    d_lower_.download(grow(host_, rows * config_.input_size), rows * config_.input_size);
-    packing_.unpack(host_.data(), config_.input_size, a.d_x);
+    if (a.d_x) {
+      d_lower_.download(grow(host_, rows * config_.input_size), rows * config_.input_size);
+      packing_.unpack(host_.data(), config_.input_size, a.d_x);
+    }
     download_sorted_states(h0_, a.d_h0);
     if (lstm) download_sorted_states(c0_, a.d_c0);
   }
