@@ -77,6 +77,11 @@ struct StepTape {
   const T* h_prev;      // row stride H
   T* h_out;             // row stride ld_out
   long ld_out;
+
+  // Gate column k of row r: both products plus both biases.
+  RNNSK_HOST_DEVICE T pre_activation(long r, long k, long gate_width) const {
+    return gates[r * gate_width + k] + recurrent[r * gate_width + k] + b_ih[k] + b_hh[k];
+  }
 };
 
 template <class T>
@@ -85,7 +90,7 @@ struct RnnForward {
   bool relu;
   RNNSK_HOST_DEVICE void operator()(long e) const {
     const long r = e / s.H, j = e % s.H;
-    const T a = s.gates[e] + s.recurrent[e] + s.b_ih[j] + s.b_hh[j];
+    const T a = s.pre_activation(r, j, s.H);
     const T h = relu ? (a > T(0) ? a : T(0)) : hyperbolic_tangent(a);
     s.gates[e] = h;
     s.h_out[r * s.ld_out + j] = h;
@@ -100,13 +105,12 @@ struct LstmForward {
   RNNSK_HOST_DEVICE void operator()(long e) const {
     const int H = s.H;
     const long r = e / H, j = e % H;
-    T* a = s.gates + r * 4 * H;
-    const T* rec = s.recurrent + r * 4 * H;
-    const T i = sigmoid(a[j] + rec[j] + s.b_ih[j] + s.b_hh[j]);
-    const T f = sigmoid(a[H + j] + rec[H + j] + s.b_ih[H + j] + s.b_hh[H + j]);
-    const T g = hyperbolic_tangent(a[2 * H + j] + rec[2 * H + j] + s.b_ih[2 * H + j] +
-                                   s.b_hh[2 * H + j]);
-    const T o = sigmoid(a[3 * H + j] + rec[3 * H + j] + s.b_ih[3 * H + j] + s.b_hh[3 * H + j]);
+    const long G = 4 * H;
+    const T i = sigmoid(s.pre_activation(r, j, G));
+    const T f = sigmoid(s.pre_activation(r, H + j, G));
+    const T g = hyperbolic_tangent(s.pre_activation(r, 2 * H + j, G));
+    const T o = sigmoid(s.pre_activation(r, 3 * H + j, G));
+    T* a = s.gates + r * G;
     const T c_new = f * c_prev[e] + i * g;
     a[j] = i;
     a[H + j] = f;
@@ -124,11 +128,11 @@ struct GruForward {
   RNNSK_HOST_DEVICE void operator()(long e) const {
     const int H = s.H;
     const long r = e / H, j = e % H;
-    T* a = s.gates + r * 3 * H;
-    const T* rec = s.recurrent + r * 3 * H;
-    const T reset = sigmoid(a[j] + rec[j] + s.b_ih[j] + s.b_hh[j]);
-    const T update = sigmoid(a[H + j] + rec[H + j] + s.b_ih[H + j] + s.b_hh[H + j]);
-    const T hidden_part = rec[2 * H + j] + s.b_hh[2 * H + j];
+    const long G = 3 * H;
+    const T reset = sigmoid(s.pre_activation(r, j, G));
+    const T update = sigmoid(s.pre_activation(r, H + j, G));
+    T* a = s.gates + r * G;
+    const T hidden_part = s.recurrent[r * G + 2 * H + j] + s.b_hh[2 * H + j];
     const T n = hyperbolic_tangent(a[2 * H + j] + s.b_ih[2 * H + j] + reset * hidden_part);
     a[j] = reset;
     a[H + j] = update;
