@@ -278,3 +278,19 @@ def test_a_model_pickled_on_a_gpu_loads_on_the_cpu_without_one(emulated_gpu, mon
     assert not loaded.model_.blocks[0].on_device
     loaded.set_params(device="cpu")
     np.testing.assert_allclose(loaded.predict_proba(X), expected, rtol=1e-12)
+
+
+def test_device_with_token_embedding_and_truncated_bptt(emulated_gpu):
+    """The embedding needs the first block's input gradient (computed on the
+    device and brought back); bptt_steps carries states between windows."""
+    rng = np.random.default_rng(2)
+    X = rng.integers(0, 12, (40, 14))
+    y = (X[:, -3:].sum(axis=1) > 16).astype(int)
+    settings = dict(embedding_dim=4, hidden_size=5, bptt_steps=5, max_iter=3, random_state=0,
+                    dtype="float64")
+    cpu = fit_quietly(GRUClassifier(**settings), X, y)
+    gpu = fit_quietly(GRUClassifier(device="cuda", **settings), X, y)
+    np.testing.assert_allclose(gpu.loss_curve_, cpu.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(gpu.predict_proba(X), cpu.predict_proba(X), rtol=1e-10)
+    np.testing.assert_allclose(gpu.state_dict()["embedding.weight"],
+                               cpu.state_dict()["embedding.weight"], rtol=1e-10)
