@@ -7,8 +7,9 @@ lengths). The core allocates, per layer and direction, the gate activations
 states, GRU one extra product), plus each layer's output (rows x D*H); backward
 adds the gate gradients (rows x G*H, twice for GRU) and two gradient buffers of
 the widest layer. Inference keeps no tape: per layer and direction it needs
-those buffers for one step of the batch only. All of it is counted here in the
-core's own terms; a call
+those buffers for one step of the batch only. Per sequence there are also the
+step's recurrent product and the carried states, and per call the weights laid
+out in panels. All of it is counted here in the core's own terms; a call
 whose estimate exceeds the memory available fails with MemoryError before
 anything is allocated.
 """
@@ -25,7 +26,8 @@ def core_bytes(network, batch, steps, rows, *, training):
     """Bytes the core needs for one forward (and backward when ``training``)
     over ``batch`` sequences padded to ``steps`` with ``rows`` real steps."""
     H, D, G = network.hidden_size, network.num_directions, _GATES[network.cell]
-    per_row = per_sequence = 0
+    lstm = network.cell == "lstm"
+    per_row = per_sequence = weights = 0
     for layer in range(network.num_layers):
         tape = D * (G * H + _STATE_ROWS_PER_STEP[network.cell] * H)
         if training:
@@ -33,13 +35,21 @@ def core_bytes(network, batch, steps, rows, *, training):
         else:
             per_sequence += tape  # one step's worth
         per_row += D * H  # the layer's output
+        # A step's recurrent product and the states carried between steps (their
+        # gradients in backward).
+        per_sequence += D * (G * H + H * (2 if lstm else 1) + (H if training else 0))
+        # W_ih and W_hh laid out in panels of 32 columns, once per call.
+        inputs = network.input_size if layer == 0 else D * H
+        weights += D * -(-G * H // 32) * 32 * (inputs + H)
+    # Initial and final states in sorted order, and the final states returned.
+    per_sequence += (3 if not lstm else 6) * network.num_layers * D * H
     widest = max(network.input_size, D * H)
     per_row += network.input_size + (2 * widest if training else 0)
     if training and network.dropout > 0:
         per_row += 2 * (network.num_layers - 1) * D * H  # masks and dropped outputs
     # The padded arrays the caller passes and receives.
     padded = batch * steps * (network.input_size * (2 if training else 1) + D * H)
-    return network.dtype.itemsize * (rows * per_row + batch * per_sequence + padded)
+    return network.dtype.itemsize * (rows * per_row + batch * per_sequence + weights + padded)
 
 
 def available_bytes():

@@ -20,10 +20,17 @@ def test_a_batch_that_cannot_fit_is_refused_before_anything_is_allocated():
         net.forward(X, training=True)
 
 
+# Long sequences (the tape dominates) and short ones over many samples (the
+# per-sequence buffers dominate), for training and inference.
+SHAPES = [(16, 1500, True), (16, 1500, False), (50_000, 2, True), (50_000, 2, False)]
+
+
+@pytest.mark.parametrize("batch, steps, training", SHAPES,
+                         ids=[f"B{b}-T{t}-{'train' if tr else 'infer'}" for b, t, tr in SHAPES])
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
-def test_measured_peak_memory_stays_within_the_estimate(cell):
+def test_measured_peak_memory_stays_within_the_estimate(cell, batch, steps, training):
     """The high-water mark of a fresh process grows by no more than the estimate
-    (plus the test's own gradient array) over one training step."""
+    (plus the test's own gradient array) over one training step or one inference."""
     script = textwrap.dedent(f"""
         import numpy as np
         from rnnsk import RecurrentNetwork
@@ -34,13 +41,14 @@ def test_measured_peak_memory_stays_within_the_estimate(cell):
             return int(status.split("VmHWM:")[1].split()[0]) * 1024
 
         net = RecurrentNetwork("{cell}", 16, 64, num_layers=2, bidirectional=True)
-        X = np.zeros((16, 1500, 16), np.float32)
-        d_out = np.ones((16, 1500, 128), np.float32)
+        X = np.zeros(({batch}, {steps}, 16), np.float32)
+        d_out = np.ones(({batch}, {steps}, 128), np.float32) if {training} else None
         before = peak()
-        out, h_n, c_n = net.forward(X, training=True)
-        net.backward(d_out)
+        out, h_n, c_n = net.forward(X, training={training})
+        if {training}:
+            net.backward(d_out)
         grown = peak() - before
-        print(grown, core_bytes(net, 16, 1500, 16 * 1500, training=True))
+        print(grown, core_bytes(net, {batch}, {steps}, {batch * steps}, training={training}))
     """)
     # -P: the installed rnnsk, never the source folder of a clone in the working directory.
     result = subprocess.run([sys.executable, "-P", "-c", script], capture_output=True, text=True,
