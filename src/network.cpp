@@ -80,22 +80,15 @@ const T* Network<T>::layer_input(int layer) const {
 
 template <class T>
 void Network<T>::states_to_sorted(const T* original, std::vector<T>& sorted) const {
-  const long block = static_cast<long>(packing_.batch) * config_.hidden_size;
   const int count = config_.num_layers * config_.directions();
-  T* dst = grow(sorted, block * count);
-  if (!original) {
-    std::fill(dst, dst + block * count, T(0));
-    return;
-  }
-  for (int k = 0; k < count; ++k)
-    packing_.to_sorted(original + k * block, config_.hidden_size, dst + k * block);
+  T* dst = grow(sorted, static_cast<long>(count) * packing_.batch * config_.hidden_size);
+  packing_.to_sorted(original, count, config_.hidden_size, dst);
 }
 
 template <class T>
 void Network<T>::states_from_sorted(const std::vector<T>& sorted, T* original) const {
-  const long block = static_cast<long>(packing_.batch) * config_.hidden_size;
-  for (int k = 0; k < config_.num_layers * config_.directions(); ++k)
-    packing_.from_sorted(sorted.data() + k * block, config_.hidden_size, original + k * block);
+  packing_.from_sorted(sorted.data(), config_.num_layers * config_.directions(),
+                       config_.hidden_size, original);
 }
 
 template <class T>

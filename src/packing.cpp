@@ -92,24 +92,32 @@ void Packing::unpack(const T* packed, int width, T* padded, int n_threads) const
 }
 
 template <class T>
-void Packing::to_sorted(const T* original, int width, T* sorted) const {
-  for (int i = 0; i < batch; ++i)
-    std::memcpy(sorted + static_cast<long>(i) * width,
-                original + static_cast<long>(order[i]) * width, sizeof(T) * width);
+void Packing::to_sorted(const T* original, int blocks, int width, T* sorted) const {
+  const long block = static_cast<long>(batch) * width;
+  if (!original) {
+    std::fill(sorted, sorted + blocks * block, T(0));
+    return;
+  }
+  for (long k = 0; k < blocks; ++k)
+    for (int i = 0; i < batch; ++i)
+      std::memcpy(sorted + k * block + static_cast<long>(i) * width,
+                  original + k * block + static_cast<long>(order[i]) * width, sizeof(T) * width);
 }
 
 template <class T>
-void Packing::from_sorted(const T* sorted, int width, T* original) const {
-  for (int i = 0; i < batch; ++i)
-    std::memcpy(original + static_cast<long>(order[i]) * width,
-                sorted + static_cast<long>(i) * width, sizeof(T) * width);
+void Packing::from_sorted(const T* sorted, int blocks, int width, T* original) const {
+  const long block = static_cast<long>(batch) * width;
+  for (long k = 0; k < blocks; ++k)
+    for (int i = 0; i < batch; ++i)
+      std::memcpy(original + k * block + static_cast<long>(order[i]) * width,
+                  sorted + k * block + static_cast<long>(i) * width, sizeof(T) * width);
 }
 
 #define RNNSK_INSTANTIATE_PACKING(T)                                     \
   template void Packing::pack<T>(const T*, int, T*, int) const;          \
   template void Packing::unpack<T>(const T*, int, T*, int) const;        \
-  template void Packing::to_sorted<T>(const T*, int, T*) const;          \
-  template void Packing::from_sorted<T>(const T*, int, T*) const;
+  template void Packing::to_sorted<T>(const T*, int, int, T*) const;     \
+  template void Packing::from_sorted<T>(const T*, int, int, T*) const;
 
 RNNSK_INSTANTIATE_PACKING(float)
 RNNSK_INSTANTIATE_PACKING(double)

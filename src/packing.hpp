@@ -37,11 +37,12 @@ struct Packing {
   template <class T>
   void unpack(const T* packed, int width, T* padded, int n_threads = 1) const;
 
-  // (batch, width) in original order <-> sorted order.
+  // States (blocks, batch, width), e.g. one block per layer and direction, in
+  // original order <-> sorted order. A null original gives zeros.
   template <class T>
-  void to_sorted(const T* original, int width, T* sorted) const;
+  void to_sorted(const T* original, int blocks, int width, T* sorted) const;
   template <class T>
-  void from_sorted(const T* sorted, int width, T* original) const;
+  void from_sorted(const T* sorted, int blocks, int width, T* original) const;
 };
 
 }  // namespace rnnsk

@@ -217,24 +217,16 @@ class DeviceNetwork final : public DeviceCore<T> {
   // (layers * directions, batch, H) from the caller's order (zeros for null)
   // to sorted order on the device, and back.
   void upload_sorted_states(const T* original, Array& sorted) {
-    const long block = static_cast<long>(packing_.batch) * config_.hidden_size;
     const int count = config_.num_layers * config_.directions();
-    T* host = grow(host_, block * count);
-    if (!original) {
-      std::fill(host, host + block * count, T(0));
-    } else {
-      for (int k = 0; k < count; ++k)
-        packing_.to_sorted(original + k * block, config_.hidden_size, host + k * block);
-    }
-    sorted.upload(host, block * count);
+    const long size = static_cast<long>(count) * packing_.batch * config_.hidden_size;
+    packing_.to_sorted(original, count, config_.hidden_size, grow(host_, size));
+    sorted.upload(host_.data(), size);
   }
   void download_sorted_states(const Array& sorted, T* original) {
-    const long block = static_cast<long>(packing_.batch) * config_.hidden_size;
     const int count = config_.num_layers * config_.directions();
-    T* host = grow(host_, block * count);
-    sorted.download(host, block * count);
-    for (int k = 0; k < count; ++k)
-      packing_.from_sorted(host + k * block, config_.hidden_size, original + k * block);
+    const long size = static_cast<long>(count) * packing_.batch * config_.hidden_size;
+    sorted.download(grow(host_, size), size);
+    packing_.from_sorted(host_.data(), count, config_.hidden_size, original);
   }
 
   bool proposal_is_finite(bool adam) {
