@@ -153,14 +153,16 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
   grow(d_lower_, widest);
   for (int layer = config_.num_layers - 1; layer >= 0; --layer) {
     const bool has_d_out = a.d_out || layer + 1 < config_.num_layers;
+    // The first layer's input gradient is only computed when the caller wants d_x.
+    T* d_input = layer > 0 || a.d_x ? d_lower_.data() : nullptr;
     for (int d = 0; d < D; ++d) {
       const long k = (layer * D + d) * block;
       directions_[layer * D + d].backward(
           gemm_, packing_, weights(a.params, layer, d), layer_input(layer),
-          has_d_out ? d_upper_.data() + d * H : nullptr, width, hn_sorted_.data() + k, lstm ? cn_sorted_.data() + k : nullptr,
-          gradients(a.grads, layer, d), a.accumulate,
-          layer > 0 || a.d_x ? d_lower_.data() : nullptr, d > 0,
-          h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr, a.n_threads);
+          has_d_out ? d_upper_.data() + d * H : nullptr, width, hn_sorted_.data() + k,
+          lstm ? cn_sorted_.data() + k : nullptr, gradients(a.grads, layer, d), a.accumulate,
+          d_input, d > 0, h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr,
+          a.n_threads);
     }
     if (layer > 0) {
       if (dropout_applied_) {
