@@ -387,8 +387,9 @@ class RecurrentNetwork:
                                     d_h0, d_c0)
         return d_X, d_h0, d_c0
 
-    def __getstate__(self):
-        state = {
+    def _configuration_state(self):
+        """Configuration and parameters: what a copy of this network needs."""
+        return {
             "config": dict(cell=self.cell, input_size=self.input_size,
                            hidden_size=self.hidden_size, num_layers=self.num_layers,
                            bidirectional=self.bidirectional, dropout=self.dropout,
@@ -397,6 +398,9 @@ class RecurrentNetwork:
             "n_threads": self.n_threads,
             "device": self.device,
         }
+
+    def __getstate__(self):
+        state = self._configuration_state()
         if self.on_device:
             # On the CPU optimizers keep their moments; on a GPU the core does.
             moments = [np.empty(self._core.parameter_size, self.dtype) for _ in range(2)]
@@ -425,7 +429,8 @@ class RecurrentNetwork:
         self.n_threads = state["n_threads"]
         self.device = state.get("device", "cpu")
         self._build(np.asarray(state["flat_parameters"]))
-        if self.on_device:
+        if self.on_device and "optimizer_state" in state:
+            # (A device network starts with zero moments otherwise.)
             self._core.upload_optimizer_state(*state["optimizer_state"])
 
     def to_device(self, device):
@@ -434,10 +439,8 @@ class RecurrentNetwork:
         device = check_device(device)
         if device == self.device:
             return self
-        state = self.__getstate__()
-        state.update(device=device, optimizer_state=[np.zeros_like(state["flat_parameters"])] * 2)
         moved = RecurrentNetwork.__new__(RecurrentNetwork)
-        moved._restore(state)
+        moved._restore(dict(self._configuration_state(), device=device))
         return moved
 
     def __repr__(self):
