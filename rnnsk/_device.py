@@ -113,7 +113,9 @@ class DeviceParameters(_DeviceVector):
     _download = "download_parameters"
 
     def __setitem__(self, key, value):
-        host = self.copy()
+        # Assigning the whole vector (p[...] = v, p[:] = v) needs no download first.
+        whole = key is Ellipsis or (isinstance(key, slice) and key == slice(None))
+        host = np.empty(self.shape, self.dtype) if whole else self.copy()
         host[key] = value
         self._call("upload_parameters", host)
 

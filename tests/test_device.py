@@ -131,6 +131,10 @@ def test_device_weights_live_on_the_device(emulated_gpu):
     assert not block.parameters["weight_hh_l0"].flags.writeable
     block.flat_parameters[...] = 0
     assert not np.any(block.parameters["weight_hh_l0"])
+    # Assigning part of the vector keeps the rest.
+    block.flat_parameters[np.array([0, 2])] = 1.0
+    values = np.asarray(block.flat_parameters)
+    assert values[0] == values[2] == 1.0 and not np.any(values[[1]]) and not np.any(values[3:])
 
 
 def test_pickled_device_model_continues_training_identically(emulated_gpu):
