@@ -1,7 +1,7 @@
 """Results do not depend on the thread count (DESIGN.md, Threads).
 
 The batch is big enough for the core to split work among threads (its threshold is
-2**24 multiply-adds per layer and direction: real steps x gates x hidden^2), ragged so
+2**23 multiply-adds per layer and direction: real steps x gates x hidden^2), ragged so
 that the shares are uneven, and stacked bidirectional so that layers above the first
 are threaded too.
 """
