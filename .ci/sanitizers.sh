@@ -168,6 +168,7 @@ for cell in ("rnn_tanh", "rnn_relu", "lstm", "gru"):
 TESTS=(
   "$ROOT/tests/test_core_errors.py"
   "$ROOT/tests/test_device.py"
+  "$ROOT/tests/test_float32_kernels.py"
   "$ROOT/tests/test_gradcheck.py"
   "$ROOT/tests/test_parity_stored.py"
   "$ROOT/tests/test_threads.py"

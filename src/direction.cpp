@@ -7,6 +7,7 @@
 #include "cells/cell.hpp"
 #include "parallel.hpp"
 #include "threaded_gemm.hpp"
+#include "weight_gradient.hpp"
 
 namespace rnnsk {
 
@@ -206,17 +207,21 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
   std::memcpy(d_h0, d_state, sizeof(T) * batch_h);
   if (lstm) std::memcpy(d_c0, d_cell, sizeof(T) * batch_h);
 
-  const int n_rows = static_cast<int>(rows);
-  const T beta = accumulate ? T(1) : T(0);
-  threaded_gemm(gemm, n_threads, true, false, GH, input_size_, n_rows, T(1), d_ax, GH, input,
-                input_size_, beta, grads.w_ih, input_size_);
-  threaded_gemm(gemm, n_threads, true, false, GH, H, n_rows, T(1), d_ah, GH, h_prev_.data(), H,
-                beta, grads.w_hh, H);
-  sum_rows(d_ax, rows, GH, accumulate, grads.b_ih);
-  sum_rows(d_ah, rows, GH, accumulate, grads.b_hh);
+  weight_gradient(gemm, n_threads, rows, GH, input_size_, d_ax, GH, input, input_size_,
+                  accumulate, grads.w_ih, input_size_);
+  weight_gradient(gemm, n_threads, rows, GH, H, d_ah, GH, h_prev_.data(), H, accumulate,
+                  grads.w_hh, H);
+  // The biases' gradients are the gates' gradients summed over all rows; RNN and
+  // LSTM gates see one gradient through both products, so both sums are one.
+  T* sums = grow(bias_sums_, GH);
+  sum_rows(d_ax, rows, GH, sums);
+  store_or_add(sums, GH, accumulate, grads.b_ih);
+  if (gru) sum_rows(d_ah, rows, GH, sums);
+  store_or_add(sums, GH, accumulate, grads.b_hh);
   if (d_input)
-    threaded_gemm(gemm, n_threads, false, false, n_rows, input_size_, GH, T(1), d_ax, GH,
-                  w.w_ih, input_size_, add_to_d_input ? T(1) : T(0), d_input, input_size_);
+    threaded_gemm(gemm, n_threads, false, false, static_cast<int>(rows), input_size_, GH, T(1),
+                  d_ax, GH, w.w_ih, input_size_, add_to_d_input ? T(1) : T(0), d_input,
+                  input_size_);
 }
 
 template class RecurrentDirection<float>;

@@ -36,7 +36,4 @@ class PackedMatrix {
   std::vector<T> panels_;
 };
 
-// Whether this processor runs the packed kernel (for float).
-bool packed_kernel_available();
-
 }  // namespace rnnsk

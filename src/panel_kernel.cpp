@@ -1,0 +1,76 @@
+#include "panel_kernel.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(RNNSK_NO_DISPATCH)
+#define RNNSK_AVX512_KERNEL 1
+#include <immintrin.h>
+#endif
+
+namespace rnnsk {
+
+#ifdef RNNSK_AVX512_KERNEL
+
+namespace {
+
+template <int R>
+__attribute__((target("avx512f"))) void panel_kernel(const PanelBlock& block) {
+  const int cols = block.cols;
+  // Masked loads never touch memory past the last column, so B and C need no padding.
+  const __mmask16 low = cols >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << cols) - 1);
+  const __mmask16 high =
+      cols >= 32 ? 0xFFFF : cols > 16 ? static_cast<__mmask16>((1u << (cols - 16)) - 1) : 0;
+  const float* a_rows[R];
+  float* c_rows[R];
+  __m512 sum_low[R], sum_high[R];
+#pragma GCC unroll 6
+  for (int r = 0; r < R; ++r) {
+    a_rows[r] = block.a + r * block.a_row_step;
+    c_rows[r] = block.c + r * block.ldc;
+    sum_low[r] = block.accumulate ? _mm512_maskz_loadu_ps(low, c_rows[r]) : _mm512_setzero_ps();
+    sum_high[r] =
+        block.accumulate ? _mm512_maskz_loadu_ps(high, c_rows[r] + 16) : _mm512_setzero_ps();
+  }
+  const float* b = block.b;
+  long a_at = 0;
+  for (long p = 0; p < block.depth; ++p) {
+    const __m512 b_low = _mm512_maskz_loadu_ps(low, b);
+    const __m512 b_high = _mm512_maskz_loadu_ps(high, b + 16);
+#pragma GCC unroll 6
+    for (int r = 0; r < R; ++r) {
+      const __m512 a_value = _mm512_set1_ps(a_rows[r][a_at]);
+      sum_low[r] = _mm512_fmadd_ps(a_value, b_low, sum_low[r]);
+      sum_high[r] = _mm512_fmadd_ps(a_value, b_high, sum_high[r]);
+    }
+    b += block.b_depth_step;
+    a_at += block.a_depth_step;
+  }
+#pragma GCC unroll 6
+  for (int r = 0; r < R; ++r) {
+    _mm512_mask_storeu_ps(c_rows[r], low, sum_low[r]);
+    _mm512_mask_storeu_ps(c_rows[r] + 16, high, sum_high[r]);
+  }
+}
+
+using PanelKernel = void (*)(const PanelBlock&);
+constexpr PanelKernel kKernels[kBlockRows + 1] = {
+    nullptr,         panel_kernel<1>, panel_kernel<2>, panel_kernel<3>,
+    panel_kernel<4>, panel_kernel<5>, panel_kernel<6>};
+
+}  // namespace
+
+bool panel_kernel_available() {
+  static const bool available = __builtin_cpu_supports("avx512f");
+  return available;
+}
+
+void multiply_panel_block(const PanelBlock& block) { kKernels[block.rows](block); }
+
+#else
+
+bool panel_kernel_available() { return false; }
+
+void multiply_panel_block(const PanelBlock&) {}
+
+#endif
+
+}  // namespace rnnsk

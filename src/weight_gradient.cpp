@@ -1,0 +1,74 @@
+#include "weight_gradient.hpp"
+
+#include <algorithm>
+#include <type_traits>
+
+#include "panel_kernel.hpp"
+#include "parallel.hpp"
+#include "threaded_gemm.hpp"
+
+namespace rnnsk {
+
+namespace {
+
+// Rows of D and X per pass over G: a chunk of X (256 rows of k <= 256 values, at
+// most 256 KiB) stays in L2 while every block of G runs over it.
+constexpr long kChunkRows = 256;
+
+// Above this many columns of X, BLAS's packed panels win (k = 512: 140 ms
+// against the kernel's 150 ms for W_hh's gradient at L); up to here the kernel
+// does (measured at 6,400 rows, one thread: n = 512, k = 128: 8.7 ms against
+// 12.1; k = 32: 2.7 against 5.5; n = 2048, k = 128: 34.6 against 41.6; k = 256:
+// level).
+constexpr int kMaxKernelColumns = 256;
+
+// Rows [n_first, n_last) of G from the kernel, one chunk of rows at a time. The
+// units' gradients (6 per block, one cache line per row of the chunk) stay in L1
+// while the block runs over every panel of X.
+void kernel_share(long rows, int k, const float* d, int ldd, const float* x, int ldx,
+                  bool accumulate, float* g, int ldg, int n_first, int n_last) {
+  PanelBlock block;
+  block.a_row_step = 1;
+  block.a_depth_step = ldd;
+  block.b_depth_step = ldx;
+  block.ldc = ldg;
+  for (long chunk = 0; chunk < rows; chunk += kChunkRows) {
+    block.depth = std::min(kChunkRows, rows - chunk);
+    block.accumulate = accumulate || chunk > 0;
+    for (int unit = n_first; unit < n_last; unit += kBlockRows) {
+      block.rows = std::min(kBlockRows, n_last - unit);
+      block.a = d + chunk * ldd + unit;
+      for (int first = 0; first < k; first += kPanelWidth) {
+        block.cols = std::min(kPanelWidth, k - first);
+        block.b = x + chunk * ldx + first;
+        block.c = g + static_cast<long>(unit) * ldg + first;
+        multiply_panel_block(block);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+void weight_gradient(const Gemm<T>& gemm, int n_threads, long rows, int n, int k, const T* d,
+                     int ldd, const T* x, int ldx, bool accumulate, T* g, int ldg) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (panel_kernel_available() && k <= kMaxKernelColumns) {
+      const int shares = shares_for(n, n_threads, rows * n * k);
+      parallel_over(even_bounds(n, shares), [&](int n_first, int n_last) {
+        kernel_share(rows, k, d, ldd, x, ldx, accumulate, g, ldg, n_first, n_last);
+      });
+      return;
+    }
+  }
+  threaded_gemm(gemm, n_threads, true, false, n, k, static_cast<int>(rows), T(1), d, ldd, x, ldx,
+                accumulate ? T(1) : T(0), g, ldg);
+}
+
+template void weight_gradient<float>(const Gemm<float>&, int, long, int, int, const float*, int,
+                                     const float*, int, bool, float*, int);
+template void weight_gradient<double>(const Gemm<double>&, int, long, int, int, const double*,
+                                      int, const double*, int, bool, double*, int);
+
+}  // namespace rnnsk
