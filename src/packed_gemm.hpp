@@ -4,8 +4,8 @@
 // A BLAS repacks both operands on every call; for a step's product the weights
 // are by far the larger one, so packing them again at every step costs about a
 // fifth of a training step at moderate sizes. Here they are laid out once per
-// forward or backward call, in panels of 32 columns, and an AVX-512 kernel
-// streams them from there. Where that kernel cannot run (double precision, a
+// forward or backward call, in panels of kPanelWidth columns, and the AVX-512
+// kernel of panel_kernel.hpp streams them from there. Where that kernel cannot run (double precision, a
 // processor without AVX-512) the products go to BLAS as before.
 #pragma once
 

@@ -1,7 +1,8 @@
-// The large products of a layer (input projection, weight gradients, input
-// gradient), split by rows of C among the core's threads; each share calls the
-// single-threaded BLAS. Rows of C are independent and each keeps its own
-// reduction order, so the result does not depend on the thread count.
+// The large products of a layer that go to BLAS (input projection, input
+// gradient, weight gradients where the register kernel does not run), split by
+// rows of C among the core's threads; each share calls the single-threaded
+// BLAS. Rows of C are independent; a share's size may change how BLAS blocks its
+// sums, so results differ between thread counts by a rounding at most.
 #pragma once
 
 #include "blas.hpp"

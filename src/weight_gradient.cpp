@@ -16,10 +16,10 @@ namespace {
 constexpr long kChunkRows = 256;
 
 // Above this many columns of X, BLAS's packed panels win (k = 512: 140 ms
-// against the kernel's 150 ms for W_hh's gradient at L); up to here the kernel
-// does (measured at 6,400 rows, one thread: n = 512, k = 128: 8.7 ms against
-// 12.1; k = 32: 2.7 against 5.5; n = 2048, k = 128: 34.6 against 41.6; k = 256:
-// level).
+// against the kernel's 157 ms for W_hh's gradient at L); up to here the kernel
+// does (measured at 6,400 rows, one thread: n = 512, k = 128: 7.9 ms against
+// 12.1; k = 32: 3.4-4.1 against 5.7-6.0; n = 2048, k = 128: 32 against 42;
+// k = 256: level).
 constexpr int kMaxKernelColumns = 256;
 
 // Rows [n_first, n_last) of G from the kernel, one chunk of rows at a time. The
@@ -53,6 +53,13 @@ void kernel_share(long rows, int k, const float* d, int ldd, const float* x, int
 template <class T>
 void weight_gradient(const Gemm<T>& gemm, int n_threads, long rows, int n, int k, const T* d,
                      int ldd, const T* x, int ldx, bool accumulate, T* g, int ldg) {
+  if (rows <= 0) {
+    // No rows: the sum is empty (what BLAS gives with beta = 0).
+    if (!accumulate)
+      for (int unit = 0; unit < n; ++unit)
+        std::fill(g + static_cast<long>(unit) * ldg, g + static_cast<long>(unit) * ldg + k, T(0));
+    return;
+  }
   if constexpr (std::is_same_v<T, float>) {
     if (panel_kernel_available() && k <= kMaxKernelColumns) {
       const int shares = shares_for(n, n_threads, rows * n * k);

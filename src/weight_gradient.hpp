@@ -7,7 +7,7 @@
 // for W_hh's gradient and 38 for W_ih's, against 105 for a square product).
 // For float with AVX-512 the register kernel reads D and X in place instead,
 // a chunk of rows at a time so that the chunk stays in cache while every block
-// of G takes its turn (95 and 78 GFLOP/s); elsewhere, and for wide X where
+// of G takes its turn (106 and 52-62 GFLOP/s); elsewhere, and for wide X where
 // BLAS's panels pay off, the product goes to BLAS.
 #pragma once
 
@@ -17,7 +17,8 @@ namespace rnnsk {
 
 // G (n x k, leading dimension ldg) = D^T X, or G += D^T X with `accumulate`;
 // D is rows x n (leading dimension ldd), X rows x k (leading dimension ldx).
-// Each element of G is summed in the same order whatever the thread count.
+// On the kernel's path each element of G is summed in the same order whatever the
+// thread count (BLAS's own blocking may differ by a rounding).
 template <class T>
 void weight_gradient(const Gemm<T>& gemm, int n_threads, long rows, int n, int k, const T* d,
                      int ldd, const T* x, int ldx, bool accumulate, T* g, int ldg);
