@@ -46,7 +46,7 @@ KINDS = (
     ("BLAS sgemm compute kernels", lambda dso, sym: "openblas" in dso and "kernel" in sym),
     ("BLAS packing (copies into panels)", lambda dso, sym: "openblas" in dso and "copy" in sym),
     ("BLAS other (drivers, thread server)", lambda dso, sym: "openblas" in dso),
-    ("rnnsk recurrent products (own packed kernel)",
+    ("rnnsk register kernel (per-step products, weight gradients)",
      lambda dso, sym: "_core" in dso and re.search(r"panel_kernel|PackedMatrix", sym)),
     ("rnnsk cell kernels (gates, activations)",
      lambda dso, sym: "_core" in dso and re.search(r"_(forward|backward)_f(32|64)", sym)),
