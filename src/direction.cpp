@@ -55,6 +55,9 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
   if (lstm) copy_or_zero(c0, batch_h, state_c);
   // W_hh^T, laid out once for all the steps' products.
   recurrent_weights_.pack(w.w_hh, H, GH, true);
+  // The two biases, summed once for all the steps' cell kernels.
+  T* bias = grow(bias_sums_, GH);
+  for (int j = 0; j < GH; ++j) bias[j] = w.b_ih[j] + w.b_hh[j];
 
   // Sequences never interact, so each thread runs every step for its own samples
   // [first, last) of the sorted batch, with no barrier between steps.
@@ -107,6 +110,7 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       step.hidden = H;
       step.gates = step_gates;
       step.recurrent = recurrent + first * GH;
+      step.bias = bias;
       step.b_ih = w.b_ih;
       step.b_hh = w.b_hh;
       step.h_prev = step_h_prev;

@@ -86,7 +86,7 @@ class RecurrentDirection {
   std::vector<T> d_h_;        // (batch, H): one step's total state gradient
   std::vector<T> d_ax_;       // (rows, G*H)
   std::vector<T> d_ah_;       // GRU: (rows, G*H)
-  std::vector<T> bias_sums_;  // (G*H): a bias gradient before it is stored or added
+  std::vector<T> bias_sums_;  // (G*H): b_ih + b_hh in forward; a bias gradient in backward
 };
 
 }  // namespace rnnsk

@@ -11,13 +11,14 @@ namespace rnnsk {
 
 template <class T>
 inline void gru_forward_kernel(int H, T* __restrict a_r, T* __restrict a_z, T* __restrict a_n,
-                               const T* __restrict rec, const T* __restrict b_ih,
-                               const T* __restrict b_hh, const T* __restrict h_prev,
-                               T* __restrict ah_n, T* __restrict out) {
+                               const T* __restrict rec, const T* __restrict bias,
+                               const T* __restrict b_ih, const T* __restrict b_hh,
+                               const T* __restrict h_prev, T* __restrict ah_n,
+                               T* __restrict out) {
   for (int j = 0; j < H; ++j) {
     T r, z;
-    shared_quotients(sigmoid_quotient(a_r[j] + b_ih[j] + rec[j] + b_hh[j]),
-                     sigmoid_quotient(a_z[j] + b_ih[H + j] + rec[H + j] + b_hh[H + j]), r, z);
+    shared_quotients(sigmoid_quotient(a_r[j] + rec[j] + bias[j]),
+                     sigmoid_quotient(a_z[j] + rec[H + j] + bias[H + j]), r, z);
     const T hn = rec[2 * H + j] + b_hh[2 * H + j];
     const T n = tanh_act(a_n[j] + b_ih[2 * H + j] + r * hn);
     a_r[j] = r;
@@ -34,7 +35,7 @@ void gru_forward_row(const StepForward<T>& s, int row) {
   T* a = s.gates + static_cast<long>(row) * 3 * H;
   const long h_base = static_cast<long>(row) * H;
   gru_forward_kernel(H, a, a + H, a + 2 * H, s.recurrent + static_cast<long>(row) * 3 * H,
-                     s.b_ih, s.b_hh, s.h_prev + h_base, s.ah_n_saved + h_base,
+                     s.bias, s.b_ih, s.b_hh, s.h_prev + h_base, s.ah_n_saved + h_base,
                      s.h_out + static_cast<long>(row) * s.ld_out);
 }
 

@@ -12,15 +12,15 @@ namespace rnnsk {
 template <class T>
 inline void lstm_forward_kernel(int H, T* __restrict a_i, T* __restrict a_f,
                                 T* __restrict a_g, T* __restrict a_o,
-                                const T* __restrict rec, const T* __restrict b_ih,
-                                const T* __restrict b_hh, const T* __restrict c_prev,
+                                const T* __restrict rec, const T* __restrict bias,
+                                const T* __restrict c_prev,
                                 T* __restrict c, T* __restrict out) {
   for (int j = 0; j < H; ++j) {
     T i, f, g, o;
-    shared_quotients(sigmoid_quotient(a_i[j] + rec[j] + b_ih[j] + b_hh[j]),
-                     sigmoid_quotient(a_f[j] + rec[H + j] + b_ih[H + j] + b_hh[H + j]),
-                     tanh_quotient(a_g[j] + rec[2 * H + j] + b_ih[2 * H + j] + b_hh[2 * H + j]),
-                     sigmoid_quotient(a_o[j] + rec[3 * H + j] + b_ih[3 * H + j] + b_hh[3 * H + j]),
+    shared_quotients(sigmoid_quotient(a_i[j] + rec[j] + bias[j]),
+                     sigmoid_quotient(a_f[j] + rec[H + j] + bias[H + j]),
+                     tanh_quotient(a_g[j] + rec[2 * H + j] + bias[2 * H + j]),
+                     sigmoid_quotient(a_o[j] + rec[3 * H + j] + bias[3 * H + j]),
                      i, f, g, o);
     const T c_new = f * c_prev[j] + i * g;
     a_i[j] = i;
@@ -38,7 +38,7 @@ void lstm_forward_row(const StepForward<T>& s, int row) {
   T* a = s.gates + static_cast<long>(row) * 4 * H;
   const long h_base = static_cast<long>(row) * H;
   lstm_forward_kernel(H, a, a + H, a + 2 * H, a + 3 * H,
-                      s.recurrent + static_cast<long>(row) * 4 * H, s.b_ih, s.b_hh,
+                      s.recurrent + static_cast<long>(row) * 4 * H, s.bias,
                       s.c_prev + h_base, s.c_saved + h_base,
                       s.h_out + static_cast<long>(row) * s.ld_out);
 }

@@ -1,4 +1,5 @@
-// Elman RNN cell: h_t = phi(x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), phi = tanh or relu.
+// Elman RNN cell: h_t = phi(x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), phi = tanh or relu;
+// the kernel takes b_ih + b_hh as one bias.
 // The saved "gate" is h_t itself: phi' is a function of it.
 //
 // Row kernels take every row as a __restrict parameter: GCC trusts restrict on
@@ -12,10 +13,9 @@ namespace rnnsk {
 
 template <class T, bool Relu>
 inline void rnn_forward_kernel(int H, T* __restrict a, const T* __restrict rec,
-                               const T* __restrict b_ih, const T* __restrict b_hh,
-                               T* __restrict out) {
+                               const T* __restrict bias, T* __restrict out) {
   for (int j = 0; j < H; ++j) {
-    const T pre = a[j] + b_ih[j] + rec[j] + b_hh[j];
+    const T pre = a[j] + rec[j] + bias[j];
     // Written so that NaN passes through (NaN < 0 is false), as PyTorch's relu.
     const T positive = pre < T(0) ? T(0) : pre;
     const T value = Relu ? positive : tanh_act(pre);
@@ -27,7 +27,7 @@ inline void rnn_forward_kernel(int H, T* __restrict a, const T* __restrict rec,
 template <class T, bool Relu>
 void rnn_forward_row(const StepForward<T>& s, int row) {
   const long base = static_cast<long>(row) * s.hidden;
-  rnn_forward_kernel<T, Relu>(s.hidden, s.gates + base, s.recurrent + base, s.b_ih, s.b_hh,
+  rnn_forward_kernel<T, Relu>(s.hidden, s.gates + base, s.recurrent + base, s.bias,
                               s.h_out + static_cast<long>(row) * s.ld_out);
 }
 

@@ -15,7 +15,8 @@ struct StepForward {
   int hidden = 0;
   T* gates = nullptr;            // in: x W_ih^T (no bias); out: saved activations
   const T* recurrent = nullptr;  // h_prev W_hh^T (no bias)
-  const T* b_ih = nullptr;
+  const T* bias = nullptr;        // b_ih + b_hh, summed once per call
+  const T* b_ih = nullptr;        // GRU: the n gate keeps its two biases apart
   const T* b_hh = nullptr;
   const T* h_prev = nullptr;
   T* h_out = nullptr;            // new hidden state, into the layer output
