@@ -33,7 +33,11 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
   const long kept = keep_tape ? rows : packing.batch;
 
   T* gates = grow(gates_, kept * GH);
-  T* h_prev = grow(h_prev_, kept * H);
+  // Without a tape only the GRU cell reads h_{t-1} itself; for the others the
+  // product reads it where it already is (the previous step's outputs, the
+  // initial states) instead of a copy.
+  const bool h_prev_in_place = !keep_tape && !gru;
+  T* h_prev = h_prev_in_place ? nullptr : grow(h_prev_, kept * H);
   T* c_prev = lstm && keep_tape ? grow(c_prev_, rows * H) : nullptr;
   T* c_saved = lstm && keep_tape ? grow(c_, rows * H) : nullptr;
   T* cell_states = lstm && !keep_tape ? grow(cell_states_, 2 * batch_h) : nullptr;
@@ -70,7 +74,7 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       // This step's rows of the buffers: by packed row with a tape, by sample without.
       const long at = keep_tape ? row : first;
       T* step_gates = gates + at * GH;
-      T* step_h_prev = h_prev + at * H;
+      T* step_h_prev = h_prev ? h_prev + at * H : nullptr;
       // LSTM cell states: the tape's rows, or two buffers by sample that swap roles
       // at every step (the previous step's output is this step's input).
       T* step_c_prev = keep_tape ? c_prev + row * H : nullptr;
@@ -80,36 +84,46 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
         step_c = cell_states + ((s + 1) % 2) * batch_h + first * H;
       }
       // The state entering this step: the previous step's output for the rows
-      // that ran then, the initial state for rows that join here (the first
-      // step, and the reverse direction's shorter sequences).
+      // that ran then (`carried`), the initial state for rows that join here (the
+      // first step, and the reverse direction's shorter sequences).
       int carried = 0;
+      long prev_row = 0;
       if (s > 0) {
         const int t_prev = step_at(s - 1, packing.steps);
         carried = static_cast<int>(
             std::clamp<long>(packing.batch_sizes[t_prev] - first, 0, n));
-        const long prev_row = packing.offsets[t_prev] + first;
-        for (int i = 0; i < carried; ++i)
-          std::memcpy(step_h_prev + static_cast<long>(i) * H, out + (prev_row + i) * ld_out,
-                      sizeof(T) * H);
+        prev_row = packing.offsets[t_prev] + first;
         if (keep_tape && lstm)
           std::memcpy(step_c_prev, c_saved + prev_row * H, sizeof(T) * carried * H);
       }
-      const long joining = n - carried;
-      std::memcpy(step_h_prev + static_cast<long>(carried) * H, state_h + (first + carried) * H,
-                  sizeof(T) * joining * H);
+      const int joining = n - carried;
+      const T* joining_h = state_h + (first + carried) * H;
       if (lstm)
         std::memcpy(step_c_prev + static_cast<long>(carried) * H,
                     state_c + (first + carried) * H, sizeof(T) * joining * H);
       if (!keep_tape)
         input_weights_.multiply(gemm, n, input + row * input_size_, input_size_, step_gates, GH,
                                 false);
-      recurrent_weights_.multiply(gemm, n, step_h_prev, H, recurrent + first * GH, GH, false);
+      T* step_recurrent = recurrent + first * GH;
+      if (h_prev_in_place) {
+        recurrent_weights_.multiply(gemm, carried, out + prev_row * ld_out, ld_out,
+                                    step_recurrent, GH, false);
+        recurrent_weights_.multiply(gemm, joining, joining_h, H,
+                                    step_recurrent + static_cast<long>(carried) * GH, GH, false);
+      } else {
+        for (int i = 0; i < carried; ++i)
+          std::memcpy(step_h_prev + static_cast<long>(i) * H, out + (prev_row + i) * ld_out,
+                      sizeof(T) * H);
+        std::memcpy(step_h_prev + static_cast<long>(carried) * H, joining_h,
+                    sizeof(T) * joining * H);
+        recurrent_weights_.multiply(gemm, n, step_h_prev, H, step_recurrent, GH, false);
+      }
 
       StepForward<T> step;
       step.rows = n;
       step.hidden = H;
       step.gates = step_gates;
-      step.recurrent = recurrent + first * GH;
+      step.recurrent = step_recurrent;
       step.bias = bias;
       step.b_ih = w.b_ih;
       step.b_hh = w.b_hh;

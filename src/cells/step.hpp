@@ -15,10 +15,10 @@ struct StepForward {
   int hidden = 0;
   T* gates = nullptr;            // in: x W_ih^T (no bias); out: saved activations
   const T* recurrent = nullptr;  // h_prev W_hh^T (no bias)
-  const T* bias = nullptr;        // b_ih + b_hh, summed once per call
-  const T* b_ih = nullptr;        // GRU: the n gate keeps its two biases apart
+  const T* bias = nullptr;       // b_ih + b_hh, summed once per call
+  const T* b_ih = nullptr;       // GRU: the n gate keeps its two biases apart
   const T* b_hh = nullptr;
-  const T* h_prev = nullptr;
+  const T* h_prev = nullptr;     // GRU: h_{t-1} (null where no cell reads it)
   T* h_out = nullptr;            // new hidden state, into the layer output
   int ld_out = 0;
   const T* c_prev = nullptr;     // LSTM: previous cell state
