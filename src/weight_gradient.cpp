@@ -53,15 +53,9 @@ void kernel_share(long rows, int k, const float* d, int ldd, const float* x, int
 template <class T>
 void weight_gradient(const Gemm<T>& gemm, int n_threads, long rows, int n, int k, const T* d,
                      int ldd, const T* x, int ldx, bool accumulate, T* g, int ldg) {
-  if (rows <= 0) {
-    // No rows: the sum is empty (what BLAS gives with beta = 0).
-    if (!accumulate)
-      for (int unit = 0; unit < n; ++unit)
-        std::fill(g + static_cast<long>(unit) * ldg, g + static_cast<long>(unit) * ldg + k, T(0));
-    return;
-  }
   if constexpr (std::is_same_v<T, float>) {
-    if (panel_kernel_available() && k <= kMaxKernelColumns) {
+    // No rows go to BLAS too: an empty sum there is zero (or leaves G with accumulate).
+    if (panel_kernel_available() && k <= kMaxKernelColumns && rows > 0) {
       const int shares = shares_for(n, n_threads, rows * n * k);
       parallel_over(even_bounds(n, shares), [&](int n_first, int n_last) {
         kernel_share(rows, k, d, ldd, x, ldx, accumulate, g, ldg, n_first, n_last);
