@@ -143,8 +143,9 @@ cdef ForwardArgs[real] forward_args(CoreShape shape, real* kind, x, lengths, h0,
     args.training = training
     args.dropout_seed = dropout_seed
     args.n_threads = max(1, n_threads)
-    args.out = <real*>buffer_of(out, "out", shape.dtype,
-                                (batch, steps, shape.directions * shape.hidden_size))
+    # None: the outputs of every step are not wanted, and not copied out.
+    args.out = <real*>optional_buffer(out, "out", shape.dtype,
+                                      (batch, steps, shape.directions * shape.hidden_size))
     args.h_n = <real*>buffer_of(h_n, "h_n", shape.dtype, state)
     args.c_n = <real*>buffer_of(c_n, "c_n", shape.dtype, state) if lstm else NULL
     return args

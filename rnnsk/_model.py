@@ -148,11 +148,15 @@ class SequenceModel:
         masks, finals = [], []
         for i, block in enumerate(self.blocks):
             h0, c0 = (initial[i] + [None])[:2] if initial is not None else (None, None)
+            # The last block's outputs at every step are not read: the head sees
+            # only its final states.
+            last = i + 1 == len(self.blocks)
             out, h_n, c_n = block.forward(x, lengths, h0, c0, training=training,
-                                          dropout_seed=(seed + i) % 2**63)
+                                          dropout_seed=(seed + i) % 2**63,
+                                          return_output=not last)
             finals.append([h_n] if c_n is None else [h_n, c_n])
             x = out
-            if training and self.dropout > 0 and i + 1 < len(self.blocks):
+            if training and self.dropout > 0 and not last:
                 keep = np.random.default_rng([seed, i]).random(out.shape) >= self.dropout
                 masks.append(keep.astype(self.dtype) / (1 - self.dropout))
                 x = out * masks[-1]

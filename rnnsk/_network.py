@@ -293,7 +293,8 @@ class RecurrentNetwork:
                              f"got values from {lengths.min()} to {lengths.max()}")
         return np.ascontiguousarray(lengths, dtype=np.int64)
 
-    def forward(self, X, lengths=None, h0=None, c0=None, training=False, dropout_seed=0):
+    def forward(self, X, lengths=None, h0=None, c0=None, training=False, dropout_seed=0,
+                return_output=True):
         """Run the network over a padded batch.
 
         Parameters
@@ -308,11 +309,16 @@ class RecurrentNetwork:
             Keep what backward needs and apply dropout between layers.
         dropout_seed : int, default=0
             Fixes the dropout masks, whatever the thread count.
+        return_output : bool, default=True
+            With False, ``output`` is None and the last layer's states are not
+            copied out to the caller (a model reading only ``h_n`` saves that copy
+            of batch x steps x hidden values); backward works the same.
 
         Returns
         -------
-        output : ndarray of shape (batch, steps, num_directions * hidden_size)
-            Hidden states of the last layer at every step, zero at padded steps.
+        output : ndarray of shape (batch, steps, num_directions * hidden_size), or None
+            Hidden states of the last layer at every step, zero at padded steps
+            (None with ``return_output=False``).
         h_n : ndarray of shape (num_layers * num_directions, batch, hidden_size)
             Final hidden states, each after its sequence's own last step.
         c_n : ndarray of the same shape, or None
@@ -334,7 +340,8 @@ class RecurrentNetwork:
         c0 = self._optional(c0, "c0")
         if not isinstance(dropout_seed, numbers.Integral) or dropout_seed < 0:
             raise ValueError(f"dropout_seed must be a non-negative integer, got {dropout_seed!r}")
-        output = np.empty((batch, steps, self.num_directions * self.hidden_size), self.dtype)
+        output = (np.empty((batch, steps, self.num_directions * self.hidden_size), self.dtype)
+                  if return_output else None)
         state = self._state_shape(batch)
         h_n = np.empty(state, self.dtype)
         c_n = np.empty(state, self.dtype) if self.cell == "lstm" else None

@@ -171,7 +171,7 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
   T* d_ah = gru ? grow(d_ah_, rows * GH) : d_ax;
   T* d_state = grow(state_h_, batch_h);
   T* d_cell = lstm ? grow(state_c_, batch_h) : nullptr;
-  T* d_h = grow(d_h_, batch_h);
+  T* d_h_copy = gru ? grow(d_h_, batch_h) : nullptr;
 
   copy_or_zero(d_h_final, batch_h, d_state);
   if (lstm) copy_or_zero(d_c_final, batch_h, d_cell);
@@ -186,22 +186,20 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
       const int n = static_cast<int>(std::min<long>(packing.batch_sizes[t], last) - first);
       if (n <= 0) continue;
       const long row = packing.offsets[t] + first;
-      T* d_h_rows = d_h + first * H;
       T* d_state_rows = d_state + first * H;
-      for (int i = 0; i < n; ++i) {
-        T* dh_row = d_h_rows + static_cast<long>(i) * H;
-        const T* carried = d_state_rows + static_cast<long>(i) * H;
-        if (d_out) {
-          const T* from_output = d_out + (row + i) * ld_d_out;
-          for (int j = 0; j < H; ++j) dh_row[j] = from_output[j] + carried[j];
-        } else {
-          std::memcpy(dh_row, carried, sizeof(T) * H);
-        }
-      }
       StepBackward<T> step;
       step.rows = n;
       step.hidden = H;
-      step.d_h = d_h_rows;
+      // The cell adds the gradient carried from step t+1 and the output's as it
+      // reads them; only the GRU cell, which builds the next carried gradient
+      // where this one is, reads a copy.
+      step.d_h = d_state_rows;
+      step.d_out = d_out ? d_out + row * ld_d_out : nullptr;
+      step.ld_d_out = ld_d_out;
+      if (gru) {
+        std::memcpy(d_h_copy + first * H, d_state_rows, sizeof(T) * n * H);
+        step.d_h = d_h_copy + first * H;
+      }
       step.gates = gates_.data() + row * GH;
       step.d_ax = d_ax + row * GH;
       if (lstm) {

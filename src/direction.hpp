@@ -83,7 +83,7 @@ class RecurrentDirection {
   PackedMatrix<T> recurrent_weights_;  // W_hh^T in forward, W_hh in backward
   PackedMatrix<T> input_weights_;      // W_ih^T, for forward without a tape
   std::vector<T> cell_states_;         // without a tape, LSTM: (2, batch, H), alternating
-  std::vector<T> d_h_;        // (batch, H): one step's total state gradient
+  std::vector<T> d_h_;        // GRU: (batch, H), a copy of one step's carried state gradient
   std::vector<T> d_ax_;       // (rows, G*H)
   std::vector<T> d_ah_;       // GRU: (rows, G*H)
   std::vector<T> bias_sums_;  // (G*H): b_ih + b_hh in forward; a bias gradient in backward

@@ -125,7 +125,7 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
       for (long i = 0; i < rows * width; ++i) dropped[i] = out[i] * mask[i];
     }
   }
-  packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
+  if (a.out) packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
   states_from_sorted(hn_sorted_, a.h_n);
   if (lstm) states_from_sorted(cn_sorted_, a.c_n);
   taped_ = a.training;

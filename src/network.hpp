@@ -55,7 +55,7 @@ struct ForwardArgs {
   bool training = false;           // keep the tape for backward, apply dropout
   uint64_t dropout_seed = 0;
   int n_threads = 1;
-  T* out = nullptr;                // (batch, steps, directions * H)
+  T* out = nullptr;                // (batch, steps, directions * H), or null: not wanted
   T* h_n = nullptr;                // (layers * directions, batch, H)
   T* c_n = nullptr;                // LSTM only
 };

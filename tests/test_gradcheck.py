@@ -47,7 +47,9 @@ class Problem:
 
     def loss(self, **kwargs):
         out, h_n, c_n = self.forward(**kwargs)
-        total = np.sum(out * self.g_out) + np.sum(h_n * self.g_h)
+        total = np.sum(h_n * self.g_h)
+        if self.g_out is not None:
+            total += np.sum(out * self.g_out)
         if self.lstm:
             total += np.sum(c_n * self.g_c)
         return total
@@ -136,6 +138,34 @@ def test_gradients_two_layers_bidirectional_ragged(cell):
     problem = Problem(cell, seed=1)
     rng = np.random.default_rng(2)
     check_gradients(problem, sampled_parameter_indices(problem.net, rng, 30))
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_gradients_of_a_loss_on_the_final_states_only(cell):
+    """No output gradient (d_output=None), as for a classifier reading h_n: the top
+    layer's cells see only the carried gradient, the lower layers both."""
+    problem = Problem(cell, seed=5)
+    problem.g_out = None
+    check_gradients(problem, sampled_parameter_indices(problem.net, np.random.default_rng(5), 30))
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+@pytest.mark.parametrize("cell", CELLS)
+def test_forward_without_the_output(cell, device, request):
+    """return_output=False returns no output and changes nothing else: the same
+    final states, and backward gives the same gradients."""
+    if device == "cuda":
+        request.getfixturevalue("emulated_gpu")
+    problem = Problem(cell, seed=6)
+    net = problem.net.to_device(device)
+    results = []
+    for wanted in (True, False):
+        output, *states = net.forward(problem.X, problem.lengths, problem.h0, problem.c0,
+                                      training=True, return_output=wanted)
+        assert (output is not None) == wanted
+        gradients = net.backward(problem.g_out, problem.g_h, problem.g_c)
+        results.append((*states, *gradients, np.array(net.flat_gradients)))
+    assert_same_optional_arrays(results[1], results[0])
 
 
 @pytest.mark.parametrize("cell", CELLS)

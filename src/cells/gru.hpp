@@ -39,28 +39,32 @@ void gru_forward_row(const StepForward<T>& s, int row) {
                      s.h_out + static_cast<long>(row) * s.ld_out);
 }
 
-template <class T>
+template <class T, bool FromOutput>
 inline void gru_backward_kernel(int H, const T* __restrict gate_r, const T* __restrict gate_z,
                                 const T* __restrict gate_n, const T* __restrict h_prev,
-                                const T* __restrict ah_n, const T* __restrict dh,
-                                T* __restrict dax_r, T* __restrict dax_z, T* __restrict dax_n,
-                                T* __restrict dah_r, T* __restrict dah_z, T* __restrict dah_n,
+                                const T* __restrict ah_n, const T* __restrict d_h,
+                                const T* __restrict d_out, T* __restrict dax_r,
+                                T* __restrict dax_z, T* __restrict dax_n, T* __restrict dah_r,
+                                T* __restrict dah_z, T* __restrict dah_n,
                                 T* __restrict dh_prev) {
   for (int j = 0; j < H; ++j) {
     const T r = gate_r[j], z = gate_z[j], n = gate_n[j];
-    const T dan = dh[j] * (T(1) - z) * (T(1) - n * n);
+    const T dh = FromOutput ? d_h[j] + d_out[j] : d_h[j];
+    const T dan = dh * (T(1) - z) * (T(1) - n * n);
     const T dar = dan * ah_n[j] * r * (T(1) - r);
-    const T daz = dh[j] * (h_prev[j] - n) * z * (T(1) - z);
+    const T daz = dh * (h_prev[j] - n) * z * (T(1) - z);
     dax_r[j] = dar;
     dax_z[j] = daz;
     dax_n[j] = dan;
     dah_r[j] = dar;
     dah_z[j] = daz;
     dah_n[j] = dan * r;
-    dh_prev[j] = dh[j] * z;
+    dh_prev[j] = dh * z;
   }
 }
 
+// d_h_prev must not be d_h: the layer gives this cell a copy of the carried
+// gradient, since d_h_prev is where the next carried gradient is built.
 template <class T>
 void gru_backward_row(const StepBackward<T>& s, int row) {
   const int H = s.hidden;
@@ -69,9 +73,11 @@ void gru_backward_row(const StepBackward<T>& s, int row) {
   const T* gate = s.gates + g_base;
   T* dax = s.d_ax + g_base;
   T* dah = s.d_ah + g_base;
-  gru_backward_kernel(H, gate, gate + H, gate + 2 * H, s.h_prev + h_base, s.ah_n + h_base,
-                      s.d_h + h_base, dax, dax + H, dax + 2 * H, dah, dah + H, dah + 2 * H,
-                      s.d_h_prev + h_base);
+  with_output_gradient(s, row, [&](auto from_output, const T* d_out) {
+    gru_backward_kernel<T, decltype(from_output)::value>(
+        H, gate, gate + H, gate + 2 * H, s.h_prev + h_base, s.ah_n + h_base, s.d_h + h_base,
+        d_out, dax, dax + H, dax + 2 * H, dah, dah + H, dah + 2 * H, s.d_h_prev + h_base);
+  });
 }
 
 }  // namespace rnnsk

@@ -43,21 +43,22 @@ void lstm_forward_row(const StepForward<T>& s, int row) {
                       s.h_out + static_cast<long>(row) * s.ld_out);
 }
 
-template <class T>
+template <class T, bool FromOutput>
 inline void lstm_backward_kernel(int H, const T* __restrict gate_i, const T* __restrict gate_f,
                                  const T* __restrict gate_g, const T* __restrict gate_o,
                                  const T* __restrict c, const T* __restrict c_prev,
-                                 const T* __restrict dh, T* __restrict dc_carry,
-                                 T* __restrict da_i, T* __restrict da_f, T* __restrict da_g,
-                                 T* __restrict da_o) {
+                                 const T* __restrict d_h, const T* __restrict d_out,
+                                 T* __restrict dc_carry, T* __restrict da_i,
+                                 T* __restrict da_f, T* __restrict da_g, T* __restrict da_o) {
   for (int j = 0; j < H; ++j) {
     const T i = gate_i[j], f = gate_f[j], g = gate_g[j], o = gate_o[j];
+    const T dh = FromOutput ? d_h[j] + d_out[j] : d_h[j];
     const T tau = tanh_act(c[j]);
-    const T dc = dc_carry[j] + dh[j] * o * (T(1) - tau * tau);
+    const T dc = dc_carry[j] + dh * o * (T(1) - tau * tau);
     da_i[j] = dc * g * i * (T(1) - i);
     da_f[j] = dc * c_prev[j] * f * (T(1) - f);
     da_g[j] = dc * i * (T(1) - g * g);
-    da_o[j] = dh[j] * tau * o * (T(1) - o);
+    da_o[j] = dh * tau * o * (T(1) - o);
     dc_carry[j] = dc * f;
   }
 }
@@ -69,9 +70,11 @@ void lstm_backward_row(const StepBackward<T>& s, int row) {
   const long h_base = static_cast<long>(row) * H;
   const T* gate = s.gates + g_base;
   T* da = s.d_ax + g_base;
-  lstm_backward_kernel(H, gate, gate + H, gate + 2 * H, gate + 3 * H, s.c + h_base,
-                       s.c_prev + h_base, s.d_h + h_base, s.d_c + h_base, da, da + H,
-                       da + 2 * H, da + 3 * H);
+  with_output_gradient(s, row, [&](auto from_output, const T* d_out) {
+    lstm_backward_kernel<T, decltype(from_output)::value>(
+        H, gate, gate + H, gate + 2 * H, gate + 3 * H, s.c + h_base, s.c_prev + h_base,
+        s.d_h + h_base, d_out, s.d_c + h_base, da, da + H, da + 2 * H, da + 3 * H);
+  });
 }
 
 }  // namespace rnnsk

@@ -31,20 +31,23 @@ void rnn_forward_row(const StepForward<T>& s, int row) {
                               s.h_out + static_cast<long>(row) * s.ld_out);
 }
 
-template <class T, bool Relu>
+template <class T, bool Relu, bool FromOutput>
 inline void rnn_backward_kernel(int H, const T* __restrict h, const T* __restrict dh,
-                                T* __restrict da) {
+                                const T* __restrict d_out, T* __restrict da) {
   for (int j = 0; j < H; ++j) {
     const T relu_slope = h[j] > T(0) ? T(1) : T(0);
     const T slope = Relu ? relu_slope : T(1) - h[j] * h[j];
-    da[j] = dh[j] * slope;
+    da[j] = (FromOutput ? dh[j] + d_out[j] : dh[j]) * slope;
   }
 }
 
 template <class T, bool Relu>
 void rnn_backward_row(const StepBackward<T>& s, int row) {
   const long base = static_cast<long>(row) * s.hidden;
-  rnn_backward_kernel<T, Relu>(s.hidden, s.gates + base, s.d_h + base, s.d_ax + base);
+  with_output_gradient(s, row, [&](auto from_output, const T* d_out) {
+    rnn_backward_kernel<T, Relu, decltype(from_output)::value>(
+        s.hidden, s.gates + base, s.d_h + base, d_out, s.d_ax + base);
+  });
 }
 
 }  // namespace rnnsk

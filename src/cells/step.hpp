@@ -7,6 +7,8 @@
 // `gates * hidden` (G*H) columns unless a leading dimension is given.
 #pragma once
 
+#include <type_traits>
+
 namespace rnnsk {
 
 template <class T>
@@ -30,7 +32,12 @@ template <class T>
 struct StepBackward {
   int rows = 0;
   int hidden = 0;
-  const T* d_h = nullptr;        // dL/dh_t from the output and from step t+1
+  // dL/dh_t = d_h + d_out: from step t+1, and from the output at this step (row
+  // stride ld_d_out; null when the loss does not read the outputs). The kernels
+  // add the two as they read them, so the layer keeps no sum of its own.
+  const T* d_h = nullptr;
+  const T* d_out = nullptr;
+  int ld_d_out = 0;
   T* d_c = nullptr;              // LSTM: in dL/dc_t from step t+1, out dL/dc_{t-1}
   const T* gates = nullptr;      // saved activations of this step
   const T* c = nullptr;          // LSTM: c_t
@@ -41,5 +48,16 @@ struct StepBackward {
   T* d_ah = nullptr;             // GRU: gate gradients seen by the recurrent product
   T* d_h_prev = nullptr;         // GRU: receives dh_t * z, the path that skips W_hh
 };
+
+// Calls kernel(from_output, d_out_row) with from_output a std::bool_constant
+// telling whether row `row` has an output gradient, so each kernel is compiled
+// once with the addition and once without, and never tests for it per element.
+template <class T, class Kernel>
+inline void with_output_gradient(const StepBackward<T>& s, int row, Kernel kernel) {
+  if (s.d_out)
+    kernel(std::true_type{}, s.d_out + static_cast<long>(row) * s.ld_d_out);
+  else
+    kernel(std::false_type{}, static_cast<const T*>(nullptr));
+}
 
 }  // namespace rnnsk

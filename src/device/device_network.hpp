@@ -137,8 +137,10 @@ class DeviceNetwork final : public DeviceCore<T> {
             static_cast<T>(1.0 / (1.0 - config_.dropout)), out,
             masks_[layer].grow(rows * width), dropped_[layer].grow(rows * width)});
     }
-    outputs_.back().download(grow(host_, rows * width), rows * width);
-    packing_.unpack(host_.data(), width, a.out);
+    if (a.out) {
+      outputs_.back().download(grow(host_, rows * width), rows * width);
+      packing_.unpack(host_.data(), width, a.out);
+    }
     download_sorted_states(hn_, a.h_n);
     if (lstm) download_sorted_states(cn_, a.c_n);
     taped_ = a.training;
