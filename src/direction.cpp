@@ -21,6 +21,20 @@ RecurrentDirection<T>::RecurrentDirection(CellKind cell, int input_size, int hid
       reverse_(reverse) {}
 
 template <class T>
+typename RecurrentDirection<T>::Entering RecurrentDirection<T>::entering_rows(
+    const Packing& packing, int s, long first, int n) const {
+  if (s == 0) return {0, 0};
+  const int t_prev = step_at(s - 1, packing.steps);
+  return {static_cast<int>(std::clamp<long>(packing.batch_sizes[t_prev] - first, 0, n)),
+          packing.offsets[t_prev] + first};
+}
+
+template <class T>
+const T* RecurrentDirection<T>::entering_c(int s, long first, long prev_row) const {
+  return s > 0 ? c_.data() + prev_row * hidden_ : initial_c_.data() + first * hidden_;
+}
+
+template <class T>
 void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
                                     const DirectionWeights<T>& w, const T* input, const T* h0,
                                     const T* c0, T* out, int ld_out, T* h_final, T* c_final,
@@ -33,17 +47,18 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
   const long kept = keep_tape ? rows : packing.batch;
 
   T* gates = grow(gates_, kept * GH);
-  // Without a tape only the GRU cell reads h_{t-1} itself; for the others the
-  // product reads it where it already is (the previous step's outputs, the
-  // initial states) instead of a copy.
-  const bool h_prev_in_place = !keep_tape && !gru;
+  // Only the GRU cell reads h_{t-1} itself; for the others the product reads it
+  // where it already is (the previous step's outputs, the initial states), and so
+  // does backward where every sequence runs every step (see the tape's members).
+  const bool h_prev_in_place = !gru && (!keep_tape || packing.full_length());
+  entering_in_place_ = keep_tape && h_prev_in_place;
   T* h_prev = h_prev_in_place ? nullptr : grow(h_prev_, kept * H);
-  T* c_prev = lstm && keep_tape ? grow(c_prev_, rows * H) : nullptr;
+  T* c_prev = lstm && keep_tape && !entering_in_place_ ? grow(c_prev_, rows * H) : nullptr;
   T* c_saved = lstm && keep_tape ? grow(c_, rows * H) : nullptr;
   T* cell_states = lstm && !keep_tape ? grow(cell_states_, 2 * batch_h) : nullptr;
   T* ah_n = gru ? grow(ah_n_, kept * H) : nullptr;
-  T* state_h = grow(state_h_, batch_h);
-  T* state_c = lstm ? grow(state_c_, batch_h) : nullptr;
+  T* initial_h = grow(initial_h_, batch_h);
+  T* initial_c = lstm ? grow(initial_c_, batch_h) : nullptr;
   T* recurrent = grow(recurrent_, static_cast<long>(packing.batch) * GH);
 
   if (keep_tape) {
@@ -55,8 +70,8 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
   }
 
   // The initial states, for the rows that start from them.
-  copy_or_zero(h0, batch_h, state_h);
-  if (lstm) copy_or_zero(c0, batch_h, state_c);
+  copy_or_zero(h0, batch_h, initial_h);
+  if (lstm) copy_or_zero(c0, batch_h, initial_c);
   // W_hh^T, laid out once for all the steps' products.
   recurrent_weights_.pack(w.w_hh, H, GH, true);
   // The two biases, summed once for all the steps' cell kernels.
@@ -75,32 +90,35 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       const long at = keep_tape ? row : first;
       T* step_gates = gates + at * GH;
       T* step_h_prev = h_prev ? h_prev + at * H : nullptr;
-      // LSTM cell states: the tape's rows, or two buffers by sample that swap roles
-      // at every step (the previous step's output is this step's input).
-      T* step_c_prev = keep_tape ? c_prev + row * H : nullptr;
-      T* step_c = keep_tape ? c_saved + row * H : nullptr;
-      if (cell_states) {
-        step_c_prev = cell_states + (s % 2) * batch_h + first * H;
-        step_c = cell_states + ((s + 1) % 2) * batch_h + first * H;
-      }
       // The state entering this step: the previous step's output for the rows
       // that ran then (`carried`), the initial state for rows that join here (the
       // first step, and the reverse direction's shorter sequences).
-      int carried = 0;
-      long prev_row = 0;
-      if (s > 0) {
-        const int t_prev = step_at(s - 1, packing.steps);
-        carried = static_cast<int>(
-            std::clamp<long>(packing.batch_sizes[t_prev] - first, 0, n));
-        prev_row = packing.offsets[t_prev] + first;
-        if (keep_tape && lstm)
-          std::memcpy(step_c_prev, c_saved + prev_row * H, sizeof(T) * carried * H);
+      const Entering entering = entering_rows(packing, s, first, n);
+      const int carried = entering.carried, joining = n - carried;
+      const long prev_row = entering.prev_row;
+      const T* joining_h = initial_h + (first + carried) * H;
+      // LSTM cell states: the tape's rows, or two buffers by sample that swap roles
+      // at every step (the previous step's output is this step's input). Where
+      // backward reads the entering c state in place, this step reads it there too.
+      const T* step_c_prev = nullptr;
+      T* step_c = keep_tape ? c_saved + row * H : nullptr;
+      if (lstm) {
+        T* gathered = nullptr;
+        if (cell_states) {
+          gathered = cell_states + (s % 2) * batch_h + first * H;
+          step_c = cell_states + ((s + 1) % 2) * batch_h + first * H;
+        } else if (entering_in_place_) {
+          step_c_prev = entering_c(s, first, prev_row);
+        } else {
+          gathered = c_prev + row * H;
+          std::memcpy(gathered, c_saved + prev_row * H, sizeof(T) * carried * H);
+        }
+        if (gathered) {
+          std::memcpy(gathered + static_cast<long>(carried) * H,
+                      initial_c + (first + carried) * H, sizeof(T) * joining * H);
+          step_c_prev = gathered;
+        }
       }
-      const int joining = n - carried;
-      const T* joining_h = state_h + (first + carried) * H;
-      if (lstm)
-        std::memcpy(step_c_prev + static_cast<long>(carried) * H,
-                    state_c + (first + carried) * H, sizeof(T) * joining * H);
       if (!keep_tape)
         input_weights_.multiply(gemm, n, input + row * input_size_, input_size_, step_gates, GH,
                                 false);
@@ -158,7 +176,8 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
 template <class T>
 void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing,
                                      const DirectionWeights<T>& w, const T* input,
-                                     const T* d_out, int ld_d_out, const T* d_h_final,
+                                     const T* out, int ld_out, const T* d_out, int ld_d_out,
+                                     const T* d_h_final,
                                      const T* d_c_final, const DirectionGradients<T>& grads,
                                      bool accumulate, T* d_input, bool add_to_d_input, T* d_h0,
                                      T* d_c0, int n_threads) {
@@ -205,7 +224,10 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
       if (lstm) {
         step.d_c = d_cell + first * H;
         step.c = c_.data() + row * H;
-        step.c_prev = c_prev_.data() + row * H;
+        step.c_prev =
+            entering_in_place_
+                ? entering_c(s, first, entering_rows(packing, s, first, n).prev_row)
+                : c_prev_.data() + row * H;
       }
       if (gru) {
         step.h_prev = h_prev_.data() + row * H;
@@ -225,8 +247,20 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
 
   weight_gradient(gemm, n_threads, rows, GH, input_size_, d_ax, GH, input, input_size_,
                   accumulate, grads.w_ih, input_size_);
-  weight_gradient(gemm, n_threads, rows, GH, H, d_ah, GH, h_prev_.data(), H, accumulate,
-                  grads.w_hh, H);
+  if (entering_in_place_) {
+    // Every step's rows continue those of the step before, `batch` packed rows
+    // earlier (later in reverse): one product pairs the gradients of all steps but
+    // the first with the outputs they started from, one the first step's with the
+    // initial states.
+    const long batch = packing.batch, later = rows - batch;
+    weight_gradient(gemm, n_threads, later, GH, H, d_ah + (reverse_ ? 0 : batch) * GH, GH,
+                    out + (reverse_ ? batch : 0) * ld_out, ld_out, accumulate, grads.w_hh, H);
+    weight_gradient(gemm, n_threads, batch, GH, H, d_ah + (reverse_ ? later : 0) * GH, GH,
+                    initial_h_.data(), H, true, grads.w_hh, H);
+  } else {
+    weight_gradient(gemm, n_threads, rows, GH, H, d_ah, GH, h_prev_.data(), H, accumulate,
+                    grads.w_hh, H);
+  }
   // The biases' gradients are the gates' gradients summed over all rows; RNN and
   // LSTM gates see one gradient through both products, so both sums are one.
   T* sums = grow(bias_sums_, GH);

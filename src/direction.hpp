@@ -51,17 +51,34 @@ class RecurrentDirection {
                const T* input, const T* h0, const T* c0, T* out, int ld_out, T* h_final,
                T* c_final, bool keep_tape, int n_threads);
 
+  // out: this direction's outputs from the forward (row stride ld_out), where
+  // backward reads the states entering each step when the tape does not hold them.
   // d_out: gradient of this direction's outputs (row stride ld_d_out) or null;
   // d_h_final/d_c_final: gradients of the final states (sorted) or null.
   // Writes (or adds, with accumulate) the weight gradients; writes d_input, or adds
   // to it with add_to_d_input; writes d_h0/d_c0 (sorted).
   void backward(const Gemm<T>& gemm, const Packing& packing, const DirectionWeights<T>& w,
-                const T* input, const T* d_out, int ld_d_out, const T* d_h_final,
+                const T* input, const T* out, int ld_out, const T* d_out, int ld_d_out,
+                const T* d_h_final,
                 const T* d_c_final, const DirectionGradients<T>& grads, bool accumulate,
                 T* d_input, bool add_to_d_input, T* d_h0, T* d_c0, int n_threads);
 
  private:
   int step_at(int s, int steps) const { return reverse_ ? steps - 1 - s : s; }
+
+  // Of the rows [first, first + n) of step s, the first `carried` continue the
+  // previous step's rows from packed row prev_row on; the rest join from the
+  // initial states (all of them at the first step, and in reverse the shorter
+  // sequences as they start).
+  struct Entering {
+    int carried;
+    long prev_row;
+  };
+  Entering entering_rows(const Packing& packing, int s, long first, int n) const;
+
+  // With entering_in_place_: the LSTM cell state entering step s for the rows
+  // from `first` on (all of them carried from prev_row, or all initial).
+  const T* entering_c(int s, long first, long prev_row) const;
 
   CellKind cell_;
   int input_size_;
@@ -71,14 +88,21 @@ class RecurrentDirection {
 
   // Tape: kept from forward for backward, one row per packed row.
   std::vector<T> gates_;   // activated gates (RNN: h_t)
-  std::vector<T> h_prev_;  // state entering each step
-  std::vector<T> c_prev_;  // LSTM: cell state entering each step
   std::vector<T> c_;       // LSTM: cell state leaving each step
   std::vector<T> ah_n_;    // GRU: W_hn h_{t-1} + b_hn
+  // The states entering each step are the initial states (below) or the previous
+  // step's outputs and c_ rows. Where every sequence runs every step, RNN and
+  // LSTM backward reads them there; otherwise (and for the GRU, whose cell reads
+  // h_{t-1}) forward copies them into a tape of their own.
+  bool entering_in_place_ = false;
+  std::vector<T> h_prev_;  // state entering each step, if copied
+  std::vector<T> c_prev_;  // LSTM: cell state entering each step, if copied
+  std::vector<T> initial_h_;  // (batch, H): the initial states, sorted
+  std::vector<T> initial_c_;  // LSTM
 
   // Scratch.
-  std::vector<T> state_h_;    // (batch, H): initial state, or the state gradient in backward
-  std::vector<T> state_c_;    // (batch, H): LSTM initial cell state, or its gradient
+  std::vector<T> state_h_;    // (batch, H): the carried state gradient in backward
+  std::vector<T> state_c_;    // (batch, H): LSTM, the carried cell state gradient
   std::vector<T> recurrent_;  // (batch, G*H): one step's recurrent product
   PackedMatrix<T> recurrent_weights_;  // W_hh^T in forward, W_hh in backward
   PackedMatrix<T> input_weights_;      // W_ih^T, for forward without a tape

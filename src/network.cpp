@@ -159,7 +159,8 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
       const long k = (layer * D + d) * block;
       directions_[layer * D + d].backward(
           gemm_, packing_, weights(a.params, layer, d), layer_input(layer),
-          has_d_out ? d_upper_.data() + d * H : nullptr, width, hn_sorted_.data() + k,
+          outputs_[layer].data() + d * H, width, has_d_out ? d_upper_.data() + d * H : nullptr,
+          width, hn_sorted_.data() + k,
           lstm ? cn_sorted_.data() + k : nullptr, gradients(a.grads, layer, d), a.accumulate,
           d_input, d > 0, h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr,
           a.n_threads);

@@ -21,6 +21,10 @@ struct Packing {
   std::vector<long> offsets;     // per step: first packed row of that step
   std::vector<int> sorted_lengths;  // per sorted position
 
+  // Whether every sequence runs every step (no padding): then each step's rows
+  // continue the previous step's at a fixed distance of `batch` packed rows.
+  bool full_length() const { return batch_sizes.back() == batch; }
+
   // Contiguous shares of the sorted samples with about equal numbers of rows, so
   // threads that each run whole sequences finish together.
   std::vector<int> balanced_bounds(int shares) const;
