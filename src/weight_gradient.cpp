@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <type_traits>
+#include <vector>
 
 #include "panel_kernel.hpp"
 #include "parallel.hpp"
@@ -48,6 +49,51 @@ void kernel_share(long rows, int k, const float* d, int ldd, const float* x, int
   }
 }
 
+// Rows [n_first, n_last) of G from G^T = X^T D: its columns [n_first, n_last)
+// into `scratch` (k x n) a chunk of rows at a time, then stored or added
+// transposed into G.
+void kernel_share_transposed(long rows, int n, int k, const float* d, int ldd, const float* x,
+                             int ldx, bool accumulate, float* g, int ldg, int n_first,
+                             int n_last, float* scratch) {
+  // Blocks of about equal size (8 features: two of 4, not 6 and 2): a block of
+  // few rows has too few accumulators to hide the latency of its multiply-adds.
+  const int blocks = (k + kBlockRows - 1) / kBlockRows;
+  const int block_rows = (k + blocks - 1) / blocks;
+  PanelBlock block;
+  block.a_row_step = 1;
+  block.a_depth_step = ldx;
+  block.b_depth_step = ldd;
+  block.ldc = n;
+  for (long chunk = 0; chunk < rows; chunk += kChunkRows) {
+    block.depth = std::min(kChunkRows, rows - chunk);
+    block.accumulate = chunk > 0;
+    for (int unit = n_first; unit < n_last; unit += kPanelWidth) {
+      block.cols = std::min(kPanelWidth, n_last - unit);
+      block.b = d + chunk * ldd + unit;
+      for (int feature = 0; feature < k; feature += block_rows) {
+        block.rows = std::min(block_rows, k - feature);
+        block.a = x + chunk * ldx + feature;
+        block.c = scratch + static_cast<long>(feature) * n + unit;
+        multiply_panel_block(block);
+      }
+    }
+  }
+  for (int unit = n_first; unit < n_last; ++unit) {
+    float* g_row = g + static_cast<long>(unit) * ldg;
+    for (int feature = 0; feature < k; ++feature) {
+      const float sum = scratch[static_cast<long>(feature) * n + unit];
+      g_row[feature] = accumulate ? g_row[feature] + sum : sum;
+    }
+  }
+}
+
+// The share of a vector's lanes a product keeps busy when `width` columns are
+// spread over panels of kPanelWidth.
+double lanes_busy(int width) {
+  const int panels = (width + kPanelWidth - 1) / kPanelWidth;
+  return static_cast<double>(width) / (panels * kPanelWidth);
+}
+
 }  // namespace
 
 template <class T>
@@ -57,9 +103,21 @@ void weight_gradient(const Gemm<T>& gemm, int n_threads, long rows, int n, int k
     // No rows go to BLAS too: an empty sum there is zero (or leaves G with accumulate).
     if (panel_kernel_available() && k <= kMaxKernelColumns && rows > 0) {
       const int shares = shares_for(n, n_threads, rows * n * k);
-      parallel_over(even_bounds(n, shares), [&](int n_first, int n_last) {
-        kernel_share(rows, k, d, ldd, x, ldx, accumulate, g, ldg, n_first, n_last);
-      });
+      // X narrower than its panels (few input features: 8 at shape S fill a
+      // quarter of the lanes) leaves most of each vector idle; D's rows, G*H
+      // wide, fill them, so G^T = X^T D is computed instead, into scratch of
+      // k x n values (one small allocation per call).
+      if (lanes_busy(n) > lanes_busy(k)) {
+        std::vector<float> scratch(static_cast<size_t>(k) * n);
+        parallel_over(even_bounds(n, shares), [&](int n_first, int n_last) {
+          kernel_share_transposed(rows, n, k, d, ldd, x, ldx, accumulate, g, ldg, n_first,
+                                  n_last, scratch.data());
+        });
+      } else {
+        parallel_over(even_bounds(n, shares), [&](int n_first, int n_last) {
+          kernel_share(rows, k, d, ldd, x, ldx, accumulate, g, ldg, n_first, n_last);
+        });
+      }
       return;
     }
   }

@@ -8,7 +8,9 @@
 // For float with AVX-512 the register kernel reads D and X in place instead,
 // a chunk of rows at a time so that the chunk stays in cache while every block
 // of G takes its turn (106 and 52-62 GFLOP/s); elsewhere, and for wide X where
-// BLAS's panels pay off, the product goes to BLAS.
+// BLAS's panels pay off, the product goes to BLAS. X narrower than the kernel's
+// 32-column panels (a few input features) is computed the other way round,
+// G^T = X^T D, so that the vectors run along G's n units instead.
 #pragma once
 
 #include "blas.hpp"

@@ -127,7 +127,7 @@ void packed_case(int m, int k, int n, bool transposed, bool accumulate) {
 int main() {
   int cases = 0;
   for (long rows : {0L, 1L, 5L, 255L, 256L, 257L, 600L})
-    for (int n : {1, 5, 6, 7, 37})
+    for (int n : {1, 5, 6, 7, 37, 128})
       for (int k : {1, 15, 16, 17, 32, 33, 256, 257})
         for (bool accumulate : {false, true}) {
           weight_gradient_case(rows, n, k, (rows + n + k) % 3, accumulate, 1 + (k % 3));
