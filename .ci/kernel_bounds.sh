@@ -8,6 +8,7 @@ OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 "${CXX:-g++}" -std=c++17 -O2 -fopenmp -I"$ROOT/src" \
   "$ROOT/tests/cpp/register_kernel_bounds.cpp" "$ROOT/src/panel_kernel.cpp" \
-  "$ROOT/src/packed_gemm.cpp" "$ROOT/src/weight_gradient.cpp" -o "$OUT/register_kernel_bounds"
+  "$ROOT/src/packed_gemm.cpp" "$ROOT/src/weight_gradient.cpp" \
+  "$ROOT/src/column_sums.cpp" -o "$OUT/register_kernel_bounds"
 echo "== register kernel against a reference, operands at guard pages"
 "$OUT/register_kernel_bounds"

@@ -21,17 +21,6 @@ void copy_or_zero(const T* source, long count, T* destination) {
     std::fill(destination, destination + count, T(0));
 }
 
-// column_sums[j] = sum over rows of matrix[r, j]; a fixed order, so the result
-// does not depend on the thread count.
-template <class T>
-void sum_rows(const T* matrix, long rows, int cols, T* column_sums) {
-  std::fill(column_sums, column_sums + cols, T(0));
-  for (long r = 0; r < rows; ++r) {
-    const T* row = matrix + r * cols;
-    for (int j = 0; j < cols; ++j) column_sums[j] += row[j];
-  }
-}
-
 // destination = values, or destination += values with `accumulate`.
 template <class T>
 void store_or_add(const T* values, int count, bool accumulate, T* destination) {

@@ -245,8 +245,15 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
   std::memcpy(d_h0, d_state, sizeof(T) * batch_h);
   if (lstm) std::memcpy(d_c0, d_cell, sizeof(T) * batch_h);
 
+  // The biases' gradients are the gates' gradients summed over all rows, which
+  // the weight gradients' products take as the gates' gradients pass through
+  // cache; RNN and LSTM gates see one gradient through both products, so both
+  // sums are one.
+  T* sums = grow(bias_sums_, GH);
   weight_gradient(gemm, n_threads, rows, GH, input_size_, d_ax, GH, input, input_size_,
-                  accumulate, grads.w_ih, input_size_);
+                  accumulate, grads.w_ih, input_size_, sums);
+  store_or_add(sums, GH, accumulate, grads.b_ih);
+  if (!gru) store_or_add(sums, GH, accumulate, grads.b_hh);
   if (entering_in_place_) {
     // Every step's rows continue those of the step before, `batch` packed rows
     // earlier (later in reverse): one product pairs the gradients of all steps but
@@ -259,15 +266,9 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
                     initial_h_.data(), H, true, grads.w_hh, H);
   } else {
     weight_gradient(gemm, n_threads, rows, GH, H, d_ah, GH, h_prev_.data(), H, accumulate,
-                    grads.w_hh, H);
+                    grads.w_hh, H, gru ? sums : nullptr);
+    if (gru) store_or_add(sums, GH, accumulate, grads.b_hh);
   }
-  // The biases' gradients are the gates' gradients summed over all rows; RNN and
-  // LSTM gates see one gradient through both products, so both sums are one.
-  T* sums = grow(bias_sums_, GH);
-  sum_rows(d_ax, rows, GH, sums);
-  store_or_add(sums, GH, accumulate, grads.b_ih);
-  if (gru) sum_rows(d_ah, rows, GH, sums);
-  store_or_add(sums, GH, accumulate, grads.b_hh);
   if (d_input)
     threaded_gemm(gemm, n_threads, false, false, static_cast<int>(rows), input_size_, GH, T(1),
                   d_ax, GH, w.w_ih, input_size_, add_to_d_input ? T(1) : T(0), d_input,

@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "column_sums.hpp"
 #include "panel_kernel.hpp"
 #include "parallel.hpp"
 #include "threaded_gemm.hpp"
@@ -23,26 +24,53 @@ constexpr long kChunkRows = 256;
 // k = 256: level).
 constexpr int kMaxKernelColumns = 256;
 
+// One call's operands (see weight_gradient).
+struct Operands {
+  long rows;
+  int n, k;
+  const float* d;
+  int ldd;
+  const float* x;
+  int ldx;
+  bool accumulate;
+  float* g;
+  int ldg;
+  float* column_sums;  // or null
+};
+
+// With column sums wanted: adds the chunk's rows of D to the sums of units
+// [n_first, n_last), row after row, as the chunk comes into cache for the
+// products (summed in a pass of their own, the gates' gradients came from
+// memory twice).
+void add_chunk_to_sums(const Operands& o, long chunk, long depth, int n_first, int n_last) {
+  if (!o.column_sums) return;
+  if (chunk == 0) std::fill(o.column_sums + n_first, o.column_sums + n_last, 0.0f);
+  for (long r = chunk; r < chunk + depth; ++r) {
+    const float* row = o.d + r * o.ldd;
+    for (int j = n_first; j < n_last; ++j) o.column_sums[j] += row[j];
+  }
+}
+
 // Rows [n_first, n_last) of G from the kernel, one chunk of rows at a time. The
 // units' gradients (6 per block, one cache line per row of the chunk) stay in L1
 // while the block runs over every panel of X.
-void kernel_share(long rows, int k, const float* d, int ldd, const float* x, int ldx,
-                  bool accumulate, float* g, int ldg, int n_first, int n_last) {
+void kernel_share(const Operands& o, int n_first, int n_last) {
   PanelBlock block;
   block.a_row_step = 1;
-  block.a_depth_step = ldd;
-  block.b_depth_step = ldx;
-  block.ldc = ldg;
-  for (long chunk = 0; chunk < rows; chunk += kChunkRows) {
-    block.depth = std::min(kChunkRows, rows - chunk);
-    block.accumulate = accumulate || chunk > 0;
+  block.a_depth_step = o.ldd;
+  block.b_depth_step = o.ldx;
+  block.ldc = o.ldg;
+  for (long chunk = 0; chunk < o.rows; chunk += kChunkRows) {
+    block.depth = std::min(kChunkRows, o.rows - chunk);
+    block.accumulate = o.accumulate || chunk > 0;
+    add_chunk_to_sums(o, chunk, block.depth, n_first, n_last);
     for (int unit = n_first; unit < n_last; unit += kBlockRows) {
       block.rows = std::min(kBlockRows, n_last - unit);
-      block.a = d + chunk * ldd + unit;
-      for (int first = 0; first < k; first += kPanelWidth) {
-        block.cols = std::min(kPanelWidth, k - first);
-        block.b = x + chunk * ldx + first;
-        block.c = g + static_cast<long>(unit) * ldg + first;
+      block.a = o.d + chunk * o.ldd + unit;
+      for (int first = 0; first < o.k; first += kPanelWidth) {
+        block.cols = std::min(kPanelWidth, o.k - first);
+        block.b = o.x + chunk * o.ldx + first;
+        block.c = o.g + static_cast<long>(unit) * o.ldg + first;
         multiply_panel_block(block);
       }
     }
@@ -52,37 +80,36 @@ void kernel_share(long rows, int k, const float* d, int ldd, const float* x, int
 // Rows [n_first, n_last) of G from G^T = X^T D: its columns [n_first, n_last)
 // into `scratch` (k x n) a chunk of rows at a time, then stored or added
 // transposed into G.
-void kernel_share_transposed(long rows, int n, int k, const float* d, int ldd, const float* x,
-                             int ldx, bool accumulate, float* g, int ldg, int n_first,
-                             int n_last, float* scratch) {
+void kernel_share_transposed(const Operands& o, int n_first, int n_last, float* scratch) {
   // Blocks of about equal size (8 features: two of 4, not 6 and 2): a block of
   // few rows has too few accumulators to hide the latency of its multiply-adds.
-  const int blocks = (k + kBlockRows - 1) / kBlockRows;
-  const int block_rows = (k + blocks - 1) / blocks;
+  const int blocks = (o.k + kBlockRows - 1) / kBlockRows;
+  const int block_rows = (o.k + blocks - 1) / blocks;
   PanelBlock block;
   block.a_row_step = 1;
-  block.a_depth_step = ldx;
-  block.b_depth_step = ldd;
-  block.ldc = n;
-  for (long chunk = 0; chunk < rows; chunk += kChunkRows) {
-    block.depth = std::min(kChunkRows, rows - chunk);
+  block.a_depth_step = o.ldx;
+  block.b_depth_step = o.ldd;
+  block.ldc = o.n;
+  for (long chunk = 0; chunk < o.rows; chunk += kChunkRows) {
+    block.depth = std::min(kChunkRows, o.rows - chunk);
     block.accumulate = chunk > 0;
+    add_chunk_to_sums(o, chunk, block.depth, n_first, n_last);
     for (int unit = n_first; unit < n_last; unit += kPanelWidth) {
       block.cols = std::min(kPanelWidth, n_last - unit);
-      block.b = d + chunk * ldd + unit;
-      for (int feature = 0; feature < k; feature += block_rows) {
-        block.rows = std::min(block_rows, k - feature);
-        block.a = x + chunk * ldx + feature;
-        block.c = scratch + static_cast<long>(feature) * n + unit;
+      block.b = o.d + chunk * o.ldd + unit;
+      for (int feature = 0; feature < o.k; feature += block_rows) {
+        block.rows = std::min(block_rows, o.k - feature);
+        block.a = o.x + chunk * o.ldx + feature;
+        block.c = scratch + static_cast<long>(feature) * o.n + unit;
         multiply_panel_block(block);
       }
     }
   }
   for (int unit = n_first; unit < n_last; ++unit) {
-    float* g_row = g + static_cast<long>(unit) * ldg;
-    for (int feature = 0; feature < k; ++feature) {
-      const float sum = scratch[static_cast<long>(feature) * n + unit];
-      g_row[feature] = accumulate ? g_row[feature] + sum : sum;
+    float* g_row = o.g + static_cast<long>(unit) * o.ldg;
+    for (int feature = 0; feature < o.k; ++feature) {
+      const float sum = scratch[static_cast<long>(feature) * o.n + unit];
+      g_row[feature] = o.accumulate ? g_row[feature] + sum : sum;
     }
   }
 }
@@ -98,10 +125,12 @@ double lanes_busy(int width) {
 
 template <class T>
 void weight_gradient(const Gemm<T>& gemm, int n_threads, long rows, int n, int k, const T* d,
-                     int ldd, const T* x, int ldx, bool accumulate, T* g, int ldg) {
+                     int ldd, const T* x, int ldx, bool accumulate, T* g, int ldg,
+                     T* column_sums) {
   if constexpr (std::is_same_v<T, float>) {
     // No rows go to BLAS too: an empty sum there is zero (or leaves G with accumulate).
     if (panel_kernel_available() && k <= kMaxKernelColumns && rows > 0) {
+      const Operands o{rows, n, k, d, ldd, x, ldx, accumulate, g, ldg, column_sums};
       const int shares = shares_for(n, n_threads, rows * n * k);
       // X narrower than its panels (few input features: 8 at shape S fill a
       // quarter of the lanes) leaves most of each vector idle; D's rows, G*H
@@ -110,24 +139,23 @@ void weight_gradient(const Gemm<T>& gemm, int n_threads, long rows, int n, int k
       if (lanes_busy(n) > lanes_busy(k)) {
         std::vector<float> scratch(static_cast<size_t>(k) * n);
         parallel_over(even_bounds(n, shares), [&](int n_first, int n_last) {
-          kernel_share_transposed(rows, n, k, d, ldd, x, ldx, accumulate, g, ldg, n_first,
-                                  n_last, scratch.data());
+          kernel_share_transposed(o, n_first, n_last, scratch.data());
         });
       } else {
-        parallel_over(even_bounds(n, shares), [&](int n_first, int n_last) {
-          kernel_share(rows, k, d, ldd, x, ldx, accumulate, g, ldg, n_first, n_last);
-        });
+        parallel_over(even_bounds(n, shares),
+                      [&](int n_first, int n_last) { kernel_share(o, n_first, n_last); });
       }
       return;
     }
   }
   threaded_gemm(gemm, n_threads, true, false, n, k, static_cast<int>(rows), T(1), d, ldd, x, ldx,
                 accumulate ? T(1) : T(0), g, ldg);
+  if (column_sums) sum_rows(d, rows, n, ldd, column_sums);
 }
 
 template void weight_gradient<float>(const Gemm<float>&, int, long, int, int, const float*, int,
-                                     const float*, int, bool, float*, int);
+                                     const float*, int, bool, float*, int, float*);
 template void weight_gradient<double>(const Gemm<double>&, int, long, int, int, const double*,
-                                      int, const double*, int, bool, double*, int);
+                                      int, const double*, int, bool, double*, int, double*);
 
 }  // namespace rnnsk

@@ -19,10 +19,13 @@ namespace rnnsk {
 
 // G (n x k, leading dimension ldg) = D^T X, or G += D^T X with `accumulate`;
 // D is rows x n (leading dimension ldd), X rows x k (leading dimension ldx).
+// With column_sums (n values; a bias gradient), also stores the sums of D's
+// columns, added row after row, while D passes through cache for the product.
 // On the kernel's path each element of G is summed in the same order whatever the
 // thread count (BLAS's own blocking may differ by a rounding).
 template <class T>
 void weight_gradient(const Gemm<T>& gemm, int n_threads, long rows, int n, int k, const T* d,
-                     int ldd, const T* x, int ldx, bool accumulate, T* g, int ldg);
+                     int ldd, const T* x, int ldx, bool accumulate, T* g, int ldg,
+                     T* column_sums = nullptr);
 
 }  // namespace rnnsk

@@ -1,22 +1,11 @@
-// The cell kernels, compiled once per instruction set and chosen at run time.
-//
-// Each entry point carries GCC's target_clones: the compiler emits an AVX-512, an
-// AVX2 and a baseline x86-64 body, and the loader picks one for the processor
-// (an ifunc), so the installed package runs anywhere and vectorizes where it can.
-// `flatten` inlines the row kernels and the activations into each clone, so every
-// clone is vectorized for its own instruction set and no code is shared between
-// clones (which would otherwise risk running AVX-512 code on older processors).
+// The cell kernels, compiled once per instruction set and chosen at run time
+// (see isa_dispatch.hpp): `flatten` inlines the row kernels and the activations
+// into each clone, so every clone is vectorized for its own instruction set.
 #include "cell.hpp"
 #include "gru.hpp"
+#include "isa_dispatch.hpp"
 #include "lstm.hpp"
 #include "rnn.hpp"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(RNNSK_NO_DISPATCH)
-#define RNNSK_DISPATCH __attribute__((target_clones("avx512f", "avx2", "default"), flatten))
-#else
-#define RNNSK_DISPATCH __attribute__((flatten))
-#endif
 
 namespace rnnsk {
 namespace {

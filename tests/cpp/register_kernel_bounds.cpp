@@ -89,12 +89,23 @@ void weight_gradient_case(long rows, int n, int k, int pad, bool accumulate, int
       for (long r = 0; r < rows; ++r) sum += double(d[r * ldd + u]) * x[r * ldx + j];
       expected[static_cast<long>(u) * k + j] = sum;
     }
+  // The column sums of D (a bias gradient), asked for in every other case.
+  const bool sums_wanted = (rows + n + k) % 2 == 0;
+  float* sums = sums_wanted ? guarded(n) : nullptr;
+  std::vector<double> expected_sums(n, 0.0);
+  for (long r = 0; r < rows; ++r)
+    for (int u = 0; u < n; ++u) expected_sums[u] += d[r * ldd + u];
   rnnsk::weight_gradient(Gemm<float>(reference_gemm), threads, rows, n, k, d, ldd, x, ldx,
-                         accumulate, g, ldg);
+                         accumulate, g, ldg, sums);
   char what[128];
   std::snprintf(what, sizeof what, "weight_gradient rows %ld n %d k %d pad %d acc %d thr %d",
                 rows, n, k, pad, accumulate, threads);
   check(what, g, expected, n, k, ldg, rows);
+  if (sums_wanted) {
+    std::snprintf(what, sizeof what, "column sums rows %ld n %d k %d pad %d thr %d", rows, n,
+                  k, pad, threads);
+    check(what, sums, expected_sums, 1, n, n, rows);
+  }
 }
 
 // C = A B (+ C) through PackedMatrix, B given as (k x n) or its transpose.
