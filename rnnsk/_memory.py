@@ -3,13 +3,15 @@
 Backpropagation through time keeps every step's activations, so memory grows
 with the total number of real time steps in a batch (``rows``, the sum of the
 lengths). The core allocates, per layer and direction, the gate activations
-(rows x G*H) and the states entering each step (rows x H; LSTM also two cell
-states, GRU one extra product), plus each layer's output (rows x D*H); backward
-adds the gate gradients (rows x G*H, twice for GRU) and two gradient buffers of
-the widest layer. Inference keeps no tape: per layer and direction it needs
-those buffers for one step of the batch only. Per sequence there are also the
-step's recurrent product and the carried states, and per call the weights laid
-out in panels. All of it is counted here in the core's own terms; a call
+(rows x G*H), LSTM's cell states and GRU's extra product (rows x H each), and a
+copy of the states entering each step (rows x H, LSTM two) unless backward reads
+them in place (RNN and LSTM over sequences of full length), plus each layer's
+output (rows x D*H); backward adds the gate gradients (rows x G*H, twice for
+GRU) and two gradient buffers of the widest layer. Inference keeps no tape: per
+layer and direction it needs one step's gates, and GRU's h_{t-1} and extra
+product or LSTM's two alternating cell states. Per sequence there are also the
+step's recurrent product, the initial states and, in backward, the carried
+gradients, and per call the weights laid out in panels. All of it is counted here in the core's own terms; a call
 whose estimate exceeds the memory available fails with MemoryError before
 anything is allocated.
 """
@@ -18,7 +20,6 @@ anything is allocated.
 # every minibatch would cost more than it could save.
 _CHECK_ABOVE_BYTES = 256 * 2**20
 
-_STATE_ROWS_PER_STEP = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 3, "gru": 2}
 _GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 
 
@@ -26,18 +27,21 @@ def core_bytes(network, batch, steps, rows, *, training):
     """Bytes the core needs for one forward (and backward when ``training``)
     over ``batch`` sequences padded to ``steps`` with ``rows`` real steps."""
     H, D, G = network.hidden_size, network.num_directions, _GATES[network.cell]
-    lstm = network.cell == "lstm"
+    lstm, gru = network.cell == "lstm", network.cell == "gru"
+    states = H * (2 if lstm else 1)  # h, and c for the LSTM
+    entering_in_place = not gru and rows == batch * steps
     per_row = per_sequence = weights = 0
     for layer in range(network.num_layers):
-        tape = D * (G * H + _STATE_ROWS_PER_STEP[network.cell] * H)
         if training:
-            per_row += tape + D * G * H * (2 if network.cell == "gru" else 1)  # gate gradients
+            tape = G * H + (H if lstm or gru else 0) + (0 if entering_in_place else states)
+            per_row += D * (tape + G * H * (2 if gru else 1))  # and the gate gradients
         else:
-            per_sequence += tape  # one step's worth
+            per_sequence += D * (G * H + (2 * H if lstm or gru else 0))  # one step's worth
         per_row += D * H  # the layer's output
-        # A step's recurrent product and the states carried between steps (their
-        # gradients in backward).
-        per_sequence += D * (G * H + H * (2 if lstm else 1) + (H if training else 0))
+        # A step's recurrent product, the initial states, and in backward the
+        # gradients carried between steps (GRU: and a copy of them).
+        carried = states + (H if gru else 0) if training else 0
+        per_sequence += D * (G * H + states + carried)
         # W_ih and W_hh laid out in panels of 32 columns, once per call.
         inputs = network.input_size if layer == 0 else D * H
         weights += D * -(-G * H // 32) * 32 * (inputs + H)
