@@ -5,7 +5,7 @@ with the total number of real time steps in a batch (``rows``, the sum of the
 lengths). The core allocates, per layer and direction, the gate activations
 (rows x G*H), LSTM's cell states and GRU's extra product (rows x H each), and a
 copy of the states entering each step (rows x H, LSTM two) unless backward reads
-them in place (RNN and LSTM over sequences of full length), plus each layer's
+them in place (sequences of full length), plus each layer's
 output (rows x D*H); backward adds the gate gradients (rows x G*H, twice for
 GRU) and two gradient buffers of the widest layer. Inference keeps no tape: per
 layer and direction it needs one step's gates, and GRU's h_{t-1} and extra
@@ -29,7 +29,7 @@ def core_bytes(network, batch, steps, rows, *, training):
     H, D, G = network.hidden_size, network.num_directions, _GATES[network.cell]
     lstm, gru = network.cell == "lstm", network.cell == "gru"
     states = H * (2 if lstm else 1)  # h, and c for the LSTM
-    entering_in_place = not gru and rows == batch * steps
+    entering_in_place = rows == batch * steps
     per_row = per_sequence = weights = 0
     for layer in range(network.num_layers):
         if training:

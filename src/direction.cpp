@@ -35,6 +35,13 @@ const T* RecurrentDirection<T>::entering_c(int s, long first, long prev_row) con
 }
 
 template <class T>
+typename RecurrentDirection<T>::EnteringRows RecurrentDirection<T>::entering_h(
+    int s, long first, long prev_row, const T* out, int ld_out) const {
+  if (s > 0) return {out + prev_row * ld_out, ld_out};
+  return {initial_h_.data() + first * hidden_, hidden_};
+}
+
+template <class T>
 void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
                                     const DirectionWeights<T>& w, const T* input, const T* h0,
                                     const T* c0, T* out, int ld_out, T* h_final, T* c_final,
@@ -47,12 +54,15 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
   const long kept = keep_tape ? rows : packing.batch;
 
   T* gates = grow(gates_, kept * GH);
-  // Only the GRU cell reads h_{t-1} itself; for the others the product reads it
-  // where it already is (the previous step's outputs, the initial states), and so
-  // does backward where every sequence runs every step (see the tape's members).
-  const bool h_prev_in_place = !gru && (!keep_tape || packing.full_length());
-  entering_in_place_ = keep_tape && h_prev_in_place;
-  T* h_prev = h_prev_in_place ? nullptr : grow(h_prev_, kept * H);
+  // The states entering each step are read where they already are (the previous
+  // step's outputs, the initial states), by the product, the GRU cell and
+  // backward, except in training over a ragged batch: there backward's product
+  // for W_hh's gradient needs them in one matrix, so they are copied into the
+  // tape. Without a tape, the GRU cell also reads a copy at the steps where some
+  // rows carry on and others join (the reverse direction of a ragged batch).
+  const bool copy_entering = keep_tape && !packing.full_length();
+  entering_in_place_ = keep_tape && !copy_entering;
+  T* h_prev = copy_entering || (gru && !keep_tape) ? grow(h_prev_, kept * H) : nullptr;
   T* c_prev = lstm && keep_tape && !entering_in_place_ ? grow(c_prev_, rows * H) : nullptr;
   T* c_saved = lstm && keep_tape ? grow(c_, rows * H) : nullptr;
   T* cell_states = lstm && !keep_tape ? grow(cell_states_, 2 * batch_h) : nullptr;
@@ -123,18 +133,23 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
         input_weights_.multiply(gemm, n, input + row * input_size_, input_size_, step_gates, GH,
                                 false);
       T* step_recurrent = recurrent + first * GH;
-      if (h_prev_in_place) {
-        recurrent_weights_.multiply(gemm, carried, out + prev_row * ld_out, ld_out,
-                                    step_recurrent, GH, false);
-        recurrent_weights_.multiply(gemm, joining, joining_h, H,
-                                    step_recurrent + static_cast<long>(carried) * GH, GH, false);
-      } else {
+      // h_{t-1} as the GRU cell reads it: the carried rows' or the joining rows'
+      // where they are, or a copy of both.
+      EnteringRows cell_h_prev{step_h_prev, H};
+      if (copy_entering || (gru && carried > 0 && joining > 0)) {
         for (int i = 0; i < carried; ++i)
           std::memcpy(step_h_prev + static_cast<long>(i) * H, out + (prev_row + i) * ld_out,
                       sizeof(T) * H);
         std::memcpy(step_h_prev + static_cast<long>(carried) * H, joining_h,
                     sizeof(T) * joining * H);
         recurrent_weights_.multiply(gemm, n, step_h_prev, H, step_recurrent, GH, false);
+      } else {
+        recurrent_weights_.multiply(gemm, carried, out + prev_row * ld_out, ld_out,
+                                    step_recurrent, GH, false);
+        recurrent_weights_.multiply(gemm, joining, joining_h, H,
+                                    step_recurrent + static_cast<long>(carried) * GH, GH, false);
+        cell_h_prev = carried > 0 ? EnteringRows{out + prev_row * ld_out, ld_out}
+                                  : EnteringRows{joining_h, H};
       }
 
       StepForward<T> step;
@@ -145,7 +160,8 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       step.bias = bias;
       step.b_ih = w.b_ih;
       step.b_hh = w.b_hh;
-      step.h_prev = step_h_prev;
+      step.h_prev = cell_h_prev.data;
+      step.ld_h_prev = cell_h_prev.ld;
       step.h_out = out + row * ld_out;
       step.ld_out = ld_out;
       step.c_prev = step_c_prev;
@@ -230,7 +246,12 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
                 : c_prev_.data() + row * H;
       }
       if (gru) {
-        step.h_prev = h_prev_.data() + row * H;
+        const EnteringRows h_prev =
+            entering_in_place_
+                ? entering_h(s, first, entering_rows(packing, s, first, n).prev_row, out, ld_out)
+                : EnteringRows{h_prev_.data() + row * H, H};
+        step.h_prev = h_prev.data;
+        step.ld_h_prev = h_prev.ld;
         step.ah_n = ah_n_.data() + row * H;
         step.d_ah = d_ah + row * GH;
         step.d_h_prev = d_state_rows;
@@ -254,20 +275,24 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
                   accumulate, grads.w_ih, input_size_, sums);
   store_or_add(sums, GH, accumulate, grads.b_ih);
   if (!gru) store_or_add(sums, GH, accumulate, grads.b_hh);
+  // W_hh's gradient, and the GRU's b_hh's from its own gates' gradients.
+  auto add_recurrent_gradients = [&](long count, const T* d, const T* h, int ld_h, bool add) {
+    weight_gradient(gemm, n_threads, count, GH, H, d, GH, h, ld_h, add, grads.w_hh, H,
+                    gru ? sums : nullptr);
+    if (gru) store_or_add(sums, GH, add, grads.b_hh);
+  };
   if (entering_in_place_) {
     // Every step's rows continue those of the step before, `batch` packed rows
     // earlier (later in reverse): one product pairs the gradients of all steps but
     // the first with the outputs they started from, one the first step's with the
     // initial states.
     const long batch = packing.batch, later = rows - batch;
-    weight_gradient(gemm, n_threads, later, GH, H, d_ah + (reverse_ ? 0 : batch) * GH, GH,
-                    out + (reverse_ ? batch : 0) * ld_out, ld_out, accumulate, grads.w_hh, H);
-    weight_gradient(gemm, n_threads, batch, GH, H, d_ah + (reverse_ ? later : 0) * GH, GH,
-                    initial_h_.data(), H, true, grads.w_hh, H);
+    add_recurrent_gradients(later, d_ah + (reverse_ ? 0 : batch) * GH,
+                            out + (reverse_ ? batch : 0) * ld_out, ld_out, accumulate);
+    add_recurrent_gradients(batch, d_ah + (reverse_ ? later : 0) * GH, initial_h_.data(), H,
+                            true);
   } else {
-    weight_gradient(gemm, n_threads, rows, GH, H, d_ah, GH, h_prev_.data(), H, accumulate,
-                    grads.w_hh, H, gru ? sums : nullptr);
-    if (gru) store_or_add(sums, GH, accumulate, grads.b_hh);
+    add_recurrent_gradients(rows, d_ah, h_prev_.data(), H, accumulate);
   }
   if (d_input)
     threaded_gemm(gemm, n_threads, false, false, static_cast<int>(rows), input_size_, GH, T(1),

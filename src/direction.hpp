@@ -76,9 +76,15 @@ class RecurrentDirection {
   };
   Entering entering_rows(const Packing& packing, int s, long first, int n) const;
 
-  // With entering_in_place_: the LSTM cell state entering step s for the rows
-  // from `first` on (all of them carried from prev_row, or all initial).
+  // With entering_in_place_: the states entering step s for the rows from
+  // `first` on (all of them carried from prev_row, or all initial), h with its
+  // row stride.
   const T* entering_c(int s, long first, long prev_row) const;
+  struct EnteringRows {
+    const T* data;
+    int ld;
+  };
+  EnteringRows entering_h(int s, long first, long prev_row, const T* out, int ld_out) const;
 
   CellKind cell_;
   int input_size_;
@@ -91,9 +97,8 @@ class RecurrentDirection {
   std::vector<T> c_;       // LSTM: cell state leaving each step
   std::vector<T> ah_n_;    // GRU: W_hn h_{t-1} + b_hn
   // The states entering each step are the initial states (below) or the previous
-  // step's outputs and c_ rows. Where every sequence runs every step, RNN and
-  // LSTM backward reads them there; otherwise (and for the GRU, whose cell reads
-  // h_{t-1}) forward copies them into a tape of their own.
+  // step's outputs and c_ rows. Where every sequence runs every step, backward
+  // reads them there; otherwise forward copies them into a tape of their own.
   bool entering_in_place_ = false;
   std::vector<T> h_prev_;  // state entering each step, if copied
   std::vector<T> c_prev_;  // LSTM: cell state entering each step, if copied

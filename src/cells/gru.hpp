@@ -1,6 +1,6 @@
 // GRU cell, PyTorch gate order r, z, n, reset gate applied after the recurrent product:
 //   n = tanh(ax_n + b_in + r * (W_hn h + b_hn)),   h_t = (1 - z) * n + z * h_{t-1}
-// Saved for backward: r, z, n and W_hn h + b_hn (h_{t-1} is kept by the layer).
+// Saved for backward: r, z, n and W_hn h + b_hn (the layer keeps or finds h_{t-1}).
 // Each gate block is its own __restrict parameter so the loop vectorizes.
 #pragma once
 
@@ -35,7 +35,8 @@ void gru_forward_row(const StepForward<T>& s, int row) {
   T* a = s.gates + static_cast<long>(row) * 3 * H;
   const long h_base = static_cast<long>(row) * H;
   gru_forward_kernel(H, a, a + H, a + 2 * H, s.recurrent + static_cast<long>(row) * 3 * H,
-                     s.bias, s.b_ih, s.b_hh, s.h_prev + h_base, s.ah_n_saved + h_base,
+                     s.bias, s.b_ih, s.b_hh, s.h_prev + static_cast<long>(row) * s.ld_h_prev,
+                     s.ah_n_saved + h_base,
                      s.h_out + static_cast<long>(row) * s.ld_out);
 }
 
@@ -75,7 +76,8 @@ void gru_backward_row(const StepBackward<T>& s, int row) {
   T* dah = s.d_ah + g_base;
   with_output_gradient(s, row, [&](auto from_output, const T* d_out) {
     gru_backward_kernel<T, decltype(from_output)::value>(
-        H, gate, gate + H, gate + 2 * H, s.h_prev + h_base, s.ah_n + h_base, s.d_h + h_base,
+        H, gate, gate + H, gate + 2 * H, s.h_prev + static_cast<long>(row) * s.ld_h_prev,
+        s.ah_n + h_base, s.d_h + h_base,
         d_out, dax, dax + H, dax + 2 * H, dah, dah + H, dah + 2 * H, s.d_h_prev + h_base);
   });
 }

@@ -20,7 +20,8 @@ struct StepForward {
   const T* bias = nullptr;       // b_ih + b_hh, summed once per call
   const T* b_ih = nullptr;       // GRU: the n gate keeps its two biases apart
   const T* b_hh = nullptr;
-  const T* h_prev = nullptr;     // GRU: h_{t-1} (null where no cell reads it)
+  const T* h_prev = nullptr;     // GRU: h_{t-1}, row stride ld_h_prev (null where no cell reads it)
+  int ld_h_prev = 0;
   T* h_out = nullptr;            // new hidden state, into the layer output
   int ld_out = 0;
   const T* c_prev = nullptr;     // LSTM: previous cell state
@@ -42,7 +43,8 @@ struct StepBackward {
   const T* gates = nullptr;      // saved activations of this step
   const T* c = nullptr;          // LSTM: c_t
   const T* c_prev = nullptr;     // LSTM: c_{t-1}
-  const T* h_prev = nullptr;     // GRU: h_{t-1}
+  const T* h_prev = nullptr;     // GRU: h_{t-1}, row stride ld_h_prev
+  int ld_h_prev = 0;
   const T* ah_n = nullptr;       // GRU: saved W_hn h_{t-1} + b_hn
   T* d_ax = nullptr;             // gate gradients seen by the input product (rows, G*H)
   T* d_ah = nullptr;             // GRU: gate gradients seen by the recurrent product
