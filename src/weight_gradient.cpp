@@ -51,60 +51,63 @@ void add_chunk_to_sums(const Operands& o, long chunk, long depth, int n_first, i
   }
 }
 
-// Rows [n_first, n_last) of G from the kernel, one chunk of rows at a time. The
-// units' gradients (6 per block, one cache line per row of the chunk) stay in L1
-// while the block runs over every panel of X.
-void kernel_share(const Operands& o, int n_first, int n_last) {
+// C(r, j) (+)= sum over the rows p of A(r, p) B(p, j) for r in [row_first,
+// row_last), j in [col_first, col_last), where A and B each read a row of D or
+// of X: the product behind both orientations of the weight gradient, one chunk
+// of rows at a time. A's block of rows (one cache line per row of the chunk)
+// stays in L1 while it runs over every panel of B.
+struct ChunkedProduct {
+  const float* a;
+  long a_depth_step;
+  int row_first, row_last, block_rows;
+  const float* b;
+  long b_depth_step;
+  int col_first, col_last;
+  float* c;
+  long ldc;
+  bool accumulate;
+};
+
+void run_chunks(const Operands& o, const ChunkedProduct& p, int n_first, int n_last) {
   PanelBlock block;
   block.a_row_step = 1;
-  block.a_depth_step = o.ldd;
-  block.b_depth_step = o.ldx;
-  block.ldc = o.ldg;
+  block.a_depth_step = p.a_depth_step;
+  block.b_depth_step = p.b_depth_step;
+  block.ldc = p.ldc;
   for (long chunk = 0; chunk < o.rows; chunk += kChunkRows) {
     block.depth = std::min(kChunkRows, o.rows - chunk);
-    block.accumulate = o.accumulate || chunk > 0;
+    block.accumulate = p.accumulate || chunk > 0;
     add_chunk_to_sums(o, chunk, block.depth, n_first, n_last);
-    for (int unit = n_first; unit < n_last; unit += kBlockRows) {
-      block.rows = std::min(kBlockRows, n_last - unit);
-      block.a = o.d + chunk * o.ldd + unit;
-      for (int first = 0; first < o.k; first += kPanelWidth) {
-        block.cols = std::min(kPanelWidth, o.k - first);
-        block.b = o.x + chunk * o.ldx + first;
-        block.c = o.g + static_cast<long>(unit) * o.ldg + first;
+    for (int row = p.row_first; row < p.row_last; row += p.block_rows) {
+      block.rows = std::min(p.block_rows, p.row_last - row);
+      block.a = p.a + chunk * p.a_depth_step + row;
+      for (int col = p.col_first; col < p.col_last; col += kPanelWidth) {
+        block.cols = std::min(kPanelWidth, p.col_last - col);
+        block.b = p.b + chunk * p.b_depth_step + col;
+        block.c = p.c + row * p.ldc + col;
         multiply_panel_block(block);
       }
     }
   }
 }
 
+// Rows [n_first, n_last) of G = D^T X from the kernel.
+void kernel_share(const Operands& o, int n_first, int n_last) {
+  run_chunks(o, {o.d, o.ldd, n_first, n_last, kBlockRows, o.x, o.ldx, 0, o.k, o.g, o.ldg,
+                 o.accumulate},
+             n_first, n_last);
+}
+
 // Rows [n_first, n_last) of G from G^T = X^T D: its columns [n_first, n_last)
-// into `scratch` (k x n) a chunk of rows at a time, then stored or added
-// transposed into G.
+// into `scratch` (k x n), then stored or added transposed into G.
 void kernel_share_transposed(const Operands& o, int n_first, int n_last, float* scratch) {
   // Blocks of about equal size (8 features: two of 4, not 6 and 2): a block of
   // few rows has too few accumulators to hide the latency of its multiply-adds.
   const int blocks = (o.k + kBlockRows - 1) / kBlockRows;
   const int block_rows = (o.k + blocks - 1) / blocks;
-  PanelBlock block;
-  block.a_row_step = 1;
-  block.a_depth_step = o.ldx;
-  block.b_depth_step = o.ldd;
-  block.ldc = o.n;
-  for (long chunk = 0; chunk < o.rows; chunk += kChunkRows) {
-    block.depth = std::min(kChunkRows, o.rows - chunk);
-    block.accumulate = chunk > 0;
-    add_chunk_to_sums(o, chunk, block.depth, n_first, n_last);
-    for (int unit = n_first; unit < n_last; unit += kPanelWidth) {
-      block.cols = std::min(kPanelWidth, n_last - unit);
-      block.b = o.d + chunk * o.ldd + unit;
-      for (int feature = 0; feature < o.k; feature += block_rows) {
-        block.rows = std::min(block_rows, o.k - feature);
-        block.a = o.x + chunk * o.ldx + feature;
-        block.c = scratch + static_cast<long>(feature) * o.n + unit;
-        multiply_panel_block(block);
-      }
-    }
-  }
+  run_chunks(o, {o.x, o.ldx, 0, o.k, block_rows, o.d, o.ldd, n_first, n_last, scratch, o.n,
+                 false},
+             n_first, n_last);
   for (int unit = n_first; unit < n_last; ++unit) {
     float* g_row = o.g + static_cast<long>(unit) * o.ldg;
     for (int feature = 0; feature < o.k; ++feature) {
