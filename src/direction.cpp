@@ -23,9 +23,9 @@ RecurrentDirection<T>::RecurrentDirection(CellKind cell, int input_size, int hid
 template <class T>
 typename RecurrentDirection<T>::Entering RecurrentDirection<T>::entering_rows(
     const Packing& packing, int s, long first, int n) const {
-  if (s == 0) return {0, 0};
+  if (s == 0) return {0, 0, 0};
   const int t_prev = step_at(s - 1, packing.steps);
-  return {static_cast<int>(std::clamp<long>(packing.batch_sizes[t_prev] - first, 0, n)),
+  return {static_cast<int>(std::clamp<long>(packing.batch_sizes[t_prev] - first, 0, n)), t_prev,
           packing.offsets[t_prev] + first};
 }
 
@@ -43,9 +43,9 @@ typename RecurrentDirection<T>::EnteringRows RecurrentDirection<T>::entering_h(
 
 template <class T>
 void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
-                                    const DirectionWeights<T>& w, const T* input, const T* h0,
-                                    const T* c0, T* out, int ld_out, T* h_final, T* c_final,
-                                    bool keep_tape, int n_threads) {
+                                    const DirectionWeights<T>& w, StepRows<const T> input,
+                                    const T* h0, const T* c0, StepRows<T> out, T* h_final,
+                                    T* c_final, bool keep_tape, int n_threads) {
   const int H = hidden_, GH = gate_width_;
   const long rows = packing.rows, batch_h = static_cast<long>(packing.batch) * H;
   const bool lstm = cell_ == CellKind::lstm, gru = cell_ == CellKind::gru;
@@ -74,7 +74,7 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
   if (keep_tape) {
     // Input projection of every step at once; the biases are added in the cell kernel.
     threaded_gemm(gemm, n_threads, false, true, static_cast<int>(rows), GH, input_size_, T(1),
-                  input, input_size_, w.w_ih, input_size_, T(0), gates, GH);
+                  input.base, input.ld, w.w_ih, input_size_, T(0), gates, GH);
   } else {
     input_weights_.pack(w.w_ih, input_size_, GH, true);
   }
@@ -106,6 +106,8 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       const Entering entering = entering_rows(packing, s, first, n);
       const int carried = entering.carried, joining = n - carried;
       const long prev_row = entering.prev_row;
+      // The previous step's outputs of these rows, where they were written.
+      const T* prev_h = s > 0 ? out.at(packing, entering.t_prev, first) : nullptr;
       const T* joining_h = initial_h + (first + carried) * H;
       // LSTM cell states: the tape's rows, or two buffers by sample that swap roles
       // at every step (the previous step's output is this step's input). Where
@@ -130,7 +132,7 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
         }
       }
       if (!keep_tape)
-        input_weights_.multiply(gemm, n, input + row * input_size_, input_size_, step_gates, GH,
+        input_weights_.multiply(gemm, n, input.at(packing, t, first), input.ld, step_gates, GH,
                                 false);
       T* step_recurrent = recurrent + first * GH;
       // h_{t-1} as the GRU cell reads it: the carried rows' or the joining rows'
@@ -138,18 +140,16 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       EnteringRows cell_h_prev{step_h_prev, H};
       if (copy_entering || (gru && carried > 0 && joining > 0)) {
         for (int i = 0; i < carried; ++i)
-          std::memcpy(step_h_prev + static_cast<long>(i) * H, out + (prev_row + i) * ld_out,
+          std::memcpy(step_h_prev + static_cast<long>(i) * H, prev_h + static_cast<long>(i) * out.ld,
                       sizeof(T) * H);
         std::memcpy(step_h_prev + static_cast<long>(carried) * H, joining_h,
                     sizeof(T) * joining * H);
         recurrent_weights_.multiply(gemm, n, step_h_prev, H, step_recurrent, GH, false);
       } else {
-        recurrent_weights_.multiply(gemm, carried, out + prev_row * ld_out, ld_out,
-                                    step_recurrent, GH, false);
+        recurrent_weights_.multiply(gemm, carried, prev_h, out.ld, step_recurrent, GH, false);
         recurrent_weights_.multiply(gemm, joining, joining_h, H,
                                     step_recurrent + static_cast<long>(carried) * GH, GH, false);
-        cell_h_prev = carried > 0 ? EnteringRows{out + prev_row * ld_out, ld_out}
-                                  : EnteringRows{joining_h, H};
+        cell_h_prev = carried > 0 ? EnteringRows{prev_h, out.ld} : EnteringRows{joining_h, H};
       }
 
       StepForward<T> step;
@@ -162,8 +162,8 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       step.b_hh = w.b_hh;
       step.h_prev = cell_h_prev.data;
       step.ld_h_prev = cell_h_prev.ld;
-      step.h_out = out + row * ld_out;
-      step.ld_out = ld_out;
+      step.h_out = out.at(packing, t, first);
+      step.ld_out = out.ld;
       step.c_prev = step_c_prev;
       step.c_saved = step_c;
       if (gru) step.ah_n_saved = ah_n + at * H;
@@ -177,7 +177,7 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
   for (int i = 0; i < packing.batch; ++i) {
     const int t_last = reverse_ ? 0 : packing.sorted_lengths[i] - 1;
     const long last_row = packing.offsets[t_last] + i;
-    std::memcpy(h_final + static_cast<long>(i) * H, out + last_row * ld_out, sizeof(T) * H);
+    std::memcpy(h_final + static_cast<long>(i) * H, out.at(packing, t_last, i), sizeof(T) * H);
     if (!lstm) continue;
     // Without a tape, the buffer written by the sequence's last step s (no later
     // step touches its row): s = length - 1 forward, the last of all in reverse.

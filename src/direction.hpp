@@ -43,13 +43,13 @@ class RecurrentDirection {
  public:
   RecurrentDirection(CellKind cell, int input_size, int hidden_size, bool reverse);
 
-  // input: (rows, input_size) packed. h0/c0: (batch, H) in sorted order, or null
-  // for zeros. Writes the hidden state of every step into out (row stride ld_out)
-  // and the final states into h_final/c_final (sorted order; c_final LSTM only).
-  // keep_tape: keep what backward needs.
+  // input: (rows, input_size). h0/c0: (batch, H) in sorted order, or null for
+  // zeros. Writes the hidden state of every step into out and the final states
+  // into h_final/c_final (sorted order; c_final LSTM only). keep_tape: keep what
+  // backward needs; then input and out must be packed, as backward reads them.
   void forward(const Gemm<T>& gemm, const Packing& packing, const DirectionWeights<T>& w,
-               const T* input, const T* h0, const T* c0, T* out, int ld_out, T* h_final,
-               T* c_final, bool keep_tape, int n_threads);
+               StepRows<const T> input, const T* h0, const T* c0, StepRows<T> out,
+               T* h_final, T* c_final, bool keep_tape, int n_threads);
 
   // out: this direction's outputs from the forward (row stride ld_out), where
   // backward reads the states entering each step when the tape does not hold them.
@@ -72,7 +72,8 @@ class RecurrentDirection {
   // sequences as they start).
   struct Entering {
     int carried;
-    long prev_row;
+    int t_prev;     // the previous step's time index
+    long prev_row;  // its packed row of sample `first`
   };
   Entering entering_rows(const Packing& packing, int s, long first, int n) const;
 

@@ -1,6 +1,7 @@
 #include "network.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -100,23 +101,40 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
   const int H = config_.hidden_size, D = config_.directions(), width = D * H;
   const long rows = packing_.rows, block = static_cast<long>(a.batch) * H;
 
-  packing_.pack(a.x, config_.input_size, grow(packed_x_, rows * config_.input_size),
-                a.n_threads);
+  // Inference over a batch whose sequences all run every step reads the first
+  // layer's inputs and writes the last layer's outputs where the caller keeps
+  // them (batch-first; the sorted order is then the original one) instead of
+  // copying them to and from time-major order. Training keeps packed rows: its
+  // tape and backward read them so.
+  const int I = config_.input_size;
+  const bool in_place = !a.training && packing_.full_length() &&
+                        static_cast<long>(a.steps) * std::max(I, width) <= INT_MAX;
+  StepRows<const T> x_rows{a.x, a.steps * I, I};
+  if (!in_place) {
+    packing_.pack(a.x, I, grow(packed_x_, rows * I), a.n_threads);
+    x_rows = {packed_x_.data(), I, 0};
+  }
   states_to_sorted(a.h0, h0_sorted_);
   if (lstm) states_to_sorted(a.c0, c0_sorted_);
   grow(hn_sorted_, block * config_.num_layers * D);
   if (lstm) grow(cn_sorted_, block * config_.num_layers * D);
 
   dropout_applied_ = a.training && config_.dropout > 0.0;
+  const bool out_in_place = in_place && a.out;
   for (int layer = 0; layer < config_.num_layers; ++layer) {
-    T* out = grow(outputs_[layer], rows * width);
+    const bool last = layer + 1 == config_.num_layers;
+    T* out = last && out_in_place ? a.out : grow(outputs_[layer], rows * width);
+    const StepRows<const T> input =
+        layer == 0 ? x_rows : StepRows<const T>{layer_input(layer), width, 0};
     for (int d = 0; d < D; ++d) {
       const long k = (layer * D + d) * block;
+      const StepRows<T> out_rows = last && out_in_place
+                                       ? StepRows<T>{out + d * H, a.steps * width, width}
+                                       : StepRows<T>{out + d * H, width, 0};
       directions_[layer * D + d].forward(
-          gemm_, packing_, weights(a.params, layer, d), layer_input(layer),
-          h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr, out + d * H, width,
-          hn_sorted_.data() + k, lstm ? cn_sorted_.data() + k : nullptr, a.training,
-          a.n_threads);
+          gemm_, packing_, weights(a.params, layer, d), input, h0_sorted_.data() + k,
+          lstm ? c0_sorted_.data() + k : nullptr, out_rows, hn_sorted_.data() + k,
+          lstm ? cn_sorted_.data() + k : nullptr, a.training, a.n_threads);
     }
     if (dropout_applied_ && layer + 1 < config_.num_layers) {
       T* mask = grow(masks_[layer], rows * width);
@@ -125,7 +143,7 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
       for (long i = 0; i < rows * width; ++i) dropped[i] = out[i] * mask[i];
     }
   }
-  if (a.out) packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
+  if (a.out && !out_in_place) packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
   states_from_sorted(hn_sorted_, a.h_n);
   if (lstm) states_from_sorted(cn_sorted_, a.c_n);
   taped_ = a.training;
