@@ -5,14 +5,16 @@ with the total number of real time steps in a batch (``rows``, the sum of the
 lengths). The core allocates, per layer and direction, the gate activations
 (rows x G*H), LSTM's cell states and GRU's extra product (rows x H each), and a
 copy of the states entering each step (rows x H, LSTM two) unless backward reads
-them in place (sequences of full length), plus each layer's
-output (rows x D*H); backward adds the gate gradients (rows x G*H, twice for
-GRU) and two gradient buffers of the widest layer. Inference keeps no tape: per
+them in place (sequences of full length), plus each layer's output (rows x
+D*H); backward adds the gate gradients (rows x G*H, twice for GRU) and two
+gradient buffers of the widest layer. Inference keeps no tape: per
 layer and direction it needs one step's gates, and GRU's h_{t-1} and extra
 product or LSTM's two alternating cell states. Per sequence there are also the
 step's recurrent product, the initial states and, in backward, the carried
-gradients, and per call the weights laid out in panels. All of it is counted here in the core's own terms; a call
-whose estimate exceeds the memory available fails with MemoryError before
+gradients, and per call the weights laid out in panels. All of it is counted
+here in the core's own terms (inference over sequences of full length, which
+reads its inputs and writes its outputs in place, needs less than counted); a
+call whose estimate exceeds the memory available fails with MemoryError before
 anything is allocated.
 """
 

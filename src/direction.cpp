@@ -140,8 +140,8 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       EnteringRows cell_h_prev{step_h_prev, H};
       if (copy_entering || (gru && carried > 0 && joining > 0)) {
         for (int i = 0; i < carried; ++i)
-          std::memcpy(step_h_prev + static_cast<long>(i) * H, prev_h + static_cast<long>(i) * out.ld,
-                      sizeof(T) * H);
+          std::memcpy(step_h_prev + static_cast<long>(i) * H,
+                      prev_h + static_cast<long>(i) * out.ld, sizeof(T) * H);
         std::memcpy(step_h_prev + static_cast<long>(carried) * H, joining_h,
                     sizeof(T) * joining * H);
         recurrent_weights_.multiply(gemm, n, step_h_prev, H, step_recurrent, GH, false);
