@@ -30,14 +30,15 @@ typename RecurrentDirection<T>::Entering RecurrentDirection<T>::entering_rows(
 }
 
 template <class T>
-const T* RecurrentDirection<T>::entering_c(int s, long first, long prev_row) const {
-  return s > 0 ? c_.data() + prev_row * hidden_ : initial_c_.data() + first * hidden_;
+const T* RecurrentDirection<T>::entering_c(const Entering& entering, long first) const {
+  return entering.carried > 0 ? c_.data() + entering.prev_row * hidden_
+                              : initial_c_.data() + first * hidden_;
 }
 
 template <class T>
 typename RecurrentDirection<T>::EnteringRows RecurrentDirection<T>::entering_h(
-    int s, long first, long prev_row, const T* out, int ld_out) const {
-  if (s > 0) return {out + prev_row * ld_out, ld_out};
+    const Entering& entering, const T* prev_h, int ld_prev, long first) const {
+  if (entering.carried > 0) return {prev_h, ld_prev};
   return {initial_h_.data() + first * hidden_, hidden_};
 }
 
@@ -120,7 +121,7 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
           gathered = cell_states + (s % 2) * batch_h + first * H;
           step_c = cell_states + ((s + 1) % 2) * batch_h + first * H;
         } else if (entering_in_place_) {
-          step_c_prev = entering_c(s, first, prev_row);
+          step_c_prev = entering_c(entering, first);
         } else {
           gathered = c_prev + row * H;
           std::memcpy(gathered, c_saved + prev_row * H, sizeof(T) * carried * H);
@@ -149,7 +150,7 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
         recurrent_weights_.multiply(gemm, carried, prev_h, out.ld, step_recurrent, GH, false);
         recurrent_weights_.multiply(gemm, joining, joining_h, H,
                                     step_recurrent + static_cast<long>(carried) * GH, GH, false);
-        cell_h_prev = carried > 0 ? EnteringRows{prev_h, out.ld} : EnteringRows{joining_h, H};
+        cell_h_prev = entering_h(entering, prev_h, out.ld, first);
       }
 
       StepForward<T> step;
@@ -237,18 +238,17 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
       }
       step.gates = gates_.data() + row * GH;
       step.d_ax = d_ax + row * GH;
+      const Entering entering = entering_rows(packing, s, first, n);
       if (lstm) {
         step.d_c = d_cell + first * H;
         step.c = c_.data() + row * H;
         step.c_prev =
-            entering_in_place_
-                ? entering_c(s, first, entering_rows(packing, s, first, n).prev_row)
-                : c_prev_.data() + row * H;
+            entering_in_place_ ? entering_c(entering, first) : c_prev_.data() + row * H;
       }
       if (gru) {
         const EnteringRows h_prev =
             entering_in_place_
-                ? entering_h(s, first, entering_rows(packing, s, first, n).prev_row, out, ld_out)
+                ? entering_h(entering, out + entering.prev_row * ld_out, ld_out, first)
                 : EnteringRows{h_prev_.data() + row * H, H};
         step.h_prev = h_prev.data;
         step.ld_h_prev = h_prev.ld;

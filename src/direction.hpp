@@ -77,15 +77,16 @@ class RecurrentDirection {
   };
   Entering entering_rows(const Packing& packing, int s, long first, int n) const;
 
-  // With entering_in_place_: the states entering step s for the rows from
-  // `first` on (all of them carried from prev_row, or all initial), h with its
-  // row stride.
-  const T* entering_c(int s, long first, long prev_row) const;
+  // The states entering a step for the rows from `first` on when they all carry
+  // on (c from the c_ tape; h from prev_h, the previous step's outputs, row
+  // stride ld_prev) or all join (the initial states): never a mix of both.
+  const T* entering_c(const Entering& entering, long first) const;
   struct EnteringRows {
     const T* data;
     int ld;
   };
-  EnteringRows entering_h(int s, long first, long prev_row, const T* out, int ld_out) const;
+  EnteringRows entering_h(const Entering& entering, const T* prev_h, int ld_prev,
+                          long first) const;
 
   CellKind cell_;
   int input_size_;

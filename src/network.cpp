@@ -136,7 +136,7 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
           lstm ? c0_sorted_.data() + k : nullptr, out_rows, hn_sorted_.data() + k,
           lstm ? cn_sorted_.data() + k : nullptr, a.training, a.n_threads);
     }
-    if (dropout_applied_ && layer + 1 < config_.num_layers) {
+    if (dropout_applied_ && !last) {
       T* mask = grow(masks_[layer], rows * width);
       T* dropped = grow(dropped_[layer], rows * width);
       fill_dropout_mask(a.dropout_seed, layer, config_.dropout, rows * width, mask);
