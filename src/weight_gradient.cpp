@@ -45,10 +45,8 @@ struct Operands {
 void add_chunk_to_sums(const Operands& o, long chunk, long depth, int n_first, int n_last) {
   if (!o.column_sums) return;
   if (chunk == 0) std::fill(o.column_sums + n_first, o.column_sums + n_last, 0.0f);
-  for (long r = chunk; r < chunk + depth; ++r) {
-    const float* row = o.d + r * o.ldd;
-    for (int j = n_first; j < n_last; ++j) o.column_sums[j] += row[j];
-  }
+  add_rows(o.d + chunk * o.ldd + n_first, depth, n_last - n_first, o.ldd,
+           o.column_sums + n_first);
 }
 
 // C(r, j) (+)= sum over the rows p of A(r, p) B(p, j) for r in [row_first,
