@@ -8,8 +8,8 @@ throughout, and is itself checked against PyTorch and finite differences
 (test_parity_*.py, test_gradcheck.py). Sizes here leave partial blocks
 everywhere: 37 hidden units (a 32-column panel and 5 more; gate widths 37, 148
 and 111 are no multiple of 6), inputs 40 wide and 257 wide, batches of over 256
-rows, ragged or of full length (where RNN and LSTM backward reads the states
-entering each step in place), two layers both ways.
+rows, ragged or of full length (where backward reads the states entering each
+step in place), two layers both ways.
 """
 
 import numpy as np

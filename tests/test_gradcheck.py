@@ -142,8 +142,8 @@ def test_gradients_two_layers_bidirectional_ragged(cell):
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_gradients_of_sequences_of_full_length(cell):
-    """Every sequence runs every step: RNN and LSTM backward then reads the states
-    entering each step where forward left them, not from a copy."""
+    """Every sequence runs every step: backward then reads the states entering each
+    step where forward left them, not from a copy."""
     problem = Problem(cell, batch=4, seed=7)
     problem.lengths = np.full(4, problem.X.shape[1])
     check_gradients(problem, sampled_parameter_indices(problem.net, np.random.default_rng(7), 30))
