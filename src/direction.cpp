@@ -45,8 +45,9 @@ typename RecurrentDirection<T>::EnteringRows RecurrentDirection<T>::entering_h(
 template <class T>
 void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
                                     const DirectionWeights<T>& w, StepRows<const T> input,
-                                    const T* h0, const T* c0, StepRows<T> out, T* h_final,
-                                    T* c_final, bool keep_tape, int n_threads) {
+                                    const T* h0, const T* c0, StepRows<T> out,
+                                    StepRows<T> out_copy, T* h_final, T* c_final,
+                                    bool keep_tape, int n_threads) {
   const int H = hidden_, GH = gate_width_;
   const long rows = packing.rows, batch_h = static_cast<long>(packing.batch) * H;
   const bool lstm = cell_ == CellKind::lstm, gru = cell_ == CellKind::gru;
@@ -165,6 +166,8 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       step.ld_h_prev = cell_h_prev.ld;
       step.h_out = out.at(packing, t, first);
       step.ld_out = out.ld;
+      step.h_copy = out_copy.base ? out_copy.at(packing, t, first) : nullptr;
+      step.ld_copy = out_copy.ld;
       step.c_prev = step_c_prev;
       step.c_saved = step_c;
       if (gru) step.ah_n_saved = ah_n + at * H;
@@ -193,7 +196,7 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
 template <class T>
 void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing,
                                      const DirectionWeights<T>& w, const T* input,
-                                     const T* out, int ld_out, const T* d_out, int ld_d_out,
+                                     const T* out, int ld_out, StepRows<const T> d_out,
                                      const T* d_h_final,
                                      const T* d_c_final, const DirectionGradients<T>& grads,
                                      bool accumulate, T* d_input, bool add_to_d_input, T* d_h0,
@@ -230,8 +233,8 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
       // reads them; only the GRU cell, which builds the next carried gradient
       // where this one is, reads a copy.
       step.d_h = d_state_rows;
-      step.d_out = d_out ? d_out + row * ld_d_out : nullptr;
-      step.ld_d_out = ld_d_out;
+      step.d_out = d_out.base ? d_out.at(packing, t, first) : nullptr;
+      step.ld_d_out = d_out.ld;
       if (gru) {
         std::memcpy(d_h_copy + first * H, d_state_rows, sizeof(T) * n * H);
         step.d_h = d_h_copy + first * H;

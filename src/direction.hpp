@@ -44,21 +44,23 @@ class RecurrentDirection {
   RecurrentDirection(CellKind cell, int input_size, int hidden_size, bool reverse);
 
   // input: (rows, input_size). h0/c0: (batch, H) in sorted order, or null for
-  // zeros. Writes the hidden state of every step into out and the final states
-  // into h_final/c_final (sorted order; c_final LSTM only). keep_tape: keep what
-  // backward needs; then input and out must be packed, as backward reads them.
+  // zeros. Writes the hidden state of every step into out, and also into
+  // out_copy unless its base is null, and the final states into h_final/c_final
+  // (sorted order; c_final LSTM only). keep_tape: keep what backward needs; then
+  // input and out must be packed, as backward reads them.
   void forward(const Gemm<T>& gemm, const Packing& packing, const DirectionWeights<T>& w,
                StepRows<const T> input, const T* h0, const T* c0, StepRows<T> out,
-               T* h_final, T* c_final, bool keep_tape, int n_threads);
+               StepRows<T> out_copy, T* h_final, T* c_final, bool keep_tape, int n_threads);
 
   // out: this direction's outputs from the forward (row stride ld_out), where
   // backward reads the states entering each step when the tape does not hold them.
-  // d_out: gradient of this direction's outputs (row stride ld_d_out) or null;
+  // d_out: where each step's rows of the gradient of this direction's outputs
+  // lie (packed, or the caller's batch-first array), or a null base;
   // d_h_final/d_c_final: gradients of the final states (sorted) or null.
   // Writes (or adds, with accumulate) the weight gradients; writes d_input, or adds
   // to it with add_to_d_input; writes d_h0/d_c0 (sorted).
   void backward(const Gemm<T>& gemm, const Packing& packing, const DirectionWeights<T>& w,
-                const T* input, const T* out, int ld_out, const T* d_out, int ld_d_out,
+                const T* input, const T* out, int ld_out, StepRows<const T> d_out,
                 const T* d_h_final,
                 const T* d_c_final, const DirectionGradients<T>& grads, bool accumulate,
                 T* d_input, bool add_to_d_input, T* d_h0, T* d_c0, int n_threads);

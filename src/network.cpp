@@ -48,6 +48,17 @@ long parameter_count(const NetworkConfig& config) {
   return last.offset + static_cast<long>(last.rows) * std::max(last.cols, 1);
 }
 
+namespace {
+
+// Whether the cells can address rows `width` wide in the caller's padded
+// batch-first array itself (StepRows with a step stride): every sequence runs
+// every step, and a sample's rows, steps x width values, fit the int row stride.
+bool batch_first_in_place(const Packing& packing, int width) {
+  return packing.full_length() && static_cast<long>(packing.steps) * width <= INT_MAX;
+}
+
+}  // namespace
+
 template <class T>
 Network<T>::Network(const NetworkConfig& config, FortranGemm<T> gemm)
     : config_(config), gemm_(gemm), layout_(parameter_layout(config)) {
@@ -105,10 +116,10 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
   // layer's inputs and writes the last layer's outputs where the caller keeps
   // them (batch-first; the sorted order is then the original one) instead of
   // copying them to and from time-major order. Training keeps packed rows: its
-  // tape and backward read them so.
+  // tape and backward read them so. There the last layer's cells store each
+  // output row a second time, into the caller's array, from registers.
   const int I = config_.input_size;
-  const bool in_place = !a.training && packing_.full_length() &&
-                        static_cast<long>(a.steps) * std::max(I, width) <= INT_MAX;
+  const bool in_place = !a.training && batch_first_in_place(packing_, std::max(I, width));
   StepRows<const T> x_rows{a.x, a.steps * I, I};
   if (!in_place) {
     packing_.pack(a.x, I, grow(packed_x_, rows * I), a.n_threads);
@@ -121,6 +132,7 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
 
   dropout_applied_ = a.training && config_.dropout > 0.0;
   const bool out_in_place = in_place && a.out;
+  const bool out_copied = a.training && a.out && batch_first_in_place(packing_, width);
   for (int layer = 0; layer < config_.num_layers; ++layer) {
     const bool last = layer + 1 == config_.num_layers;
     T* out = last && out_in_place ? a.out : grow(outputs_[layer], rows * width);
@@ -128,12 +140,14 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
         layer == 0 ? x_rows : StepRows<const T>{layer_input(layer), width, 0};
     for (int d = 0; d < D; ++d) {
       const long k = (layer * D + d) * block;
-      const StepRows<T> out_rows = last && out_in_place
-                                       ? StepRows<T>{out + d * H, a.steps * width, width}
-                                       : StepRows<T>{out + d * H, width, 0};
+      StepRows<T> out_rows{out + d * H, width, 0}, out_copy{};
+      if (last && (out_in_place || out_copied)) {
+        const StepRows<T> batch_first{a.out + d * H, a.steps * width, width};
+        (out_in_place ? out_rows : out_copy) = batch_first;
+      }
       directions_[layer * D + d].forward(
           gemm_, packing_, weights(a.params, layer, d), input, h0_sorted_.data() + k,
-          lstm ? c0_sorted_.data() + k : nullptr, out_rows, hn_sorted_.data() + k,
+          lstm ? c0_sorted_.data() + k : nullptr, out_rows, out_copy, hn_sorted_.data() + k,
           lstm ? cn_sorted_.data() + k : nullptr, a.training, a.n_threads);
     }
     if (dropout_applied_ && !last) {
@@ -143,7 +157,7 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
       for (long i = 0; i < rows * width; ++i) dropped[i] = out[i] * mask[i];
     }
   }
-  if (a.out && !out_in_place) packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
+  if (a.out && !out_in_place && !out_copied) packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
   states_from_sorted(hn_sorted_, a.h_n);
   if (lstm) states_from_sorted(cn_sorted_, a.c_n);
   taped_ = a.training;
@@ -159,10 +173,13 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
   const long rows = packing_.rows, block = static_cast<long>(packing_.batch) * H;
 
   const long widest = rows * std::max(width, config_.input_size);
-  T* d_upper = grow(d_upper_, widest);
-  // Without output gradients (a loss on the final states only) the top layer
-  // is told so and skips adding zeros at every step.
-  if (a.d_out) packing_.pack(a.d_out, width, d_upper, a.n_threads);
+  grow(d_upper_, widest);
+  // The top layer's cells read the output gradients where the caller keeps them
+  // if they can (as inference reads its inputs), else a packed copy. Without
+  // output gradients (a loss on the final states only) the top layer is told so
+  // and skips adding zeros at every step.
+  const bool d_out_in_place = a.d_out && batch_first_in_place(packing_, width);
+  if (a.d_out && !d_out_in_place) packing_.pack(a.d_out, width, d_upper_.data(), a.n_threads);
   // The final-state gradients, sorted, and the initial-state gradients land in
   // the same scratch the forward states used.
   states_to_sorted(a.d_h_n, hn_sorted_);
@@ -170,15 +187,17 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
 
   grow(d_lower_, widest);
   for (int layer = config_.num_layers - 1; layer >= 0; --layer) {
-    const bool has_d_out = a.d_out || layer + 1 < config_.num_layers;
+    const bool top = layer + 1 == config_.num_layers;
     // The first layer's input gradient is only computed when the caller wants d_x.
     T* d_input = layer > 0 || a.d_x ? d_lower_.data() : nullptr;
     for (int d = 0; d < D; ++d) {
       const long k = (layer * D + d) * block;
+      StepRows<const T> d_out_rows{d_upper_.data() + d * H, width, 0};
+      if (top && !a.d_out) d_out_rows = {};
+      if (top && d_out_in_place) d_out_rows = {a.d_out + d * H, packing_.steps * width, width};
       directions_[layer * D + d].backward(
           gemm_, packing_, weights(a.params, layer, d), layer_input(layer),
-          outputs_[layer].data() + d * H, width, has_d_out ? d_upper_.data() + d * H : nullptr,
-          width, hn_sorted_.data() + k,
+          outputs_[layer].data() + d * H, width, d_out_rows, hn_sorted_.data() + k,
           lstm ? cn_sorted_.data() + k : nullptr, gradients(a.grads, layer, d), a.accumulate,
           d_input, d > 0, h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr,
           a.n_threads);

@@ -79,7 +79,9 @@ def test_n_threads_is_a_settable_attribute():
 def test_inference_over_full_length_batches_reads_and_writes_in_place(cell, dtype):
     """Inference over a batch whose sequences all run every step reads X and writes the
     output where the caller keeps them, with no copies to and from time-major order:
-    it gives what the training forward (which copies) gives, on 1, 2 and 3 threads."""
+    it gives what the training forward (which computes in packed time-major rows and
+    stores each output row a second time into the caller's array) gives, on 1, 2 and 3
+    threads."""
     batch, steps, features, hidden = 64, 40, 16, 128
     rng = np.random.default_rng(1)
     X = rng.standard_normal((batch, steps, features)).astype(dtype)

@@ -9,12 +9,12 @@
 
 namespace rnnsk {
 
-template <class T>
+template <class T, bool Copied>
 inline void gru_forward_kernel(int H, T* __restrict a_r, T* __restrict a_z, T* __restrict a_n,
                                const T* __restrict rec, const T* __restrict bias,
                                const T* __restrict b_ih, const T* __restrict b_hh,
                                const T* __restrict h_prev, T* __restrict ah_n,
-                               T* __restrict out) {
+                               T* __restrict out, T* __restrict copy) {
   for (int j = 0; j < H; ++j) {
     T r, z;
     shared_quotients(sigmoid_quotient(a_r[j] + rec[j] + bias[j]),
@@ -25,7 +25,9 @@ inline void gru_forward_kernel(int H, T* __restrict a_r, T* __restrict a_z, T* _
     a_z[j] = z;
     a_n[j] = n;
     ah_n[j] = hn;
-    out[j] = (T(1) - z) * n + z * h_prev[j];
+    const T h = (T(1) - z) * n + z * h_prev[j];
+    out[j] = h;
+    if constexpr (Copied) copy[j] = h;
   }
 }
 
@@ -34,10 +36,12 @@ void gru_forward_row(const StepForward<T>& s, int row) {
   const int H = s.hidden;
   T* a = s.gates + static_cast<long>(row) * 3 * H;
   const long h_base = static_cast<long>(row) * H;
-  gru_forward_kernel(H, a, a + H, a + 2 * H, s.recurrent + static_cast<long>(row) * 3 * H,
-                     s.bias, s.b_ih, s.b_hh, s.h_prev + static_cast<long>(row) * s.ld_h_prev,
-                     s.ah_n_saved + h_base,
-                     s.h_out + static_cast<long>(row) * s.ld_out);
+  with_state_copy(s, row, [&](auto copied, T* copy) {
+    gru_forward_kernel<T, decltype(copied)::value>(
+        H, a, a + H, a + 2 * H, s.recurrent + static_cast<long>(row) * 3 * H, s.bias, s.b_ih,
+        s.b_hh, s.h_prev + static_cast<long>(row) * s.ld_h_prev, s.ah_n_saved + h_base,
+        s.h_out + static_cast<long>(row) * s.ld_out, copy);
+  });
 }
 
 template <class T, bool FromOutput>

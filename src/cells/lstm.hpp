@@ -9,12 +9,12 @@
 
 namespace rnnsk {
 
-template <class T>
+template <class T, bool Copied>
 inline void lstm_forward_kernel(int H, T* __restrict a_i, T* __restrict a_f,
                                 T* __restrict a_g, T* __restrict a_o,
                                 const T* __restrict rec, const T* __restrict bias,
                                 const T* __restrict c_prev,
-                                T* __restrict c, T* __restrict out) {
+                                T* __restrict c, T* __restrict out, T* __restrict copy) {
   for (int j = 0; j < H; ++j) {
     T i, f, g, o;
     shared_quotients(sigmoid_quotient(a_i[j] + rec[j] + bias[j]),
@@ -28,7 +28,9 @@ inline void lstm_forward_kernel(int H, T* __restrict a_i, T* __restrict a_f,
     a_g[j] = g;
     a_o[j] = o;
     c[j] = c_new;
-    out[j] = o * tanh_act(c_new);
+    const T h = o * tanh_act(c_new);
+    out[j] = h;
+    if constexpr (Copied) copy[j] = h;
   }
 }
 
@@ -37,10 +39,12 @@ void lstm_forward_row(const StepForward<T>& s, int row) {
   const int H = s.hidden;
   T* a = s.gates + static_cast<long>(row) * 4 * H;
   const long h_base = static_cast<long>(row) * H;
-  lstm_forward_kernel(H, a, a + H, a + 2 * H, a + 3 * H,
-                      s.recurrent + static_cast<long>(row) * 4 * H, s.bias,
-                      s.c_prev + h_base, s.c_saved + h_base,
-                      s.h_out + static_cast<long>(row) * s.ld_out);
+  with_state_copy(s, row, [&](auto copied, T* copy) {
+    lstm_forward_kernel<T, decltype(copied)::value>(
+        H, a, a + H, a + 2 * H, a + 3 * H, s.recurrent + static_cast<long>(row) * 4 * H,
+        s.bias, s.c_prev + h_base, s.c_saved + h_base,
+        s.h_out + static_cast<long>(row) * s.ld_out, copy);
+  });
 }
 
 template <class T, bool FromOutput>

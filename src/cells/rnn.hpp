@@ -11,9 +11,10 @@
 
 namespace rnnsk {
 
-template <class T, bool Relu>
+template <class T, bool Relu, bool Copied>
 inline void rnn_forward_kernel(int H, T* __restrict a, const T* __restrict rec,
-                               const T* __restrict bias, T* __restrict out) {
+                               const T* __restrict bias, T* __restrict out,
+                               T* __restrict copy) {
   for (int j = 0; j < H; ++j) {
     const T pre = a[j] + rec[j] + bias[j];
     // Written so that NaN passes through (NaN < 0 is false), as PyTorch's relu.
@@ -21,14 +22,18 @@ inline void rnn_forward_kernel(int H, T* __restrict a, const T* __restrict rec,
     const T value = Relu ? positive : tanh_act(pre);
     a[j] = value;
     out[j] = value;
+    if constexpr (Copied) copy[j] = value;
   }
 }
 
 template <class T, bool Relu>
 void rnn_forward_row(const StepForward<T>& s, int row) {
   const long base = static_cast<long>(row) * s.hidden;
-  rnn_forward_kernel<T, Relu>(s.hidden, s.gates + base, s.recurrent + base, s.bias,
-                              s.h_out + static_cast<long>(row) * s.ld_out);
+  with_state_copy(s, row, [&](auto copied, T* copy) {
+    rnn_forward_kernel<T, Relu, decltype(copied)::value>(
+        s.hidden, s.gates + base, s.recurrent + base, s.bias,
+        s.h_out + static_cast<long>(row) * s.ld_out, copy);
+  });
 }
 
 template <class T, bool Relu, bool FromOutput>

@@ -24,6 +24,10 @@ struct StepForward {
   int ld_h_prev = 0;
   T* h_out = nullptr;            // new hidden state, into the layer output
   int ld_out = 0;
+  // Also the new hidden state, row stride ld_copy, or null: the caller's output
+  // array in training, stored from registers instead of copied there afterwards.
+  T* h_copy = nullptr;
+  int ld_copy = 0;
   const T* c_prev = nullptr;     // LSTM: previous cell state
   T* c_saved = nullptr;          // LSTM: new cell state, kept for backward
   T* ah_n_saved = nullptr;       // GRU: W_hn h_prev + b_hn kept for backward
@@ -50,6 +54,17 @@ struct StepBackward {
   T* d_ah = nullptr;             // GRU: gate gradients seen by the recurrent product
   T* d_h_prev = nullptr;         // GRU: receives dh_t * z, the path that skips W_hh
 };
+
+// Calls kernel(copied, copy_row) with copied a std::bool_constant telling whether
+// the new hidden state of row `row` also goes to h_copy, so each kernel is
+// compiled with and without the second store.
+template <class T, class Kernel>
+inline void with_state_copy(const StepForward<T>& s, int row, Kernel kernel) {
+  if (s.h_copy)
+    kernel(std::true_type{}, s.h_copy + static_cast<long>(row) * s.ld_copy);
+  else
+    kernel(std::false_type{}, static_cast<T*>(nullptr));
+}
 
 // Calls kernel(from_output, d_out_row) with from_output a std::bool_constant
 // telling whether row `row` has an output gradient, so each kernel is compiled
