@@ -133,6 +133,10 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
   dropout_applied_ = a.training && config_.dropout > 0.0;
   const bool out_in_place = in_place && a.out;
   const bool out_copied = a.training && a.out && batch_first_in_place(packing_, width);
+  // Direction d's half of the rows of the caller's output array.
+  auto batch_first_rows = [&](int d) {
+    return StepRows<T>{a.out + d * H, a.steps * width, width};
+  };
   for (int layer = 0; layer < config_.num_layers; ++layer) {
     const bool last = layer + 1 == config_.num_layers;
     T* out = last && out_in_place ? a.out : grow(outputs_[layer], rows * width);
@@ -141,10 +145,8 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
     for (int d = 0; d < D; ++d) {
       const long k = (layer * D + d) * block;
       StepRows<T> out_rows{out + d * H, width, 0}, out_copy{};
-      if (last && (out_in_place || out_copied)) {
-        const StepRows<T> batch_first{a.out + d * H, a.steps * width, width};
-        (out_in_place ? out_rows : out_copy) = batch_first;
-      }
+      if (last && out_in_place) out_rows = batch_first_rows(d);
+      if (last && out_copied) out_copy = batch_first_rows(d);
       directions_[layer * D + d].forward(
           gemm_, packing_, weights(a.params, layer, d), input, h0_sorted_.data() + k,
           lstm ? c0_sorted_.data() + k : nullptr, out_rows, out_copy, hn_sorted_.data() + k,
@@ -157,7 +159,8 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
       for (long i = 0; i < rows * width; ++i) dropped[i] = out[i] * mask[i];
     }
   }
-  if (a.out && !out_in_place && !out_copied) packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
+  if (a.out && !out_in_place && !out_copied)
+    packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
   states_from_sorted(hn_sorted_, a.h_n);
   if (lstm) states_from_sorted(cn_sorted_, a.c_n);
   taped_ = a.training;
