@@ -31,17 +31,17 @@ inline void gru_forward_kernel(int H, T* __restrict a_r, T* __restrict a_z, T* _
   }
 }
 
-template <class T>
+template <class T, bool Copied>
 void gru_forward_row(const StepForward<T>& s, int row) {
   const int H = s.hidden;
   T* a = s.gates + static_cast<long>(row) * 3 * H;
   const long h_base = static_cast<long>(row) * H;
-  with_state_copy(s, row, [&](auto copied, T* copy) {
-    gru_forward_kernel<T, decltype(copied)::value>(
-        H, a, a + H, a + 2 * H, s.recurrent + static_cast<long>(row) * 3 * H, s.bias, s.b_ih,
-        s.b_hh, s.h_prev + static_cast<long>(row) * s.ld_h_prev, s.ah_n_saved + h_base,
-        s.h_out + static_cast<long>(row) * s.ld_out, copy);
-  });
+  gru_forward_kernel<T, Copied>(H, a, a + H, a + 2 * H,
+                                s.recurrent + static_cast<long>(row) * 3 * H, s.bias, s.b_ih,
+                                s.b_hh, s.h_prev + static_cast<long>(row) * s.ld_h_prev,
+                                s.ah_n_saved + h_base,
+                                s.h_out + static_cast<long>(row) * s.ld_out,
+                                copy_row(s, row, Copied));
 }
 
 template <class T, bool FromOutput>

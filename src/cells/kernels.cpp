@@ -15,14 +15,29 @@ namespace {
     for (int r = begin; r < end; ++r) ROW_KERNEL(s, r);               \
   }
 
-RNNSK_ROW_LOOP(rnn_tanh_forward_f32, StepForward<float>, (rnn_forward_row<float, false>))
-RNNSK_ROW_LOOP(rnn_tanh_forward_f64, StepForward<double>, (rnn_forward_row<double, false>))
-RNNSK_ROW_LOOP(rnn_relu_forward_f32, StepForward<float>, (rnn_forward_row<float, true>))
-RNNSK_ROW_LOOP(rnn_relu_forward_f64, StepForward<double>, (rnn_forward_row<double, true>))
-RNNSK_ROW_LOOP(lstm_forward_f32, StepForward<float>, lstm_forward_row<float>)
-RNNSK_ROW_LOOP(lstm_forward_f64, StepForward<double>, lstm_forward_row<double>)
-RNNSK_ROW_LOOP(gru_forward_f32, StepForward<float>, gru_forward_row<float>)
-RNNSK_ROW_LOOP(gru_forward_f64, StepForward<double>, gru_forward_row<double>)
+// Forward loops come in pairs: the plain kernel, and one that also stores each new
+// state into h_copy. Chosen once per call, so inference runs a loop with no trace
+// of the second store (a per-row choice cost 3% of an S LSTM inference).
+RNNSK_ROW_LOOP(rnn_tanh_forward_f32, StepForward<float>, (rnn_forward_row<float, false, false>))
+RNNSK_ROW_LOOP(rnn_tanh_forward_f64, StepForward<double>, (rnn_forward_row<double, false, false>))
+RNNSK_ROW_LOOP(rnn_relu_forward_f32, StepForward<float>, (rnn_forward_row<float, true, false>))
+RNNSK_ROW_LOOP(rnn_relu_forward_f64, StepForward<double>, (rnn_forward_row<double, true, false>))
+RNNSK_ROW_LOOP(lstm_forward_f32, StepForward<float>, (lstm_forward_row<float, false>))
+RNNSK_ROW_LOOP(lstm_forward_f64, StepForward<double>, (lstm_forward_row<double, false>))
+RNNSK_ROW_LOOP(gru_forward_f32, StepForward<float>, (gru_forward_row<float, false>))
+RNNSK_ROW_LOOP(gru_forward_f64, StepForward<double>, (gru_forward_row<double, false>))
+RNNSK_ROW_LOOP(rnn_tanh_copying_forward_f32, StepForward<float>,
+               (rnn_forward_row<float, false, true>))
+RNNSK_ROW_LOOP(rnn_tanh_copying_forward_f64, StepForward<double>,
+               (rnn_forward_row<double, false, true>))
+RNNSK_ROW_LOOP(rnn_relu_copying_forward_f32, StepForward<float>,
+               (rnn_forward_row<float, true, true>))
+RNNSK_ROW_LOOP(rnn_relu_copying_forward_f64, StepForward<double>,
+               (rnn_forward_row<double, true, true>))
+RNNSK_ROW_LOOP(lstm_copying_forward_f32, StepForward<float>, (lstm_forward_row<float, true>))
+RNNSK_ROW_LOOP(lstm_copying_forward_f64, StepForward<double>, (lstm_forward_row<double, true>))
+RNNSK_ROW_LOOP(gru_copying_forward_f32, StepForward<float>, (gru_forward_row<float, true>))
+RNNSK_ROW_LOOP(gru_copying_forward_f64, StepForward<double>, (gru_forward_row<double, true>))
 RNNSK_ROW_LOOP(rnn_tanh_backward_f32, StepBackward<float>, (rnn_backward_row<float, false>))
 RNNSK_ROW_LOOP(rnn_tanh_backward_f64, StepBackward<double>, (rnn_backward_row<double, false>))
 RNNSK_ROW_LOOP(rnn_relu_backward_f32, StepBackward<float>, (rnn_backward_row<float, true>))
@@ -34,7 +49,8 @@ RNNSK_ROW_LOOP(gru_backward_f64, StepBackward<double>, gru_backward_row<double>)
 
 #undef RNNSK_ROW_LOOP
 
-// Which body of each family to run, indexed by CellKind.
+// Which body of each family to run, indexed by CellKind (forward: first by
+// whether the new states are also copied).
 template <class Args>
 using RowLoop = void (*)(const Args&, int, int);
 
@@ -43,16 +59,20 @@ struct KernelTable;
 
 template <>
 struct KernelTable<float> {
-  static constexpr RowLoop<StepForward<float>> forward[4] = {
-      rnn_tanh_forward_f32, rnn_relu_forward_f32, lstm_forward_f32, gru_forward_f32};
+  static constexpr RowLoop<StepForward<float>> forward[2][4] = {
+      {rnn_tanh_forward_f32, rnn_relu_forward_f32, lstm_forward_f32, gru_forward_f32},
+      {rnn_tanh_copying_forward_f32, rnn_relu_copying_forward_f32, lstm_copying_forward_f32,
+       gru_copying_forward_f32}};
   static constexpr RowLoop<StepBackward<float>> backward[4] = {
       rnn_tanh_backward_f32, rnn_relu_backward_f32, lstm_backward_f32, gru_backward_f32};
 };
 
 template <>
 struct KernelTable<double> {
-  static constexpr RowLoop<StepForward<double>> forward[4] = {
-      rnn_tanh_forward_f64, rnn_relu_forward_f64, lstm_forward_f64, gru_forward_f64};
+  static constexpr RowLoop<StepForward<double>> forward[2][4] = {
+      {rnn_tanh_forward_f64, rnn_relu_forward_f64, lstm_forward_f64, gru_forward_f64},
+      {rnn_tanh_copying_forward_f64, rnn_relu_copying_forward_f64, lstm_copying_forward_f64,
+       gru_copying_forward_f64}};
   static constexpr RowLoop<StepBackward<double>> backward[4] = {
       rnn_tanh_backward_f64, rnn_relu_backward_f64, lstm_backward_f64, gru_backward_f64};
 };
@@ -61,7 +81,7 @@ struct KernelTable<double> {
 
 template <class T>
 void cell_forward_rows(CellKind cell, const StepForward<T>& s, int begin, int end) {
-  KernelTable<T>::forward[static_cast<int>(cell)](s, begin, end);
+  KernelTable<T>::forward[s.h_copy != nullptr][static_cast<int>(cell)](s, begin, end);
 }
 
 template <class T>

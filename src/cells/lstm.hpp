@@ -34,17 +34,16 @@ inline void lstm_forward_kernel(int H, T* __restrict a_i, T* __restrict a_f,
   }
 }
 
-template <class T>
+template <class T, bool Copied>
 void lstm_forward_row(const StepForward<T>& s, int row) {
   const int H = s.hidden;
   T* a = s.gates + static_cast<long>(row) * 4 * H;
   const long h_base = static_cast<long>(row) * H;
-  with_state_copy(s, row, [&](auto copied, T* copy) {
-    lstm_forward_kernel<T, decltype(copied)::value>(
-        H, a, a + H, a + 2 * H, a + 3 * H, s.recurrent + static_cast<long>(row) * 4 * H,
-        s.bias, s.c_prev + h_base, s.c_saved + h_base,
-        s.h_out + static_cast<long>(row) * s.ld_out, copy);
-  });
+  lstm_forward_kernel<T, Copied>(H, a, a + H, a + 2 * H, a + 3 * H,
+                                 s.recurrent + static_cast<long>(row) * 4 * H, s.bias,
+                                 s.c_prev + h_base, s.c_saved + h_base,
+                                 s.h_out + static_cast<long>(row) * s.ld_out,
+                                 copy_row(s, row, Copied));
 }
 
 template <class T, bool FromOutput>

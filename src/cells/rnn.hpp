@@ -26,14 +26,12 @@ inline void rnn_forward_kernel(int H, T* __restrict a, const T* __restrict rec,
   }
 }
 
-template <class T, bool Relu>
+template <class T, bool Relu, bool Copied>
 void rnn_forward_row(const StepForward<T>& s, int row) {
   const long base = static_cast<long>(row) * s.hidden;
-  with_state_copy(s, row, [&](auto copied, T* copy) {
-    rnn_forward_kernel<T, Relu, decltype(copied)::value>(
-        s.hidden, s.gates + base, s.recurrent + base, s.bias,
-        s.h_out + static_cast<long>(row) * s.ld_out, copy);
-  });
+  rnn_forward_kernel<T, Relu, Copied>(s.hidden, s.gates + base, s.recurrent + base, s.bias,
+                                      s.h_out + static_cast<long>(row) * s.ld_out,
+                                      copy_row(s, row, Copied));
 }
 
 template <class T, bool Relu, bool FromOutput>

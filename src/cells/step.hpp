@@ -25,7 +25,8 @@ struct StepForward {
   T* h_out = nullptr;            // new hidden state, into the layer output
   int ld_out = 0;
   // Also the new hidden state, row stride ld_copy, or null: the caller's output
-  // array in training, stored from registers instead of copied there afterwards.
+  // array in training, stored from registers instead of copied there afterwards
+  // (kernels.cpp runs a kernel compiled with this second store where it is set).
   T* h_copy = nullptr;
   int ld_copy = 0;
   const T* c_prev = nullptr;     // LSTM: previous cell state
@@ -55,15 +56,10 @@ struct StepBackward {
   T* d_h_prev = nullptr;         // GRU: receives dh_t * z, the path that skips W_hh
 };
 
-// Calls kernel(copied, copy_row) with copied a std::bool_constant telling whether
-// the new hidden state of row `row` also goes to h_copy, so each kernel is
-// compiled with and without the second store.
-template <class T, class Kernel>
-inline void with_state_copy(const StepForward<T>& s, int row, Kernel kernel) {
-  if (s.h_copy)
-    kernel(std::true_type{}, s.h_copy + static_cast<long>(row) * s.ld_copy);
-  else
-    kernel(std::false_type{}, static_cast<T*>(nullptr));
+// Row `row` of h_copy where the kernel was compiled to store there, else null.
+template <class T>
+inline T* copy_row(const StepForward<T>& s, int row, bool copied) {
+  return copied ? s.h_copy + static_cast<long>(row) * s.ld_copy : nullptr;
 }
 
 // Calls kernel(from_output, d_out_row) with from_output a std::bool_constant
