@@ -166,7 +166,7 @@ void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
       step.ld_h_prev = cell_h_prev.ld;
       step.h_out = out.at(packing, t, first);
       step.ld_out = out.ld;
-      step.h_copy = out_copy.base ? out_copy.at(packing, t, first) : nullptr;
+      step.h_copy = out_copy.at(packing, t, first);
       step.ld_copy = out_copy.ld;
       step.c_prev = step_c_prev;
       step.c_saved = step_c;
@@ -233,7 +233,7 @@ void RecurrentDirection<T>::backward(const Gemm<T>& gemm, const Packing& packing
       // reads them; only the GRU cell, which builds the next carried gradient
       // where this one is, reads a copy.
       step.d_h = d_state_rows;
-      step.d_out = d_out.base ? d_out.at(packing, t, first) : nullptr;
+      step.d_out = d_out.at(packing, t, first);
       step.ld_d_out = d_out.ld;
       if (gru) {
         std::memcpy(d_h_copy + first * H, d_state_rows, sizeof(T) * n * H);

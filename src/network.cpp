@@ -120,10 +120,10 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
   // output row a second time, into the caller's array, from registers.
   const int I = config_.input_size;
   const bool in_place = !a.training && batch_first_in_place(packing_, std::max(I, width));
-  StepRows<const T> x_rows{a.x, a.steps * I, I};
+  auto x_rows = StepRows<const T>::batch_first(a.x, packing_, I);
   if (!in_place) {
     packing_.pack(a.x, I, grow(packed_x_, rows * I), a.n_threads);
-    x_rows = {packed_x_.data(), I, 0};
+    x_rows = StepRows<const T>::packed(packed_x_.data(), I);
   }
   states_to_sorted(a.h0, h0_sorted_);
   if (lstm) states_to_sorted(a.c0, c0_sorted_);
@@ -135,16 +135,17 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
   const bool out_copied = a.training && a.out && batch_first_in_place(packing_, width);
   // Direction d's half of the rows of the caller's output array.
   auto batch_first_rows = [&](int d) {
-    return StepRows<T>{a.out + d * H, a.steps * width, width};
+    return StepRows<T>::batch_first(a.out + d * H, packing_, width);
   };
   for (int layer = 0; layer < config_.num_layers; ++layer) {
     const bool last = layer + 1 == config_.num_layers;
     T* out = last && out_in_place ? a.out : grow(outputs_[layer], rows * width);
-    const StepRows<const T> input =
-        layer == 0 ? x_rows : StepRows<const T>{layer_input(layer), width, 0};
+    const auto input =
+        layer == 0 ? x_rows : StepRows<const T>::packed(layer_input(layer), width);
     for (int d = 0; d < D; ++d) {
       const long k = (layer * D + d) * block;
-      StepRows<T> out_rows{out + d * H, width, 0}, out_copy{};
+      auto out_rows = StepRows<T>::packed(out + d * H, width);
+      StepRows<T> out_copy{};
       if (last && out_in_place) out_rows = batch_first_rows(d);
       if (last && out_copied) out_copy = batch_first_rows(d);
       directions_[layer * D + d].forward(
@@ -195,9 +196,10 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
     T* d_input = layer > 0 || a.d_x ? d_lower_.data() : nullptr;
     for (int d = 0; d < D; ++d) {
       const long k = (layer * D + d) * block;
-      StepRows<const T> d_out_rows{d_upper_.data() + d * H, width, 0};
+      auto d_out_rows = StepRows<const T>::packed(d_upper_.data() + d * H, width);
       if (top && !a.d_out) d_out_rows = {};
-      if (top && d_out_in_place) d_out_rows = {a.d_out + d * H, packing_.steps * width, width};
+      if (top && d_out_in_place)
+        d_out_rows = StepRows<const T>::batch_first(a.d_out + d * H, packing_, width);
       directions_[layer * D + d].backward(
           gemm_, packing_, weights(a.params, layer, d), layer_input(layer),
           outputs_[layer].data() + d * H, width, d_out_rows, hn_sorted_.data() + k,

@@ -49,18 +49,27 @@ struct Packing {
   void from_sorted(const T* sorted, int blocks, int width, T* original) const;
 };
 
-// Where the rows of a layer's input or output lie during forward: packed (sample
-// i of step t at row offsets[t] + i, `ld` values apart), or, for a batch whose
-// sequences all run every step, the caller's padded batch-first array itself
-// (sample i of step t at i * ld + t * step_stride, with ld = steps x width and
-// step_stride = width), which spares the copies to and from time-major order.
+// Where the rows of a layer's input, output or output gradient lie: packed
+// (sample i of step t at row offsets[t] + i, `ld` values apart), or, for a batch
+// whose sequences all run every step, the caller's padded batch-first array
+// itself (sample i of step t at i * ld + t * step_stride, with ld = steps x width
+// and step_stride = width), which spares the copies to and from time-major order.
 template <class T>
 struct StepRows {
-  T* base = nullptr;
+  T* base = nullptr;  // null: there are no such rows
   int ld = 0;
   long step_stride = 0;  // 0: packed
 
+  // Rows `width` values wide, packed.
+  static StepRows packed(T* base, int width) { return {base, width, 0}; }
+  // Rows `width` values wide in a padded batch-first array of packing.steps steps.
+  static StepRows batch_first(T* base, const Packing& packing, int width) {
+    return {base, packing.steps * width, width};
+  }
+
+  // Sample i of step t, or null where there are no rows.
   T* at(const Packing& packing, int t, long i) const {
+    if (!base) return nullptr;
     const long step_start = step_stride ? t * step_stride : packing.offsets[t] * ld;
     return base + step_start + i * ld;
   }
