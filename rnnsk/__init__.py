@@ -15,12 +15,14 @@ from rnnsk._display import TrainingCurveDisplay
 from rnnsk._forecasting import last_window, make_windows
 from rnnsk._network import RecurrentNetwork
 from rnnsk._scaler import SequenceScaler
+from rnnsk._seq2seq import EncoderDecoder
 from rnnsk._text import TextSequencer
 from rnnsk._torch import to_torch
 from rnnsk._version import __version__
 
 
 __all__ = [
+    "EncoderDecoder",
     "GRUClassifier",
     "GRURegressor",
     "LSTMClassifier",

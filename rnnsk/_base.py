@@ -218,13 +218,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                     rng):
         # The model first: making it is what fails when the device cannot be
         # used, and then the estimator must be left as it was.
-        model = SequenceModel(
-            cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
-            bidirectional=self.bidirectional, dropout=self.dropout,
-            make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
-            vocabulary_size=vocabulary,
-            embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
-            random_state=rng, n_threads=n_threads, device=device)
+        model = self._make_model(sequences, target_info, vocabulary, hidden_sizes, n_threads,
+                                 device, rng)
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
         self._set_target_info(target_info)
@@ -236,6 +231,19 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = -np.inf if self.early_stopping else None
         self._no_improvement_count = 0
+
+    def _make_model(self, sequences, target_info, vocabulary, hidden_sizes, n_threads, device,
+                    rng):
+        """The network the training loop updates: an object with SequenceModel's
+        interface (parameters, gradients, decay_masks, n_threads, to_device,
+        backward and the state_dict methods)."""
+        return SequenceModel(
+            cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
+            bidirectional=self.bidirectional, dropout=self.dropout,
+            make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
+            vocabulary_size=vocabulary,
+            embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
+            random_state=rng, n_threads=n_threads, device=device)
 
     def _make_head(self, n_features, target_info, rng):
         """The head on the top block's ``n_features`` outputs (see ``_heads.py``):
@@ -309,10 +317,16 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                           "and the optimization hasn't converged yet.", ConvergenceWarning)
 
+    def _training_outputs(self, batch, targets):
+        """The model's outputs for a minibatch, keeping what backward needs
+        (the targets are there for models that read them, as a decoder taught
+        by teacher forcing does)."""
+        return self.model_.forward(batch, training=True, bptt_steps=self.bptt_steps,
+                                   seed=int(self._random_state.randint(2**31)))
+
     def _train_step(self, batch, targets, weights):
         model = self.model_
-        outputs = model.forward(batch, training=True, bptt_steps=self.bptt_steps,
-                                seed=int(self._random_state.randint(2**31)))
+        outputs = self._training_outputs(batch, targets)
         loss, d_outputs = self._loss(outputs, targets, weights)
         model.backward(d_outputs)
         if self.alpha > 0:

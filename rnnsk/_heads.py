@@ -55,22 +55,27 @@ def uniform(rng, bound, shape, dtype):
 class Linear:
     """A dense layer ``x @ weight.T + bias`` over the last axis of any array,
     PyTorch's ``nn.Linear`` (its initialisation too), under the state_dict
-    prefix ``name``."""
+    prefix ``name``; ``bias=False`` leaves the bias out, as ``nn.Linear``'s
+    option of that name."""
 
-    def __init__(self, name, n_inputs, n_outputs, rng, dtype):
+    def __init__(self, name, n_inputs, n_outputs, rng, dtype, bias=True):
         self.name = name
         bound = 1.0 / np.sqrt(n_inputs)
         self.weight = uniform(rng, bound, (n_outputs, n_inputs), dtype)
-        self.bias = uniform(rng, bound, (n_outputs,), dtype)
+        self.bias = uniform(rng, bound, (n_outputs,), dtype) if bias else None
         self.d_weight = np.zeros_like(self.weight)
-        self.d_bias = np.zeros_like(self.bias)
+        self.d_bias = np.zeros_like(self.bias) if bias else None
 
     @property
     def parameters(self):
+        if self.bias is None:
+            return {f"{self.name}.weight": self.weight}
         return {f"{self.name}.weight": self.weight, f"{self.name}.bias": self.bias}
 
     @property
     def gradients(self):
+        if self.bias is None:
+            return {f"{self.name}.weight": self.d_weight}
         return {f"{self.name}.weight": self.d_weight, f"{self.name}.bias": self.d_bias}
 
     @property
@@ -78,7 +83,8 @@ class Linear:
         return {f"{self.name}.weight"}
 
     def forward(self, x):
-        return x @ self.weight.T + self.bias
+        y = x @ self.weight.T
+        return y if self.bias is None else y + self.bias
 
     def backward(self, x, d_y):
         """Writes the parameters' gradients for input ``x`` and output gradient
@@ -87,11 +93,13 @@ class Linear:
         rows_x = x.reshape(-1, x.shape[-1])
         rows_d = d_y.reshape(-1, d_y.shape[-1])
         np.matmul(rows_d.T, rows_x, out=self.d_weight)
-        np.sum(rows_d, axis=0, out=self.d_bias)
+        if self.bias is not None:
+            np.sum(rows_d, axis=0, out=self.d_bias)
         return d_y @ self.weight
 
     def torch_layer(self, torch):
-        return torch.nn.Linear(self.weight.shape[1], self.weight.shape[0])
+        return torch.nn.Linear(self.weight.shape[1], self.weight.shape[0],
+                               bias=self.bias is not None)
 
 
 class LastStateReadout:

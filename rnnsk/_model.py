@@ -208,22 +208,7 @@ class SequenceModel:
     def checked_state(self, state):
         """``state`` (names of :meth:`state_dict`) as arrays of this model's dtype,
         once every name, shape and value is known to fit."""
-        expected = self.state_dict()
-        missing = sorted(set(expected) - set(state))
-        unexpected = sorted(set(state) - set(expected))
-        if missing or unexpected:
-            raise ValueError(f"state_dict names do not match this model: missing {missing}, "
-                             f"unexpected {unexpected}")
-        arrays = {}
-        for name, reference in expected.items():
-            array = np.asarray(state[name], dtype=self.dtype)
-            if array.shape != reference.shape:
-                raise ValueError(f"{name} has shape {array.shape}, this model needs "
-                                 f"{reference.shape}")
-            if not np.all(np.isfinite(array)):
-                raise ValueError(f"{name} contains NaN or infinity")
-            arrays[name] = array
-        return arrays
+        return checked_state(self.state_dict(), state, self.dtype)
 
     def assign_state(self, arrays):
         """Copy checked arrays (see :meth:`checked_state`) into the parameters."""
@@ -245,3 +230,23 @@ def _window(sequences, starts, lengths):
     rows = np.arange(len(sequences))[:, None]
     return Sequences(np.ascontiguousarray(sequences.data[rows, columns]),
                      lengths.astype(np.int64), sequences.is_table)
+
+
+def checked_state(expected, state, dtype):
+    """``state`` (name -> array) as arrays of ``dtype`` once every name, shape
+    and value is known to fit the model whose state_dict is ``expected``."""
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise ValueError(f"state_dict names do not match this model: missing {missing}, "
+                         f"unexpected {unexpected}")
+    arrays = {}
+    for name, reference in expected.items():
+        array = np.asarray(state[name], dtype=dtype)
+        if array.shape != reference.shape:
+            raise ValueError(f"{name} has shape {array.shape}, this model needs "
+                             f"{reference.shape}")
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} contains NaN or infinity")
+        arrays[name] = array
+    return arrays

@@ -1,0 +1,412 @@
+"""EncoderDecoder: sequence-to-sequence learning (strings to strings of another
+length) with a recurrent encoder, a recurrent decoder and global attention.
+
+The training loop, optimizers, clipping, early stopping, warm start and
+partial_fit are those of every recurrent estimator (``_base.py``); this file
+says how strings become token ids, how teacher forcing feeds the decoder and
+how outputs are decoded.
+"""
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _PREDICT_CHUNK, SHARED_DEFAULTS, BaseRecurrent
+from ._decoding import beam_search, greedy_decode
+from ._losses import PaddedSteps, cross_entropy, per_step
+from ._network import single_threaded_blas
+from ._seq2seq_model import END, START, EncoderDecoderModel
+from ._signature import init_storing
+from ._text import TextSequencer
+from ._validation import Sequences
+
+__all__ = ["EncoderDecoder"]
+
+# Target ids 0 and 1 are the start and end tokens; the target vocabulary's
+# tokens follow.
+_FIRST_TARGET_ID = 2
+
+_DEFAULTS = {
+    **{name: value for name, value in SHARED_DEFAULTS.items()
+       if name not in ("vocabulary_size", "bptt_steps", "device", "embedding_dim")},
+    "hidden_size": 128, "num_layers": 1, "embedding_dim": 32, "target_embedding_dim": None,
+    "attention": "luong", "beam_width": 1, "max_output_length": None, "analyzer": "char",
+    "tokenizer": None, "batch_size": 64, "learning_rate_init": 0.005, "alpha": 0.0,
+}
+
+
+class SourceSequences(Sequences):
+    """Padded source ids with the vocabulary they were made with and their
+    kind, 'text' or 'ids' (what the first fit records)."""
+
+    def __init__(self, data, lengths, vocabulary, kind):
+        super().__init__(data, lengths, is_table=False)
+        self.vocabulary = vocabulary
+        self.kind = kind
+
+
+class EncoderDecoder(BaseRecurrent):
+    """Recurrent encoder–decoder with attention: maps strings (or token-id
+    sequences) to strings of another length.
+
+    The encoder (an embedding and recurrent layers, optionally bidirectional)
+    reads the source; the decoder (an embedding and recurrent layers) starts
+    from the encoder's final states and writes the output one token at a time,
+    each step attending to all encoder outputs (Luong et al. 2015, global
+    attention). Training is teacher forcing: the decoder reads the true
+    previous token, and the loss is the cross-entropy of every output token
+    and of the end token. The exact model is in the user guide (Seq2seq).
+
+    Parameters
+    ----------
+    cell : {'lstm', 'gru', 'rnn_tanh', 'rnn_relu'}, default='lstm'
+    hidden_size : int, default=128
+        State size of every layer of encoder and decoder (per direction in
+        the encoder).
+    num_layers : int, default=1
+        Layers of the encoder and of the decoder.
+    bidirectional : bool, default=False
+        Bidirectional encoder; its final states then reach the decoder through
+        a linear layer (``bridge``, and ``bridge_cell`` for the LSTM).
+    dropout : float, default=0.0
+        Dropout between stacked recurrent layers, while training.
+    embedding_dim : int, default=32
+        Size of the source token embedding.
+    target_embedding_dim : int or None, default=None
+        Size of the target token embedding; None means ``embedding_dim``.
+    attention : {'luong', 'bahdanau'} or None, default='luong'
+        Luong's ``general`` score d·(W_a e), Bahdanau's additive score
+        v·tanh(W_d d + W_e e + b) (both computed from the decoder's current
+        output), or no attention: the decoder's output goes straight to the
+        output layer and the source reaches it only through the initial state.
+    beam_width : int, default=1
+        1 decodes greedily; more keeps that many partial outputs of highest
+        summed log-probability (no length normalisation).
+    max_output_length : int or None, default=None
+        Longest output predicted, in tokens; None is twice the longest target
+        of the first fit.
+    analyzer : {'char', 'word'}, default='char'
+        Tokens of string inputs and outputs: characters, or words (split on
+        white space, or by ``tokenizer``; outputs are joined with spaces).
+        Sequences of integers are used as token ids whatever this is.
+    tokenizer : callable or None, default=None
+        With ``analyzer='word'``, a function from a string to its list of
+        tokens, as :class:`TextSequencer`'s.
+    solver, alpha, batch_size, learning_rate_init, max_iter, max_grad_norm, \
+shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, \
+early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, \
+n_threads, dtype
+        As in :class:`RecurrentClassifier` (defaults here: ``batch_size=64``,
+        ``alpha=0``). Early stopping scores the held-out part by exact match.
+
+    Attributes
+    ----------
+    source_tokens_ : tuple
+        The source vocabulary (characters, words or ids), in id order.
+    target_tokens_ : tuple
+        The target vocabulary; target ids 0 and 1 are the start and end tokens,
+        ``target_tokens_[i]`` has id ``i + 2``.
+    max_output_length_ : int
+        The output length limit in use.
+    loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, \
+n_iter_, t_, model_
+        As in :class:`RecurrentClassifier`.
+
+    Notes
+    -----
+    Inputs: an empty source string is an error (the encoder needs one step);
+    an empty target is allowed (the model learns to end at once). At predict,
+    a source token never seen in fit is an error naming it.
+
+    Examples
+    --------
+    >>> from rnnsk import EncoderDecoder
+    >>> X = ["12", "7", "30"]
+    >>> Y = ["twelve", "seven", "thirty"]
+    >>> model = EncoderDecoder(max_iter=300, random_state=0).fit(X, Y)  # doctest: +SKIP
+    >>> model.predict(["7"])                                            # doctest: +SKIP
+    ['seven']
+    """
+
+    _parameter_constraints = {
+        **{name: constraint for name, constraint in BaseRecurrent._parameter_constraints.items()
+           if name in _DEFAULTS},
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "target_embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "attention": [StrOptions({"luong", "bahdanau"}), None],
+        "beam_width": [Interval(Integral, 1, None, closed="left")],
+        "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
+        "analyzer": [StrOptions({"char", "word"})],
+        "tokenizer": [callable, None],
+    }
+
+    __init__ = init_storing(_DEFAULTS)
+
+    # Not parameters: what the shared training loop reads of every estimator.
+    bptt_steps = None
+    device = "cpu"
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, Y, sample_weight=None):
+        """Fit the model to sources X and targets Y.
+
+        Parameters
+        ----------
+        X : list of str, or list of 1-D int sequences
+        Y : list of str, or list of 1-D int sequences, as many as X
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, _as_objects(Y, "Y"), sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, Y, sample_weight=None):
+        """One epoch over (X, Y), continuing from the current weights. The
+        vocabularies are those of the first call."""
+        return self._fit(X, _as_objects(Y, "Y"), sample_weight, incremental=True)
+
+    def predict(self, X):
+        """The output of every source: strings when fitted on strings, else
+        arrays of token ids."""
+        return [self._output(ids) for ids in self._decode_all(X)]
+
+    def score(self, X, Y, sample_weight=None):
+        """Exact-match accuracy: the fraction of sources whose whole predicted
+        output equals the target."""
+        Y = _as_objects(Y, "Y")
+        predicted = self.predict(X)
+        if len(Y) != len(predicted):
+            raise ValueError(f"X holds {len(predicted)} sources but Y has {len(Y)} entries")
+        tokens = [self._tokenize(y, self._target_kind, "Y") for y in Y]
+        truth = [self._tokenize(p, self._target_kind, "Y") for p in predicted]
+        matches = np.array([a == b for a, b in zip(tokens, truth)], dtype=np.float64)
+        return float(np.average(matches, weights=sample_weight))
+
+    def attention_weights(self, X, Y=None):
+        """Attention weights of each source over its output.
+
+        Returns one array per source, of shape (output tokens + 1, source
+        tokens): row t holds the weights with which the decoder, emitting
+        output token t (the last row: the end token), read each source token.
+        The output is the prediction, or ``Y`` when given (teacher forcing).
+        """
+        check_is_fitted(self, "model_")
+        if self.model_.attention is None:
+            raise ValueError("this EncoderDecoder was fitted with attention=None: it has no "
+                             "attention weights")
+        sources = self._validate_sequences(X, reset=False)
+        if Y is None:
+            outputs = self._decode_all(X)
+        else:
+            outputs = self._target_ids(_as_objects(Y, "Y"), self.target_tokens_)
+            if len(outputs) != len(sources):
+                raise ValueError(f"X holds {len(sources)} sources but Y has {len(outputs)} "
+                                 "entries")
+        targets = _padded_targets(outputs)
+        _, weights = self.model_.forward(sources, _decoder_inputs(targets), targets.lengths,
+                                         return_weights=True)
+        return [w[:n, :m].astype(np.float64)
+                for w, n, m in zip(weights, targets.lengths, sources.lengths)]
+
+    def source_tokens(self, x):
+        """The tokens of one source as the model reads them (labels of plots)."""
+        return list(self._tokenize(x, self._source_kind, "X"))
+
+    def output_tokens(self, y):
+        """The tokens of one output (labels of plots)."""
+        return list(self._tokenize(y, self._target_kind, "Y"))
+
+    # --------------------------------------------------------------- tokens --
+
+    def _tokenize(self, item, kind, name):
+        """The tokens of one source or target; kind 'text' or 'ids'."""
+        if kind == "text":
+            if not isinstance(item, str):
+                raise TypeError(f"{name} holds strings in this model, got {type(item).__name__}")
+            if self.analyzer == "char":
+                return tuple(item)
+            sequencer = TextSequencer(lowercase=False, token_pattern=r"\S+",
+                                      tokenizer=self.tokenizer)
+            return tuple(sequencer._tokenize([item])[0])
+        ids = np.asarray(item)
+        if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
+            raise TypeError(f"{name} must hold strings or 1-D sequences of integer token ids, "
+                            f"got {item!r}")
+        return tuple(int(i) for i in ids)
+
+    def _all_tokens(self, items, name, kind=None):
+        """(kind, tokens of every item); the kind of the first item decides
+        unless ``kind`` is given."""
+        if isinstance(items, str):
+            raise ValueError(f"{name} must be a list of strings or of token-id sequences, got "
+                             "one string")
+        items = list(items)
+        if not items:
+            raise ValueError(f"{name} is empty: at least 1 sample is required")
+        if kind is None:
+            kind = "text" if isinstance(items[0], str) else "ids"
+        return kind, [self._tokenize(item, kind, name) for item in items]
+
+    def _validate_sequences(self, X, *, reset):
+        kind, tokens = self._all_tokens(X, "X", None if reset else self._source_kind)
+        for i, sequence in enumerate(tokens):
+            if not sequence:
+                raise ValueError(f"X[{i}] is empty; every source needs at least one token")
+        vocabulary = (tuple(sorted({t for sequence in tokens for t in sequence})) if reset
+                      else self.source_tokens_)
+        ids = _ids(tokens, vocabulary, 0, "X")
+        data = np.zeros((len(ids), max(len(s) for s in ids)), dtype=np.int64)
+        for i, sequence in enumerate(ids):
+            data[i, :len(sequence)] = sequence
+        sequences = SourceSequences(data, np.array([len(s) for s in ids], dtype=np.int64),
+                                    vocabulary, kind)
+        return sequences
+
+    def _target_ids(self, Y, vocabulary, kind=None):
+        _, tokens = self._all_tokens(Y, "Y", kind or self._target_kind)
+        return _ids(tokens, vocabulary, _FIRST_TARGET_ID, "Y")
+
+    def _output(self, ids):
+        tokens = [self.target_tokens_[i - _FIRST_TARGET_ID] for i in ids]
+        if self._target_kind == "ids":
+            return np.array(tokens, dtype=np.int64)
+        return ("" if self.analyzer == "char" else " ").join(tokens)
+
+    # ----------------------------------------------------- training hooks --
+
+    def _vocabulary(self, sequences):
+        return sequences.vocabulary, sequences.kind
+
+    def _encode_targets(self, y, *, classes, reset, sample_weight):
+        if reset:
+            kind, tokens = self._all_tokens(y, "Y")
+            vocabulary = tuple(sorted({t for sequence in tokens for t in sequence}))
+            longest = max(len(sequence) for sequence in tokens)
+            info = (vocabulary, kind, longest)
+        else:
+            info = (self.target_tokens_, self._target_kind, None)
+        return _padded_targets(self._target_ids(y, info[0], info[1])), info
+
+    def _set_target_info(self, info):
+        self.target_tokens_, self._target_kind, longest = info
+        self._longest_target = max(longest, 1)
+
+    def _class_weights(self, targets, info):
+        return 1.0
+
+    def _stratify(self, targets):
+        return None
+
+    def _make_model(self, sequences, target_info, vocabulary, hidden_sizes, n_threads, device,
+                    rng):
+        source_vocabulary, source_kind = vocabulary
+        model = EncoderDecoderModel(
+            cell=self.cell, source_vocabulary_size=len(source_vocabulary),
+            target_vocabulary_size=len(target_info[0]) + _FIRST_TARGET_ID,
+            hidden_size=self.hidden_size, num_layers=self.num_layers,
+            bidirectional=self.bidirectional, dropout=self.dropout,
+            source_embedding_dim=self.embedding_dim,
+            target_embedding_dim=self.target_embedding_dim or self.embedding_dim,
+            attention=self.attention, dtype=np.dtype(self.dtype), random_state=rng,
+            n_threads=n_threads)
+        self.source_tokens_, self._source_kind = source_vocabulary, source_kind
+        return model
+
+    def _training_outputs(self, batch, targets):
+        return self.model_.forward(batch, _decoder_inputs(targets), targets.lengths,
+                                   training=True, seed=int(self._random_state.randint(2**31)))
+
+    def _loss(self, outputs, targets, weights):
+        return per_step(cross_entropy, outputs, targets, weights)
+
+    def _validation_score(self, sequences, targets, weights):
+        predicted = self._decode(sequences)
+        truth = [row[:length - 1] for row, length in zip(targets.values, targets.lengths)]
+        matches = [np.array_equal(p, t) for p, t in zip(predicted, truth)]
+        return float(np.average(matches, weights=weights))
+
+    # ------------------------------------------------------------- decoding --
+
+    @property
+    def max_output_length_(self):
+        check_is_fitted(self, "model_")
+        if self.max_output_length is not None:
+            return self.max_output_length
+        return 2 * self._longest_target
+
+    def _decode(self, sources):
+        """Output ids (without the end token) of validated sources."""
+        limit = self.max_output_length_
+        decoded = []
+        for first in range(0, len(sources), _PREDICT_CHUNK):
+            chunk = sources.take(np.arange(first, min(first + _PREDICT_CHUNK, len(sources))))
+            if self.beam_width == 1:
+                decoded += greedy_decode(self.model_, chunk, limit)
+            else:
+                decoded += beam_search(self.model_, chunk, limit, self.beam_width)
+        return decoded
+
+    def _decode_all(self, X):
+        check_is_fitted(self, "model_")
+        sources = self._validate_sequences(X, reset=False)
+        self.model_.n_threads = self._check_n_threads()
+        with single_threaded_blas():
+            return self._decode(sources)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = False
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.required = True
+        return tags
+
+
+def _as_objects(Y, name):
+    """Y as a 1-D object array of its items (strings or id sequences of any
+    lengths), which the training loop indexes like any target array."""
+    if isinstance(Y, str):
+        raise ValueError(f"{name} must be a list of strings or of token-id sequences, got one "
+                         "string")
+    items = list(Y)
+    objects = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        objects[i] = item
+    return objects
+
+
+def _ids(tokens, vocabulary, first_id, name):
+    """Token sequences as id arrays (``first_id`` + position in vocabulary);
+    a token outside the vocabulary is an error naming it."""
+    index = {token: i + first_id for i, token in enumerate(vocabulary)}
+    unknown = sorted({t for sequence in tokens for t in sequence if t not in index}, key=repr)
+    if unknown:
+        shown = ", ".join(repr(t) for t in unknown[:10])
+        raise ValueError(f"{name} holds {len(unknown)} token(s) not seen in fit: {shown}"
+                         f"{', ...' if len(unknown) > 10 else ''}")
+    return [np.array([index[t] for t in sequence], dtype=np.int64) for sequence in tokens]
+
+
+def _padded_targets(ids):
+    """Targets of the decoder: each output's ids then the end token, padded."""
+    lengths = np.array([len(s) + 1 for s in ids], dtype=np.int64)
+    values = np.full((len(ids), int(lengths.max())), END, dtype=np.int64)
+    for i, sequence in enumerate(ids):
+        values[i, :len(sequence)] = sequence
+    return PaddedSteps(values, lengths)
+
+
+def _decoder_inputs(targets):
+    """The decoder's inputs under teacher forcing: the start token, then the
+    targets shifted right by one."""
+    inputs = np.empty_like(targets.values)
+    inputs[:, 0] = START
+    inputs[:, 1:] = targets.values[:, :-1]
+    return inputs

@@ -1,0 +1,240 @@
+"""The network of the encoder–decoder (HEADS.md, "Encoder–decoder with
+attention"): source embedding -> encoder blocks (C++ core) -> bridge ->
+decoder blocks over the shifted target (C++ core) -> global attention ->
+output layer over the target vocabulary.
+
+It presents the interface of :class:`~rnnsk._model.SequenceModel` that the
+training loop of ``_base.py`` uses (aligned ``parameters``/``gradients``
+lists, ``decay_masks``, ``backward``, state_dict methods), with a
+``forward`` that also takes the decoder's input tokens (teacher forcing), and
+the two pieces decoding needs (:meth:`start`, :meth:`step`).
+
+Bridge: when the encoder is bidirectional its final states per layer (forward
+and reverse halves concatenated, 2H values) go through a linear layer
+``bridge`` (and ``bridge_cell`` for the LSTM's cell states) to the decoder's H;
+a unidirectional encoder's final states are the decoder's initial states as
+they are.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from ._attention import GlobalAttention
+from ._heads import Linear
+from ._model import SequenceModel, checked_state
+from ._network import RecurrentNetwork
+
+# Target ids with a fixed meaning: the decoder's first input, and the token
+# that ends an output.
+START, END = 0, 1
+
+
+class DecoderState(NamedTuple):
+    """What decoding carries from one token to the next, for a batch of rows:
+    the encoder outputs (and attention keys computed from them once), the
+    source lengths and the decoder's recurrent states."""
+    encoder_outputs: np.ndarray
+    keys: np.ndarray
+    lengths: np.ndarray
+    h: np.ndarray
+    c: np.ndarray
+
+    def take(self, rows):
+        """The state of the given rows (repeats allowed: beams)."""
+        return DecoderState(self.encoder_outputs[rows],
+                            None if self.keys is None else self.keys[rows],
+                            self.lengths[rows], self.h[:, rows],
+                            None if self.c is None else self.c[:, rows])
+
+
+def advance_decoder(decoder, inputs, h, c):
+    """One step of the decoder's recurrent blocks for a batch of rows: inputs
+    (B, E), states (layers, B, H). Returns the top layer's output (B, H) and
+    the new states. The single place where decoding calls the core."""
+    lengths = np.ones(len(inputs), dtype=np.int64)
+    output, h, c = decoder.forward(inputs[:, None, :], lengths, h, c)
+    return output[:, 0], h, c
+
+
+class EncoderDecoderModel:
+    """Parameters, teacher-forced forward/backward and decoding steps."""
+
+    def __init__(self, *, cell, source_vocabulary_size, target_vocabulary_size, hidden_size,
+                 num_layers, bidirectional, dropout, source_embedding_dim,
+                 target_embedding_dim, attention, dtype, random_state, n_threads):
+        rng = random_state
+        self.dtype = dtype = np.dtype(dtype)
+        self.directions = 2 if bidirectional else 1
+        # PyTorch's nn.Embedding draws from N(0, 1).
+        self.encoder_embedding = rng.standard_normal(
+            (source_vocabulary_size, source_embedding_dim)).astype(dtype)
+        self.encoder = RecurrentNetwork(cell, source_embedding_dim, hidden_size, num_layers,
+                                        bidirectional=bidirectional, dropout=dropout,
+                                        dtype=dtype, random_state=rng, n_threads=n_threads)
+        self.decoder_embedding = rng.standard_normal(
+            (target_vocabulary_size, target_embedding_dim)).astype(dtype)
+        self.decoder = RecurrentNetwork(cell, target_embedding_dim, hidden_size, num_layers,
+                                        dropout=dropout, dtype=dtype, random_state=rng,
+                                        n_threads=n_threads)
+        encoder_size = self.directions * hidden_size
+        self.bridges = []
+        if bidirectional:
+            names = ["bridge", "bridge_cell"] if cell == "lstm" else ["bridge"]
+            self.bridges = [Linear(name, encoder_size, hidden_size, rng, dtype)
+                            for name in names]
+        self.attention = (None if attention is None else
+                          GlobalAttention(attention, hidden_size, encoder_size, rng, dtype))
+        self.output = Linear("output", hidden_size, target_vocabulary_size, rng, dtype)
+        self._layers = (self.bridges + ([] if attention is None else self.attention.layers)
+                        + [self.output])
+        self._embedding_gradients = [np.zeros_like(self.encoder_embedding),
+                                     np.zeros_like(self.decoder_embedding)]
+        self.decay_masks = [np.ones_like(self.encoder_embedding),
+                            SequenceModel._weight_mask(self.encoder),
+                            np.ones_like(self.decoder_embedding),
+                            SequenceModel._weight_mask(self.decoder)]
+        self.decay_masks += [np.full(value.shape, name.endswith(".weight"), dtype)
+                             for layer in self._layers
+                             for name, value in layer.parameters.items()]
+        self._tape = None
+
+    # Lists made afresh from the arrays' owners, so that they stay right after
+    # pickling, which rebuilds the core networks.
+    @property
+    def parameters(self):
+        return [self.encoder_embedding, self.encoder.flat_parameters, self.decoder_embedding,
+                self.decoder.flat_parameters] + [value for layer in self._layers
+                                                 for value in layer.parameters.values()]
+
+    @property
+    def gradients(self):
+        d_source, d_target = self._embedding_gradients
+        return [d_source, self.encoder.flat_gradients, d_target,
+                self.decoder.flat_gradients] + [value for layer in self._layers
+                                                for value in layer.gradients.values()]
+
+    @property
+    def n_threads(self):
+        return self.encoder.n_threads
+
+    @n_threads.setter
+    def n_threads(self, value):
+        self.encoder.n_threads = self.decoder.n_threads = value
+
+    def to_device(self, device):
+        if device != "cpu":
+            raise ValueError(f"EncoderDecoder runs on the CPU only, not on {device!r}")
+        return False
+
+    # ------------------------------------------------------------- training --
+
+    def _encode(self, sources, training, seed):
+        x = self.encoder_embedding[sources.data]
+        outputs, h_n, c_n = self.encoder.forward(x, sources.lengths, training=training,
+                                                 dropout_seed=seed)
+        states = [h_n] if c_n is None else [h_n, c_n]
+        if self.bridges:
+            # Per layer: the forward and reverse final states side by side.
+            states = [bridge.forward(np.concatenate([s[0::2], s[1::2]], axis=-1))
+                      for bridge, s in zip(self.bridges, states)]
+        h0, c0 = (states + [None])[:2]
+        return outputs, h0, c0, states
+
+    def forward(self, sources, decoder_inputs, decoder_lengths, *, training=False, seed=0,
+                return_weights=False):
+        """Scores (B, N, V) of every target token given the previous ones
+        (teacher forcing): ``sources`` are padded source ids, ``decoder_inputs``
+        (B, N) the start token then the target, ``decoder_lengths`` their real
+        lengths. With ``return_weights``, also the attention weights (B, N, S)."""
+        encoded, h0, c0, encoder_states = self._encode(sources, training, seed)
+        x = self.decoder_embedding[decoder_inputs]
+        decoded, _, _ = self.decoder.forward(x, decoder_lengths, h0, c0, training=training,
+                                             dropout_seed=(seed + 1) % 2**63)
+        weights = None
+        top = decoded
+        if self.attention is not None:
+            top, weights = self.attention.forward(decoded, encoded, sources.lengths,
+                                                  training=training)
+        scores = self.output.forward(top)
+        if training:
+            self._tape = (sources, decoder_inputs, decoder_lengths, top, encoder_states)
+        return (scores, weights) if return_weights else scores
+
+    def backward(self, d_scores):
+        """Gradients of every parameter given those of the scores (zero at
+        padded steps); needs a preceding ``forward(training=True)``."""
+        sources, decoder_inputs, decoder_lengths, top, encoder_states = self._tape
+        d_top = self.output.backward(top, d_scores)
+        d_encoded = None
+        if self.attention is not None:
+            d_top, d_encoded = self.attention.backward(d_top)
+        d_x, d_h0, d_c0 = self.decoder.backward(d_top)
+        d_states = [d_h0] if d_c0 is None else [d_h0, d_c0]
+        if self.bridges:
+            size = self.encoder.hidden_size
+            d_finals = []
+            for bridge, state, d_state in zip(self.bridges, encoder_states, d_states):
+                d_joined = bridge.backward(np.concatenate([state[0::2], state[1::2]], axis=-1),
+                                           d_state)
+                d_final = np.empty((2 * len(d_joined),) + d_joined.shape[1:-1] + (size,),
+                                   self.dtype)
+                d_final[0::2], d_final[1::2] = d_joined[..., :size], d_joined[..., size:]
+                d_finals.append(d_final)
+            d_states = d_finals
+        d_h_n, d_c_n = (d_states + [None])[:2]
+        d_source, _, _ = self.encoder.backward(d_encoded, d_h_n, d_c_n)
+        d_embeddings = self._embedding_gradients
+        for d_embedding, ids, lengths, d_rows in (
+                (d_embeddings[0], sources.data, sources.lengths, d_source),
+                (d_embeddings[1], decoder_inputs, decoder_lengths, d_x)):
+            d_embedding[...] = 0
+            real = np.arange(ids.shape[1]) < lengths[:, None]
+            np.add.at(d_embedding, ids[real], d_rows[real])
+
+    # ------------------------------------------------------------- decoding --
+
+    def start(self, sources):
+        """The decoding state of a batch of sources, before the first token."""
+        encoded, h0, c0, states = self._encode(sources, False, 0)
+        keys = None if self.attention is None else self.attention.keys(encoded)
+        return DecoderState(encoded, keys, sources.lengths, h0, c0)
+
+    def step(self, tokens, state):
+        """Feed one token per row: returns the scores of the next token (B, V),
+        the attention weights of this step (B, S) or None, and the new state."""
+        output, h, c = advance_decoder(self.decoder, self.decoder_embedding[tokens], state.h,
+                                       state.c)
+        weights = None
+        if self.attention is not None:
+            output, weights = self.attention.forward(output[:, None], state.encoder_outputs,
+                                                     state.lengths, keys=state.keys)
+            output, weights = output[:, 0], weights[:, 0]
+        return self.output.forward(output), weights, state._replace(h=h, c=c)
+
+    # ------------------------------------------------------------- weights --
+
+    def state_dict(self):
+        """Copies of all parameters, named as the torch reference module's."""
+        state = {"encoder_embedding.weight": self.encoder_embedding.copy(),
+                 "decoder_embedding.weight": self.decoder_embedding.copy()}
+        for prefix, network in (("encoder.", self.encoder), ("decoder.", self.decoder)):
+            state.update((prefix + name, value.copy())
+                         for name, value in network.parameters.items())
+        state.update((name, value.copy()) for layer in self._layers
+                     for name, value in layer.parameters.items())
+        return state
+
+    def checked_state(self, state):
+        return checked_state(self.state_dict(), state, self.dtype)
+
+    def assign_state(self, arrays):
+        """Copy checked arrays (see :meth:`checked_state`) into the parameters."""
+        self.encoder_embedding[...] = arrays["encoder_embedding.weight"]
+        self.decoder_embedding[...] = arrays["decoder_embedding.weight"]
+        for layer in self._layers:
+            for name, value in layer.parameters.items():
+                value[...] = arrays[name]
+        for prefix, network in (("encoder.", self.encoder), ("decoder.", self.decoder)):
+            network.load_parameters({name[len(prefix):]: value for name, value in arrays.items()
+                                     if name.startswith(prefix)})
+
