@@ -132,13 +132,13 @@ class EncoderDecoderModel:
         x = self.encoder_embedding[sources.data]
         outputs, h_n, c_n = self.encoder.forward(x, sources.lengths, training=training,
                                                  dropout_seed=seed)
-        states = [h_n] if c_n is None else [h_n, c_n]
+        finals = [h_n] if c_n is None else [h_n, c_n]
+        initial = finals
         if self.bridges:
-            # Per layer: the forward and reverse final states side by side.
-            states = [bridge.forward(np.concatenate([s[0::2], s[1::2]], axis=-1))
-                      for bridge, s in zip(self.bridges, states)]
-        h0, c0 = (states + [None])[:2]
-        return outputs, h0, c0, states
+            initial = [bridge.forward(_side_by_side(final))
+                       for bridge, final in zip(self.bridges, finals)]
+        h0, c0 = (initial + [None])[:2]
+        return outputs, h0, c0, finals
 
     def forward(self, sources, decoder_inputs, decoder_lengths, *, training=False, seed=0,
                 return_weights=False):
@@ -174,8 +174,7 @@ class EncoderDecoderModel:
             size = self.encoder.hidden_size
             d_finals = []
             for bridge, state, d_state in zip(self.bridges, encoder_states, d_states):
-                d_joined = bridge.backward(np.concatenate([state[0::2], state[1::2]], axis=-1),
-                                           d_state)
+                d_joined = bridge.backward(_side_by_side(state), d_state)
                 d_final = np.empty((2 * len(d_joined),) + d_joined.shape[1:-1] + (size,),
                                    self.dtype)
                 d_final[0::2], d_final[1::2] = d_joined[..., :size], d_joined[..., size:]
@@ -224,6 +223,18 @@ class EncoderDecoderModel:
                      for name, value in layer.parameters.items())
         return state
 
+    def gradient_dict(self):
+        """Copies of the gradients of the last backward, named as state_dict."""
+        d_source, d_target = self._embedding_gradients
+        gradients = {"encoder_embedding.weight": d_source.copy(),
+                     "decoder_embedding.weight": d_target.copy()}
+        for prefix, network in (("encoder.", self.encoder), ("decoder.", self.decoder)):
+            gradients.update((prefix + name, value.copy())
+                             for name, value in network.gradients.items())
+        gradients.update((name, value.copy()) for layer in self._layers
+                         for name, value in layer.gradients.items())
+        return gradients
+
     def checked_state(self, state):
         return checked_state(self.state_dict(), state, self.dtype)
 
@@ -238,3 +249,8 @@ class EncoderDecoderModel:
             network.load_parameters({name[len(prefix):]: value for name, value in arrays.items()
                                      if name.startswith(prefix)})
 
+
+def _side_by_side(final):
+    """Per layer, the forward and reverse final states of a bidirectional
+    network side by side: (2L, B, H) -> (L, B, 2H)."""
+    return np.concatenate([final[0::2], final[1::2]], axis=-1)
