@@ -1,5 +1,6 @@
 """rnnsk: recurrent neural networks (Elman RNN, LSTM, GRU) for scikit-learn users."""
 
+from rnnsk._attention_display import AttentionDisplay
 from rnnsk._classes import (
     GRUClassifier,
     GRURegressor,
@@ -22,6 +23,7 @@ from rnnsk._version import __version__
 
 
 __all__ = [
+    "AttentionDisplay",
     "EncoderDecoder",
     "GRUClassifier",
     "GRURegressor",

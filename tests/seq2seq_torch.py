@@ -127,6 +127,27 @@ class TorchEncoderDecoder(nn.Module):
         return results
 
 
+    @torch.no_grad()
+    def greedy_batched(self, sources, source_lengths, max_length):
+        """Greedy decoding of the whole batch one token per step until every
+        output has ended (the batched loop); lists of ids without the end
+        token."""
+        encoded, state = self.encode(sources, source_lengths)
+        token = torch.full((len(sources), 1), START)
+        produced, ended = [], torch.zeros(len(sources), dtype=torch.bool)
+        for _ in range(max_length):
+            decoded, state = self.decoder(self.decoder_embedding(token), state)
+            scores = self.output(self._top(decoded, encoded, source_lengths))
+            scores[..., START] = float("-inf")
+            token = scores.argmax(dim=-1)
+            produced.append(token[:, 0])
+            ended |= token[:, 0] == END
+            if bool(ended.all()):
+                break
+        rows = torch.stack(produced, dim=1).tolist()
+        return [row[:row.index(END)] if END in row else row for row in rows]
+
+
 def build(config, state):
     """The torch model of ``config`` (seq2seq_helpers) holding ``state``."""
     model = TorchEncoderDecoder(

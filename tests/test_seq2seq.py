@@ -1,0 +1,242 @@
+"""EncoderDecoder through its public API: learning, decoding (greedy and beam
+against brute force), attention weights and their display, token kinds, the
+shared training options, scikit-learn citizenship and bad input."""
+import itertools
+import pickle
+
+import numpy as np
+import pytest
+from scipy.special import log_softmax
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from rnnsk import AttentionDisplay, EncoderDecoder
+from rnnsk._seq2seq_model import END, START
+
+LETTERS = list("abcd")
+
+
+def reversal(n, seed=0, longest=5):
+    rng = np.random.RandomState(seed)
+    X = ["".join(rng.choice(LETTERS, rng.randint(1, longest + 1))) for _ in range(n)]
+    return X, [x[::-1] for x in X]
+
+
+def small(**options):
+    return EncoderDecoder(**{"hidden_size": 24, "embedding_dim": 8, "max_iter": 40,
+                             "batch_size": 16, "learning_rate_init": 0.02, "random_state": 0,
+                             **options})
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, Y = reversal(200)
+    return small().fit(X, Y)
+
+
+@pytest.mark.parametrize("attention", ["luong", "bahdanau", None])
+def test_learns_to_reverse_strings(attention):
+    X, Y = reversal(200)
+    X_test, Y_test = reversal(100, seed=1)
+    model = small(attention=attention, bidirectional=attention == "bahdanau").fit(X, Y)
+    assert model.score(X_test, Y_test) >= 0.8
+    assert model.loss_curve_[-1] < model.loss_curve_[0] / 10
+
+
+def _sequence_log_probability(model, x, ids):
+    """Sum of log-probabilities of output ``ids`` (then the end token unless
+    truncated) under teacher forcing, as an independent score of beams."""
+    sources = model._validate_sequences([x], reset=False)
+    inputs = np.array([[START] + list(ids)])
+    scores = model.model_.forward(sources, inputs, np.array([len(ids) + 1]))[0]
+    log_p = log_softmax(scores.astype(np.float64), axis=1)
+    steps = list(ids) + [END]
+    return sum(log_p[t, token] for t, token in enumerate(steps))
+
+
+def test_beam_search_with_a_wide_beam_is_exhaustive_search():
+    """With more beams than candidate outputs, beam search must return the
+    most probable output of at most max_output_length tokens (checked by
+    enumerating them all), here with an untrained model whose outputs are not
+    trivially short."""
+    model = small(max_iter=1, max_output_length=3).fit(["ab", "ba"], ["a", "b"])
+    tokens = range(2, 2 + len(model.target_tokens_))
+    for x in ["ab", "ba", "a"]:
+        candidates = {}
+        for length in range(0, 3):
+            for ids in itertools.product(tokens, repeat=length):
+                candidates[ids] = _sequence_log_probability(model, x, ids)
+        sources = model._validate_sequences([x], reset=False)
+        for ids in itertools.product(tokens, repeat=3):  # truncated: no end token
+            inputs = np.array([[START] + list(ids[:2])])
+            scores = model.model_.forward(sources, inputs, np.array([3]))[0]
+            log_p = log_softmax(scores.astype(np.float64), axis=1)
+            candidates[ids] = sum(log_p[t, token] for t, token in enumerate(ids))
+        best = max(candidates, key=candidates.get)
+        model.set_params(beam_width=40)
+        beam = model.predict([x])[0]
+        assert beam == "".join(model.target_tokens_[i - 2] for i in best)
+
+
+def test_beam_width_one_is_greedy_and_wider_beams_score_at_least_as_well(fitted):
+    X, _ = reversal(30, seed=2)
+    greedy = fitted.predict(X)
+    model = clone(fitted).set_params(beam_width=1)
+    model.__dict__.update({k: v for k, v in fitted.__dict__.items() if k.endswith("_")
+                           or k.startswith("_")})
+    assert model.predict(X) == greedy
+    model.set_params(beam_width=4)
+    beams = model.predict(X)
+    ids = lambda y: [fitted.target_tokens_.index(c) + 2 for c in y]  # noqa: E731
+    for x, g, b in zip(X, greedy, beams):
+        assert (_sequence_log_probability(model, x, ids(b))
+                >= _sequence_log_probability(model, x, ids(g)) - 1e-5)
+
+
+def test_greedy_decoding_of_a_batch_equals_one_at_a_time(fitted):
+    X, _ = reversal(25, seed=3)
+    assert fitted.predict(X) == [fitted.predict([x])[0] for x in X]
+
+
+def test_max_output_length_bounds_the_output():
+    X, Y = reversal(50)
+    model = small(max_iter=1, max_output_length=2).fit(X, Y)
+    assert all(len(y) <= 2 for y in model.predict(X))
+    assert small(max_iter=1).fit(X, Y).max_output_length_ == 2 * max(len(y) for y in Y)
+
+
+def test_attention_weights_are_distributions_over_the_real_source(fitted):
+    X = ["abcd", "a", "dcb"]
+    predicted = fitted.predict(X)
+    weights = fitted.attention_weights(X)
+    for x, y, w in zip(X, predicted, weights):
+        assert w.shape == (len(y) + 1, len(x))
+        np.testing.assert_allclose(w.sum(axis=1), 1.0, rtol=1e-5)
+    # Teacher forcing on a given target; reversal attends mostly to the mirrored position.
+    w = fitted.attention_weights(["abcd"], ["dcba"])[0]
+    assert w.shape == (5, 4)
+    assert np.mean(np.argmax(w[:4], axis=1) == [3, 2, 1, 0]) >= 0.75
+
+
+def test_attention_weights_need_attention():
+    X, Y = reversal(20)
+    with pytest.raises(ValueError, match="attention=None"):
+        small(attention=None, max_iter=1).fit(X, Y).attention_weights(X)
+
+
+def test_attention_display(fitted):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    display = AttentionDisplay.from_estimator(fitted, "abc")
+    assert display.image_.get_array().shape == (len(fitted.predict(["abc"])[0]) + 1, 3)
+    assert [t.get_text() for t in display.ax_.get_xticklabels()] == ["a", "b", "c"]
+    assert display.ax_.get_yticklabels()[-1].get_text() == "<end>"
+    with pytest.raises(ValueError, match="labels"):
+        AttentionDisplay(weights=np.zeros((2, 2)), source_tokens=["a"],
+                         output_tokens=["b", "c"]).plot()
+
+
+def test_word_tokens_and_token_ids():
+    X = ["one two", "two three", "three one", "one one", "two two", "three three"] * 5
+    Y = [" ".join(x.split()[::-1]) + " end" for x in X]
+    model = small(analyzer="word", max_iter=60).fit(X, Y)
+    assert set(model.source_tokens_) == {"one", "two", "three"}
+    assert model.score(X, Y) == 1.0
+    ids_X = [np.array([3, 1, 4]), np.array([1, 5]), np.array([9, 2, 6, 5])] * 10
+    ids_Y = [x[::-1] for x in ids_X]
+    model = small(max_iter=60).fit(ids_X, ids_Y)
+    predicted = model.predict(ids_X[:3])
+    assert all(isinstance(p, np.ndarray) and p.dtype == np.int64 for p in predicted)
+    assert model.score(ids_X, ids_Y) == 1.0
+
+
+def test_clone_pickle_and_state_dict_round_trip(fitted):
+    X, _ = reversal(20, seed=4)
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert restored.predict(X) == fitted.predict(X)
+    assert clone(fitted).get_params() == fitted.get_params()
+    other = small(max_iter=1, random_state=1).fit(*reversal(200))
+    assert other.predict(X) != fitted.predict(X)
+    other.load_state_dict(fitted.state_dict())
+    assert other.predict(X) == fitted.predict(X)
+    names = set(fitted.state_dict())
+    assert {"encoder_embedding.weight", "decoder_embedding.weight", "encoder.weight_ih_l0",
+            "decoder.weight_hh_l0", "attention.key.weight", "combine.weight",
+            "output.weight", "output.bias"} <= names
+    assert all(name.startswith(("encoder", "decoder", "attention.", "combine.", "output."))
+               for name in names)
+
+
+def test_bidirectional_names_include_the_bridge():
+    model = small(bidirectional=True, attention="bahdanau", num_layers=2, max_iter=1)
+    names = set(model.fit(*reversal(20)).state_dict())
+    assert {"bridge.weight", "bridge.bias", "bridge_cell.weight", "attention.query.weight",
+            "attention.energy.weight", "encoder.weight_ih_l1_reverse",
+            "decoder.weight_hh_l1"} <= names
+
+
+def test_grid_search_over_hidden_size_and_attention():
+    X, Y = reversal(80)
+    search = GridSearchCV(small(max_iter=10), {"hidden_size": [8, 24],
+                                               "attention": ["luong", None]}, cv=2)
+    search.fit(X, Y)
+    assert set(search.cv_results_["param_attention"]) == {"luong", None}
+    assert 0.0 <= search.best_score_ <= 1.0
+
+
+def test_partial_fit_warm_start_and_early_stopping():
+    X, Y = reversal(120)
+    model = small(max_iter=1)
+    model.partial_fit(X, Y)
+    model.partial_fit(X, Y)
+    assert model.n_iter_ == 2 and len(model.loss_curve_) == 2
+    warm = small(max_iter=3, warm_start=True).fit(X, Y)
+    warm.fit(X, Y)
+    assert warm.n_iter_ == 6
+    stopped = small(max_iter=8, early_stopping=True, validation_fraction=0.25).fit(X, Y)
+    assert len(stopped.validation_scores_) == stopped.n_iter_
+    assert all(0.0 <= s <= 1.0 for s in stopped.validation_scores_)
+
+
+def test_sample_weight_of_two_equals_a_repeated_pair():
+    X, Y = reversal(16)
+    doubled = small(max_iter=2, shuffle=False, batch_size=32).fit(X + X[:1], Y + Y[:1])
+    weighted = small(max_iter=2, shuffle=False, batch_size=32).fit(
+        X, Y, sample_weight=[2.0] + [1.0] * 15)
+    np.testing.assert_allclose(doubled.loss_curve_, weighted.loss_curve_, rtol=1e-4)
+
+
+@pytest.mark.parametrize("X, Y, error, match", [
+    (["ab", ""], ["a", "b"], ValueError, r"X\[1\] is empty"),
+    (["ab", "b"], ["a"], ValueError, "2 sequences but y has 1"),
+    ("abc", ["a"], ValueError, "one string"),
+    (["ab", "b"], "ab", ValueError, "one string"),
+    ([], [], ValueError, "empty"),
+    (["ab", 3], ["a", "b"], TypeError, "strings"),
+])
+def test_bad_input_to_fit(X, Y, error, match):
+    with pytest.raises(error, match=match):
+        small(max_iter=1).fit(X, Y)
+
+
+def test_empty_targets_are_learned_as_immediate_end():
+    X = ["ab", "ba", "aa", "bb"] * 8
+    Y = ["", "x", "", "x"] * 8
+    model = small(max_iter=60).fit(X, Y)
+    assert model.predict(["ab", "ba"]) == ["", "x"]
+
+
+def test_unknown_tokens_at_predict_are_named_and_a_failed_fit_changes_nothing(fitted):
+    with pytest.raises(ValueError, match="not seen in fit: 'z'"):
+        fitted.predict(["abz"])
+    with pytest.raises(ValueError, match="not seen in fit"):
+        fitted.score(["ab"], ["zz"]) if False else fitted.attention_weights(["ab"], ["zz"])
+    before = {name: value.copy() for name, value in fitted.state_dict().items()}
+    model = pickle.loads(pickle.dumps(fitted)).set_params(warm_start=True)
+    with pytest.raises(ValueError):
+        model.fit(["ab", "q"], ["ba", "q"])
+    assert all(np.array_equal(before[name], value)
+               for name, value in model.state_dict().items())
+    with pytest.raises(ValueError, match="X holds 1 sources but Y has 2"):
+        fitted.score(["ab"], ["ba", "ab"])
