@@ -77,7 +77,14 @@ def check_torch_roundtrip(out):
     assert len(differences) == 2 and max(differences) < 1e-8, out
 
 
+def check_seq2seq_number_words(out):
+    (exact,) = numbers_after("held-out exact match:", out)
+    assert exact > 0.8, out
+    assert "'en 347' -> 'three hundred and forty-seven'" in out, out
+
+
 CHECKS = {
+    "seq2seq_number_words.py": check_seq2seq_number_words,
     "forecast_airline.py": check_forecast_airline,
     "classify_japanese_vowels.py": check_classify_japanese_vowels,
     "text_classification.py": check_text_classification,
@@ -92,6 +99,8 @@ def test_examples_exist():
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda path: path.name)
 def test_example_runs(script, tmp_path):
+    if script.name == "seq2seq_number_words.py":
+        pytest.importorskip("num2words")  # its data generator (the test extra has it)
     out = run_python([str(script)], cwd=tmp_path)
     assert out.strip(), f"{script.name} printed nothing"
     check = CHECKS.get(script.name)
