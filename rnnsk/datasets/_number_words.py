@@ -1,7 +1,6 @@
 """Numbers written out in words, in several languages: a sequence-to-sequence
 task generated offline with the ``num2words`` package (an optional
 dependency: ``pip install num2words``, or the ``seq2seq`` extra)."""
-import numpy as np
 from sklearn.utils import check_random_state
 
 __all__ = ["make_number_words"]
