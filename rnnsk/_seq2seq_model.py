@@ -210,6 +210,13 @@ class EncoderDecoderModel:
             output, weights = output[:, 0], weights[:, 0]
         return self.output.forward(output), weights, state._replace(h=h, c=c)
 
+    def __getstate__(self):
+        # What the last training step kept for its backward is not worth saving.
+        self._tape = None
+        if self.attention is not None:
+            self.attention._tape = self.attention.score._tape = None
+        return self.__dict__
+
     # ------------------------------------------------------------- weights --
 
     def state_dict(self):
