@@ -3,7 +3,8 @@ num2words), and its speed against the same model in PyTorch.
 
 Usage::
 
-    python benchmarks/seq2seq.py quality [--max-iter 30]   # exact match, with/without attention
+    python benchmarks/seq2seq.py quality [--max-iter 30] [--attention none]
+                                                           # exact match, with/without attention
     python benchmarks/seq2seq.py speed [--threads 1]       # training step and greedy decoding
 
 quality: ``make_number_words(12000, max_digits=4, random_state=0)``, the first
@@ -46,11 +47,11 @@ def data():
     return (X[:10000], Y[:10000]), (X[10000:], Y[10000:])
 
 
-def quality(max_iter):
+def quality(max_iter, attentions):
     (X, Y), (X_test, Y_test) = data()
     lengths = np.array([len(y) for y in Y_test])
     rows = []
-    for attention in ("luong", None):
+    for attention in attentions:
         model = EncoderDecoder(attention=attention, max_iter=max_iter, random_state=0)
         started = time.perf_counter()
         model.fit(X, Y)
@@ -141,10 +142,20 @@ def main():
     parser.add_argument("part", choices=["quality", "speed"])
     parser.add_argument("--max-iter", type=int, default=30)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--attention", choices=["luong", "bahdanau", "none", "both"],
+                        default="both", help="quality: which models to fit (both: luong "
+                        "and none; one at a time lets two processes share the work)")
     args = parser.parse_args()
-    result = quality(args.max_iter) if args.part == "quality" else speed(args.threads)
+    name = args.part
+    if args.part == "quality":
+        attentions = {"both": ["luong", None], "none": [None]}.get(args.attention,
+                                                                    [args.attention])
+        result = quality(args.max_iter, attentions)
+        name += "" if args.attention == "both" else f"-{args.attention}"
+    else:
+        result = speed(args.threads)
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, f"seq2seq-{args.part}.json"), "w") as file:
+    with open(os.path.join(RESULTS, f"seq2seq-{name}.json"), "w") as file:
         json.dump(result, file, indent=1)
 
 
