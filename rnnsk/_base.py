@@ -5,6 +5,7 @@ The classifier and the regressor (``_classes.py``) only say how targets become
 outputs of the head and what loss those outputs have.
 """
 import copy
+import threading
 import time
 import warnings
 from numbers import Integral, Real
@@ -143,6 +144,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
                              "is None")
+        self._turns()
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
         device = check_device(self.device)
@@ -269,8 +271,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                 for first in range(0, n_samples, batch_size):
                     batch = order[first:first + batch_size]
                     try:
-                        loss = self._train_step(sequences.take(batch), targets[batch],
-                                                weights[batch])
+                        with self._turns():
+                            loss = self._train_step(sequences.take(batch), targets[batch],
+                                                    weights[batch])
                     except InterruptedAfterStep:
                         self.t_ += len(batch)  # the step landed before Ctrl-C was raised
                         raise
@@ -344,6 +347,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             return True
         return False
 
+    def _turns(self):
+        """The lock that makes training steps and predictions take turns on the
+        model: a step's forward keeps a tape that its backward reads, and its
+        update must land whole before anyone reads the weights. Not pickled."""
+        return self.__dict__.setdefault("_turns_lock", threading.RLock())
+
     def _report_epoch(self, seconds, validating):
         line = f"Epoch {self.n_iter_}: loss {self.loss_:.5f}"
         if validating:
@@ -362,13 +371,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
         check_is_fitted(self, "model_")
         sequences = self._validate_sequences(X, reset=False)
-        self.model_.n_threads = self._check_n_threads()
-        if self.model_.to_device(check_device(self.device)):
-            # The moved blocks start with fresh optimizer moments.
-            self.__dict__.pop("_optimizer", None)
-        chunks = [self._outputs(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
-                                                                 len(sequences)))))
-                  for i in range(0, len(sequences), _PREDICT_CHUNK)]
+        with self._turns():
+            self.model_.n_threads = self._check_n_threads()
+            if self.model_.to_device(check_device(self.device)):
+                # The moved blocks start with fresh optimizer moments.
+                self.__dict__.pop("_optimizer", None)
+            chunks = [self._outputs(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
+                                                                     len(sequences)))))
+                      for i in range(0, len(sequences), _PREDICT_CHUNK)]
         outputs = np.concatenate(chunks).astype(np.float64)
         if not np.all(np.isfinite(outputs)):
             raise FloatingPointError(
@@ -383,7 +393,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """Copies of all weights, named as the equivalent PyTorch module's
         ``state_dict`` (see :func:`rnnsk.to_torch`)."""
         check_is_fitted(self, "model_")
-        return self._export_head(self.model_.state_dict())
+        with self._turns():
+            return self._export_head(self.model_.state_dict())
 
     def load_state_dict(self, state_dict):
         """Set all weights from ``state_dict`` (numpy arrays or torch tensors,
@@ -393,7 +404,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         arrays = self.model_.checked_state({name: _to_numpy(value)
                                             for name, value in state_dict.items()})
-        self.model_.assign_state(self._import_head(arrays))
+        with self._turns():
+            self.model_.assign_state(self._import_head(arrays))
         return self
 
     def _export_head(self, state):
@@ -404,6 +416,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     def __getstate__(self):
         state = super().__getstate__()
+        state.pop("_turns_lock", None)
         state["_rnnsk_version"] = __version__
         state["_rnnsk_pickle_format"] = PICKLE_FORMAT
         return state
@@ -418,6 +431,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                 "the version that saved it, or refit it.")
         state.setdefault("device", "cpu")  # saved before the parameter existed
         super().__setstate__(state)
+        self._turns()
 
 
 def _to_numpy(value):

@@ -20,6 +20,7 @@ from threadpoolctl import ThreadpoolController
 from rnnsk import _device
 from rnnsk._device import DeviceGradients, DeviceParameters, check_device, device_index
 from rnnsk._memory import check_fits_in_memory
+from rnnsk._threads import capped_n_threads
 
 
 
@@ -116,7 +117,9 @@ class RecurrentNetwork:
         Seeds the initialisation U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)),
         PyTorch's default.
     n_threads : int, default=1
-        Threads the core (OpenMP kernels and BLAS) may use on the CPU.
+        Threads the core (OpenMP kernels and BLAS) may use on the CPU; a call
+        never runs on more threads than the cores this process may use (a larger
+        value is kept, and capped at every call).
     device : {'cpu', 'cuda', 'cuda:N'}, default='cpu'
         Where parameters, gradients, optimizer state and computation live. A GPU
         needs rnnsk built with CUDA support; otherwise a RuntimeError says why.
@@ -351,7 +354,7 @@ class RecurrentNetwork:
                 self._core.forward(X, lengths, h0, c0, bool(training), seed, output, h_n, c_n)
             else:
                 self._core.forward(self.flat_parameters, X, lengths, h0, c0, bool(training),
-                                   seed, self.n_threads, output, h_n, c_n)
+                                   seed, capped_n_threads(self.n_threads), output, h_n, c_n)
             self._taped_shape = (batch, steps) if training else None
         return output, h_n, c_n
 
@@ -390,8 +393,8 @@ class RecurrentNetwork:
                 self._core.backward(d_output, d_h_n, d_c_n, bool(accumulate), d_X, d_h0, d_c0)
             else:
                 self._core.backward(self.flat_parameters, d_output, d_h_n, d_c_n,
-                                    self.flat_gradients, bool(accumulate), self.n_threads, d_X,
-                                    d_h0, d_c0)
+                                    self.flat_gradients, bool(accumulate),
+                                    capped_n_threads(self.n_threads), d_X, d_h0, d_c0)
         return d_X, d_h0, d_c0
 
     def _configuration_state(self):
