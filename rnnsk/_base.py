@@ -162,8 +162,17 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              "entries")
         weights = self._check_sample_weight(sample_weight, len(sequences))
         targets, target_info = self._encode_targets(y, classes=classes, reset=first_call,
-                                                    sample_weight=weights)
-        weights = weights * self._class_weights(targets, target_info)
+                                                    sample_weight=weights / weights.max())
+        weights, weight_unit = _relative_weights(
+            weights, self._class_weights(targets, target_info))
+        penalty_per_unit = (0.0 if self.alpha == 0 else
+                            self.alpha / weight_unit if weight_unit > 0 else np.inf)
+        if not np.isfinite(penalty_per_unit):
+            raise ValueError(
+                f"the sample weights are so small that alpha={self.alpha} per unit of weight "
+                "(the L2 penalty is alpha/2 |W|^2 per unit of sample weight, as in "
+                "scikit-learn's MLP) overflows; multiply sample_weight by a constant "
+                "(with a correspondingly smaller alpha) or set alpha=0")
         vocabulary = self._vocabulary(sequences) if first_call else None
         rng = (check_random_state(self.random_state) if first_call
                else copy.deepcopy(self._random_state))
@@ -177,6 +186,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              device, rng)
         moved = self.model_.to_device(device)
         self._random_state = rng
+        self._penalty_per_unit_weight = penalty_per_unit
         self.model_.n_threads = n_threads
         if not incremental or moved or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
@@ -196,6 +206,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         train, held_out = train_test_split(
             np.arange(len(sequences)), test_size=self.validation_fraction,
             random_state=rng.randint(2**31), stratify=self._stratify(targets))
+        for part, rows in (("training", train), ("validation", held_out)):
+            if not weights[rows].any():
+                raise ValueError(f"early_stopping's {part} part (validation_fraction="
+                                 f"{self.validation_fraction}) holds only samples of weight "
+                                 "zero")
         return ((sequences.take(train), targets[train], weights[train]),
                 (sequences.take(held_out), targets[held_out], weights[held_out]))
 
@@ -270,14 +285,17 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                 epoch_loss = 0.0
                 for first in range(0, n_samples, batch_size):
                     batch = order[first:first + batch_size]
-                    try:
-                        with self._turns():
-                            loss = self._train_step(sequences.take(batch), targets[batch],
-                                                    weights[batch])
-                    except InterruptedAfterStep:
-                        self.t_ += len(batch)  # the step landed before Ctrl-C was raised
-                        raise
-                    epoch_loss += loss * weights[batch].sum()
+                    # A minibatch of zero-weight samples has no loss to descend
+                    # (0/0): it is skipped, and the samples count as seen.
+                    if weights[batch].any():
+                        try:
+                            with self._turns():
+                                loss = self._train_step(sequences.take(batch),
+                                                        targets[batch], weights[batch])
+                        except InterruptedAfterStep:
+                            self.t_ += len(batch)  # the step landed before Ctrl-C
+                            raise
+                        epoch_loss += loss * weights[batch].sum()
                     self.t_ += len(batch)
                 self.n_iter_ += 1
                 self.loss_ = epoch_loss / weights.sum()
@@ -316,8 +334,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         model.backward(d_outputs)
         if self.alpha > 0:
             # L2 on the weights (not biases) as scikit-learn's MLP: alpha/2 |W|^2 per
-            # unit of sample weight in the minibatch.
-            scale = self.alpha / weights.sum()
+            # unit of sample weight in the minibatch (weights are relative here,
+            # see _relative_weights).
+            scale = self._penalty_per_unit_weight / weights.sum()
             loss += 0.5 * scale * add_weight_decay(model.parameters, model.gradients,
                                                    model.decay_masks, scale)
         if not np.isfinite(loss):
@@ -432,6 +451,29 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         state.setdefault("device", "cpu")  # saved before the parameter existed
         super().__setstate__(state)
         self._turns()
+
+
+def _relative_weights(sample_weights, class_weights):
+    """Per-sample weights of the loss as (relative, unit): the product of sample
+    and class weights is ``relative * unit``, with the largest relative weight 1.
+
+    The loss is a weighted mean, which only ratios affect; computing it on
+    relative weights keeps sums of huge weights from overflowing and tiny ones
+    from underflowing. Only the L2 penalty (per unit of weight) reads ``unit``,
+    which may be 0 or inf for extreme weights.
+    """
+    class_weights = np.broadcast_to(np.asarray(class_weights, dtype=np.float64),
+                                    sample_weights.shape)
+    sample_unit, class_unit = sample_weights.max(), class_weights.max()
+    weights = sample_weights / sample_unit
+    if class_unit > 0:
+        weights = weights * (class_weights / class_unit)
+    if not weights.any():
+        raise ValueError("sample_weight and class_weight together give every sample weight "
+                         "zero: no sample would be learned from")
+    largest = weights.max()
+    # (Python floats: their product may overflow to inf or underflow to 0 quietly.)
+    return weights / largest, float(sample_unit) * float(class_unit) * float(largest)
 
 
 def _to_numpy(value):

@@ -1,5 +1,7 @@
 """The recurrent estimators: a classifier and a regressor over any cell, and the
 named classes (LSTMClassifier, GRURegressor, ...) that only fix the cell."""
+from numbers import Real
+
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
@@ -87,7 +89,10 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         A fitted model moves when ``device`` is changed with ``set_params``
         (its optimizer moments then restart).
     class_weight : dict, 'balanced' or None, default=None
-        Weights of the classes in the loss, as in scikit-learn's classifiers.
+        Weights of the classes in the loss, as in scikit-learn's classifiers
+        (finite and non-negative). Only ratios of weights matter: sample and
+        class weights are each divided by their largest value at fit, and a
+        minibatch whose samples all have weight zero is skipped.
 
     Attributes
     ----------
@@ -204,6 +209,11 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
             if unknown:
                 raise ValueError(f"class_weight names labels {unknown!r} that are not classes "
                                  f"of y; the classes are {labels!r}")
+            bad = {label: weight for label, weight in self.class_weight.items()
+                   if not (isinstance(weight, Real) and np.isfinite(weight) and weight >= 0)}
+            if bad:
+                raise ValueError(f"class_weight must map classes to finite non-negative "
+                                 f"numbers, got {bad!r}")
         return compute_sample_weight(self.class_weight, labels[targets])
 
     def _stratify(self, targets):
