@@ -421,10 +421,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         ``partial_fit``) first so that its shapes are known; nothing changes if a
         name or shape does not match."""
         check_is_fitted(self, "model_")
-        arrays = self.model_.checked_state({name: _to_numpy(value)
-                                            for name, value in state_dict.items()})
+        # Checked as given, then again in the model's precision once the head is
+        # converted back (in float64: see RecurrentRegressor._export_head).
+        given = self.model_.checked_state({name: _to_numpy(value)
+                                           for name, value in state_dict.items()},
+                                          dtype=np.float64)
+        arrays = self.model_.checked_state(self._import_head(given))
         with self._turns():
-            self.model_.assign_state(self._import_head(arrays))
+            self.model_.assign_state(arrays)
         return self
 
     def _export_head(self, state):

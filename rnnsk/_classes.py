@@ -338,11 +338,15 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         return tags
 
     # The head predicts standardized targets; exported weights predict y itself.
+    # They stay in float64 whatever the model's dtype: float32 cannot hold the
+    # target's mean and scale folded in (y = 1e7 + noise would lose its noise,
+    # |y| > 3.4e38 would become inf).
     def _export_head(self, state):
         mean, scale = self._target_scaling
-        weight, bias = state["head.weight"], state["head.bias"]
-        state["head.weight"] = (weight * scale[:, None]).astype(weight.dtype)
-        state["head.bias"] = (bias * scale + mean).astype(bias.dtype)
+        weight = state["head.weight"].astype(np.float64)
+        bias = state["head.bias"].astype(np.float64)
+        state["head.weight"] = weight * scale[:, None]
+        state["head.bias"] = bias * scale + mean
         return state
 
     def _import_head(self, state):
