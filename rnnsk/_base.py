@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._heads import LastStateReadout, SequenceHead
 from ._memory import check_embedding_fits
@@ -120,6 +120,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         sequences = check_sequences(X, dtype=np.dtype(self.dtype))
         if not reset:
             check_same_features(sequences, self._feature_signature, type(self).__name__)
+            _check_feature_names(self, X, reset=False)
         return sequences
 
     @staticmethod
@@ -156,6 +157,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # and the validation split is made.
         sequences = self._validate_sequences(X, reset=first_call)
         y = np.asarray(y)
+        if y.dtype.kind == "c":  # as complex X: never silently drop the imaginary part
+            raise ValueError(f"Complex data not supported: y has dtype {y.dtype}")
         n_targets = len(y) if y.ndim else 0
         if n_targets != len(sequences):
             raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
@@ -184,6 +187,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if first_call:
             self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads,
                              device, rng)
+            _check_feature_names(self, X, reset=True)  # a DataFrame's column names
         moved = self.model_.to_device(device)
         self._random_state = rng
         self._penalty_per_unit_weight = penalty_per_unit

@@ -76,11 +76,18 @@ def _single_threaded_blas():
                 library.set_num_threads(count)
 
 
+# The core's sizes and indices are C ints.
+_LARGEST_INDEX = 2**31 - 1
+
+
 def _check_int(value, name, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if value > _LARGEST_INDEX:
+        raise ValueError(f"{name} must be at most {_LARGEST_INDEX} (the core's index range), "
+                         f"got {value}")
     return int(value)
 
 
@@ -141,6 +148,14 @@ class RecurrentNetwork:
 
     def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
                  dropout=0.0, dtype=np.float32, random_state=None, n_threads=1, device="cpu"):
+        self._configure(cell, input_size, hidden_size, num_layers, bidirectional, dropout,
+                        dtype, n_threads, device)
+        self._build()
+        self.reset_parameters(random_state)
+
+    def _configure(self, cell, input_size, hidden_size, num_layers, bidirectional, dropout,
+                   dtype, n_threads, device):
+        """Check and keep the configuration (of the constructor or a pickle)."""
         if not isinstance(cell, str) or cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
         self.cell = cell
@@ -156,8 +171,6 @@ class RecurrentNetwork:
             raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
         self.n_threads = n_threads
         self.device = check_device(device)
-        self._build()
-        self.reset_parameters(random_state)
 
     def _build(self, flat_parameters=None):
         # The C++ network keeps one workspace and one tape: calls from several
@@ -173,9 +186,10 @@ class RecurrentNetwork:
             self._core = _device.make_device_core(*config, self.dropout, self.dtype, index)
         host = np.zeros(self._core.parameter_size, dtype=self.dtype)
         if flat_parameters is not None:
-            if flat_parameters.shape != host.shape:
-                raise ValueError(f"the pickled network holds {flat_parameters.size} "
-                                 f"parameters, its configuration needs {host.size}")
+            if flat_parameters.shape != host.shape or flat_parameters.dtype.kind not in "fiu":
+                raise ValueError(f"the pickled network's parameters are an array of shape "
+                                 f"{flat_parameters.shape} and dtype {flat_parameters.dtype}; "
+                                 f"its configuration needs numbers of shape {host.shape}")
             if (index is None and flat_parameters.dtype == self.dtype
                     and flat_parameters.flags.c_contiguous and flat_parameters.flags.writeable):
                 # Keep the very array: whatever else was pickled with this network
@@ -432,12 +446,20 @@ class RecurrentNetwork:
             self._restore(dict(state, device="cpu"))
 
     def _restore(self, state):
-        config = state["config"]
-        for name, value in config.items():
-            setattr(self, name, value)
-        self.dtype = np.dtype(config["dtype"])
-        self.n_threads = state["n_threads"]
-        self.device = state.get("device", "cpu")
+        expected = {"cell", "input_size", "hidden_size", "num_layers", "bidirectional",
+                    "dropout", "dtype"}
+        config = state.get("config") if isinstance(state, dict) else None
+        if (not isinstance(config, dict) or set(config) != expected
+                or "flat_parameters" not in state or "n_threads" not in state):
+            raise ValueError("this is not the state of a pickled RecurrentNetwork (a damaged "
+                             "or tampered file?): it needs 'config' with the entries "
+                             f"{sorted(expected)}, 'flat_parameters' and 'n_threads'")
+        try:
+            self._configure(**config, n_threads=state["n_threads"],
+                            device=state.get("device", "cpu"))
+        except (TypeError, ValueError) as invalid:
+            raise ValueError(f"the pickled network's configuration is invalid: "
+                             f"{invalid}") from None
         self._build(np.asarray(state["flat_parameters"]))
         if self.on_device and "optimizer_state" in state:
             # (A device network starts with zero moments otherwise.)
