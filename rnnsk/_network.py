@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 from threadpoolctl import ThreadpoolController
 
 from rnnsk import _device
+from rnnsk._built import check_core_is_built
 from rnnsk._device import DeviceGradients, DeviceParameters, check_device, device_index
 from rnnsk._memory import check_fits_in_memory
 from rnnsk._threads import capped_n_threads
@@ -38,6 +39,9 @@ def _import_core():
         os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     try:
         from rnnsk import _core
+    except ImportError:
+        check_core_is_built()  # says why when it is missing (a source tree?)
+        raise
     finally:
         if chosen is None:
             del os.environ["OMP_WAIT_POLICY"]
