@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import ThreadpoolController
 
 from rnnsk import _device
@@ -275,9 +276,40 @@ class RecurrentNetwork:
         bound = 1.0 / np.sqrt(self.hidden_size)
         self.flat_parameters[:] = rng.uniform(-bound, bound, self.flat_parameters.size)
 
+    @classmethod
+    def from_estimator(cls, estimator, block=None):
+        """The recurrent layers of a fitted rnnsk estimator, as a new network
+        (a copy: changing one leaves the other as it is).
+
+        An estimator whose layers all have one size holds them as one network;
+        with a tuple of different ``hidden_size`` values each run of equal sizes
+        is one, and ``block`` (0, 1, ...) chooses it. Its inputs are the
+        estimator's features, or the embedding vectors with ``embedding_dim``.
+        """
+        check_is_fitted(estimator, "model_")
+        blocks = estimator.model_.blocks
+        if block is None:
+            if len(blocks) > 1:
+                sizes = [b.hidden_size for b in blocks]
+                raise ValueError(f"this {type(estimator).__name__} holds its layers as "
+                                 f"{len(blocks)} networks of hidden sizes {sizes}: choose one "
+                                 f"with block=0..{len(blocks) - 1}")
+            block = 0
+        if isinstance(block, bool) or not isinstance(block, numbers.Integral) or not (
+                0 <= block < len(blocks)):
+            raise ValueError(f"block must be an integer in [0, {len(blocks)}), got {block!r}")
+        source = blocks[block]
+        network = cls.__new__(cls)
+        network._restore({**source._configuration_state(),
+                          "flat_parameters": np.array(source.flat_parameters)})
+        return network
+
     def load_parameters(self, mapping):
         """Copy every parameter from ``mapping`` (name -> array), e.g. a converted
-        PyTorch ``state_dict``. Names and shapes must match exactly."""
+        PyTorch ``state_dict``. Names and shapes must match exactly. An rnnsk
+        estimator's ``state_dict`` (or its ``to_torch`` module's) is accepted too:
+        its ``rnn.`` entries are read, the others (head, embedding) ignored."""
+        mapping = _recurrent_entries(mapping)
         missing = [name for name in self.parameters if name not in mapping]
         unexpected = [name for name in mapping if name not in self.parameters]
         if missing or unexpected:
@@ -484,6 +516,21 @@ class RecurrentNetwork:
                 f"hidden_size={self.hidden_size}, num_layers={self.num_layers}, "
                 f"bidirectional={self.bidirectional}, dropout={self.dropout}, "
                 f"dtype={self.dtype.name}, device={self.device!r})")
+
+
+def _recurrent_entries(mapping):
+    """``mapping`` without the ``rnn.`` prefix of an estimator's state_dict (its
+    other entries dropped); any other mapping as it is."""
+    prefixed = [name for name in mapping if name.startswith("rnn.")]
+    if not prefixed:
+        return mapping
+    blocks = sorted({name.split(".")[1] for name in prefixed if name.split(".")[1].isdigit()})
+    if blocks:
+        raise ValueError(f"this state_dict holds {len(blocks)} recurrent networks (rnn.0., "
+                         "rnn.1., ...: layers of different sizes); use "
+                         "RecurrentNetwork.from_estimator(estimator, block=i), or pass the "
+                         "entries of one with their prefix removed")
+    return {name[len("rnn."):]: mapping[name] for name in prefixed}
 
 
 def _read_only(array):
