@@ -57,7 +57,7 @@ def test_torch_module_reproduces_predict(offset, spread):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_a_torch_module_loads_back_into_the_regressor():
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     X, y = _data(1e7, 1.0)
     reg = GRURegressor(hidden_size=6, max_iter=3, random_state=0, n_threads=1).fit(X, y)
     module = to_torch(reg)

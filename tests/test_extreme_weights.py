@@ -9,7 +9,6 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
 
 from rnnsk import GRURegressor, LSTMClassifier
 
