@@ -22,6 +22,7 @@ from ._heads import LastStateReadout, SequenceHead
 from ._memory import check_embedding_fits
 from ._model import SequenceModel
 from ._network import CELLS, single_threaded_blas
+from ._progress import EpochProgress
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
                      add_weight_decay, clip_by_global_norm)
 from ._device import check_device
@@ -291,11 +292,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                 order = (self._random_state.permutation(n_samples) if self.shuffle
                          else np.arange(n_samples))
                 epoch_loss = 0.0
+                progress = (EpochProgress(self.n_iter_ + 1, n_samples) if self.verbose >= 2
+                            else None)
                 for first in range(0, n_samples, batch_size):
                     batch = order[first:first + batch_size]
+                    batch_weight = weights[batch].sum()
                     # A minibatch of zero-weight samples has no loss to descend
                     # (0/0): it is skipped, and the samples count as seen.
-                    if weights[batch].any():
+                    if batch_weight > 0:
                         try:
                             with self._turns():
                                 loss = self._train_step(sequences.take(batch),
@@ -303,8 +307,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                         except InterruptedAfterStep:
                             self.t_ += len(batch)  # the step landed before Ctrl-C
                             raise
-                        epoch_loss += loss * weights[batch].sum()
+                        epoch_loss += loss * batch_weight
                     self.t_ += len(batch)
+                    if progress is not None:
+                        progress.update(len(batch), epoch_loss, batch_weight)
+                if progress is not None:
+                    progress.close()
                 self.n_iter_ += 1
                 self.loss_ = epoch_loss / weights.sum()
                 self.loss_curve_.append(self.loss_)

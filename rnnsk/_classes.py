@@ -61,7 +61,10 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         the same value and thread count, fits are bit-identical.
     tol : float, default=1e-4
     verbose : bool or int, default=False
-        Print one line per epoch: loss, validation score, seconds.
+        1 (or True): print one line per epoch (loss, validation score, seconds).
+        2: also progress within each epoch, as Keras' ``fit``: samples done, a
+        bar, the time left and the running loss, redrawn in place on a terminal
+        and printed at every tenth of the epoch otherwise.
     warm_start : bool, default=False
     momentum : float, default=0.9
     nesterovs_momentum : bool, default=True
