@@ -136,7 +136,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              f"({n_samples},)!")
         if not np.all(np.isfinite(weights)) or np.any(weights < 0):
             raise ValueError("sample_weight must be finite and non-negative")
-        if weights.sum() <= 0:
+        if not weights.any():  # (a sum of huge weights would overflow)
             raise ValueError("sample_weight sums to zero: no sample would be learned from")
         return weights
 
