@@ -2,11 +2,13 @@
 background fit): training steps and predictions take turns on the model, so the
 fit is never disturbed and every prediction comes from the weights between two
 whole steps."""
+import pickle
 import threading
 import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from rnnsk import GRURegressor, LSTMClassifier
@@ -62,3 +64,15 @@ def test_predict_from_another_thread_during_a_warm_start_fit(kind):
     assert predictions > 0
     assert est.n_iter_ == 2 + 25
     assert len(est.loss_curve_) == 27 and np.all(np.isfinite(est.loss_curve_))
+
+
+def test_the_lock_does_not_travel_with_pickles_or_clones():
+    X, labels, _ = _data(n=16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = LSTMClassifier(hidden_size=4, max_iter=1, random_state=0, n_threads=1).fit(
+            X, labels)
+    copy = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
+    assert copy._turns() is not clf._turns()  # each estimator takes its own turns
+    assert clone(clf).get_params() == clf.get_params()
