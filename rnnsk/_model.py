@@ -205,10 +205,10 @@ class SequenceModel:
         state.update((name, value.copy()) for name, value in self.head.parameters.items())
         return state
 
-    def checked_state(self, state):
-        """``state`` (names of :meth:`state_dict`) as arrays of this model's dtype,
-        once every name, shape and value is known to fit."""
-        return checked_state(self.state_dict(), state, self.dtype)
+    def checked_state(self, state, dtype=None):
+        """``state`` (names of :meth:`state_dict`) as arrays of this model's dtype
+        (or ``dtype``), once every name, shape and value is known to fit."""
+        return checked_state(self.state_dict(), state, self.dtype if dtype is None else dtype)
 
     def assign_state(self, arrays):
         """Copy checked arrays (see :meth:`checked_state`) into the parameters."""

@@ -210,8 +210,9 @@ n_iter_, t_, model_
                 raise ValueError(f"X holds {len(sources)} sources but Y has {len(outputs)} "
                                  "entries")
         targets = _padded_targets(outputs)
-        _, weights = self.model_.forward(sources, _decoder_inputs(targets), targets.lengths,
-                                         return_weights=True)
+        with self._turns():
+            _, weights = self.model_.forward(sources, _decoder_inputs(targets), targets.lengths,
+                                             return_weights=True)
         return [w[:n, :m].astype(np.float64)
                 for w, n, m in zip(weights, targets.lengths, sources.lengths)]
 
@@ -356,8 +357,8 @@ n_iter_, t_, model_
     def _decode_all(self, X):
         check_is_fitted(self, "model_")
         sources = self._validate_sequences(X, reset=False)
-        self.model_.n_threads = self._check_n_threads()
-        with single_threaded_blas():
+        with self._turns(), single_threaded_blas():
+            self.model_.n_threads = self._check_n_threads()
             return self._decode(sources)
 
     def __sklearn_tags__(self):

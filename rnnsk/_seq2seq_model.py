@@ -242,8 +242,8 @@ class EncoderDecoderModel:
                          for name, value in layer.gradients.items())
         return gradients
 
-    def checked_state(self, state):
-        return checked_state(self.state_dict(), state, self.dtype)
+    def checked_state(self, state, dtype=None):
+        return checked_state(self.state_dict(), state, self.dtype if dtype is None else dtype)
 
     def assign_state(self, arrays):
         """Copy checked arrays (see :meth:`checked_state`) into the parameters."""
