@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._heads import LastStateReadout, SequenceHead
 from ._memory import check_embedding_fits
 from ._model import SequenceModel
 from ._network import CELLS
@@ -216,7 +217,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         model = SequenceModel(
             cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
             bidirectional=self.bidirectional, dropout=self.dropout,
-            n_outputs=self._n_outputs(target_info), vocabulary_size=vocabulary,
+            make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
+            vocabulary_size=vocabulary,
             embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
             random_state=rng, n_threads=n_threads, device=device)
         self._feature_signature = feature_signature(sequences)
@@ -230,6 +232,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = -np.inf if self.early_stopping else None
         self._no_improvement_count = 0
+
+    def _make_head(self, n_features, target_info, rng):
+        """The head on the top block's ``n_features`` outputs (see ``_heads.py``):
+        the final state through a linear layer to the estimator's outputs."""
+        return SequenceHead(LastStateReadout(), n_features, self._n_outputs(target_info), rng,
+                            np.dtype(self.dtype))
 
     def _make_optimizer(self):
         if self.solver == "sgd":
