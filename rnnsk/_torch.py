@@ -29,6 +29,16 @@ def to_torch(estimator):
     sequence, and returns the head's outputs: class logits (softmax gives
     ``predict_proba``) or regression predictions in the units of ``y``.
 
+    Taggers and per-step regressors give one such output per step, shape
+    (batch, steps, n_outputs). A tagger with ``crf=True`` returns the CRF's
+    emission scores; its ``crf`` submodule holds ``transitions``, ``start``
+    and ``end`` (-inf where forbidden) and decodes them:
+    ``module.crf.viterbi(scores, lengths)`` gives ``predict`` (as indices
+    into ``classes_``), ``module.crf.marginals(scores, lengths)`` gives
+    ``predict_proba``. A tagger on string tokens takes the ids of its
+    ``vocabulary_`` (0 for any other token); its character encoder is not
+    exported (to_torch raises a ValueError for ``char_encoder='cnn'``).
+
     Examples
     --------
     >>> module = to_torch(LSTMClassifier().fit(X, y))           # doctest: +SKIP
@@ -37,6 +47,10 @@ def to_torch(estimator):
     torch = _import_torch()
     state = estimator.state_dict()
     model = estimator.model_
+    if getattr(model, "char_encoder", None) is not None:
+        raise ValueError("to_torch does not export a character encoder: the torch module "
+                         "reads token ids only. Fit the tagger with char_encoder=None to "
+                         "export it")
     module = _build_module(torch, model, estimator.bidirectional, estimator.dropout)
     # In the estimator's precision before the weights are copied in.
     module.to(torch.float64 if model.dtype == np.float64 else torch.float32)
