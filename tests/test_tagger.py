@@ -221,3 +221,21 @@ def test_step_regressor_learns_a_running_mean(two_d):
     predicted = regressor.predict(X)
     assert [p.shape for p in predicted] == [t.shape for t in y]
     assert regressor.n_outputs_ == (2 if two_d else 1)
+
+
+@pytest.mark.parametrize("estimator", [RecurrentTagger(), RecurrentStepRegressor()],
+                         ids=lambda e: type(e).__name__)
+def test_sklearn_checks_that_do_not_assume_tabular_y(estimator):
+    """scikit-learn's checks whose data are not one target per sample (the
+    others feed y as a column, which is not what these estimators take; see
+    docs/guide/tagging.md)."""
+    from sklearn.utils import estimator_checks as checks
+    name = type(estimator).__name__
+    checks.check_no_attributes_set_in_init(name, estimator)
+    checks.check_parameters_default_constructible(name, estimator)
+    checks.check_get_params_invariance(name, estimator)
+    checks.check_set_params(name, estimator)
+    checks.check_estimator_cloneable(name, estimator)
+    checks.check_estimator_repr(name, estimator)
+    checks.check_estimator_tags_renamed(name, estimator)
+    checks.check_valid_tag_types(name, estimator)
