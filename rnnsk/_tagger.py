@@ -7,7 +7,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import SHARED_DEFAULTS
-from ._classes import RecurrentRegressor
+from ._classes import RecurrentRegressor, encode_labels
 from ._crf import CrfHead
 from ._heads import StepHead
 from ._losses import REGRESSION_LOSSES, PaddedSteps, cross_entropy, per_step
@@ -147,23 +147,10 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         flat = np.concatenate(y) if y else np.array([])
         if flat.ndim != 1:
             raise ValueError("every entry of y must be a 1-D sequence of labels")
-        if reset:
-            labels = np.unique(np.asarray(classes) if classes is not None else flat)
-            if len(labels) < 2:
-                raise ValueError(f"{type(self).__name__} needs at least 2 distinct labels, "
-                                 f"y holds only {labels!r}")
-        else:
-            labels = self.classes_
-            if classes is not None and not np.array_equal(np.unique(classes), labels):
-                raise ValueError(f"classes={np.unique(classes)!r} is not the same as on the "
-                                 f"first call to partial_fit, {labels!r}")
-        unknown = np.setdiff1d(flat, labels)
-        if len(unknown):
-            raise ValueError(f"y contains labels not seen before: {unknown!r}; the known "
-                             f"classes are {labels!r}")
+        indices, labels = encode_labels(self, flat, classes, reset)
         lengths = np.array([len(entry) for entry in y], dtype=np.int64)
         codes = np.zeros((len(y), int(lengths.max())), dtype=np.int64)
-        codes[_real_steps(lengths, codes.shape[1])] = np.searchsorted(labels, flat)
+        codes[_real_steps(lengths, codes.shape[1])] = indices
         targets = PaddedSteps(codes, lengths)
         allowed = self._allowed(labels)
         if allowed is not None:
