@@ -144,7 +144,8 @@ def segmentation(args):
             predicted, fit_seconds, predict_seconds, epochs = run()
         s = segmentation_scores(test[0], test[1], predicted, train_words)
         print(f"| {name} | {s['precision']:.4f} | {s['recall']:.4f} | {s['f1']:.4f} "
-              f"| {s['r_oov']:.4f} | {s['oov_accuracy']:.4f} | {fit_seconds:.1f} | {train_chars * epochs / fit_seconds:,.0f} "
+              f"| {s['r_oov']:.4f} | {s['oov_accuracy']:.4f} | {fit_seconds:.1f} "
+              f"| {train_chars * epochs / fit_seconds:,.0f} "
               f"| {test_chars / predict_seconds:,.0f} |", flush=True)
     print(f"\n(R_oov: recall of the {s['oov_share']:.1%} of test words never seen as words "
           "in the training sentences; tag accuracy in OOV words: the characters' b/m/e/s "

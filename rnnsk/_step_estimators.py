@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseRecurrent
 from ._char_encoder import CharCNN
 from ._memory import check_embedding_fits
-from ._network import _single_threaded_blas
+from ._network import single_threaded_blas
 from ._tokens import TokenVocabulary, check_string_tokens, is_string_tokens
 
 # The embedding size of string tokens when embedding_dim is None.
@@ -84,14 +84,6 @@ class BaseStepEstimator(BaseRecurrent):
         finally:
             self.__dict__.pop("_new_vocabulary", None)
 
-    def _train_step(self, batch, targets, weights):
-        # The per-step head's products have thousands of rows and a few
-        # columns; OpenBLAS's threads made them up to a thousand times slower
-        # on a busy two-core machine (rd.T @ rx at 6400 x 256 x 4: 400 ms on 2
-        # threads, 0.4 ms on 1). The core's OpenMP threads are unaffected.
-        with _single_threaded_blas():
-            return super()._train_step(batch, targets, weights)
-
     def _target_container(self, y, sequences):
         if isinstance(y, np.ndarray) and y.ndim >= 2:
             y = list(y)
@@ -121,7 +113,8 @@ class BaseStepEstimator(BaseRecurrent):
         head's scores of every chunk of X, as one array per sequence."""
         result = []
         for chunk in self._inference_chunks(X):
-            with _single_threaded_blas():
+            # As in fit (see _base.py): the head's products are small.
+            with single_threaded_blas():
                 scores = self.model_.forward(chunk)
             if not np.all(np.isfinite(scores[np.arange(scores.shape[1]) <
                                              chunk.lengths[:, None]])):

@@ -122,4 +122,5 @@ def torch_tagger(torch, state, case, inputs):
         if name in gradients:
             gradients[name] = np.where(np.isfinite(state[name]), gradients[name], 0.0)
     return dict(outputs=out.detach().numpy(), scores=scores.detach().numpy(),
-                loss=np.array(float(loss.detach())), **{"grad/" + k: v for k, v in gradients.items()})
+                loss=np.array(float(loss.detach())),
+                **{"grad/" + k: v for k, v in gradients.items()})

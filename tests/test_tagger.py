@@ -2,12 +2,10 @@
 three kinds of X, the CRF and its forbidden transitions, errors, scikit-learn
 citizenship (clone, pickle, grid search, cross-validation) and to_torch."""
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import f1_score, make_scorer
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
