@@ -82,12 +82,16 @@ def load_peoples_daily(*, subset="train", return_X_y=False):
     Parameters
     ----------
     subset : {"train", "test", "all"}, default="train"
+        Which part of the fixed split to load; ``"all"`` is the train part
+        followed by the test part.
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch object.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object, with the following attributes.
+
         data : list of list of str
             The sentences, each a list of characters (one-character strings);
             the input :class:`~rnnsk.RecurrentTagger` takes as string tokens.
@@ -96,8 +100,10 @@ def load_peoples_daily(*, subset="train", return_X_y=False):
         target_names : ndarray of str
             ``['b', 'm', 'e', 's']``.
         DESCR : str
+            The full description of the data set.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The sentences and their tags described above.
 
     Raises
     ------
