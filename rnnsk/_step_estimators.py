@@ -79,6 +79,10 @@ class BaseStepEstimator(BaseRecurrent):
             self.vocabulary_ = dict(new.tokens)
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        if self.bptt_steps is not None:
+            raise ValueError(f"{type(self).__name__} needs bptt_steps=None: an answer at "
+                             "every step needs the outputs of every step, and truncated "
+                             "BPTT keeps only the last window's")
         try:
             return super()._fit(X, y, sample_weight, incremental=incremental, classes=classes)
         finally:
