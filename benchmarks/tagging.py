@@ -129,10 +129,12 @@ def segmentation(args):
           f"test split {len(test[0])} sentences ({test_chars} characters); "
           f"{args.epochs} epochs, {args.threads} thread(s)\n")
     runs = {f"rnnsk RecurrentTagger(crf={crf})": lambda crf=crf: run_rnnsk(
-        train, test, crf, args.epochs, args.threads) for crf in (False, True)}
+        train, test, crf, args.epochs, args.threads)
+        for crf, model in ((False, "softmax"), (True, "crf")) if model in args.models}
     try:
         import sklearn_crfsuite  # noqa: F401
-        runs["sklearn-crfsuite, character windows"] = lambda: run_crfsuite(train, test)
+        if "crfsuite" in args.models:
+            runs["sklearn-crfsuite, character windows"] = lambda: run_crfsuite(train, test)
     except ImportError:
         print("sklearn-crfsuite is not installed: its row is missing "
               "(pip install sklearn-crfsuite)\n")
@@ -229,11 +231,16 @@ def main():
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--budget", type=float, default=6.0,
                         help="seconds of timed steps per thread count")
+    parser.add_argument("--models", type=lambda s: s.split(","),
+                        default=["softmax", "crf", "crfsuite"],
+                        help="rows of the segmentation table")
+    parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-segmentation", action="store_true")
     args = parser.parse_args()
     print(f"python benchmarks/{' '.join(shlex.quote(a) for a in sys.argv)}".replace(
         "benchmarks/benchmarks/", "benchmarks/"))
-    speed(args)
+    if not args.skip_speed:
+        speed(args)
     if not args.skip_segmentation:
         segmentation(args)
 
