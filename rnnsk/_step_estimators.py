@@ -116,18 +116,18 @@ class BaseStepEstimator(BaseRecurrent):
         """``per_chunk(sequences, scores)`` -> padded (B, T, ...) array, for the
         head's scores of every chunk of X, as one array per sequence."""
         result = []
-        for chunk in self._inference_chunks(X):
-            # As in fit (see _base.py): the head's products are small.
-            with single_threaded_blas():
+        # As in fit (see _base.py): the head's products are small for BLAS threads.
+        with self._turns(), single_threaded_blas():
+            for chunk in self._inference_chunks(X):
                 scores = self.model_.forward(chunk)
-            if not np.all(np.isfinite(scores[np.arange(scores.shape[1]) <
-                                             chunk.lengths[:, None]])):
-                raise FloatingPointError(
-                    "the network's outputs are not finite: the recurrent layers overflowed; "
-                    "standardize the inputs (SequenceScaler) or refit with a smaller "
-                    "learning_rate_init")
-            padded = per_chunk(chunk, scores)
-            result.extend(row[:length] for row, length in zip(padded, chunk.lengths))
+                if not np.all(np.isfinite(scores[np.arange(scores.shape[1]) <
+                                                 chunk.lengths[:, None]])):
+                    raise FloatingPointError(
+                        "the network's outputs are not finite: the recurrent layers "
+                        "overflowed; standardize the inputs (SequenceScaler) or refit with a "
+                        "smaller learning_rate_init")
+                padded = per_chunk(chunk, scores)
+                result.extend(row[:length] for row, length in zip(padded, chunk.lengths))
         return result
 
     def hidden_states(self, X):
@@ -147,8 +147,10 @@ class BaseStepEstimator(BaseRecurrent):
             (torch's ``h_n`` of the top layer, both directions concatenated).
         """
         outputs, finals = [], []
-        for chunk in self._inference_chunks(X):
-            top, _ = self.model_.run_blocks(chunk)
+        with self._turns():
+            chunks = self._inference_chunks(X)
+            tops = [self.model_.run_blocks(chunk)[0] for chunk in chunks]
+        for chunk, top in zip(chunks, tops):
             outputs.extend(row[:length].astype(np.float64)
                            for row, length in zip(top.outputs, chunk.lengths))
             finals.append(top.final.astype(np.float64))
