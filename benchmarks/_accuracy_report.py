@@ -64,11 +64,19 @@ def _table(header, rows):
     return "\n".join(lines)
 
 
-def _score(entry):
+def _digits(entry):
     # RMSEs of targets well below 1 (Covid3Month) need a fourth decimal.
-    digits = 3 if entry["metric"] == "accuracy" else 4
+    return 3 if entry["metric"] == "accuracy" else 4
+
+
+def _score(entry, seeds=None):
+    digits = _digits(entry)
     text = f"{entry['mean']:.{digits}f}"
-    return text + (f" ± {entry['std']:.{digits}f}" if entry["n"] > 1 else "")
+    if entry["n"] > 1:
+        text += f" ± {entry['std']:.{digits}f}"
+    if seeds and entry["side"] == "rnnsk" and entry["n"] < len(seeds):
+        text += f" ({entry['n']} seed{'s' if entry['n'] > 1 else ''})"
+    return text
 
 
 def _seconds(entry):
@@ -80,6 +88,7 @@ def render(results):
     records, datasets = results["records"], results["datasets"]
     summary = aggregate(records)
     order = _datasets_in_order(records)
+    seeds = sorted({r["seed"] for r in records if r["seed"] is not None})
     metric = {d["name"]: ("accuracy" if d["task"] == "classification" else "RMSE")
               for d in datasets}
     columns = [(title, models) for title, models in COLUMNS
@@ -95,7 +104,7 @@ def render(results):
             sign = 1 if higher_is_better(rnn["metric"]) else -1
             verdict = "yes" if sign * (rnn["mean"] - base["mean"]) >= 0 else "**no**"
         verdict_rows.append([dataset, metric[dataset],
-                             f"{rnn_model} {_score(rnn)}" if rnn else "",
+                             f"{rnn_model} {_score(rnn, seeds)}" if rnn else "",
                              f"{base_model} {_score(base)}" if base else "", verdict])
 
     def model_table(show):
@@ -113,15 +122,14 @@ def render(results):
     epoch_table = _table(["data set"] + [title for title, _ in epoch_columns],
                          [[d] + [_cell(summary, d, models, epochs)
                                  for _, models in epoch_columns] for d in order])
-    seeds = results["meta"]["seeds"]
     return "\n\n".join([
         "Best rnnsk model against best baseline (mean over seeds; accuracy: higher is "
         "better, RMSE: lower is better):",
         _table(["data set", "metric", "best rnnsk", "best baseline",
                 "rnnsk ≥ baseline"], verdict_rows),
         f"Test score, mean ± std over seeds {seeds} (models fitted once, whose fit does "
-        "not depend on the seed, have no std):",
-        model_table(_score),
+        "not depend on the seed, have no std; a cell with fewer seeds says how many):",
+        model_table(lambda entry: _score(entry, seeds)),
         "Seconds per fit (mean; wall clock on a shared machine):",
         model_table(_seconds),
         "Epochs run by the rnnsk models (mean `n_iter_`; in brackets, fits that ended with "
@@ -132,6 +140,8 @@ def render(results):
 def render_header(meta):
     """Where and how a run was measured."""
     machine = meta["machine"]
+    incomplete = "" if meta.get("complete", True) else (
+        " **The run was stopped before its end: the records are those it had finished.**")
     return "\n".join([
         f"Measured at commit `{meta['commit']}` ({meta['date']} UTC) with:",
         "", "```bash", meta["command"], "```", "",
@@ -141,7 +151,8 @@ def render_header(meta):
         f"{machine['python']}, numpy {machine['numpy']}, scikit-learn "
         f"{meta['sklearn']}, rnnsk {machine['rnnsk']}. Parameters given to every rnnsk "
         f"estimator: `{meta['params'] or 'none (defaults)'}`; text tokens: "
-        f"`{meta['text_sequencer']}`. Total time {meta['total_seconds'] / 60:.1f} min."])
+        f"`{meta['text_sequencer']}`. Total time {meta['total_seconds'] / 60:.1f} min."
+        + incomplete])
 
 
 def write_docs(path, markdown):
@@ -170,7 +181,8 @@ def compare(old, new):
             change = ""
             if a and b:
                 sign = 1 if higher_is_better(entry["metric"]) else -1
-                change = f"{sign * (b['mean'] - a['mean']):+.3f}"
+                # + 0.0 turns the -0.0 of an unchanged RMSE into 0.0.
+                change = f"{sign * (b['mean'] - a['mean']) + 0.0:+.{_digits(entry)}f}"
             rows.append([dataset, model, entry["metric"], _score(a) if a else "",
                          _score(b) if b else "", change, _seconds(a) if a else "",
                          _seconds(b) if b else ""])

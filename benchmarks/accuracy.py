@@ -89,10 +89,11 @@ def jobs(dataset, cells, seeds, params):
                 cell, dataset.task, dataset.kind, seed, params)
 
 
-def run(datasets, seeds, params, cells=None, log=print):
+def run(datasets, seeds, params, cells=None, log=print, on_record=None):
     """Fit and score everything on every data set; the list of records.
 
-    ``cells`` None runs each kind's default cells (_recurrent.DEFAULT_CELLS).
+    ``cells`` None runs each kind's default cells (_recurrent.DEFAULT_CELLS);
+    ``on_record(records)`` is called after every fit (to save a partial run).
     """
     records = []
     for dataset in datasets:
@@ -101,6 +102,8 @@ def run(datasets, seeds, params, cells=None, log=print):
             record = {"dataset": dataset.name, "model": model, "side": side, "seed": seed}
             record |= fit_and_score(clone(estimator), dataset)
             records.append(record)
+            if on_record is not None:
+                on_record(records)
             log(f"{dataset.name:22s} {model:14s} seed={seed!s:4s} {record['metric']} "
                 f"{record['score']:.4f}  fit {record['fit_seconds']:.1f} s"
                 + (f"  epochs {record['n_iter']}" if side == "rnnsk" else ""))
@@ -137,8 +140,9 @@ def parse_arguments(argv):
                         help="write the tables into docs/accuracy.md (also with --render)")
     parser.add_argument("--compare", nargs=2, metavar=("OLD.json", "NEW.json"),
                         help="print two runs side by side and exit (fits nothing)")
-    parser.add_argument("--render", metavar="RESULTS.json",
-                        help="print the tables of a run and exit (fits nothing)")
+    parser.add_argument("--render", nargs="+", metavar="RESULTS.json",
+                        help="print the tables of one run, or of several merged (e.g. the "
+                        "series and the text part run apart), and exit (fits nothing)")
     arguments = parser.parse_args(argv)
     if arguments.quick and arguments.seeds:
         parser.error("--quick and --seeds exclude each other")
@@ -156,7 +160,7 @@ def main(argv=None):
         print(report.compare(*map(_load_json, arguments.compare)))
         return 0
     if arguments.render:
-        publish(_load_json(arguments.render), arguments.docs)
+        publish([_load_json(path) for path in arguments.render], arguments.docs)
         return 0
     seeds = [SEEDS[0]] if arguments.quick else (arguments.seeds or list(SEEDS))
     params = _recurrent.parse_params(arguments.params)
@@ -173,21 +177,32 @@ def main(argv=None):
             "text_sequencer": repr(_recurrent.char_sequencer()),
             "machine": _machine.describe(None), "load_before": _machine.load()}
     start = time.perf_counter()
-    records = run(datasets, seeds, params, cells=arguments.estimators)
-    meta |= {"total_seconds": time.perf_counter() - start, "load_after": _machine.load()}
-    results = {"meta": meta, "datasets": [d.describe() for d in datasets], "records": records}
-
     os.makedirs(os.path.dirname(os.path.abspath(arguments.output)), exist_ok=True)
-    with open(arguments.output, "w", encoding="utf-8") as handle:
-        json.dump(results, handle, indent=1)
+
+    def save(records, complete=False):
+        # After every fit: an interrupted run keeps what it measured, marked incomplete.
+        meta.update(total_seconds=time.perf_counter() - start, load_after=_machine.load(),
+                    complete=complete)
+        results = {"meta": meta, "datasets": [d.describe() for d in datasets],
+                   "records": records}
+        with open(arguments.output, "w", encoding="utf-8") as handle:
+            json.dump(results, handle, indent=1)
+        return results
+
+    records = run(datasets, seeds, params, cells=arguments.estimators, on_record=save)
+    results = save(records, complete=True)
     print(f"Records written to {arguments.output}\n")
-    publish(results, arguments.docs)
+    publish([results], arguments.docs)
     return 0
 
 
-def publish(results, docs):
-    """Print the tables of a run; with ``docs``, write them into the docs page too."""
-    markdown = report.render_header(results["meta"]) + "\n\n" + report.render(results)
+def publish(runs, docs):
+    """Print the tables of one or more runs (merged); with ``docs``, write them into
+    the docs page too."""
+    merged = {"records": [r for run in runs for r in run["records"]],
+              "datasets": [d for run in runs for d in run["datasets"]]}
+    markdown = "\n\n".join([report.render_header(run["meta"]) for run in runs]
+                            + [report.render(merged)])
     print(markdown)
     if docs:
         report.write_docs(DOCS_PAGE, markdown)
