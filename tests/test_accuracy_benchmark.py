@@ -72,7 +72,7 @@ def test_run_records_every_model_and_renders(suite):
                 "Levels": ["Dummy", "1-NN", "Ridge", "MLP", "LSTM", "GRU", "RNN"],
                 "Text": ["Dummy", "TF-IDF+LogReg", "LSTM"]}
     assert sorted(by_key) == sorted((d, m) for d, models in expected.items() for m in models)
-    for (dataset, model), group in by_key.items():
+    for (_, model), group in by_key.items():
         deterministic = model in suite["baselines"].DETERMINISTIC
         assert [r["seed"] for r in group] == ([None] if deterministic else seeds)
         for record in group:
