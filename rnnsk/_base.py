@@ -140,9 +140,6 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     # ------------------------------------------------------------- training --
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
-                             "is None")
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
         device = check_device(self.device)
@@ -152,16 +149,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         first_call = not (incremental or self.warm_start) or not hasattr(self, "model_")
         # Nothing of the estimator changes until every input has been checked
         # and the validation split is made.
-        sequences = self._validate_sequences(X, reset=first_call)
-        y = np.asarray(y)
-        n_targets = len(y) if y.ndim else 0
-        if n_targets != len(sequences):
-            raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
-                             "entries")
-        weights = self._check_sample_weight(sample_weight, len(sequences))
-        targets, target_info = self._encode_targets(y, classes=classes, reset=first_call,
-                                                    sample_weight=weights)
-        weights = weights * self._class_weights(targets, target_info)
+        sequences, targets, weights, target_info = self._training_data(
+            X, y, sample_weight, reset=first_call, classes=classes)
         vocabulary = self._vocabulary(sequences) if first_call else None
         rng = (check_random_state(self.random_state) if first_call
                else copy.deepcopy(self._random_state))
@@ -188,6 +177,23 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
                          incremental=incremental)
         return self
+
+    def _training_data(self, X, y, sample_weight, *, reset, classes):
+        """(sequences, targets, weights, target_info) that the training loop
+        reads: X validated, y encoded by the estimator, weights per sample."""
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
+                             "is None")
+        sequences = self._validate_sequences(X, reset=reset)
+        y = np.asarray(y)
+        n_targets = len(y) if y.ndim else 0
+        if n_targets != len(sequences):
+            raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
+                             "entries")
+        weights = self._check_sample_weight(sample_weight, len(sequences))
+        targets, target_info = self._encode_targets(y, classes=classes, reset=reset,
+                                                    sample_weight=weights)
+        return sequences, targets, weights * self._class_weights(targets, target_info), target_info
 
     def _split(self, sequences, targets, weights, rng):
         """(training, validation) parts of the data for early stopping."""
@@ -263,11 +269,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         try:
             for _ in range(epochs):
                 started = time.perf_counter()
-                order = (self._random_state.permutation(n_samples) if self.shuffle
-                         else np.arange(n_samples))
                 epoch_loss = 0.0
-                for first in range(0, n_samples, batch_size):
-                    batch = order[first:first + batch_size]
+                for batch in self._minibatches(n_samples, batch_size):
                     try:
                         loss = self._train_step(sequences.take(batch), targets[batch],
                                                 weights[batch])
@@ -305,12 +308,24 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                           "and the optimization hasn't converged yet.", ConvergenceWarning)
 
+    def _minibatches(self, n_samples, batch_size):
+        """The sample indices of each minibatch of one epoch, in training order."""
+        order = (self._random_state.permutation(n_samples) if self.shuffle
+                 else np.arange(n_samples))
+        for first in range(0, n_samples, batch_size):
+            yield order[first:first + batch_size]
+
+    def _forward_backward(self, batch, targets, weights):
+        """The loss of one minibatch; leaves its gradients in the model."""
+        outputs = self.model_.forward(batch, training=True, bptt_steps=self.bptt_steps,
+                                      seed=int(self._random_state.randint(2**31)))
+        loss, d_outputs = self._loss(outputs, targets, weights)
+        self.model_.backward(d_outputs)
+        return loss
+
     def _train_step(self, batch, targets, weights):
         model = self.model_
-        outputs = model.forward(batch, training=True, bptt_steps=self.bptt_steps,
-                                seed=int(self._random_state.randint(2**31)))
-        loss, d_outputs = self._loss(outputs, targets, weights)
-        model.backward(d_outputs)
+        loss = self._forward_backward(batch, targets, weights)
         if self.alpha > 0:
             # L2 on the weights (not biases) as scikit-learn's MLP: alpha/2 |W|^2 per
             # unit of sample weight in the minibatch.
