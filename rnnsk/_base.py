@@ -222,11 +222,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # used, and then the estimator must be left as it was.
         model = SequenceModel(
             cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
-            bidirectional=self.bidirectional, dropout=self.dropout,
+            dropout=self.dropout,
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
-            vocabulary_size=vocabulary,
-            embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
-            random_state=rng, n_threads=n_threads, device=device)
+            vocabulary_size=vocabulary, dtype=np.dtype(self.dtype),
+            random_state=rng, n_threads=n_threads, device=device, **self._model_options())
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
         self._set_target_info(target_info)
@@ -238,6 +237,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = -np.inf if self.early_stopping else None
         self._no_improvement_count = 0
+
+    def _model_options(self):
+        """Options of the SequenceModel that differ between estimators."""
+        return dict(bidirectional=self.bidirectional, embedding_dim=self.embedding_dim)
 
     def _make_head(self, n_features, target_info, rng):
         """The head on the top block's ``n_features`` outputs (see ``_heads.py``):

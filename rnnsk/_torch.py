@@ -42,6 +42,9 @@ def to_torch(estimator):
     module.to(torch.float64 if model.dtype == np.float64 else torch.float32)
     module.load_state_dict({name: torch.from_numpy(np.ascontiguousarray(value))
                             for name, value in state.items()})
+    if getattr(model.head, "ties_embedding", False):
+        # One parameter, as in the estimator (Press & Wolf 2017).
+        module.head.weight = module.embedding.weight
     return module
 
 
