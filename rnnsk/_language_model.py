@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import SHARED_DEFAULTS, BaseRecurrent
+from ._base import SHARED_DEFAULTS, BaseRecurrent, _to_numpy
 from ._incremental import IncrementalState
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._model import _window
@@ -405,6 +405,24 @@ class RecurrentLanguageModel(BaseRecurrent):
         separator = "" if self.analyzer == "char" else " "
         texts = [separator.join(self.tokens_[t] for t in row) for row in tokens]
         return texts[0] if n_samples is None else texts
+
+    # With tie_weights, the decoder's weight is the embedding: exported under
+    # both names, as torch's state_dict of a tied module lists it.
+    def _export_head(self, state):
+        if self.model_.head.ties_embedding:
+            state["head.weight"] = state["embedding.weight"].copy()
+        return state
+
+    def load_state_dict(self, state_dict):
+        check_is_fitted(self, "model_")
+        state = dict(state_dict)
+        if self.model_.head.ties_embedding and "head.weight" in state:
+            decoder = np.asarray(_to_numpy(state.pop("head.weight")))
+            embedding = np.asarray(_to_numpy(state.get("embedding.weight", decoder)))
+            if decoder.shape != embedding.shape or not np.array_equal(decoder, embedding):
+                raise ValueError("this model ties its weights: head.weight must equal "
+                                 "embedding.weight (or be left out)")
+        return super().load_state_dict(state)
 
     def __sklearn_tags__(self):
         tags = BaseEstimator.__sklearn_tags__(self)
