@@ -207,6 +207,11 @@ class RecurrentLanguageModel(BaseRecurrent):
 
     def _training_data(self, X, y, sample_weight, *, reset, classes):
         tokens = self._tokenize(X)
+        if not tokens:
+            raise ValueError("X must hold at least one document")
+        if not any(tokens):
+            raise ValueError("X holds no text to learn from: every document is empty (or "
+                             "has no token of token_pattern)")
         if reset:
             sequencer = self._sequencer()
             sequencer._fit(tokens)
@@ -216,8 +221,6 @@ class RecurrentLanguageModel(BaseRecurrent):
         end = len(vocabulary) + 1
         ids = self._ids(tokens, vocabulary)
         stream = np.concatenate([[end]] + [np.append(document, end) for document in ids])
-        if len(stream) < 2:
-            raise ValueError("X holds no text to learn from: every document is empty")
         n_streams = min(32 if self.batch_size == "auto" else self.batch_size, len(stream) - 1)
         length = (len(stream) - 1) // n_streams
         columns = np.arange(n_streams)[:, None] * length + np.arange(length)
