@@ -43,7 +43,7 @@ LM_DEFAULTS.update(
     hidden_size=256, num_layers=2, dropout=0.1, alpha=0.0, learning_rate_init=0.002,
     max_iter=20, bptt_steps=100, analyzer="char", lowercase=False,
     token_pattern=r"(?u)\b\w\w+\b", tokenizer=None, max_tokens=None, min_frequency=1,
-    embedding_dropout=0.0, tie_weights=False)
+    embedding_dropout=0.0, weight_dropout=0.0, tie_weights=False)
 
 
 class RecurrentLanguageModel(BaseRecurrent):
@@ -79,6 +79,11 @@ class RecurrentLanguageModel(BaseRecurrent):
     embedding_dropout : float, default=0.0
         Dropout on the embedded input vectors while training (each value on its
         own; not AWD-LSTM's dropout of whole embedding rows).
+    weight_dropout : float, default=0.0
+        DropConnect on the recurrent weights ``W_hh`` of every layer (AWD-LSTM,
+        Merity et al. 2018): each minibatch draws one mask, held over all its
+        steps, and trains the masked, rescaled weights; the gradient reaches
+        the kept weights only. Exact; CPU only.
     tie_weights : bool, default=False
         Use the embedding matrix as the decoder's weight (Press & Wolf 2017);
         needs ``embedding_dim`` equal to the top layer's hidden size (no
@@ -140,6 +145,7 @@ class RecurrentLanguageModel(BaseRecurrent):
         "max_tokens": [Interval(Integral, 1, None, closed="left"), None],
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
         "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
+        "weight_dropout": [Interval(Real, 0, 1, closed="left")],
         "tie_weights": ["boolean"],
     }
 
@@ -278,13 +284,37 @@ class RecurrentLanguageModel(BaseRecurrent):
 
     def _forward_backward(self, batch, targets, weights):
         model = self.model_
-        top, finals = model.run_blocks(batch, self._carried, training=True,
-                                       seed=int(self._random_state.randint(2**31)))
-        scores = model.head.forward(top, True)
-        loss, d_scores = per_step(cross_entropy, scores, targets, weights)
-        model.backward(d_scores)
+        seed = int(self._random_state.randint(2**31))
+        dropped = self._drop_recurrent_weights(seed) if self.weight_dropout > 0 else []
+        try:
+            top, finals = model.run_blocks(batch, self._carried, training=True, seed=seed)
+            scores = model.head.forward(top, True)
+            loss, d_scores = per_step(cross_entropy, scores, targets, weights)
+            model.backward(d_scores)
+        finally:
+            for weight, kept, _, _ in dropped:
+                weight[...] = kept
+        for _, _, gradient, scale in dropped:
+            gradient *= scale
         self._carried = finals
         return loss
+
+    def _drop_recurrent_weights(self, seed):
+        """Every W_hh replaced in place by W_hh * mask / (1 - p) for this
+        minibatch; returns (weight, original, gradient, mask / (1 - p)) so that
+        the caller restores the weights and scales their gradients."""
+        if self.model_.device != "cpu":
+            raise ValueError("weight_dropout runs on the CPU only; use device='cpu'")
+        rng = np.random.default_rng([seed, 1])
+        dropped = []
+        for block in self.model_.blocks:
+            for name, weight in block.parameters.items():
+                if name.startswith("weight_hh"):
+                    keep = rng.random(weight.shape) >= self.weight_dropout
+                    scale = (keep / (1 - self.weight_dropout)).astype(weight.dtype)
+                    dropped.append((weight, weight.copy(), block.gradients[name], scale))
+                    weight *= scale
+        return dropped
 
     def _split(self, sequences, targets, weights, rng):
         """The last ``validation_fraction`` of every stream's windows held out."""

@@ -93,3 +93,25 @@ def torch_log_likelihood(lm, documents):
             total += float(log_p[torch.arange(len(ids) + 1), torch.as_tensor(ids + [end])].sum())
             count += len(ids) + 1
     return total / count
+
+
+def torch_step_with_dropped_weights(lm, ids, targets, lengths, states, masks):
+    """torch_step with every W_hh multiplied by its scaled mask (weight
+    dropout as AWD-LSTM's WeightDrop computes it), the gradient taken with
+    respect to the unmasked weights."""
+    import torch
+    from rnnsk import to_torch
+    module = to_torch(lm)
+    raw = {name: getattr(module.rnn, name) for name in masks}
+    for name in masks:
+        del module.rnn._parameters[name]
+        setattr(module.rnn, name, raw[name] * torch.as_tensor(masks[name]))
+    module.rnn._flat_weights = [getattr(module.rnn, name) for name in module.rnn._flat_weights_names]
+    x = module.embedding(torch.as_tensor(ids))
+    initial = [torch.as_tensor(state) for state in states]
+    output, _ = module.rnn(x, tuple(initial) if lm.cell == "lstm" else initial[0])
+    scores = module.head(output)
+    real = torch.as_tensor(np.arange(ids.shape[1]) < lengths[:, None])
+    loss = torch.nn.functional.cross_entropy(scores[real], torch.as_tensor(targets)[real])
+    loss.backward()
+    return loss.item(), {name: raw[name].grad.numpy().copy() for name in masks}

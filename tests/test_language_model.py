@@ -158,8 +158,8 @@ def test_partial_fit_continues(fitted):
 
 
 def test_regularisation_options_train():
-    lm = small(num_layers=2, dropout=0.3, embedding_dropout=0.2, tie_weights=True,
-               cell="gru", max_iter=5)
+    lm = small(num_layers=2, dropout=0.3, embedding_dropout=0.2, weight_dropout=0.3,
+               tie_weights=True, cell="gru", max_iter=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         lm.fit(TEXT)

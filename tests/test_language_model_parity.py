@@ -89,3 +89,34 @@ def test_float32_export_gives_the_same_probabilities():
     with torch.no_grad():
         expected = torch.softmax(module(ids)[0, -1], dim=0).numpy()
     np.testing.assert_allclose(lm.predict_proba(["the lazy"])[0], expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_weight_dropout_is_exact(cell, monkeypatch):
+    """The W_hh gradients of a step with weight dropout equal torch autograd
+    through the masked weights, with the masks rnnsk drew."""
+    pytest.importorskip("torch")
+    from lm_reference import torch_step_with_dropped_weights
+    lm = fitted_model(cell, False)
+    lm.set_params(weight_dropout=0.4)
+    before = {name: value.copy() for name, value in lm.state_dict().items()}
+    drawn = {}
+    original = type(lm)._drop_recurrent_weights
+
+    def recording(self, seed):
+        dropped = original(self, seed)
+        for (_, _, _, scale), name in zip(dropped, ["weight_hh_l0", "weight_hh_l1"]):
+            drawn[name] = scale.copy()
+        return dropped
+
+    monkeypatch.setattr(type(lm), "_drop_recurrent_weights", recording)
+    inputs = step_inputs(lm)
+    loss, gradients = rnnsk_step(lm, *inputs)
+    assert 0.2 < np.mean([(m == 0).mean() for m in drawn.values()]) < 0.6
+    # The weights are back as they were.
+    for name, value in lm.state_dict().items():
+        np.testing.assert_array_equal(value, before[name])
+    expected_loss, expected = torch_step_with_dropped_weights(lm, *inputs, drawn)
+    assert loss == pytest.approx(expected_loss, rel=1e-10)
+    for name, value in expected.items():
+        np.testing.assert_allclose(gradients["rnn." + name], value, rtol=1e-9, atol=1e-12)
