@@ -64,7 +64,7 @@ class TokenHead:
     def forward(self, top, training):
         outputs = top.outputs
         if training and self.dropout > 0:
-            keep = self._rng.random(outputs.shape) >= self.dropout
+            keep = self._rng.random(outputs.shape, dtype=np.float32) >= self.dropout
             outputs = outputs * (keep.astype(outputs.dtype) / (1 - self.dropout))
             self._mask = keep
         if training:
