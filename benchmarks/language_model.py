@@ -54,7 +54,7 @@ def main():
     kn_fit = time.perf_counter() - started
     total, count = kn.log_likelihood(held_out)
     kn_bpc = -total / count / math.log(2)
-    print(f"| model | epochs | fit time (s) | held-out bits per character |\n|---|---:|---:|---:|")
+    print("| model | epochs | fit time (s) | held-out bits per character |\n|---|---:|---:|---:|")
     print(f"| Kneser-Ney 5-gram (interpolated) | - | {kn_fit:.1f} | {kn_bpc:.3f} |", flush=True)
 
     lm = RecurrentLanguageModel(random_state=0)

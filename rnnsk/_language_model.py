@@ -22,7 +22,7 @@ from ._base import SHARED_DEFAULTS, BaseRecurrent, _to_numpy
 from ._incremental import IncrementalState
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._model import _window
-from ._network import _single_threaded_blas
+from ._network import single_threaded_blas
 from ._sampling import check_sampling, next_tokens
 from ._signature import init_storing
 from ._text import TextSequencer
@@ -476,7 +476,7 @@ def generate_tokens(model, states, max_tokens, end, rng, *, banned=(), **samplin
     if max_tokens == 0:
         return [[] for _ in range(batch)]
     stepper = IncrementalState(model.blocks, states)
-    with _single_threaded_blas():
+    with single_threaded_blas():
         scores = model.head.scores(stepper.top)
         for i in range(max_tokens):
             tokens = next_tokens(scores, rng, banned=banned, **sampling)

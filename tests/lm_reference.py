@@ -106,7 +106,8 @@ def torch_step_with_dropped_weights(lm, ids, targets, lengths, states, masks):
     for name in masks:
         del module.rnn._parameters[name]
         setattr(module.rnn, name, raw[name] * torch.as_tensor(masks[name]))
-    module.rnn._flat_weights = [getattr(module.rnn, name) for name in module.rnn._flat_weights_names]
+    module.rnn._flat_weights = [getattr(module.rnn, name)
+                                for name in module.rnn._flat_weights_names]
     x = module.embedding(torch.as_tensor(ids))
     initial = [torch.as_tensor(state) for state in states]
     output, _ = module.rnn(x, tuple(initial) if lm.cell == "lstm" else initial[0])

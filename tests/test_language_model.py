@@ -5,7 +5,6 @@ import warnings
 
 import numpy as np
 import pytest
-from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 

@@ -24,7 +24,7 @@ try:
     chapters = load_king_james_bible().data
 except ImportError as missing:
     print(f"skipping the example: {missing}")
-    raise SystemExit(0)
+    raise SystemExit(0) from None
 
 train, held_out = chapters[:8], chapters[8:10]
 print(f"training on {sum(map(len, train)):,} characters, "
