@@ -81,6 +81,29 @@ def generation(torch, hidden, samples, threads):
             for name, seconds in times.items()}
 
 
+def one_step(hidden, samples, threads):
+    """Microseconds to advance 2 LSTM layers by one token: the public
+    RecurrentNetwork.forward on (B, 1, H) with the states passed back in,
+    against the incremental step."""
+    from rnnsk._incremental import IncrementalState
+    network = rnnsk.RecurrentNetwork("lstm", hidden, hidden, num_layers=2, random_state=0,
+                                     n_threads=threads)
+    x = np.random.RandomState(0).rand(samples, 1, hidden).astype(np.float32)
+    states = {"h": np.zeros((2, samples, hidden), np.float32)}
+    states["c"] = states["h"].copy()
+    state = IncrementalState([network], batch=samples)
+
+    def forward():
+        _, states["h"], states["c"] = network.forward(x, h0=states["h"], c0=states["c"])
+
+    def incremental():
+        state.advance(x[:, 0])
+
+    times = interleaved({"forward": forward, "incremental": incremental}, budget=3.0,
+                        max_reps=400)
+    return {name: statistics.median(seconds) * 1e6 for name, seconds in times.items()}
+
+
 def training(torch, threads):
     lm = language_model(128, 1, 32, threads)
     lm.set_params(bptt_steps=100)
@@ -131,6 +154,14 @@ def main():
             rate = generation(torch, hidden, samples, args.threads)
             print(f"| 2-layer LSTM, H={hidden} | {samples} | {rate['rnnsk']:,.0f} | "
                   f"{rate['torch']:,.0f} | {rate['rnnsk'] / rate['torch']:.2f}x |", flush=True)
+    print("\n| one token through 2 LSTM layers | samples | RecurrentNetwork.forward (B, 1, H) us "
+          "| incremental step us | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    for hidden in args.hidden:
+        for samples in (1, 32):
+            us = one_step(hidden, samples, args.threads)
+            print(f"| H={hidden} | {samples} | {us['forward']:.1f} | {us['incremental']:.1f} | "
+                  f"{us['forward'] / us['incremental']:.2f}x |", flush=True)
     seconds = training(torch, args.threads)
     print("\n| training step, M shape (64 x 100 tokens, E=32, LSTM H=128, V=100) | "
           "rnnsk ms | torch ms | speed-up |")
