@@ -147,6 +147,7 @@ class RecurrentLanguageModel(BaseRecurrent):
         "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "weight_dropout": [Interval(Real, 0, 1, closed="left")],
         "tie_weights": ["boolean"],
+        "bptt_steps": [Interval(Integral, 1, None, closed="left")],
     }
 
     __init__ = init_storing(LM_DEFAULTS)

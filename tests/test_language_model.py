@@ -124,6 +124,11 @@ def test_bad_training_text(X, message):
     assert not hasattr(lm, "model_")
 
 
+def test_windows_are_required():
+    with pytest.raises(ValueError, match="bptt_steps"):
+        small(bptt_steps=None).fit(TEXT)
+
+
 def test_tied_weights_need_matching_sizes():
     with pytest.raises(ValueError, match="tie_weights"):
         small(tie_weights=True, embedding_dim=5).fit(TEXT)
