@@ -246,7 +246,7 @@ class RecurrentLanguageModel(BaseRecurrent):
         self._n_streams = n_streams
         return (Sequences(np.ascontiguousarray(windows[0]), lengths, False),
                 PaddedSteps(np.ascontiguousarray(windows[1]), lengths),
-                np.ones(len(lengths)), vocabulary)
+                np.ones(len(lengths)), vocabulary, 1.0)
 
     def _set_target_info(self, vocabulary):
         self.vocabulary_ = dict(vocabulary)
@@ -262,13 +262,15 @@ class RecurrentLanguageModel(BaseRecurrent):
             return self.embedding_dim
         return self._hidden_sizes()[-1]
 
-    def _model_options(self):
+    def _input_options(self, vocabulary):
         if self.tie_weights and self._embedding_dim() != self._hidden_sizes()[-1]:
             raise ValueError(f"tie_weights=True needs embedding_dim ({self.embedding_dim}) "
                              f"equal to the top layer's hidden size "
                              f"({self._hidden_sizes()[-1]}), or embedding_dim=None")
-        return dict(bidirectional=False, embedding_dim=self._embedding_dim(),
-                    embedding_dropout=self.embedding_dropout)
+        return dict(vocabulary_size=vocabulary, embedding_dim=self._embedding_dim())
+
+    def _model_options(self):
+        return dict(bidirectional=False, embedding_dropout=self.embedding_dropout)
 
     def _make_head(self, n_features, vocabulary, rng):
         # The vocabulary's tokens, the unknown and the end-of-document token.
@@ -387,7 +389,8 @@ class RecurrentLanguageModel(BaseRecurrent):
     def score(self, X, y=None):
         """Mean log-likelihood per token of the documents X, in nats (each
         document's tokens and its end count; higher is better). y is ignored."""
-        total, count = self._document_log_likelihood(X)
+        with self._turns():
+            total, count = self._document_log_likelihood(X)
         return total / count
 
     def perplexity(self, X):
@@ -407,7 +410,8 @@ class RecurrentLanguageModel(BaseRecurrent):
         """Probability of every token (columns: ``tokens_``) coming next after
         each prefix in X (a list of str; '' is the start of a document)."""
         self._check_fitted()
-        _, top = self._prompt_states(X, "X")
+        with self._turns():
+            _, top = self._prompt_states(X, "X")
         return softmax(self.model_.head.scores(top).astype(np.float64), axis=1)
 
     def generate(self, prompt="", max_tokens=100, *, temperature=1.0, top_k=None, top_p=None,
@@ -431,11 +435,13 @@ class RecurrentLanguageModel(BaseRecurrent):
         check_sampling(temperature, top_k, top_p)
         rng = check_random_state(random_state)
         batch = 1 if n_samples is None else int(n_samples)
-        states, top = self._prompt_states([prompt], "prompt")
-        tokens = generate_tokens(
-            self.model_, [[state.repeat(batch, axis=1) for state in block] for block in states],
-            max_tokens, self._end_id(), rng, temperature=temperature, top_k=top_k,
-            top_p=top_p, banned=[UNKNOWN_ID])
+        with self._turns():
+            states, _ = self._prompt_states([prompt], "prompt")
+            tokens = generate_tokens(
+                self.model_,
+                [[state.repeat(batch, axis=1) for state in block] for block in states],
+                max_tokens, self._end_id(), rng, temperature=temperature, top_k=top_k,
+                top_p=top_p, banned=[UNKNOWN_ID])
         separator = "" if self.analyzer == "char" else " "
         texts = [separator.join(self.tokens_[t] for t in row) for row in tokens]
         return texts[0] if n_samples is None else texts

@@ -23,13 +23,20 @@ class SequenceModel:
     ``make_head(n_features, rng)`` builds the head on the top block's outputs
     of ``n_features`` values per step; a head with ``ties_embedding`` set uses
     the embedding matrix as its weight (``tie(embedding)``), whose gradient then
-    sums both uses. ``embedding_dropout`` drops embedded input values while
+    sums both uses. ``embedding_dropout`` drops input vector values while
     training (inverted dropout, each value on its own).
+
+    ``make_char_encoder(rng)``, with an embedding, adds to every token's vector
+    one built from its characters (``_char_encoder.CharCNN``); the data are then
+    (n, T, 1 + C) ids: the token's id, then its characters' ids.
     """
+
+    # (Models pickled before character encoders existed have none.)
+    char_encoder = None
 
     def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, make_head,
                  vocabulary_size, embedding_dim, dtype, random_state, n_threads,
-                 device="cpu", embedding_dropout=0.0):
+                 device="cpu", make_char_encoder=None, embedding_dropout=0.0):
         self.dtype = np.dtype(dtype)
         self.dropout = dropout
         self.embedding_dropout = embedding_dropout
@@ -40,6 +47,10 @@ class SequenceModel:
             # PyTorch's nn.Embedding draws from N(0, 1).
             self.embedding = rng.standard_normal((vocabulary_size, embedding_dim)).astype(dtype)
             n_features = embedding_dim
+        self.char_encoder = None
+        if make_char_encoder is not None:
+            self.char_encoder = make_char_encoder(rng)
+            n_features += self.char_encoder.n_features
         self.blocks = []
         for size, run in groupby(hidden_sizes):
             block = RecurrentNetwork(cell, n_features, size, num_layers=len(list(run)),
@@ -56,21 +67,28 @@ class SequenceModel:
         self.decay_masks = [self._weight_mask(block) for block in self.blocks]
         self.decay_masks += [np.full(value.shape, name in self.head.decayed, dtype)
                              for name, value in self.head.parameters.items()]
+        self.decay_masks[:0] = [np.full(value.shape, name in self.char_encoder.decayed, dtype)
+                                for name, value in self._char_parameters().items()]
         if self.embedding is not None:
             self.decay_masks.insert(0, np.ones_like(self.embedding))
         self._tape = None
+
+    def _char_parameters(self):
+        return {} if self.char_encoder is None else self.char_encoder.parameters
 
     # Lists made afresh from the arrays' owners, so that they stay right after
     # pickling, which rebuilds the core networks.
     @property
     def parameters(self):
-        arrays = [block.flat_parameters for block in self.blocks]
+        arrays = list(self._char_parameters().values())
+        arrays += [block.flat_parameters for block in self.blocks]
         arrays += list(self.head.parameters.values())
         return arrays if self.embedding is None else [self.embedding] + arrays
 
     @property
     def gradients(self):
-        arrays = [block.flat_gradients for block in self.blocks]
+        arrays = [] if self.char_encoder is None else list(self.char_encoder.gradients.values())
+        arrays += [block.flat_gradients for block in self.blocks]
         arrays += list(self.head.gradients.values())
         return arrays if self.embedding is None else [self._embedding_gradient] + arrays
 
@@ -156,7 +174,7 @@ class SequenceModel:
         ``training``, keeps what :meth:`backward` needs.
         """
         lengths = sequences.lengths
-        x = self.embedding[sequences.data] if self.embedding is not None else sequences.data
+        x = self._input_vectors(sequences, training)
         input_mask = None
         if training and self.embedding is not None and self.embedding_dropout > 0:
             keep = np.random.default_rng([seed, len(self.blocks)]).random(x.shape)
@@ -183,6 +201,21 @@ class SequenceModel:
             self._tape = (sequences, masks, h_n.shape, input_mask)
         return TopLayer(x if top_outputs else None, final, lengths), finals
 
+    def _input_vectors(self, sequences, training):
+        """What the first block reads: the features, or each token's embedding
+        (and character-level vector)."""
+        if self.embedding is None:
+            return sequences.data
+        if self.char_encoder is None:
+            return self.embedding[sequences.data]
+        words = self.embedding[sequences.data[..., 0]]
+        real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
+        chars = sequences.data[..., 1:][real]
+        chars = chars[:, :max(1, int(np.count_nonzero(chars, axis=1).max()))]
+        from_chars = np.zeros(words.shape[:2] + (self.char_encoder.n_features,), self.dtype)
+        from_chars[real] = self.char_encoder.forward(chars, training)
+        return np.concatenate([words, from_chars], axis=2)
+
     def backward(self, d_scores):
         """Gradients of every parameter, given those of the head's scores; needs
         a preceding ``forward(training=True)``."""
@@ -205,7 +238,13 @@ class SequenceModel:
             if input_mask is not None:
                 d_x *= input_mask
             real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
-            np.add.at(d_embedding, sequences.data[real], d_x[real])
+            d_real = d_x[real]
+            if self.char_encoder is None:
+                np.add.at(d_embedding, sequences.data[real], d_real)
+            else:
+                width = self.embedding.shape[1]
+                np.add.at(d_embedding, sequences.data[..., 0][real], d_real[:, :width])
+                self.char_encoder.backward(d_real[:, width:])
             if getattr(self.head, "ties_embedding", False):
                 d_embedding += self.head.tied_gradient
 
@@ -215,15 +254,17 @@ class SequenceModel:
         state = {}
         if self.embedding is not None:
             state["embedding.weight"] = self.embedding.copy()
+        state.update((name, value.copy()) for name, value in self._char_parameters().items())
         for block_prefix, block in zip(self._block_prefixes(), self.blocks):
             for name, value in block.parameters.items():
                 state[block_prefix + name] = value.copy()
         state.update((name, value.copy()) for name, value in self.head.parameters.items())
         return state
 
-    def checked_state(self, state):
-        """``state`` (names of :meth:`state_dict`) as arrays of this model's dtype,
-        once every name, shape and value is known to fit."""
+    def checked_state(self, state, dtype=None):
+        """``state`` (names of :meth:`state_dict`) as arrays of this model's dtype
+        (or ``dtype``), once every name, shape and value is known to fit."""
+        dtype = self.dtype if dtype is None else dtype
         expected = self.state_dict()
         missing = sorted(set(expected) - set(state))
         unexpected = sorted(set(state) - set(expected))
@@ -232,7 +273,7 @@ class SequenceModel:
                              f"unexpected {unexpected}")
         arrays = {}
         for name, reference in expected.items():
-            array = np.asarray(state[name], dtype=self.dtype)
+            array = np.asarray(state[name], dtype=dtype)
             if array.shape != reference.shape:
                 raise ValueError(f"{name} has shape {array.shape}, this model needs "
                                  f"{reference.shape}")
@@ -245,7 +286,7 @@ class SequenceModel:
         """Copy checked arrays (see :meth:`checked_state`) into the parameters."""
         if self.embedding is not None:
             self.embedding[...] = arrays["embedding.weight"]
-        for name, value in self.head.parameters.items():
+        for name, value in {**self._char_parameters(), **self.head.parameters}.items():
             value[...] = arrays[name]
         for block_prefix, block in zip(self._block_prefixes(), self.blocks):
             block.load_parameters({name[len(block_prefix):]: value
