@@ -65,16 +65,21 @@ def torch_step(lm, ids, targets, lengths, states):
     import torch
     from rnnsk import to_torch
     module = to_torch(lm)
-    x = module.embedding(torch.as_tensor(ids))
-    initial = [torch.as_tensor(state) for state in states]
-    output, _ = module.rnn(x, tuple(initial) if lm.cell == "lstm" else initial[0])
-    scores = module.head(output)
-    real = torch.as_tensor(np.arange(ids.shape[1]) < lengths[:, None])
-    loss = torch.nn.functional.cross_entropy(scores[real], torch.as_tensor(targets)[real])
+    loss = _torch_loss(torch, module, lm.cell, ids, targets, lengths, states)
     loss.backward()
     gradients = {name: parameter.grad.numpy().copy()
                  for name, parameter in module.named_parameters()}
     return loss.item(), gradients
+
+
+def _torch_loss(torch, module, cell, ids, targets, lengths, states):
+    """The mean cross-entropy over the real steps of the window."""
+    x = module.embedding(torch.as_tensor(ids))
+    initial = [torch.as_tensor(state) for state in states]
+    output, _ = module.rnn(x, tuple(initial) if cell == "lstm" else initial[0])
+    scores = module.head(output)
+    real = torch.as_tensor(np.arange(ids.shape[1]) < lengths[:, None])
+    return torch.nn.functional.cross_entropy(scores[real], torch.as_tensor(targets)[real])
 
 
 def torch_log_likelihood(lm, documents):
@@ -108,11 +113,6 @@ def torch_step_with_dropped_weights(lm, ids, targets, lengths, states, masks):
         setattr(module.rnn, name, raw[name] * torch.as_tensor(masks[name]))
     module.rnn._flat_weights = [getattr(module.rnn, name)
                                 for name in module.rnn._flat_weights_names]
-    x = module.embedding(torch.as_tensor(ids))
-    initial = [torch.as_tensor(state) for state in states]
-    output, _ = module.rnn(x, tuple(initial) if lm.cell == "lstm" else initial[0])
-    scores = module.head(output)
-    real = torch.as_tensor(np.arange(ids.shape[1]) < lengths[:, None])
-    loss = torch.nn.functional.cross_entropy(scores[real], torch.as_tensor(targets)[real])
+    loss = _torch_loss(torch, module, lm.cell, ids, targets, lengths, states)
     loss.backward()
     return loss.item(), {name: raw[name].grad.numpy().copy() for name in masks}
