@@ -12,6 +12,7 @@ from rnnsk._classes import (
 )
 from rnnsk._device import cuda_device_count
 from rnnsk._display import TrainingCurveDisplay
+from rnnsk._forecaster import RecurrentForecaster
 from rnnsk._forecasting import last_window, make_windows
 from rnnsk._network import RecurrentNetwork
 from rnnsk._scaler import SequenceScaler
@@ -28,6 +29,7 @@ __all__ = [
     "RNNClassifier",
     "RNNRegressor",
     "RecurrentClassifier",
+    "RecurrentForecaster",
     "RecurrentNetwork",
     "RecurrentRegressor",
     "SequenceScaler",
