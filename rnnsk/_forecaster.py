@@ -8,10 +8,12 @@ optional differencing, a time-ordered held-out part for early stopping and
 conformal prediction intervals, direct or recursive multi-step forecasts, and
 exogenous inputs known in the future.
 """
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -35,7 +37,7 @@ _REGRESSOR_PARAMETERS = [name for name in SHARED_DEFAULTS if name not in _NOT_PA
 
 FORECASTER_DEFAULTS = dict(
     window_length=24, horizon=1, strategy="direct", window_scaling="standardize",
-    differences=0, seasonal_differences=0, seasonal_period=None,
+    differences=0, seasonal_differences=0, seasonal_period=None, refit=True,
     **{name: SHARED_DEFAULTS[name] for name in SHARED_DEFAULTS if name not in _NOT_PASSED},
     loss="squared_error")
 FORECASTER_DEFAULTS.update(early_stopping=True, validation_fraction=0.2)
@@ -78,6 +80,12 @@ class RecurrentForecaster(BaseEstimator):
     seasonal_period : int or None, default=None
         The season length (12 for monthly data); needed by
         ``seasonal_differences``.
+    refit : bool, default=True
+        After training on the windows before the held-out part (which scores
+        early stopping and calibrates the intervals), train a fresh network on
+        every window, for the number of epochs that scored best, so that the
+        forecasts learn from the most recent steps too. The intervals keep
+        the calibration of the first network.
     early_stopping : bool, default=True
         Stop training when the score on the held-out last part of each series
         stops improving, and keep the best weights.
@@ -126,6 +134,7 @@ class RecurrentForecaster(BaseEstimator):
         "seasonal_differences": [Interval(Integral, 0, 1, closed="both")],
         "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "refit": ["boolean"],
     }
 
     __init__ = init_storing(FORECASTER_DEFAULTS)
@@ -155,15 +164,21 @@ class RecurrentForecaster(BaseEstimator):
         lags = self._lags()
         series, kind = check_series(y)
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
-        self._check_lengths(series, lags, self._steps_out(), "y")
+        self._check_lengths(series, lags, 0, "y")
         windows = self._training_windows(series, exogenous, lags)
+        held_out = windows["held_out"]
+        if held_out is None or not np.any(~held_out):
+            longest = max(len(s) for s in series)
+            raise ValueError(
+                f"no training window: the longest series has {longest} steps, fewer than "
+                f"window_length {self.window_length} + differencing {sum(lags)} + "
+                f"{self._steps_out()} step(s) to forecast + the held-out part "
+                f"(validation_fraction={self.validation_fraction}, at least horizon="
+                f"{self.horizon} steps); use a shorter window_length, a smaller "
+                "validation_fraction (or None), or longer series")
         self._exogenous_scaling = _column_scaling(exogenous)
         inputs = windows["inputs"]
         floor = 1e-3 * float(np.mean(inputs.std(axis=1))) + 1e-12
-        held_out = windows["held_out"]
-        if not np.any(~held_out):
-            raise ValueError("no training window lies before the held-out part of the series: "
-                             "use a smaller window_length or validation_fraction")
         regressor = RecurrentRegressor(**{name: getattr(self, name)
                                           for name in _REGRESSOR_PARAMETERS + ["loss"]})
         self._scale_floor = floor
@@ -181,6 +196,8 @@ class RecurrentForecaster(BaseEstimator):
         self._fit_kind = kind
         self._history = self._histories(series, exogenous, lags)
         self.calibration_residuals_ = self._calibrate(series, exogenous, lags, windows)
+        if self.refit and held_out.any():
+            self.regressor_ = _refit(regressor, net_inputs, net_targets)
         return self
 
     def _lags(self):
@@ -217,6 +234,8 @@ class RecurrentForecaster(BaseEstimator):
                                      "series", "ends")}
         for i, s in enumerate(series):
             z, _ = difference(s, lags)
+            if len(z) < length + out:
+                continue  # too short to train on; the forecaster can still forecast it
             offset = len(s) - len(z)
             view = np.lib.stride_tricks.sliding_window_view(z, length + out)
             starts = np.arange(len(view))
@@ -392,12 +411,15 @@ class RecurrentForecaster(BaseEstimator):
     def predict_interval(self, horizon=None, *, coverage=0.9, series=None, X=None):
         """Split-conformal prediction intervals around :meth:`predict`.
 
-        The half-width at step ``k`` is the ``coverage`` quantile (with the
-        finite-sample correction ``ceil((n + 1) coverage) / n``) of the
-        absolute errors at step ``k`` on the held-out windows, each divided by
-        the scale of its input window, times the scale of the current input
-        window. With fewer than ``1 / (1 - coverage) - 1`` held-out windows
-        the largest error is used, and the coverage is then not guaranteed.
+        The conformal scores are the absolute errors of the forecasts made
+        from the held-out windows (``calibration_residuals_``), each divided
+        by the scale of its input window and by the typical error of its step
+        ahead (the mean over windows, made non-decreasing over the horizon).
+        Pooling the steps this way gives ``horizon`` times more scores than
+        windows, which short series need. The half-width at step ``k`` is the
+        ``coverage`` quantile of the scores (with the finite-sample correction
+        ``ceil((n + 1) coverage) / n``) times the typical error of step ``k``
+        times the scale of the current input window.
 
         Parameters
         ----------
@@ -422,10 +444,13 @@ class RecurrentForecaster(BaseEstimator):
             raise ValueError(f"intervals are calibrated for at most horizon={self.horizon} "
                              f"steps, {steps[-1]} were asked; refit with a larger horizon")
         forecasts, scale, steps, kind = self._predict_steps(steps, series, X)
-        errors = np.abs(self.calibration_residuals_[:, steps - 1])
-        n = len(errors)
-        level = min(1.0, np.ceil((n + 1) * coverage) / n)
-        width = np.quantile(errors, level, axis=0, method="higher")[None, :] * scale[:, None]
+        errors = np.abs(self.calibration_residuals_)
+        typical = np.maximum.accumulate(errors.mean(axis=0))
+        typical = np.where(typical > 0, typical, 1.0)
+        scores = (errors / typical).ravel()
+        level = min(1.0, np.ceil((scores.size + 1) * coverage) / scores.size)
+        quantile = np.quantile(scores, level, method="higher")
+        width = quantile * typical[steps - 1][None, :] * scale[:, None]
         return _shape_like(forecasts - width, kind), _shape_like(forecasts + width, kind)
 
     def score(self, y, X=None):
@@ -436,6 +461,18 @@ class RecurrentForecaster(BaseEstimator):
         truth, kind = check_series(y)
         forecasts = self.predict(len(truth[0]), X=X)
         return r2_score(np.column_stack(truth), forecasts.reshape(len(truth[0]), -1))
+
+
+def _refit(regressor, inputs, targets):
+    """A fresh regressor trained on every window for as many epochs as the
+    held-out part found best."""
+    scores = regressor.validation_scores_
+    epochs = regressor.n_iter_ if not scores else int(np.argmax(scores)) + 1
+    refitted = clone(regressor).set_params(max_iter=epochs, early_stopping=False)
+    with warnings.catch_warnings():
+        # Stopping after the chosen number of epochs is the point.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return refitted.fit(inputs, targets)
 
 
 def _shape_like(forecasts, kind):
