@@ -15,8 +15,9 @@ seasonal naive forecast, the M4 competition's scale) and sMAPE (percent),
 averaged over series and origins. Every model runs in the same process on one
 thread; seconds are per fit (and forecast) of one origin. The recurrent
 forecaster is one global model over all series of a data set, fitted at its
-defaults but for ``window_length`` and ``horizon`` (those of the data set, the
-same windows as Ridge's); ``--variant NAME:param=value,...`` adds columns with
+defaults but for ``window_length``, ``horizon`` and ``seasonal_period`` (those
+of the data set: the same windows as Ridge's, the season the statistical
+models are given); ``--variant NAME:param=value,...`` adds columns with
 other parameters. Its 80% and 95% conformal intervals are scored by the
 fraction of true values they contain.
 """
@@ -57,6 +58,7 @@ def smape(truth, forecast):
 def recurrent(params, seed):
     def forecast(series, season, horizon, *, window_length, intervals):
         model = RecurrentForecaster(window_length=window_length, horizon=horizon,
+                                    seasonal_period=season if season > 1 else None,
                                     random_state=seed, n_threads=1, **params)
         model.fit(series)
         point = model.predict().T
