@@ -176,14 +176,14 @@ class RecurrentForecaster(BaseEstimator):
                 f"(validation_fraction={self.validation_fraction}, at least horizon="
                 f"{self.horizon} steps); use a shorter window_length, a smaller "
                 "validation_fraction (or None), or longer series")
-        self._exogenous_scaling = _column_scaling(exogenous)
         inputs = windows["inputs"]
-        floor = 1e-3 * float(np.mean(inputs.std(axis=1))) + 1e-12
+        # Nothing of the estimator changes before the network has been fitted.
+        scales = (1e-3 * float(np.mean(inputs.std(axis=1))) + 1e-12,
+                  _column_scaling(exogenous))
         regressor = RecurrentRegressor(**{name: getattr(self, name)
                                           for name in _REGRESSOR_PARAMETERS + ["loss"]})
-        self._scale_floor = floor
         net_inputs, net_targets = self._network_data(inputs, windows["targets"],
-                                                     windows["exogenous"])
+                                                     windows["exogenous"], scales)
         fit_params = {}
         if self.early_stopping and held_out.any():
             fit_params = dict(X_val=net_inputs[held_out], y_val=net_targets[held_out])
@@ -191,6 +191,7 @@ class RecurrentForecaster(BaseEstimator):
             regressor.set_params(early_stopping=False)
         regressor.fit(net_inputs[~held_out], net_targets[~held_out], **fit_params)
         self.regressor_ = regressor
+        self._scales = scales
         self.n_series_ = len(series)
         self.n_exogenous_ = 0 if exogenous is None else exogenous[0].shape[1]
         self._fit_kind = kind
@@ -264,23 +265,21 @@ class RecurrentForecaster(BaseEstimator):
             return 0
         return max(int(np.ceil(self.validation_fraction * n_steps)), self.horizon)
 
-    def _network_data(self, inputs, targets, exogenous):
-        loc, scale = scale_windows(inputs, self.window_scaling, self._scale_floor)
-        net_inputs = self._network_input((inputs - loc[:, None]) / scale[:, None], exogenous)
+    def _network_data(self, inputs, targets, exogenous, scales):
+        """Network inputs and targets of windows, scaled with ``scales``: the
+        floor of the window scales and the exogenous columns' mean and std."""
+        floor, exogenous_scaling = scales
+        loc, scale = scale_windows(inputs, self.window_scaling, floor)
+        net_inputs = _network_input((inputs - loc[:, None]) / scale[:, None], exogenous,
+                                    exogenous_scaling)
         return net_inputs, (targets - loc[:, None]) / scale[:, None]
 
-    def _network_input(self, scaled, exogenous):
-        """(n, steps, features) input: the scaled window; with exogenous inputs,
-        also the steps to forecast, flagged, with their exogenous values."""
-        if exogenous is None:
-            return scaled[:, :, None]
-        n, length = scaled.shape
-        mean, std = self._exogenous_scaling
-        sequence = np.zeros((n, exogenous.shape[1], 2 + exogenous.shape[2]))
-        sequence[:, :length, 0] = scaled
-        sequence[:, length:, 1] = 1.0
-        sequence[:, :, 2:] = (exogenous - mean) / std
-        return sequence
+    def _predict_scaled(self, inputs, exogenous):
+        """The network's forecasts of windows, mapped back to their level and scale."""
+        net_inputs, _ = self._network_data(inputs, inputs[:, :0], exogenous, self._scales)
+        loc, scale = scale_windows(inputs, self.window_scaling, self._scales[0])
+        outputs = self.regressor_.predict(net_inputs).reshape(len(inputs), -1)
+        return outputs * scale[:, None] + loc[:, None]
 
     def _histories(self, series, exogenous, lags):
         """The ends of the series that forecasts after them read."""
@@ -321,13 +320,10 @@ class RecurrentForecaster(BaseEstimator):
         ``inputs`` (n, window_length) of the differenced series, and the scale
         of each input window (for the intervals)."""
         length = self.window_length
-        _, scale0 = scale_windows(inputs, "standardize", self._scale_floor)
+        _, input_scale = scale_windows(inputs, "standardize", self._scales[0])
         if self.strategy == "direct":
             window_exo = None if exogenous is None else exogenous[:, :length + self.horizon]
-            net_inputs, _ = self._network_data(inputs, inputs[:, :0], window_exo)
-            loc, scale = scale_windows(inputs, self.window_scaling, self._scale_floor)
-            outputs = self.regressor_.predict(net_inputs).reshape(len(inputs), -1)
-            z = outputs[:, :n_steps] * scale[:, None] + loc[:, None]
+            z = self._predict_scaled(inputs, window_exo)[:, :n_steps]
         else:
             # Each step is one batched call of the network over every window:
             # the next input depends on the previous forecast.
@@ -335,11 +331,9 @@ class RecurrentForecaster(BaseEstimator):
             window = inputs.copy()
             for step in range(n_steps):
                 window_exo = None if exogenous is None else exogenous[:, step:step + length + 1]
-                net_inputs, _ = self._network_data(window, window[:, :0], window_exo)
-                loc, scale = scale_windows(window, self.window_scaling, self._scale_floor)
-                z[:, step] = self.regressor_.predict(net_inputs).ravel() * scale + loc
+                z[:, step] = self._predict_scaled(window, window_exo)[:, 0]
                 window = np.concatenate([window[:, 1:], z[:, step:step + 1]], axis=1)
-        return integrate(z, tails, lags), scale0
+        return integrate(z, tails, lags), input_scale
 
     def _prepare(self, series, X, n_steps):
         """Input windows, exogenous rows and history tails at the end of each
@@ -478,6 +472,20 @@ def _refit(regressor, inputs, targets):
 def _shape_like(forecasts, kind):
     """(n_series, n_steps) forecasts shaped as the input series were."""
     return forecasts[0] if kind == "1d" else forecasts.T
+
+
+def _network_input(scaled, exogenous, scaling):
+    """(n, steps, features) input: the scaled window; with exogenous inputs,
+    also the steps to forecast, flagged, with their exogenous values."""
+    if exogenous is None:
+        return scaled[:, :, None]
+    n, length = scaled.shape
+    mean, std = scaling
+    sequence = np.zeros((n, exogenous.shape[1], 2 + exogenous.shape[2]))
+    sequence[:, :length, 0] = scaled
+    sequence[:, length:, 1] = 1.0
+    sequence[:, :, 2:] = (exogenous - mean) / std
+    return sequence
 
 
 def _column_scaling(exogenous):

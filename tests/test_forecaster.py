@@ -285,6 +285,11 @@ def test_other_errors_and_the_estimator_left_unchanged():
         model.fit(np.r_[seasonal_series(60), np.nan])
     assert model.regressor_ is regressor
     np.testing.assert_array_equal(model.predict(), before)
+    # A failure inside the network's fit (other data, so other window scales)
+    # leaves the fitted forecaster as it was too.
+    with pytest.raises(ValueError, match="hidden_size"):
+        model.set_params(hidden_size=(8, 0)).fit(100 * seasonal_series(90))
+    np.testing.assert_array_equal(model.predict(), before)
     with pytest.raises(ValueError, match="has 5 time steps, fewer than the 12"):
         model.predict(3, series=np.arange(5.0))
 
