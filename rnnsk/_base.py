@@ -17,9 +17,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._heads import LastStateReadout, SequenceHead
 from ._memory import check_embedding_fits
 from ._model import SequenceModel
-from ._network import CELLS
+from ._network import CELLS, single_threaded_blas
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
                      add_weight_decay, clip_by_global_norm)
 from ._device import check_device
@@ -187,8 +188,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # A warm start that now stops early: its scores begin with this fit.
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
-        self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
-                         incremental=incremental)
+        # The core's OpenMP threads do the heavy work; numpy's products between
+        # its calls (head, weight decay, clipping norm, optimizer) are small, and
+        # BLAS threads woken for them keep spinning against the core's threads.
+        with single_threaded_blas():
+            self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
+                             incremental=incremental)
         return self
 
     def _split(self, sequences, targets, weights, rng):
@@ -251,7 +256,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         model = SequenceModel(
             cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
             bidirectional=self.bidirectional, dropout=self.dropout,
-            n_outputs=self._n_outputs(target_info), vocabulary_size=vocabulary,
+            make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
+            vocabulary_size=vocabulary,
             embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
             random_state=rng, n_threads=n_threads, device=device)
         self._feature_signature = feature_signature(sequences)
@@ -265,6 +271,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = -np.inf if self.early_stopping else None
         self._no_improvement_count = 0
+
+    def _make_head(self, n_features, target_info, rng):
+        """The head on the top block's ``n_features`` outputs (see ``_heads.py``):
+        the final state through a linear layer to the estimator's outputs."""
+        return SequenceHead(LastStateReadout(), n_features, self._n_outputs(target_info), rng,
+                            np.dtype(self.dtype))
 
     def _make_optimizer(self):
         if self.solver == "sgd":

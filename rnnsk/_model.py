@@ -1,5 +1,5 @@
 """The network behind every estimator: an optional embedding, recurrent layers
-(C++ core) and a linear head on the final hidden state.
+(C++ core) and a head (``_heads.py``) that gives the estimator's outputs.
 
 Layers of the same size form one core network (one C++ call for all of them);
 a change of size starts a new one, with dropout between them applied here.
@@ -9,12 +9,9 @@ from itertools import groupby
 
 import numpy as np
 
+from ._heads import TopLayer
 from ._network import RecurrentNetwork
 from ._validation import Sequences
-
-
-def _uniform(rng, bound, shape, dtype):
-    return rng.uniform(-bound, bound, shape).astype(dtype)
 
 
 class SequenceModel:
@@ -23,9 +20,11 @@ class SequenceModel:
     ``parameters`` and ``gradients`` are aligned lists of arrays that optimizers
     update in place; ``decay_masks`` holds 1 where L2 regularization applies
     (weights) and 0 where it does not (biases), as in scikit-learn's MLP.
+    ``make_head(n_features, rng)`` builds the head on the top block's outputs
+    of ``n_features`` values per step.
     """
 
-    def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, n_outputs,
+    def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, make_head,
                  vocabulary_size, embedding_dim, dtype, random_state, n_threads,
                  device="cpu"):
         self.dtype = np.dtype(dtype)
@@ -44,16 +43,13 @@ class SequenceModel:
                                      random_state=rng, n_threads=n_threads, device=device)
             self.blocks.append(block)
             n_features = self.directions * size
-        # PyTorch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-        bound = 1.0 / np.sqrt(n_features)
-        self.head_weight = _uniform(rng, bound, (n_outputs, n_features), dtype)
-        self.head_bias = _uniform(rng, bound, (n_outputs,), dtype)
+        self.head = make_head(n_features, rng)
 
-        self._head_gradients = [np.zeros_like(self.head_weight), np.zeros_like(self.head_bias)]
         self._embedding_gradient = (None if self.embedding is None
                                     else np.zeros_like(self.embedding))
         self.decay_masks = [self._weight_mask(block) for block in self.blocks]
-        self.decay_masks += [np.ones_like(self.head_weight), np.zeros_like(self.head_bias)]
+        self.decay_masks += [np.full(value.shape, name in self.head.decayed, dtype)
+                             for name, value in self.head.parameters.items()]
         if self.embedding is not None:
             self.decay_masks.insert(0, np.ones_like(self.embedding))
         self._tape = None
@@ -63,12 +59,13 @@ class SequenceModel:
     @property
     def parameters(self):
         arrays = [block.flat_parameters for block in self.blocks]
-        arrays += [self.head_weight, self.head_bias]
+        arrays += list(self.head.parameters.values())
         return arrays if self.embedding is None else [self.embedding] + arrays
 
     @property
     def gradients(self):
-        arrays = [block.flat_gradients for block in self.blocks] + self._head_gradients
+        arrays = [block.flat_gradients for block in self.blocks]
+        arrays += list(self.head.gradients.values())
         return arrays if self.embedding is None else [self._embedding_gradient] + arrays
 
     @staticmethod
@@ -105,12 +102,14 @@ class SequenceModel:
         return True
 
     def forward(self, sequences, *, training=False, seed=0, bptt_steps=None):
-        """Outputs of the head, (n_samples, n_outputs), for a padded batch.
+        """Scores of the head for a padded batch: (n_samples, n_outputs) for a
+        head on whole sequences, (n_samples, n_steps, n_outputs) per step.
 
         With ``bptt_steps``, sequences are read in windows of that many steps,
         the state carried from one to the next, so memory stays bounded whatever
-        their length; training then backpropagates through each sequence's last
-        window only (truncated BPTT). Only for unidirectional networks.
+        their length; the head sees the last window only, and training
+        backpropagates through it alone (truncated BPTT). Only for
+        unidirectional networks.
         """
         initial = None
         if bptt_steps is not None and sequences.data.shape[1] > bptt_steps:
@@ -118,8 +117,9 @@ class SequenceModel:
             last_window = np.minimum(sequences.lengths, bptt_steps)
             initial = self._carry_state(sequences, sequences.lengths - last_window, bptt_steps)
             sequences = _window(sequences, sequences.lengths - last_window, last_window)
-        outputs, _ = self._run(sequences, training, seed, initial)
-        return outputs
+        top, _ = self.run_blocks(sequences, initial, training=training, seed=seed,
+                                 top_outputs=self.head.reads_outputs)
+        return self.head.forward(top, training)
 
     def _carry_state(self, sequences, ends, window):
         """Every block's final states after reading steps [0, ends[i]) of each
@@ -134,50 +134,52 @@ class SequenceModel:
             chunk = _window(sequences.take_rows(reading), np.full(len(reading), start),
                             lengths[reading])
             initial = [[state[:, reading] for state in block] for block in states]
-            _, finals = self._run(chunk, False, 0, initial)
+            _, finals = self.run_blocks(chunk, initial)
             for block_states, block_finals in zip(states, finals):
                 for state, final in zip(block_states, block_finals):
                     state[:, reading] = final
         return states
 
-    def _run(self, sequences, training, seed, initial):
-        """Head outputs and every block's final states ([h_n] or [h_n, c_n]),
-        from initial states ``initial`` (same structure) or zeros."""
+    def run_blocks(self, sequences, initial=None, *, training=False, seed=0,
+                   top_outputs=True):
+        """The embedding and recurrent blocks over a padded batch.
+
+        Returns the :class:`TopLayer` a head reads (its per-step ``outputs``
+        only with ``top_outputs``) and every block's final states ([h_n] or
+        [h_n, c_n]), starting from ``initial`` (same structure) or zeros. With
+        ``training``, keeps what :meth:`backward` needs.
+        """
         lengths = sequences.lengths
         x = self.embedding[sequences.data] if self.embedding is not None else sequences.data
         masks, finals = [], []
         for i, block in enumerate(self.blocks):
             h0, c0 = (initial[i] + [None])[:2] if initial is not None else (None, None)
-            # The last block's outputs at every step are not read: the head sees
-            # only its final states.
             last = i + 1 == len(self.blocks)
             out, h_n, c_n = block.forward(x, lengths, h0, c0, training=training,
                                           dropout_seed=(seed + i) % 2**63,
-                                          return_output=not last)
+                                          return_output=top_outputs or not last)
             finals.append([h_n] if c_n is None else [h_n, c_n])
             x = out
             if training and self.dropout > 0 and not last:
                 keep = np.random.default_rng([seed, i]).random(out.shape) >= self.dropout
                 masks.append(keep.astype(self.dtype) / (1 - self.dropout))
                 x = out * masks[-1]
-        # The summary of each sequence: the last layer's final state in each
-        # direction (the reverse direction ends at the first step).
-        features = np.concatenate(list(h_n[-self.directions:]), axis=1)
+        # The last layer's final state in each direction (the reverse direction
+        # ends at the first step).
+        final = np.concatenate(list(h_n[-self.directions:]), axis=1)
         if training:
-            self._tape = (sequences, masks, features, h_n.shape)
-        return features @ self.head_weight.T + self.head_bias, finals
+            self._tape = (sequences, masks, h_n.shape)
+        return TopLayer(x if top_outputs else None, final, lengths), finals
 
-    def backward(self, d_outputs):
-        """Gradients of every parameter, given those of the head's outputs; needs
+    def backward(self, d_scores):
+        """Gradients of every parameter, given those of the head's scores; needs
         a preceding ``forward(training=True)``."""
-        sequences, masks, features, state_shape = self._tape
-        d_head_weight, d_head_bias = self._head_gradients
-        np.matmul(d_outputs.T, features, out=d_head_weight)
-        np.sum(d_outputs, axis=0, out=d_head_bias)
-        d_features = d_outputs @ self.head_weight
-        d_h_n = np.zeros(state_shape, dtype=self.dtype)
-        d_h_n[-self.directions:] = np.stack(np.split(d_features, self.directions, axis=1))
-        d_output = None
+        sequences, masks, state_shape = self._tape
+        d_output, d_final = self.head.backward(d_scores)
+        d_h_n = None
+        if d_final is not None:
+            d_h_n = np.zeros(state_shape, dtype=self.dtype)
+            d_h_n[-self.directions:] = np.stack(np.split(d_final, self.directions, axis=1))
         for i in reversed(range(len(self.blocks))):
             # The inputs' gradient of the first block only feeds an embedding.
             wanted = i > 0 or self.embedding is not None
@@ -200,8 +202,7 @@ class SequenceModel:
         for block_prefix, block in zip(self._block_prefixes(), self.blocks):
             for name, value in block.parameters.items():
                 state[block_prefix + name] = value.copy()
-        state["head.weight"] = self.head_weight.copy()
-        state["head.bias"] = self.head_bias.copy()
+        state.update((name, value.copy()) for name, value in self.head.parameters.items())
         return state
 
     def checked_state(self, state):
@@ -228,8 +229,8 @@ class SequenceModel:
         """Copy checked arrays (see :meth:`checked_state`) into the parameters."""
         if self.embedding is not None:
             self.embedding[...] = arrays["embedding.weight"]
-        self.head_weight[...] = arrays["head.weight"]
-        self.head_bias[...] = arrays["head.bias"]
+        for name, value in self.head.parameters.items():
+            value[...] = arrays[name]
         for block_prefix, block in zip(self._block_prefixes(), self.blocks):
             block.load_parameters({name[len(block_prefix):]: value
                                    for name, value in arrays.items()

@@ -55,7 +55,7 @@ def _build_module(torch, model, bidirectional, dropout):
                                  dropout=dropout if block.num_layers > 1 else 0.0, **options)
 
     class RecurrentModule(nn.Module):
-        """Embedding (optional) -> recurrent layers -> linear head on the final state."""
+        """Embedding (optional) -> recurrent layers -> the estimator's head."""
 
         def __init__(self):
             super().__init__()
@@ -64,7 +64,11 @@ def _build_module(torch, model, bidirectional, dropout):
             layers = [recurrent(block) for block in model.blocks]
             self.rnn = layers[0] if len(layers) == 1 else nn.ModuleList(layers)
             self.between_layers = nn.Dropout(dropout)
-            self.head = nn.Linear(model.head_weight.shape[1], model.head_weight.shape[0])
+            # The head's layers sit at the top level, under their state_dict names.
+            head_layers = model.head.torch_layers(torch)
+            for name, layer in head_layers.items():
+                self.add_module(name, layer)
+            self.head_layers = list(head_layers)
             self.directions = 2 if bidirectional else 1
 
         def forward(self, X, lengths=None):
@@ -81,6 +85,8 @@ def _build_module(torch, model, bidirectional, dropout):
                 if i + 1 < len(layers):
                     x = self.between_layers(x)
             h_n = state[0] if isinstance(state, tuple) else state
-            return self.head(torch.cat(list(h_n[-self.directions:]), dim=1))
+            final = torch.cat(list(h_n[-self.directions:]), dim=1)
+            layers = {name: getattr(self, name) for name in self.head_layers}
+            return model.head.torch_forward(layers, x, final, torch.as_tensor(lengths))
 
     return RecurrentModule()
