@@ -157,6 +157,7 @@ def main():
                         help="NAME:param=value,... another forecaster column")
     parser.add_argument("--no-baselines", action="store_true",
                         help="only the forecaster columns (to compare variants quickly)")
+    parser.add_argument("--models", help="comma-separated columns to keep (default: all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="write the markdown report here")
     parser.add_argument("--json", help="write the raw results here")
@@ -171,6 +172,9 @@ def main():
     for text in args.variant:
         name, params = parse_variant(text)
         models[name] = recurrent(params, args.seed)
+
+    if args.models:
+        models = {name: models[name] for name in args.models.split(",")}
 
     results = {}
     for name in args.datasets.split(","):
@@ -191,7 +195,8 @@ def main():
                 "cover0.8", 3)
         + "\n\n" + table(results, [m for m in models if m not in BASELINES and m != "Ridge"],
                          "cover0.95", 3),
-    ] + (["Targets:\n\n" + targets(results, "RNN")] if not args.no_baselines else []))
+    ] + (["Targets:\n\n" + targets(results, "RNN")]
+         if {"naive", "seasonal naive", "Ridge", "ETS", "RNN"} <= set(models) else []))
     print(report)
     if args.out:
         with open(args.out, "w") as file:
