@@ -16,9 +16,10 @@ from rnnsk._forecaster import RecurrentForecaster
 from rnnsk._forecasting import last_window, make_windows
 from rnnsk._network import RecurrentNetwork
 from rnnsk._scaler import SequenceScaler
+from rnnsk._tagger import RecurrentStepRegressor, RecurrentTagger
 from rnnsk._text import TextSequencer
 from rnnsk._torch import to_torch
-from rnnsk._version import __version__
+from rnnsk._version import __version__  # noqa: F401 (public, not an API entry)
 
 
 __all__ = [
@@ -32,10 +33,11 @@ __all__ = [
     "RecurrentForecaster",
     "RecurrentNetwork",
     "RecurrentRegressor",
+    "RecurrentStepRegressor",
+    "RecurrentTagger",
     "SequenceScaler",
     "TextSequencer",
     "TrainingCurveDisplay",
-    "__version__",
     "cuda_device_count",
     "last_window",
     "make_windows",
