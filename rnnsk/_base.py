@@ -142,7 +142,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     # ------------------------------------------------------------- training --
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation_data=None):
         self._turns()
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
@@ -168,7 +168,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                else copy.deepcopy(self._random_state))
         training = (sequences, targets, weights)
         validation = None
-        if self.early_stopping and not incremental:
+        if validation_data is not None:
+            validation = self._check_validation_data(*validation_data, sequences, target_info,
+                                                     vocabulary)
+        elif self.early_stopping and not incremental:
             training, validation = self._split(*training, rng)
 
         if first_call:
@@ -237,6 +240,39 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                                  "zero")
         return ((sequences.take(train), targets[train], weights[train]),
                 (sequences.take(held_out), targets[held_out], weights[held_out]))
+
+    def _check_validation_data(self, X_val, y_val, sample_weight_val, sequences, target_info,
+                               vocabulary):
+        """Validation (sequences, targets, weights) given to fit instead of a held-out
+        fraction (e.g. the last part of a time series), checked like the training data."""
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be passed together")
+        if not self.early_stopping:
+            raise ValueError("X_val and y_val are the data of early stopping: pass "
+                             "early_stopping=True with them")
+        if self.embedding_dim is not None:
+            size = vocabulary if vocabulary is not None else self.model_.embedding.shape[0]
+            held_out = check_tokens(X_val, vocabulary_size=size)
+        else:
+            held_out = check_sequences(X_val, dtype=np.dtype(self.dtype))
+            _, step_features, _ = feature_signature(sequences)
+            _, val_features, _ = feature_signature(held_out)
+            if val_features != step_features:
+                raise ValueError(f"X_val has {val_features} features per time step, but X "
+                                 f"has {step_features}")
+        y_val = self._target_container(y_val, held_out)
+        n_targets = len(y_val) if getattr(y_val, "ndim", 1) else 0
+        if n_targets != len(held_out):
+            raise ValueError(f"X_val holds {len(held_out)} sequences but y_val has "
+                             f"{n_targets} entries")
+        weights = self._check_sample_weight(sample_weight_val, len(held_out))
+        # The targets are encoded as the training targets are (same classes, same
+        # scaling), by a copy that knows them before the estimator itself does.
+        encoder = copy.copy(self)
+        encoder._set_target_info(target_info)
+        targets, _ = encoder._encode_targets(y_val, classes=None, reset=False,
+                                             sample_weight=weights)
+        return held_out, targets, weights * self._class_weights(targets, target_info)
 
     def _vocabulary(self, sequences):
         """Number of token ids the embedding holds (None without embedding)."""
