@@ -11,24 +11,33 @@ import numpy as np
 
 from ._heads import TopLayer
 from ._network import RecurrentNetwork
+from ._sparse import SparseRows
 from ._validation import Sequences
+
+# The random stream of embedding dropout, apart from those of the blocks
+# ([seed, block]).
+_EMBEDDING_DROPOUT_STREAM = 2**32 - 1
 
 
 class SequenceModel:
     """Parameters, forward and backward for one minibatch of padded sequences.
 
     ``parameters`` and ``gradients`` are aligned lists of arrays that optimizers
-    update in place; ``decay_masks`` holds 1 where L2 regularization applies
-    (weights) and 0 where it does not (biases), as in scikit-learn's MLP.
+    update in place; the embedding's gradient is a :class:`SparseRows` of the
+    rows the minibatch used. ``decay_masks`` holds 1 where L2 regularization
+    applies (weights) and 0 where it does not (biases), as in scikit-learn's
+    MLP, and None for the embedding, which has none (see ``_optim.py``).
     ``make_head(n_features, rng)`` builds the head on the top block's outputs
-    of ``n_features`` values per step.
+    of ``n_features`` values per step. ``embedding_dropout`` is the
+    probability of dropping a word while training (see :meth:`run_blocks`).
     """
 
     def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, make_head,
                  vocabulary_size, embedding_dim, dtype, random_state, n_threads,
-                 device="cpu"):
+                 device="cpu", embedding_dropout=0.0):
         self.dtype = np.dtype(dtype)
         self.dropout = dropout
+        self.embedding_dropout = embedding_dropout
         self.directions = 2 if bidirectional else 1
         rng = random_state
         self.embedding = None
@@ -46,12 +55,12 @@ class SequenceModel:
         self.head = make_head(n_features, rng)
 
         self._embedding_gradient = (None if self.embedding is None
-                                    else np.zeros_like(self.embedding))
+                                    else SparseRows.empty(self.embedding.shape, dtype))
         self.decay_masks = [self._weight_mask(block) for block in self.blocks]
         self.decay_masks += [np.full(value.shape, name in self.head.decayed, dtype)
                              for name, value in self.head.parameters.items()]
         if self.embedding is not None:
-            self.decay_masks.insert(0, np.ones_like(self.embedding))
+            self.decay_masks.insert(0, None)
         self._tape = None
 
     # Lists made afresh from the arrays' owners, so that they stay right after
@@ -148,9 +157,20 @@ class SequenceModel:
         only with ``top_outputs``) and every block's final states ([h_n] or
         [h_n, c_n]), starting from ``initial`` (same structure) or zeros. With
         ``training``, keeps what :meth:`backward` needs.
+
+        Embedding dropout drops whole words, as AWD-LSTM's (Merity et al.,
+        2018; Gal and Ghahramani, 2016): each distinct token id of the
+        minibatch is dropped with probability ``embedding_dropout`` (its vector
+        is zero at every step where it occurs) and kept ones are scaled by
+        ``1 / (1 - embedding_dropout)``.
         """
         lengths = sequences.lengths
-        x = self.embedding[sequences.data] if self.embedding is not None else sequences.data
+        x, word_scale = sequences.data, None
+        if self.embedding is not None:
+            x = self.embedding[sequences.data]
+            if training and self.embedding_dropout > 0:
+                word_scale = self._word_scale(sequences.data, seed)
+                x *= word_scale[..., None]
         masks, finals = [], []
         for i, block in enumerate(self.blocks):
             h0, c0 = (initial[i] + [None])[:2] if initial is not None else (None, None)
@@ -168,13 +188,22 @@ class SequenceModel:
         # ends at the first step).
         final = np.concatenate(list(h_n[-self.directions:]), axis=1)
         if training:
-            self._tape = (sequences, masks, h_n.shape)
+            self._tape = (sequences, masks, h_n.shape, word_scale)
         return TopLayer(x if top_outputs else None, final, lengths), finals
+
+    def _word_scale(self, ids, seed):
+        """For every position of ``ids``: 0 where its word is dropped in this
+        minibatch, ``1 / (1 - embedding_dropout)`` elsewhere."""
+        words, position_word = np.unique(ids, return_inverse=True)
+        rng = np.random.default_rng([seed, _EMBEDDING_DROPOUT_STREAM])
+        kept = rng.random(len(words)) >= self.embedding_dropout
+        scale = kept.astype(self.dtype) / self.dtype.type(1 - self.embedding_dropout)
+        return scale[position_word.reshape(ids.shape)]
 
     def backward(self, d_scores):
         """Gradients of every parameter, given those of the head's scores; needs
         a preceding ``forward(training=True)``."""
-        sequences, masks, state_shape = self._tape
+        sequences, masks, state_shape, word_scale = self._tape
         d_output, d_final = self.head.backward(d_scores)
         d_h_n = None
         if d_final is not None:
@@ -188,10 +217,14 @@ class SequenceModel:
             if i > 0:
                 d_output = d_x * masks[i - 1] if masks else d_x
         if self.embedding is not None:
-            d_embedding = self._embedding_gradient
-            d_embedding[...] = 0
-            real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
-            np.add.at(d_embedding, sequences.data[real], d_x[real])
+            # Only the rows looked up at real steps (not padding, not a dropped word).
+            used = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
+            rows = d_x
+            if word_scale is not None:
+                used &= word_scale > 0
+                rows = d_x * word_scale[..., None]
+            self._embedding_gradient = SparseRows.from_rows(sequences.data[used], rows[used],
+                                                            self.embedding.shape)
 
     def state_dict(self):
         """Copies of all parameters, named as in the equivalent PyTorch module
