@@ -33,7 +33,8 @@ from ._validation import (SequenceInputMixin, check_same_features, check_sequenc
 # docstring of RecurrentClassifier); subclasses add their own.
 SHARED_DEFAULTS = dict(
     cell="lstm", hidden_size=64, num_layers=None, bidirectional=False, dropout=0.0,
-    embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0, solver="adam", alpha=1e-4, batch_size="auto",
+    embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0, solver="adam",
+    alpha=1e-4, batch_size="auto",
     learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,
     random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
     nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
