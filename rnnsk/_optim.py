@@ -128,12 +128,11 @@ def _is_finite(parameter, value):
     return np.isfinite(value.values if isinstance(value, RowWrite) else value).all()
 
 
-def _commit(parameters, new_values, keep_state, state_rows=()):
-    """Write the new values and the optimizer's new state (whole attributes set
-    by ``keep_state``, rows of its tables in ``state_rows``) as one step, unless
-    a value is not finite: then nothing is written. A new value is an array, a
-    `RowWrite` (lazy updates) or, for a device, whether the values it computed
-    aside are all finite (they are committed there)."""
+def _commit(parameters, new_values, keep_state):
+    """Write the new values and the optimizer's new state (``keep_state()``) as
+    one step, unless a value is not finite: then nothing is written. A new value
+    is an array, a `RowWrite` (lazy updates) or, for a device, whether the
+    values it computed aside are all finite (they are committed there)."""
     if not all(_is_finite(parameter, value) for parameter, value in zip(parameters, new_values)):
         raise Diverged("a step would make some weights NaN or infinite")
     with interrupts_held_back():
@@ -144,9 +143,17 @@ def _commit(parameters, new_values, keep_state, state_rows=()):
                 value.write()
             else:
                 parameter[...] = value
+        keep_state()
+
+
+def _keeping(state_rows, set_attributes):
+    """The ``keep_state`` of a step: write the rows of the optimizer's tables
+    that a lazy update changed, then set its new attributes."""
+    def keep_state():
         for rows in state_rows:
             rows.write()
-        keep_state()
+        set_attributes()
+    return keep_state
 
 
 def _host_zeros(parameters):
@@ -185,8 +192,8 @@ class SGDOptimizer:
                 velocity, move = self._velocity_and_move(v, g)
                 velocities.append(velocity)
                 new_values.append(p + move)
-        _commit(parameters, new_values, lambda: setattr(self, "velocities", velocities),
-                state_rows)
+        _commit(parameters, new_values,
+                _keeping(state_rows, lambda: setattr(self, "velocities", velocities)))
 
     def _velocity_and_move(self, velocity, gradient):
         velocity = self.momentum * velocity - self.learning_rate * gradient
@@ -227,8 +234,8 @@ class AdamOptimizer:
                 first.append(m)
                 second.append(v)
                 new_values.append(p - move)
-        _commit(parameters, new_values, lambda: self.__dict__.update(
-            t=t, first_moments=first, second_moments=second), state_rows)
+        _commit(parameters, new_values, _keeping(state_rows, lambda: self.__dict__.update(
+            t=t, first_moments=first, second_moments=second)))
 
     def _moments_and_move(self, m, v, g, rate):
         m = self.beta_1 * m + (1 - self.beta_1) * g
