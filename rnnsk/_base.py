@@ -155,14 +155,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if self.bptt_steps is not None and self.bidirectional:
             raise ValueError("bptt_steps needs bidirectional=False: the reverse direction "
                              "of a window would need the steps after it")
-        if self.embedding_dropout > 0 and self.embedding_dim is None:
-            raise ValueError(f"embedding_dropout={self.embedding_dropout} needs an embedding: "
-                             "set embedding_dim (X of token ids), or leave "
-                             "embedding_dropout=0")
         first_call = not (incremental or self.warm_start) or not hasattr(self, "model_")
         # Nothing of the estimator changes until every input has been checked
         # and the validation split is made.
         sequences = self._validate_sequences(X, reset=first_call)
+        if self.embedding_dropout > 0 and sequences.data.dtype.kind == "f":
+            raise ValueError(f"embedding_dropout={self.embedding_dropout} needs an embedding: "
+                             "set embedding_dim (X of token ids), or leave "
+                             "embedding_dropout=0")
         y = self._target_container(y, sequences)
         n_targets = len(y) if getattr(y, "ndim", 1) else 0
         if n_targets != len(sequences):

@@ -353,3 +353,21 @@ def test_embedding_dropout_needs_an_embedding():
     assert not hasattr(clf, "model_")
     with pytest.raises(ValueError, match="embedding_dropout"):
         LSTMClassifier(embedding_dim=2, embedding_dropout=1.0).fit([[1, 2]] * 4, [0, 1] * 2)
+
+
+def test_embedding_dropout_with_a_character_encoder():
+    """The tagger reads words and their characters: only the word vectors are
+    dropped, and fits stay bit-identical with a seed."""
+    from rnnsk import RecurrentTagger
+    from test_tagger import words_task
+    X, y = words_task()
+    params = dict(hidden_size=8, max_iter=3, random_state=0, embedding_dropout=0.3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = RecurrentTagger(**params).fit(X, y)
+        b = RecurrentTagger(**params).fit(X, y)
+        plain = RecurrentTagger(**dict(params, embedding_dropout=0.0)).fit(X, y)
+    assert a.model_.char_encoder is not None
+    assert a.loss_curve_ == b.loss_curve_ and a.loss_curve_ != plain.loss_curve_
+    for name, value in a.state_dict().items():
+        np.testing.assert_array_equal(value, b.state_dict()[name])
