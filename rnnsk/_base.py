@@ -35,7 +35,8 @@ from ._validation import (SequenceInputMixin, check_same_features, check_sequenc
 # docstring of RecurrentClassifier); subclasses add their own.
 SHARED_DEFAULTS = dict(
     cell="lstm", hidden_size=64, num_layers=None, bidirectional=False, dropout=0.0,
-    embedding_dim=None, vocabulary_size=None, solver="adam", alpha=1e-4, batch_size="auto",
+    embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0, solver="adam",
+    alpha=1e-4, batch_size="auto",
     learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,
     random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
     nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
@@ -57,6 +58,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "vocabulary_size": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "solver": [StrOptions({"adam", "sgd"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -155,6 +157,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # and the validation split is made.
         sequences, targets, weights, target_info, weight_unit = self._training_data(
             X, y, sample_weight, reset=first_call, classes=classes)
+        if self.embedding_dropout > 0 and sequences.data.dtype.kind == "f":
+            raise ValueError(f"embedding_dropout={self.embedding_dropout} needs an embedding: "
+                             "set embedding_dim (X of token ids), or leave "
+                             "embedding_dropout=0")
         penalty_per_unit = (0.0 if self.alpha == 0 else
                             self.alpha / weight_unit if weight_unit > 0 else np.inf)
         if not np.isfinite(penalty_per_unit):
@@ -182,6 +188,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self._random_state = rng
         self._penalty_per_unit_weight = penalty_per_unit
         self.model_.n_threads = n_threads
+        self.model_.embedding_dropout = self.embedding_dropout
         if not incremental or moved or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
         if validation is None and not incremental:

@@ -66,9 +66,15 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     vocabulary_size : int, default=None
         Number of distinct token ids; None infers it as the largest id in the
         first ``fit`` plus one.
+    embedding_dropout : float, default=0.0
+        While training, drop each distinct token id of a minibatch with this
+        probability (its vector is zero wherever it occurs; the others are scaled
+        by ``1 / (1 - embedding_dropout)``), as AWD-LSTM's embedding dropout.
+        Needs ``embedding_dim``.
     solver : {'adam', 'sgd'}, default='adam'
     alpha : float, default=1e-4
-        Strength of the L2 penalty on the weights (not the biases).
+        Strength of the L2 penalty on the weights (not the biases, nor the
+        embedding: see the text guide).
     batch_size : int or 'auto', default='auto'
         Sequences per minibatch; 'auto' is ``min(32, n_samples)``.
     learning_rate_init : float, default=0.005
