@@ -273,9 +273,7 @@ class SequenceModel:
             if getattr(self.head, "ties_embedding", False):
                 # The tied matrix also scores every token: its gradient is dense
                 # and the optimizer updates the whole table.
-                dense = self.head.tied_gradient.copy()
-                dense[gradient.indices] += gradient.values  # indices are unique
-                gradient = dense
+                gradient = gradient.to_dense() + self.head.tied_gradient
             self._embedding_gradient = gradient
 
     def state_dict(self):

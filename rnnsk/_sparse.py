@@ -37,6 +37,12 @@ class SparseRows:
         values = np.add.reduceat(rows[order], starts, axis=0)
         return cls(ids[starts].astype(np.int64, copy=False), values, shape)
 
+    def to_dense(self):
+        """The whole table's gradient, zeros outside the rows used."""
+        dense = np.zeros(self.shape, self.values.dtype)
+        dense[self.indices] = self.values
+        return dense
+
     def __imul__(self, scale):
         self.values *= scale
         return self

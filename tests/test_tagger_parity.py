@@ -29,9 +29,7 @@ def named_gradients(model):
     gradients = {}
     if model.embedding is not None:
         # The embedding's gradient holds the rows used (SparseRows): as a table.
-        sparse = model._embedding_gradient
-        gradients["embedding.weight"] = np.zeros(sparse.shape, sparse.values.dtype)
-        gradients["embedding.weight"][sparse.indices] = sparse.values
+        gradients["embedding.weight"] = model._embedding_gradient.to_dense()
     if model.char_encoder is not None:
         gradients.update(model.char_encoder.gradients)
     for prefix, block in zip(model._block_prefixes(), model.blocks):
