@@ -13,10 +13,13 @@ from rnnsk._classes import (
 )
 from rnnsk._device import cuda_device_count
 from rnnsk._display import TrainingCurveDisplay
+from rnnsk._forecaster import RecurrentForecaster
 from rnnsk._forecasting import last_window, make_windows
+from rnnsk._language_model import RecurrentLanguageModel
 from rnnsk._network import RecurrentNetwork
 from rnnsk._scaler import SequenceScaler
 from rnnsk._seq2seq import EncoderDecoder
+from rnnsk._tagger import RecurrentStepRegressor, RecurrentTagger
 from rnnsk._text import TextSequencer
 from rnnsk._torch import to_torch
 from rnnsk._version import __version__  # noqa: F401 (public, not an API entry)
@@ -32,8 +35,12 @@ __all__ = [
     "RNNClassifier",
     "RNNRegressor",
     "RecurrentClassifier",
+    "RecurrentForecaster",
+    "RecurrentLanguageModel",
     "RecurrentNetwork",
     "RecurrentRegressor",
+    "RecurrentStepRegressor",
+    "RecurrentTagger",
     "SequenceScaler",
     "TextSequencer",
     "TrainingCurveDisplay",

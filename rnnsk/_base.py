@@ -35,7 +35,8 @@ from ._validation import (SequenceInputMixin, check_same_features, check_sequenc
 # docstring of RecurrentClassifier); subclasses add their own.
 SHARED_DEFAULTS = dict(
     cell="lstm", hidden_size=64, num_layers=None, bidirectional=False, dropout=0.0,
-    embedding_dim=None, vocabulary_size=None, solver="adam", alpha=1e-4, batch_size="auto",
+    embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0, solver="adam",
+    alpha=1e-4, batch_size="auto",
     learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,
     random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
     nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
@@ -57,6 +58,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "vocabulary_size": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "solver": [StrOptions({"adam", "sgd"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -142,10 +144,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     # ------------------------------------------------------------- training --
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
-                             "is None")
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation_data=None):
         self._turns()
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
@@ -156,19 +155,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         first_call = not (incremental or self.warm_start) or not hasattr(self, "model_")
         # Nothing of the estimator changes until every input has been checked
         # and the validation split is made.
-        sequences = self._validate_sequences(X, reset=first_call)
-        y = np.asarray(y)
-        if y.dtype.kind == "c":  # as complex X: never silently drop the imaginary part
-            raise ValueError(f"Complex data not supported: y has dtype {y.dtype}")
-        n_targets = len(y) if y.ndim else 0
-        if n_targets != len(sequences):
-            raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
-                             "entries")
-        weights = self._check_sample_weight(sample_weight, len(sequences))
-        targets, target_info = self._encode_targets(y, classes=classes, reset=first_call,
-                                                    sample_weight=weights / weights.max())
-        weights, weight_unit = _relative_weights(
-            weights, self._class_weights(targets, target_info))
+        sequences, targets, weights, target_info, weight_unit = self._training_data(
+            X, y, sample_weight, reset=first_call, classes=classes)
+        if self.embedding_dropout > 0 and sequences.data.dtype.kind == "f":
+            raise ValueError(f"embedding_dropout={self.embedding_dropout} needs an embedding: "
+                             "set embedding_dim (X of token ids), or leave "
+                             "embedding_dropout=0")
         penalty_per_unit = (0.0 if self.alpha == 0 else
                             self.alpha / weight_unit if weight_unit > 0 else np.inf)
         if not np.isfinite(penalty_per_unit):
@@ -182,7 +174,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                else copy.deepcopy(self._random_state))
         training = (sequences, targets, weights)
         validation = None
-        if self.early_stopping and not incremental:
+        if validation_data is not None:
+            validation = self._check_validation_data(*validation_data, sequences, target_info,
+                                                     vocabulary)
+        elif self.early_stopping and not incremental:
             training, validation = self._split(*training, rng)
 
         if first_call:
@@ -193,6 +188,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self._random_state = rng
         self._penalty_per_unit_weight = penalty_per_unit
         self.model_.n_threads = n_threads
+        self.model_.embedding_dropout = self.embedding_dropout
         if not incremental or moved or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
         if validation is None and not incremental:
@@ -210,6 +206,35 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              incremental=incremental)
         return self
 
+    def _training_data(self, X, y, sample_weight, *, reset, classes):
+        """What the training loop reads: (sequences, targets, weights,
+        target_info, weight_unit), with X validated, y encoded by the estimator
+        and the weights relative (see _relative_weights; weight_unit is what
+        one unit of relative weight was)."""
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
+                             "is None")
+        sequences = self._validate_sequences(X, reset=reset)
+        y = self._target_container(y, sequences)
+        n_targets = len(y) if getattr(y, "ndim", 1) else 0
+        if n_targets != len(sequences):
+            raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
+                             "entries")
+        weights = self._check_sample_weight(sample_weight, len(sequences))
+        targets, target_info = self._encode_targets(y, classes=classes, reset=reset,
+                                                    sample_weight=weights / weights.max())
+        weights, weight_unit = _relative_weights(
+            weights, self._class_weights(targets, target_info))
+        return sequences, targets, weights, target_info, weight_unit
+
+    def _target_container(self, y, sequences):
+        """``y`` as one indexable entry per sequence (here an array); estimators
+        with one target per step check each entry against its sequence."""
+        y = np.asarray(y)
+        if y.dtype.kind == "c":  # as complex X: never silently drop the imaginary part
+            raise ValueError(f"Complex data not supported: y has dtype {y.dtype}")
+        return y
+
     def _split(self, sequences, targets, weights, rng):
         """(training, validation) parts of the data for early stopping."""
         train, held_out = train_test_split(
@@ -222,6 +247,39 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                                  "zero")
         return ((sequences.take(train), targets[train], weights[train]),
                 (sequences.take(held_out), targets[held_out], weights[held_out]))
+
+    def _check_validation_data(self, X_val, y_val, sample_weight_val, sequences, target_info,
+                               vocabulary):
+        """Validation (sequences, targets, weights) given to fit instead of a held-out
+        fraction (e.g. the last part of a time series), checked like the training data."""
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be passed together")
+        if not self.early_stopping:
+            raise ValueError("X_val and y_val are the data of early stopping: pass "
+                             "early_stopping=True with them")
+        if self.embedding_dim is not None:
+            size = vocabulary if vocabulary is not None else self.model_.embedding.shape[0]
+            held_out = check_tokens(X_val, vocabulary_size=size)
+        else:
+            held_out = check_sequences(X_val, dtype=np.dtype(self.dtype))
+            _, step_features, _ = feature_signature(sequences)
+            _, val_features, _ = feature_signature(held_out)
+            if val_features != step_features:
+                raise ValueError(f"X_val has {val_features} features per time step, but X "
+                                 f"has {step_features}")
+        y_val = self._target_container(y_val, held_out)
+        n_targets = len(y_val) if getattr(y_val, "ndim", 1) else 0
+        if n_targets != len(held_out):
+            raise ValueError(f"X_val holds {len(held_out)} sequences but y_val has "
+                             f"{n_targets} entries")
+        weights = self._check_sample_weight(sample_weight_val, len(held_out))
+        # The targets are encoded as the training targets are (same classes, same
+        # scaling), by a copy that knows them before the estimator itself does.
+        encoder = copy.copy(self)
+        encoder._set_target_info(target_info)
+        targets, _ = encoder._encode_targets(y_val, classes=None, reset=False,
+                                             sample_weight=weights)
+        return held_out, targets, weights * self._class_weights(targets, target_info)
 
     def _vocabulary(self, sequences):
         """Number of token ids the embedding holds (None without embedding)."""
@@ -261,11 +319,19 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         backward and the state_dict methods)."""
         return SequenceModel(
             cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
-            bidirectional=self.bidirectional, dropout=self.dropout,
+            dropout=self.dropout,
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
-            vocabulary_size=vocabulary,
-            embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
-            random_state=rng, n_threads=n_threads, device=device)
+            dtype=np.dtype(self.dtype), random_state=rng, n_threads=n_threads, device=device,
+            **self._input_options(vocabulary), **self._model_options())
+
+    def _input_options(self, vocabulary):
+        """How the model reads tokens: SequenceModel's vocabulary_size and
+        embedding_dim (and make_char_encoder)."""
+        return dict(vocabulary_size=vocabulary, embedding_dim=self.embedding_dim)
+
+    def _model_options(self):
+        """Other options of the SequenceModel that differ between estimators."""
+        return dict(bidirectional=self.bidirectional)
 
     def _make_head(self, n_features, target_info, rng):
         """The head on the top block's ``n_features`` outputs (see ``_heads.py``):
@@ -297,13 +363,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         try:
             for _ in range(epochs):
                 started = time.perf_counter()
-                order = (self._random_state.permutation(n_samples) if self.shuffle
-                         else np.arange(n_samples))
                 epoch_loss = 0.0
                 progress = (EpochProgress(self.n_iter_ + 1, n_samples) if self.verbose >= 2
                             else None)
-                for first in range(0, n_samples, batch_size):
-                    batch = order[first:first + batch_size]
+                for batch in self._minibatches(n_samples, batch_size):
                     batch_weight = weights[batch].sum()
                     # A minibatch of zero-weight samples has no loss to descend
                     # (0/0): it is skipped, and the samples count as seen.
@@ -350,18 +413,24 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                           "and the optimization hasn't converged yet.", ConvergenceWarning)
 
-    def _training_outputs(self, batch, targets):
-        """The model's outputs for a minibatch, keeping what backward needs
-        (the targets are there for models that read them, as a decoder taught
-        by teacher forcing does)."""
-        return self.model_.forward(batch, training=True, bptt_steps=self.bptt_steps,
-                                   seed=int(self._random_state.randint(2**31)))
+    def _minibatches(self, n_samples, batch_size):
+        """The sample indices of each minibatch of one epoch, in training order."""
+        order = (self._random_state.permutation(n_samples) if self.shuffle
+                 else np.arange(n_samples))
+        for first in range(0, n_samples, batch_size):
+            yield order[first:first + batch_size]
+
+    def _forward_backward(self, batch, targets, weights):
+        """The loss of one minibatch; leaves its gradients in the model."""
+        outputs = self.model_.forward(batch, training=True, bptt_steps=self.bptt_steps,
+                                      seed=int(self._random_state.randint(2**31)))
+        loss, d_outputs = self._loss(outputs, targets, weights)
+        self.model_.backward(d_outputs)
+        return loss
 
     def _train_step(self, batch, targets, weights):
         model = self.model_
-        outputs = self._training_outputs(batch, targets)
-        loss, d_outputs = self._loss(outputs, targets, weights)
-        model.backward(d_outputs)
+        loss = self._forward_backward(batch, targets, weights)
         if self.alpha > 0:
             # L2 on the weights (not biases) as scikit-learn's MLP: alpha/2 |W|^2 per
             # unit of sample weight in the minibatch (weights are relative here,
@@ -416,18 +485,23 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         windowed = self.bptt_steps if self.model_.directions == 1 else None
         return self.model_.forward(sequences, bptt_steps=windowed)
 
-    def _forward(self, X):
-        """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
+    def _inference_chunks(self, X):
+        """The validated sequences of any accepted X, in padded chunks of at most
+        _PREDICT_CHUNK, with the model on the estimator's device and threads
+        (call it, and run the model, within ``self._turns()``)."""
         check_is_fitted(self, "model_")
         sequences = self._validate_sequences(X, reset=False)
+        self.model_.n_threads = self._check_n_threads()
+        if self.model_.to_device(check_device(self.device)):
+            # The moved blocks start with fresh optimizer moments.
+            self.__dict__.pop("_optimizer", None)
+        return [sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences))))
+                for i in range(0, len(sequences), _PREDICT_CHUNK)]
+
+    def _forward(self, X):
+        """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
         with self._turns():
-            self.model_.n_threads = self._check_n_threads()
-            if self.model_.to_device(check_device(self.device)):
-                # The moved blocks start with fresh optimizer moments.
-                self.__dict__.pop("_optimizer", None)
-            chunks = [self._outputs(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
-                                                                     len(sequences)))))
-                      for i in range(0, len(sequences), _PREDICT_CHUNK)]
+            chunks = [self._outputs(chunk) for chunk in self._inference_chunks(X)]
         outputs = np.concatenate(chunks).astype(np.float64)
         if not np.all(np.isfinite(outputs)):
             raise FloatingPointError(

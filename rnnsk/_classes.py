@@ -16,6 +16,28 @@ from ._losses import REGRESSION_LOSSES, cross_entropy
 from ._signature import init_storing
 
 
+def encode_labels(estimator, y, classes, reset):
+    """(indices of the labels y in the sorted labels, the labels): learned from
+    ``classes`` or y on ``reset``, otherwise ``estimator.classes_``, which y
+    must not go beyond."""
+    if reset:
+        labels = np.unique(classes if classes is not None else y)
+        if len(labels) < 2:
+            raise ValueError(f"{type(estimator).__name__} needs samples of at least 2 classes "
+                             f"in the data, but the data contains only 1 class: "
+                             f"{labels[0]!r}")
+    else:
+        labels = estimator.classes_
+        if classes is not None and not np.array_equal(np.unique(classes), labels):
+            raise ValueError(f"classes={np.unique(classes)!r} is not the same as on the "
+                             f"first call to partial_fit, {labels!r}")
+    unknown = np.setdiff1d(y, labels)
+    if len(unknown):
+        raise ValueError(f"y contains labels not seen before: {unknown!r}; the known "
+                         f"classes are {labels!r}")
+    return np.searchsorted(labels, y), labels
+
+
 class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     """Recurrent neural network classifier of sequences (RNN, LSTM or GRU).
 
@@ -44,9 +66,15 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     vocabulary_size : int, default=None
         Number of distinct token ids; None infers it as the largest id in the
         first ``fit`` plus one.
+    embedding_dropout : float, default=0.0
+        While training, drop each distinct token id of a minibatch with this
+        probability (its vector is zero wherever it occurs; the others are scaled
+        by ``1 / (1 - embedding_dropout)``), as AWD-LSTM's embedding dropout.
+        Needs ``embedding_dim``.
     solver : {'adam', 'sgd'}, default='adam'
     alpha : float, default=1e-4
-        Strength of the L2 penalty on the weights (not the biases).
+        Strength of the L2 penalty on the weights (not the biases, nor the
+        embedding: see the text guide).
     batch_size : int or 'auto', default='auto'
         Sequences per minibatch; 'auto' is ``min(32, n_samples)``.
     learning_rate_init : float, default=0.005
@@ -133,7 +161,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     __init__ = init_storing({**SHARED_DEFAULTS, "class_weight": None})
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to sequences X and labels y.
 
         Parameters
@@ -145,12 +173,20 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
             when ``embedding_dim`` is set.
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        X_val, y_val : array-like, default=None
+            Validation data for early stopping (``early_stopping=True``), used
+            instead of a random ``validation_fraction`` of X: for example the
+            last part of a time series, so that validation never precedes
+            training (as scikit-learn's ``HistGradientBoosting*`` accept).
+            Same formats as X and y.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        return self._fit(X, y, sample_weight, incremental=False,
+                         validation_data=_validation_data(X_val, y_val, sample_weight_val))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -180,22 +216,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     def _encode_targets(self, y, *, classes, reset, sample_weight):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        if reset:
-            labels = np.unique(classes if classes is not None else y)
-            if len(labels) < 2:
-                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
-                                 f"in the data, but the data contains only 1 class: "
-                                 f"{labels[0]!r}")
-        else:
-            labels = self.classes_
-            if classes is not None and not np.array_equal(np.unique(classes), labels):
-                raise ValueError(f"classes={np.unique(classes)!r} is not the same as on the "
-                                 f"first call to partial_fit, {labels!r}")
-        unknown = np.setdiff1d(y, labels)
-        if len(unknown):
-            raise ValueError(f"y contains labels not seen before: {unknown!r}; the known "
-                             f"classes are {labels!r}")
-        return np.searchsorted(labels, y), labels
+        return encode_labels(self, y, classes, reset)
 
     def _set_target_info(self, classes):
         self.classes_ = classes
@@ -262,10 +283,12 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     __init__ = init_storing({**SHARED_DEFAULTS, "loss": "squared_error"})
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to sequences X and targets y of shape (n_samples,) or
-        (n_samples, n_targets). X is as in :meth:`RecurrentClassifier.fit`."""
-        return self._fit(X, y, sample_weight, incremental=False)
+        (n_samples, n_targets). X, the optional early-stopping data ``X_val``,
+        ``y_val``, ``sample_weight_val`` are as in :meth:`RecurrentClassifier.fit`."""
+        return self._fit(X, y, sample_weight, incremental=False,
+                         validation_data=_validation_data(X_val, y_val, sample_weight_val))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -358,6 +381,13 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         state["head.weight"] = np.asarray(state["head.weight"], np.float64) / scale[:, None]
         state["head.bias"] = (np.asarray(state["head.bias"], np.float64) - mean) / scale
         return state
+
+
+def _validation_data(X_val, y_val, sample_weight_val):
+    """The explicit early-stopping data of fit, or None when none was given."""
+    if X_val is None and y_val is None and sample_weight_val is None:
+        return None
+    return X_val, y_val, sample_weight_val
 
 
 def _fixed_cell(generic, cell, summary):

@@ -230,6 +230,72 @@ cdef class NetworkCore(CoreShape):
                 self.double_precision.backward(double_args)
 
 
+cdef class StepCore:
+    """A unidirectional network advanced one step at a time without a tape: the
+    weights are laid out once by ``prepare``, then each ``step`` updates the
+    states in place (see src/incremental.hpp)."""
+
+    cdef unique_ptr[IncrementalStep[float]] single
+    cdef unique_ptr[IncrementalStep[double]] double_precision
+    cdef readonly object dtype
+    cdef readonly int cell, input_size, hidden_size, num_layers
+    cdef object params  # what prepare laid out: kept alive while steps read it
+
+    def __cinit__(self, int cell, int input_size, int hidden_size, int num_layers,
+                  object dtype):
+        cdef NetworkConfig config = make_config(cell, input_size, hidden_size, num_layers,
+                                                False, 0.0)
+        self.dtype = np.dtype(dtype)
+        self.cell, self.input_size = cell, input_size
+        self.hidden_size, self.num_layers = hidden_size, num_layers
+        if self.dtype == np.float32:
+            self.single.reset(new IncrementalStep[float](
+                config, <sgemm_routine>blas_routine("sgemm")))
+        elif self.dtype == np.float64:
+            self.double_precision.reset(new IncrementalStep[double](
+                config, <dgemm_routine>blas_routine("dgemm")))
+        else:
+            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
+
+    def prepare(self, params):
+        """Lay out the weights of the flat ``params`` for the following steps."""
+        size = layout(self.cell, self.input_size, self.hidden_size, self.num_layers, False)[-1]
+        shape = (size[1] + int(np.prod(size[2])),)
+        if self.single:
+            self.single.get().prepare(<float*>buffer_of(params, "params", self.dtype, shape))
+        else:
+            self.double_precision.get().prepare(
+                <double*>buffer_of(params, "params", self.dtype, shape))
+        self.params = params
+
+    def step(self, x, h, c):
+        """Read one input row per state: x (batch, input_size); h, c (layers,
+        batch, hidden_size; c None but for LSTM) are replaced in place."""
+        if self.params is None:
+            raise RuntimeError("step needs a preceding prepare")
+        if not isinstance(x, np.ndarray) or x.ndim != 2:
+            raise ValueError("x must be a 2-D numpy array (batch, input_size)")
+        cdef int batch = x.shape[0]
+        if batch < 1:
+            raise ValueError("x must hold at least one row")
+        state = (self.num_layers, batch, self.hidden_size)
+        lstm = self.cell == 2
+        if lstm and c is None:
+            raise ValueError("the LSTM cell needs c")
+        if self.single:
+            xs = <float*>buffer_of(x, "x", self.dtype, (batch, self.input_size))
+            hs = <float*>buffer_of(h, "h", self.dtype, state)
+            cs = <float*>buffer_of(c, "c", self.dtype, state) if lstm else NULL
+            with nogil:
+                self.single.get().step(xs, batch, hs, cs)
+        else:
+            xd = <double*>buffer_of(x, "x", self.dtype, (batch, self.input_size))
+            hd = <double*>buffer_of(h, "h", self.dtype, state)
+            cd = <double*>buffer_of(c, "c", self.dtype, state) if lstm else NULL
+            with nogil:
+                self.double_precision.get().step(xd, batch, hd, cd)
+
+
 def device_count():
     """Number of usable CUDA GPUs; RuntimeError when rnnsk was built without CUDA."""
     return cuda_device_count()
@@ -367,3 +433,104 @@ cdef class DeviceNetworkCore(CoreShape):
             self.single.get().commit()
         else:
             self.double_precision.get().commit()
+
+
+# The linear-chain CRF (src/crf.hpp). Each function takes the emissions
+# (batch, steps, labels), the lengths and the CRF's parameters, all of one
+# float dtype, and releases the GIL for the whole batch.
+
+cdef CrfBatch[real] crf_batch(const real[:, :, ::1] emissions, const int64_t[::1] lengths,
+                              const real[:, ::1] transitions, const real[::1] start,
+                              const real[::1] end, int n_threads) except *:
+    cdef CrfBatch[real] batch
+    cdef Py_ssize_t labels = emissions.shape[2]
+    if lengths.shape[0] != emissions.shape[0]:
+        raise ValueError(f"lengths has {lengths.shape[0]} entries for {emissions.shape[0]} "
+                         "sequences")
+    if emissions.shape[0] < 1 or emissions.shape[1] < 1 or labels < 1:
+        raise ValueError("emissions must hold at least one sequence of one step and one label, "
+                         f"got shape {(emissions.shape[0], emissions.shape[1], labels)}")
+    if (transitions.shape[0] != labels or transitions.shape[1] != labels
+            or start.shape[0] != labels or end.shape[0] != labels):
+        raise ValueError(f"transitions must be ({labels}, {labels}) and start, end ({labels},) "
+                         "for emissions of that many labels")
+    batch.emissions = &emissions[0, 0, 0]
+    batch.lengths = &lengths[0]
+    batch.batch = emissions.shape[0]
+    batch.steps = emissions.shape[1]
+    batch.labels = labels
+    batch.transitions = &transitions[0, 0]
+    batch.start = &start[0]
+    batch.end = &end[0]
+    batch.n_threads = max(1, n_threads)
+    return batch
+
+
+def crf_loss(const real[:, :, ::1] emissions, const int64_t[::1] lengths,
+             const int64_t[:, ::1] tags, const real[:, ::1] transitions, const real[::1] start,
+             const real[::1] end, scale, int n_threads=1):
+    """Negative log-likelihood log Z - S(tags) of every sequence, shape (batch,).
+
+    With ``scale`` (batch,) also the gradients of sum_b scale[b] * nll[b]:
+    returns (nll, d_emissions, d_transitions, d_start, d_end)."""
+    cdef CrfBatch[real] batch = crf_batch(emissions, lengths, transitions, start, end,
+                                          n_threads)
+    if tags.shape[0] != emissions.shape[0] or tags.shape[1] != emissions.shape[1]:
+        raise ValueError(f"tags has shape {(tags.shape[0], tags.shape[1])}, the emissions need "
+                         f"{(emissions.shape[0], emissions.shape[1])}")
+    dtype = np.float32 if real is float else np.float64
+    nll = np.empty(batch.batch, dtype)
+    cdef real[::1] nll_view = nll
+    cdef CrfGradients[real] gradients
+    cdef const real[::1] scale_view
+    cdef real[:, :, ::1] d_emissions
+    cdef real[:, ::1] d_transitions
+    cdef real[::1] d_start, d_end
+    if scale is None:
+        with nogil:
+            crf_negative_log_likelihood(batch, &tags[0, 0], &nll_view[0], NULL)
+        return nll
+    scale_view = np.ascontiguousarray(scale, dtype)
+    if scale_view.shape[0] != batch.batch:
+        raise ValueError(f"scale has {scale_view.shape[0]} entries for {batch.batch} sequences")
+    result = (nll, np.empty_like(np.asarray(emissions)),
+              np.empty((batch.labels, batch.labels), dtype), np.empty(batch.labels, dtype),
+              np.empty(batch.labels, dtype))
+    d_emissions, d_transitions, d_start, d_end = result[1:]
+    gradients.scale = &scale_view[0]
+    gradients.emissions = &d_emissions[0, 0, 0]
+    gradients.transitions = &d_transitions[0, 0]
+    gradients.start = &d_start[0]
+    gradients.end = &d_end[0]
+    with nogil:
+        crf_negative_log_likelihood(batch, &tags[0, 0], &nll_view[0], &gradients)
+    return result
+
+
+def crf_posteriors(const real[:, :, ::1] emissions, const int64_t[::1] lengths,
+                  const real[:, ::1] transitions, const real[::1] start, const real[::1] end,
+                  int n_threads=1):
+    """P(y_t = k) of every step, shape (batch, steps, labels), zero at padding."""
+    cdef CrfBatch[real] batch = crf_batch(emissions, lengths, transitions, start, end,
+                                          n_threads)
+    marginals = np.empty_like(np.asarray(emissions))
+    cdef real[:, :, ::1] view = marginals
+    with nogil:
+        crf_marginals(batch, &view[0, 0, 0])
+    return marginals
+
+
+def crf_decode(const real[:, :, ::1] emissions, const int64_t[::1] lengths,
+                const real[:, ::1] transitions, const real[::1] start, const real[::1] end,
+                int n_threads=1):
+    """(tags, scores): the best labelling of every sequence, (batch, steps) with -1 at
+    padding, and its score S, (batch,). Ties go to the lowest label index."""
+    cdef CrfBatch[real] batch = crf_batch(emissions, lengths, transitions, start, end,
+                                          n_threads)
+    tags = np.empty((batch.batch, batch.steps), np.int64)
+    scores = np.empty(batch.batch, np.float32 if real is float else np.float64)
+    cdef int64_t[:, ::1] tag_view = tags
+    cdef real[::1] score_view = scores
+    with nogil:
+        crf_viterbi(batch, &tag_view[0, 0], &score_view[0])
+    return tags, scores

