@@ -17,10 +17,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._heads import LastStateReadout, SequenceHead
+from ._heads import SequenceHead
+from ._init import INITS
+from ._input_scaling import fold, input_statistics, standardized, unfold
 from ._memory import check_embedding_fits
 from ._model import SequenceModel
 from ._network import CELLS
+from ._readouts import READOUTS, make_readout
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
                      add_weight_decay, clip_by_global_norm)
 from ._device import check_device
@@ -38,7 +41,12 @@ SHARED_DEFAULTS = dict(
     random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
     nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
     beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
-    bptt_steps=None, device="cpu")
+    bptt_steps=None, device="cpu", init="pytorch", readout="last", learning_rate="constant",
+    standardize=False)
+
+# With learning_rate='adaptive', training stops once the rate is this small (as
+# scikit-learn's MLP).
+_SMALLEST_RATE = 1e-6
 
 # Sequences predicted per call of the core: bounds the memory of predict.
 _PREDICT_CHUNK = 1024
@@ -78,6 +86,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         "dtype": [StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
         "bptt_steps": [Interval(Integral, 1, None, closed="left"), None],
         "device": [str],
+        "init": [StrOptions(set(INITS))],
+        "readout": [StrOptions(set(READOUTS))],
+        "learning_rate": [StrOptions({"constant", "adaptive"})],
+        "standardize": ["boolean"],
     }
 
     # The cell of the named classes (LSTMClassifier...); None for the generic
@@ -121,6 +133,20 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             check_same_features(sequences, self._feature_signature, type(self).__name__)
         return sequences
 
+    def _input_statistics(self, sequences, *, reset):
+        """Each input feature's (mean, scale) with ``standardize``, else None:
+        computed on ``reset``, otherwise those of the fit that built the model."""
+        if not reset:
+            return getattr(self, "_input_scaling", None)
+        if self.embedding_dim is not None or not self.standardize:
+            return None
+        return input_statistics(sequences)
+
+    def _scaled(self, sequences):
+        """Sequences as the network reads them (standardized when fitted so)."""
+        scaling = getattr(self, "_input_scaling", None)
+        return sequences if scaling is None else standardized(sequences, scaling)
+
     @staticmethod
     def _check_sample_weight(sample_weight, n_samples):
         if sample_weight is None:
@@ -153,6 +179,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # Nothing of the estimator changes until every input has been checked
         # and the validation split is made.
         sequences = self._validate_sequences(X, reset=first_call)
+        scaling = self._input_statistics(sequences, reset=first_call)
         y = np.asarray(y)
         n_targets = len(y) if y.ndim else 0
         if n_targets != len(sequences):
@@ -165,7 +192,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         vocabulary = self._vocabulary(sequences) if first_call else None
         rng = (check_random_state(self.random_state) if first_call
                else copy.deepcopy(self._random_state))
-        training = (sequences, targets, weights)
+        training = (sequences if scaling is None else standardized(sequences, scaling),
+                    targets, weights)
         validation = None
         if self.early_stopping and not incremental:
             training, validation = self._split(*training, rng)
@@ -173,6 +201,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if first_call:
             self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads,
                              device, rng)
+            self._input_scaling = scaling
         moved = self.model_.to_device(device)
         self._random_state = rng
         self.model_.n_threads = n_threads
@@ -220,7 +249,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
             vocabulary_size=vocabulary,
             embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
-            random_state=rng, n_threads=n_threads, device=device)
+            random_state=rng, n_threads=n_threads, device=device, init=self.init)
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
         self._set_target_info(target_info)
@@ -235,9 +264,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     def _make_head(self, n_features, target_info, rng):
         """The head on the top block's ``n_features`` outputs (see ``_heads.py``):
-        the final state through a linear layer to the estimator's outputs."""
-        return SequenceHead(LastStateReadout(), n_features, self._n_outputs(target_info), rng,
-                            np.dtype(self.dtype))
+        the ``readout`` summary through a linear layer to the estimator's outputs."""
+        dtype = np.dtype(self.dtype)
+        readout = make_readout(self.readout, n_features, rng, dtype, self.init)
+        return SequenceHead(readout, n_features, self._n_outputs(target_info), rng, dtype,
+                            self.init)
 
     def _make_optimizer(self):
         if self.solver == "sgd":
@@ -336,13 +367,23 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if self.loss_curve_[-1] < self.best_loss_:
             self.best_loss_ = self.loss_curve_[-1]
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
-        if self._no_improvement_count > self.n_iter_no_change:
+        if self._no_improvement_count <= self.n_iter_no_change:
+            return False
+        measure = "Validation score" if validating else "Training loss"
+        optimizer = self._optimizer
+        if self.learning_rate == "adaptive" and optimizer.learning_rate > _SMALLEST_RATE:
+            # MLP's 'adaptive' rule, for every solver.
+            optimizer.learning_rate /= 5.0
+            self._no_improvement_count = 0
             if self.verbose:
-                measure = "Validation score" if validating else "Training loss"
                 print(f"{measure} did not improve more than tol={self.tol} for "
-                      f"{self.n_iter_no_change} consecutive epochs. Stopping.")
-            return True
-        return False
+                      f"{self.n_iter_no_change} consecutive epochs. Setting learning rate "
+                      f"to {optimizer.learning_rate:f}")
+            return False
+        if self.verbose:
+            print(f"{measure} did not improve more than tol={self.tol} for "
+                  f"{self.n_iter_no_change} consecutive epochs. Stopping.")
+        return True
 
     def _report_epoch(self, seconds, validating):
         line = f"Epoch {self.n_iter_}: loss {self.loss_:.5f}"
@@ -361,7 +402,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     def _forward(self, X):
         """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
         check_is_fitted(self, "model_")
-        sequences = self._validate_sequences(X, reset=False)
+        sequences = self._scaled(self._validate_sequences(X, reset=False))
         self.model_.n_threads = self._check_n_threads()
         if self.model_.to_device(check_device(self.device)):
             # The moved blocks start with fresh optimizer moments.
@@ -383,7 +424,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """Copies of all weights, named as the equivalent PyTorch module's
         ``state_dict`` (see :func:`rnnsk.to_torch`)."""
         check_is_fitted(self, "model_")
-        return self._export_head(self.model_.state_dict())
+        state = self._export_head(self.model_.state_dict())
+        scaling = getattr(self, "_input_scaling", None)
+        return state if scaling is None else fold(state, scaling)
 
     def load_state_dict(self, state_dict):
         """Set all weights from ``state_dict`` (numpy arrays or torch tensors,
@@ -393,6 +436,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         arrays = self.model_.checked_state({name: _to_numpy(value)
                                             for name, value in state_dict.items()})
+        scaling = getattr(self, "_input_scaling", None)
+        if scaling is not None:
+            arrays = unfold(arrays, scaling)
         self.model_.assign_state(self._import_head(arrays))
         return self
 

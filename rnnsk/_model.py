@@ -10,6 +10,7 @@ from itertools import groupby
 import numpy as np
 
 from ._heads import TopLayer
+from ._init import initialize_orthogonal
 from ._network import RecurrentNetwork
 from ._validation import Sequences
 
@@ -21,12 +22,13 @@ class SequenceModel:
     update in place; ``decay_masks`` holds 1 where L2 regularization applies
     (weights) and 0 where it does not (biases), as in scikit-learn's MLP.
     ``make_head(n_features, rng)`` builds the head on the top block's outputs
-    of ``n_features`` values per step.
+    of ``n_features`` values per step. ``init`` names the recurrent layers'
+    initialisation scheme (see ``_init.py``).
     """
 
     def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, make_head,
                  vocabulary_size, embedding_dim, dtype, random_state, n_threads,
-                 device="cpu"):
+                 device="cpu", init="pytorch"):
         self.dtype = np.dtype(dtype)
         self.dropout = dropout
         self.directions = 2 if bidirectional else 1
@@ -41,6 +43,8 @@ class SequenceModel:
             block = RecurrentNetwork(cell, n_features, size, num_layers=len(list(run)),
                                      bidirectional=bidirectional, dropout=dropout, dtype=dtype,
                                      random_state=rng, n_threads=n_threads, device=device)
+            if init == "orthogonal":
+                initialize_orthogonal(block, rng)
             self.blocks.append(block)
             n_features = self.directions * size
         self.head = make_head(n_features, rng)
