@@ -124,18 +124,19 @@ class AttentionReadout(_StepReadout):
         attention /= attention.sum(axis=1, keepdims=True)
         if training:
             self._tape = (outputs, hidden, attention)
-        return np.einsum("bt,btd->bd", attention, outputs)
+        return (attention[:, None, :] @ outputs)[:, 0]
 
     def backward(self, d_summary):
         outputs, hidden, attention = self._tape
-        d_attention = np.einsum("bd,btd->bt", d_summary, outputs)
+        d_attention = (outputs @ d_summary[:, :, None])[:, :, 0]
         d_scores = attention * (d_attention - (attention * d_attention).sum(axis=1,
                                                                              keepdims=True))
-        np.einsum("bt,bta->a", d_scores, hidden, out=self.d_context)
+        rows_hidden = hidden.reshape(-1, hidden.shape[-1])
+        self.d_context[...] = d_scores.reshape(-1) @ rows_hidden
         d_pre = d_scores[:, :, None] * self.context * (1 - hidden * hidden)
         rows_pre = d_pre.reshape(-1, d_pre.shape[-1])
-        np.matmul(rows_pre.T, outputs.reshape(-1, outputs.shape[-1]), out=self.d_weight)
-        np.sum(rows_pre, axis=0, out=self.d_bias)
+        self.d_weight[...] = rows_pre.T @ outputs.reshape(-1, outputs.shape[-1])
+        self.d_bias[...] = rows_pre.sum(axis=0)
         d_outputs = attention[:, :, None] * d_summary[:, None, :] + d_pre @ self.weight
         return d_outputs, None
 
