@@ -40,6 +40,14 @@ CANDIDATES = {"now": {}, "old": OLD}
 for init in ("pytorch", "orthogonal"):
     for readout in ("last", "mean", "max", "attention"):
         CANDIDATES[f"{init}-{readout}"] = dict(NEW, init=init, readout=readout)
+CANDIDATES["orthogonal-max-constant"] = dict(NEW, init="orthogonal", readout="max",
+                                             learning_rate="constant")
+CANDIDATES["orthogonal-max-early"] = dict(NEW, init="orthogonal", readout="max",
+                                          early_stopping=True)
+CANDIDATES["orthogonal-max-early20"] = dict(NEW, init="orthogonal", readout="max",
+                                            early_stopping=True, n_iter_no_change=20)
+CANDIDATES["orthogonal-max-raw"] = dict(NEW, init="orthogonal", readout="max",
+                                        standardize=False)
 CANDIDATES["orthogonal-mean-constant"] = dict(NEW, init="orthogonal", readout="mean",
                                               learning_rate="constant")
 CANDIDATES["orthogonal-mean-raw"] = dict(NEW, init="orthogonal", readout="mean",

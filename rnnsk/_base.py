@@ -41,8 +41,8 @@ SHARED_DEFAULTS = dict(
     random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
     nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
     beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
-    bptt_steps=None, device="cpu", init="pytorch", readout="last", learning_rate="constant",
-    standardize=False)
+    bptt_steps=None, device="cpu", init="orthogonal", readout="max", learning_rate="adaptive",
+    standardize=True)
 
 # With learning_rate='adaptive', training stops once the rate is this small (as
 # scikit-learn's MLP).
