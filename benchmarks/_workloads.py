@@ -185,11 +185,12 @@ def torch_inference(torch, module, x):
 # ------------------------------------------------------------------- fit --
 
 def rnnsk_fit(cell, shape, x, y, threads, epochs=FIT_EPOCHS):
-    """LSTMClassifier(...).fit as a user calls it, every epoch run to the end."""
+    """LSTMClassifier(...).fit as a user calls it: the estimator's defaults but
+    for the model's size, batch, epochs and learning rate (those of the torch
+    loop) and the thread count that both libraries are given."""
     estimator = ESTIMATORS[cell](
         hidden_size=shape[3], max_iter=epochs, batch_size=FIT_BATCH,
-        learning_rate_init=LEARNING_RATE, max_grad_norm=1.0, alpha=0.0, shuffle=True,
-        tol=0.0, n_iter_no_change=1000, n_threads=threads, random_state=0)
+        learning_rate_init=LEARNING_RATE, n_threads=threads, random_state=0)
 
     def fit():
         with warnings.catch_warnings():

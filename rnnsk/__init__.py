@@ -33,6 +33,7 @@ __all__ = [
     "SequenceScaler",
     "TextSequencer",
     "TrainingCurveDisplay",
+    "__version__",
     "cuda_device_count",
     "last_window",
     "make_windows",

@@ -22,7 +22,7 @@ from ._init import INITS
 from ._input_scaling import fold, input_statistics, standardized, unfold
 from ._memory import check_embedding_fits
 from ._model import SequenceModel
-from ._network import CELLS
+from ._network import CELLS, single_threaded_blas
 from ._readouts import READOUTS, make_readout
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
                      add_weight_decay, clip_by_global_norm)
@@ -214,8 +214,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # A warm start that now stops early: its scores begin with this fit.
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
-        self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
-                         incremental=incremental)
+        # The core's OpenMP threads do the heavy work; numpy's products between
+        # its calls (head, weight decay, clipping norm, optimizer) are small, and
+        # BLAS threads woken for them keep spinning against the core's threads.
+        with single_threaded_blas():
+            self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
+                             incremental=incremental)
         return self
 
     def _split(self, sequences, targets, weights, rng):

@@ -152,3 +152,44 @@ class SequenceHead:
     def torch_forward(self, layers, outputs, final, lengths):
         summary = self.readout.torch_forward(layers, outputs, final, lengths)
         return layers["head"](summary)
+
+
+class StepHead:
+    """Sequence -> one answer per step: the same linear layer on the top layer's
+    output at every step (taggers, per-step regressors, language models). Scores
+    at padded steps are computed but mean nothing; losses skip them
+    (``_losses.per_step``)."""
+
+    reads_outputs = True
+
+    def __init__(self, n_features, n_outputs, rng, dtype):
+        self.linear = Linear("head", n_features, n_outputs, rng, dtype)
+        self._outputs = None
+
+    @property
+    def parameters(self):
+        return self.linear.parameters
+
+    @property
+    def gradients(self):
+        return self.linear.gradients
+
+    @property
+    def decayed(self):
+        return self.linear.decayed
+
+    def forward(self, top, training):
+        if training:
+            self._outputs = top.outputs
+        return self.linear.forward(top.outputs)
+
+    def backward(self, d_scores):
+        """``d_scores`` must be zero at padded steps (as the losses make it)."""
+        return self.linear.backward(self._outputs, d_scores), None
+
+    def torch_layers(self, torch):
+        return {"head": self.linear.torch_layer(torch)}
+
+    @staticmethod
+    def torch_forward(layers, outputs, final, lengths):
+        return layers["head"](outputs)

@@ -43,3 +43,42 @@ def huber(outputs, targets, weights, delta=1.0):
 
 
 REGRESSION_LOSSES = {"squared_error": squared_error, "huber": huber}
+
+
+class PaddedSteps:
+    """Per-step targets of a batch of sequences: ``values`` padded to
+    (n_samples, n_steps, ...) and the real ``lengths``. Indexing by samples
+    keeps both aligned, so the training loop shuffles and splits them as it does
+    one target per sequence."""
+
+    def __init__(self, values, lengths):
+        self.values = values
+        self.lengths = np.asarray(lengths, dtype=np.int64)
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def __getitem__(self, samples):
+        lengths = self.lengths[samples]
+        # Each batch keeps only as many steps as its longest sequence, as the
+        # padded inputs of the same samples do.
+        steps = int(lengths.max(initial=0))
+        return PaddedSteps(self.values[samples][:, :steps], lengths)
+
+    def real(self):
+        """Mask (n_samples, n_steps) of the real steps."""
+        return np.arange(self.values.shape[1]) < self.lengths[:, None]
+
+
+def per_step(row_loss, scores, targets, weights):
+    """A loss over rows (``cross_entropy``, ``squared_error``, ...) applied to
+    every real step of padded ``scores`` (n, T, K) against ``targets``
+    (:class:`PaddedSteps`): the weighted mean over real steps, each step taking
+    its sequence's weight (torch's loss over the packed real steps). Returns the
+    loss and the gradient of the scores, zero at padded steps."""
+    real = targets.real()
+    step_weights = np.broadcast_to(weights[:, None], real.shape)[real]
+    loss, d_rows = row_loss(scores[:, :real.shape[1]][real], targets.values[real], step_weights)
+    d_scores = np.zeros_like(scores)
+    d_scores[:, :real.shape[1]][real] = d_rows
+    return loss, d_scores

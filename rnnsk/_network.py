@@ -52,7 +52,7 @@ _blas_libraries = None
 
 
 @contextmanager
-def _single_threaded_blas():
+def single_threaded_blas():
     """Context that keeps BLAS on the calling thread while the core runs.
 
     The core splits all its work among its own OpenMP threads, each calling BLAS on
@@ -346,7 +346,7 @@ class RecurrentNetwork:
         h_n = np.empty(state, self.dtype)
         c_n = np.empty(state, self.dtype) if self.cell == "lstm" else None
         seed = int(dropout_seed) % 2**64
-        with self._lock, _single_threaded_blas():
+        with self._lock, single_threaded_blas():
             if self.on_device:
                 self._core.forward(X, lengths, h0, c0, bool(training), seed, output, h_n, c_n)
             else:
@@ -385,7 +385,7 @@ class RecurrentNetwork:
         d_X = np.empty((batch, steps, self.input_size), self.dtype) if input_gradient else None
         d_h0 = np.empty(state, self.dtype)
         d_c0 = np.empty(state, self.dtype) if self.cell == "lstm" else None
-        with self._lock, _single_threaded_blas():
+        with self._lock, single_threaded_blas():
             if self.on_device:
                 self._core.backward(d_output, d_h_n, d_c_n, bool(accumulate), d_X, d_h0, d_c0)
             else:

@@ -144,7 +144,8 @@ def _as_token_ids(values, name):
                          "(ids must be below 2**63)")
     if values.dtype.kind in "iu":
         return values.astype(np.int64, copy=False)
-    if values.dtype.kind == "f" and np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+    whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
+    if values.dtype.kind == "f" and whole:
         return values.astype(np.int64)
     raise ValueError(f"{name} must hold integer token ids when embedding_dim is set, got "
                      f"dtype {values.dtype}")

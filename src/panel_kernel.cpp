@@ -15,8 +15,9 @@ namespace rnnsk {
 
 namespace {
 
-// FullWidth: all kPanelWidth columns, read with plain loads; masked loads of B cost
-// about a tenth of the per-step product's speed (112 against 100 GFLOP/s).
+// FullWidth: all kPanelWidth columns, read with plain loads; masked loads of B
+// cost about a tenth of the per-step product's speed, so only the last, partial
+// panel pays for them.
 template <int R, bool FullWidth>
 __attribute__((target("avx512f"))) void panel_kernel(const PanelBlock& block) {
   const int cols = block.cols;

@@ -35,13 +35,11 @@ class FlushDenormals {
   unsigned saved_ = 0;
 };
 
-// Below this many multiply-adds (about 0.1 ms of one core) a piece of work runs
-// on the calling thread. Idle OpenMP threads sleep (see rnnsk/_network.py), and
-// waking them costs tens of microseconds in a virtual machine. Measured with two
-// threads: regions of 3-4 million (Elman RNN at S) ran slower than on one thread;
-// from 2^23 (LSTM and GRU at S, 10-16 million) they ran faster than on one, also
-// in a training loop with torch loaded and an optimizer step between calls (LSTM
-// S training 2.04 -> 1.77 ms, inference 0.71 -> 0.46 ms; medians of 5 alternations).
+// Below this many multiply-adds (about a tenth of a millisecond of one core) a
+// piece of work runs on the calling thread: idle OpenMP threads sleep (see
+// rnnsk/_network.py), and waking them costs tens of microseconds in a virtual
+// machine, more than a small region gains from a second thread. The threshold
+// and its measurements are in docs/benchmarks.md.
 constexpr long kMinParallelWork = 1L << 23;
 
 // Calls body(bounds[s], bounds[s + 1]) for every share s, one share per thread.

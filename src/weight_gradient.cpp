@@ -17,11 +17,9 @@ namespace {
 // most 256 KiB) stays in L2 while every block of G runs over it.
 constexpr long kChunkRows = 256;
 
-// Above this many columns of X, BLAS's packed panels win (k = 512: 140 ms
-// against the kernel's 157 ms for W_hh's gradient at L); up to here the kernel
-// does (measured at 6,400 rows, one thread: n = 512, k = 128: 7.9 ms against
-// 12.1; k = 32: 3.4-4.1 against 5.7-6.0; n = 2048, k = 128: 32 against 42;
-// k = 256: level).
+// Above this many columns of X, BLAS's packed panels amortise their copy and
+// win; up to here the register kernel reading D and X in place does (the
+// crossover was measured at the benchmark shapes; see docs/benchmarks.md).
 constexpr int kMaxKernelColumns = 256;
 
 // One call's operands (see weight_gradient).

@@ -3,11 +3,11 @@
 // (rows x k).
 //
 // With thousands of rows against a few hundred columns, a BLAS spends much of
-// this product copying D into its transposed panels (measured at M: 69 GFLOP/s
-// for W_hh's gradient and 38 for W_ih's, against 105 for a square product).
+// this product copying D into its transposed panels, and runs well below its
+// rate on square products (docs/benchmarks.md has the figures).
 // For float with AVX-512 the register kernel reads D and X in place instead,
 // a chunk of rows at a time so that the chunk stays in cache while every block
-// of G takes its turn (106 and 52-62 GFLOP/s); elsewhere, and for wide X where
+// of G takes its turn; elsewhere, and for wide X where
 // BLAS's panels pay off, the product goes to BLAS. X narrower than the kernel's
 // 32-column panels (a few input features) is computed the other way round,
 // G^T = X^T D, so that the vectors run along G's n units instead.

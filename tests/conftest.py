@@ -4,18 +4,11 @@ The suite runs with ``--import-mode=importlib`` (see pyproject.toml), which keep
 source folder off ``sys.path`` so that ``import rnnsk`` always finds the installed
 package. The helper modules that live beside the tests (``parity_helpers``, shared
 by the stored and live parity tests, and ``torch_reference``, shared by the live
-test and the fixture script) are made importable here by adding this folder alone.
+test and the fixture script) are importable through pytest's ``pythonpath``
+setting, which adds this folder alone.
 """
 
-import os
-import sys
-
-TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-if TESTS_DIR not in sys.path:
-    sys.path.insert(0, TESTS_DIR)
-
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture

@@ -227,7 +227,7 @@ def test_exploding_inputs_in_partial_fit_refuse_the_step(regression):
                           random_state=0, n_threads=1)
     estimator.partial_fit(X, y, **({} if regression else {"classes": [0, 1]}))
     huge = X * 1e10
-    for call in range(6):
+    for _ in range(6):
         before = estimator.state_dict()
         history = (estimator.n_iter_, estimator.t_, list(estimator.loss_curve_))
         with warnings.catch_warnings(record=True) as caught:

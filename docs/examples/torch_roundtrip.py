@@ -34,7 +34,7 @@ try:
     import torch
 except ImportError:
     print("torch is not installed: skipping the PyTorch part (pip install torch).")
-    raise SystemExit(0)
+    raise SystemExit(0) from None
 
 module = to_torch(model)
 print("torch module:", module.__class__.__name__, "with", type(module.rnn).__name__)
