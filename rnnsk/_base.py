@@ -44,6 +44,11 @@ SHARED_DEFAULTS = dict(
     bptt_steps=None, device="cpu", init="orthogonal", readout="max", learning_rate="adaptive",
     standardize=True)
 
+# What estimators pickled before init, readout, learning_rate and standardize
+# existed were built with.
+_SETTINGS_BEFORE_DEFAULTS = dict(init="pytorch", readout="last", learning_rate="constant",
+                                 standardize=False)
+
 # With learning_rate='adaptive', training stops once the rate is this small (as
 # scikit-learn's MLP).
 _SMALLEST_RATE = 1e-6
@@ -467,6 +472,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                 f"{found!r}); rnnsk {__version__} reads format {PICKLE_FORMAT}. Load it with "
                 "the version that saved it, or refit it.")
         state.setdefault("device", "cpu")  # saved before the parameter existed
+        # Saved before these parameters existed: the settings it was built with.
+        for name, value in _SETTINGS_BEFORE_DEFAULTS.items():
+            state.setdefault(name, value)
         super().__setstate__(state)
 
 

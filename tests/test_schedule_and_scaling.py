@@ -101,3 +101,17 @@ def test_constant_feature_is_left_unscaled():
     mean, scale = clf._input_scaling
     assert mean[-1] == 7.0 and scale[-1] == 1.0
     assert np.all(np.isfinite(clf.predict_proba(X)))
+
+
+def test_a_model_pickled_before_the_new_parameters_keeps_its_settings():
+    import pickle
+    X, y, _ = ragged(n=20)
+    clf = LSTMClassifier(**fast(max_iter=2, readout="last")).fit(X, y)
+    state = clf.__getstate__()
+    for name in ("init", "readout", "learning_rate", "standardize", "_input_scaling"):
+        del state[name]
+    old = LSTMClassifier.__new__(LSTMClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["readout"] == "last" and old.get_params()["standardize"] is False
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).predict_proba(X),
+                                  clf.predict_proba(X))
