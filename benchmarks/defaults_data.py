@@ -15,7 +15,13 @@ def _from_aeon(X):
 
 
 def load(name):
-    """(X_train, y_train, X_test, y_test); X as lists of (steps, features) arrays."""
+    """(X_train, y_train, X_test, y_test); X as lists of (steps, features) arrays.
+    A name ending in "InRawUnits" is that data set with every value v replaced by
+    100 v + 300: inputs in the hundreds, as measurements in raw units often are."""
+    if name.endswith("InRawUnits"):
+        X_train, y_train, X_test, y_test = load(name[:-len("InRawUnits")])
+        return ([100.0 * x + 300.0 for x in X_train], y_train,
+                [100.0 * x + 300.0 for x in X_test], y_test)
     if name == "JapaneseVowels":
         from rnnsk.datasets import load_japanese_vowels
         train = load_japanese_vowels(subset="train", return_X_y=True)

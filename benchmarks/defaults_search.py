@@ -127,7 +127,8 @@ def main():
             print(row, flush=True)
 
         for name in args.datasets.split(","):
-            task = "regression" if name in REGRESSION else "classification"
+            task = ("regression" if name.removesuffix("InRawUnits") in REGRESSION
+                    else "classification")
             data = load(name)
             for seed in seeds:
                 if args.baselines:
