@@ -17,7 +17,7 @@ from rnnsk._network import RecurrentNetwork
 from rnnsk._scaler import SequenceScaler
 from rnnsk._text import TextSequencer
 from rnnsk._torch import to_torch
-from rnnsk._version import __version__
+from rnnsk._version import __version__  # noqa: F401 (public, not an API entry)
 
 
 __all__ = [
@@ -33,7 +33,6 @@ __all__ = [
     "SequenceScaler",
     "TextSequencer",
     "TrainingCurveDisplay",
-    "__version__",
     "cuda_device_count",
     "last_window",
     "make_windows",

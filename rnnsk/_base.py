@@ -5,6 +5,7 @@ The classifier and the regressor (``_classes.py``) only say how targets become
 outputs of the head and what loss those outputs have.
 """
 import copy
+import threading
 import time
 import warnings
 from numbers import Integral, Real
@@ -15,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._heads import SequenceHead
 from ._init import INITS
@@ -24,6 +25,7 @@ from ._memory import check_embedding_fits
 from ._model import SequenceModel
 from ._network import CELLS, single_threaded_blas
 from ._readouts import READOUTS, make_readout
+from ._progress import EpochProgress
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
                      add_weight_decay, clip_by_global_norm)
 from ._device import check_device
@@ -136,6 +138,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         sequences = check_sequences(X, dtype=np.dtype(self.dtype))
         if not reset:
             check_same_features(sequences, self._feature_signature, type(self).__name__)
+            _check_feature_names(self, X, reset=False)
         return sequences
 
     def _input_statistics(self, sequences, *, reset):
@@ -164,7 +167,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              f"({n_samples},)!")
         if not np.all(np.isfinite(weights)) or np.any(weights < 0):
             raise ValueError("sample_weight must be finite and non-negative")
-        if weights.sum() <= 0:
+        if not weights.any():  # (a sum of huge weights would overflow)
             raise ValueError("sample_weight sums to zero: no sample would be learned from")
         return weights
 
@@ -174,6 +177,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
                              "is None")
+        self._turns()
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
         device = check_device(self.device)
@@ -186,14 +190,25 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         sequences = self._validate_sequences(X, reset=first_call)
         scaling = self._input_statistics(sequences, reset=first_call)
         y = np.asarray(y)
+        if y.dtype.kind == "c":  # as complex X: never silently drop the imaginary part
+            raise ValueError(f"Complex data not supported: y has dtype {y.dtype}")
         n_targets = len(y) if y.ndim else 0
         if n_targets != len(sequences):
             raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
                              "entries")
         weights = self._check_sample_weight(sample_weight, len(sequences))
         targets, target_info = self._encode_targets(y, classes=classes, reset=first_call,
-                                                    sample_weight=weights)
-        weights = weights * self._class_weights(targets, target_info)
+                                                    sample_weight=weights / weights.max())
+        weights, weight_unit = _relative_weights(
+            weights, self._class_weights(targets, target_info))
+        penalty_per_unit = (0.0 if self.alpha == 0 else
+                            self.alpha / weight_unit if weight_unit > 0 else np.inf)
+        if not np.isfinite(penalty_per_unit):
+            raise ValueError(
+                f"the sample weights are so small that alpha={self.alpha} per unit of weight "
+                "(the L2 penalty is alpha/2 |W|^2 per unit of sample weight, as in "
+                "scikit-learn's MLP) overflows; multiply sample_weight by a constant "
+                "(with a correspondingly smaller alpha) or set alpha=0")
         vocabulary = self._vocabulary(sequences) if first_call else None
         rng = (check_random_state(self.random_state) if first_call
                else copy.deepcopy(self._random_state))
@@ -207,8 +222,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads,
                              device, rng)
             self._input_scaling = scaling
+            _check_feature_names(self, X, reset=True)  # a DataFrame's column names
         moved = self.model_.to_device(device)
         self._random_state = rng
+        self._penalty_per_unit_weight = penalty_per_unit
         self.model_.n_threads = n_threads
         if not incremental or moved or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
@@ -232,6 +249,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         train, held_out = train_test_split(
             np.arange(len(sequences)), test_size=self.validation_fraction,
             random_state=rng.randint(2**31), stratify=self._stratify(targets))
+        for part, rows in (("training", train), ("validation", held_out)):
+            if not weights[rows].any():
+                raise ValueError(f"early_stopping's {part} part (validation_fraction="
+                                 f"{self.validation_fraction}) holds only samples of weight "
+                                 "zero")
         return ((sequences.take(train), targets[train], weights[train]),
                 (sequences.take(held_out), targets[held_out], weights[held_out]))
 
@@ -306,16 +328,27 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                 order = (self._random_state.permutation(n_samples) if self.shuffle
                          else np.arange(n_samples))
                 epoch_loss = 0.0
+                progress = (EpochProgress(self.n_iter_ + 1, n_samples) if self.verbose >= 2
+                            else None)
                 for first in range(0, n_samples, batch_size):
                     batch = order[first:first + batch_size]
-                    try:
-                        loss = self._train_step(sequences.take(batch), targets[batch],
-                                                weights[batch])
-                    except InterruptedAfterStep:
-                        self.t_ += len(batch)  # the step landed before Ctrl-C was raised
-                        raise
-                    epoch_loss += loss * weights[batch].sum()
+                    batch_weight = weights[batch].sum()
+                    # A minibatch of zero-weight samples has no loss to descend
+                    # (0/0): it is skipped, and the samples count as seen.
+                    if batch_weight > 0:
+                        try:
+                            with self._turns():
+                                loss = self._train_step(sequences.take(batch),
+                                                        targets[batch], weights[batch])
+                        except InterruptedAfterStep:
+                            self.t_ += len(batch)  # the step landed before Ctrl-C
+                            raise
+                        epoch_loss += loss * batch_weight
                     self.t_ += len(batch)
+                    if progress is not None:
+                        progress.update(len(batch), epoch_loss, batch_weight)
+                if progress is not None:
+                    progress.close()
                 self.n_iter_ += 1
                 self.loss_ = epoch_loss / weights.sum()
                 self.loss_curve_.append(self.loss_)
@@ -353,8 +386,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         model.backward(d_outputs)
         if self.alpha > 0:
             # L2 on the weights (not biases) as scikit-learn's MLP: alpha/2 |W|^2 per
-            # unit of sample weight in the minibatch.
-            scale = self.alpha / weights.sum()
+            # unit of sample weight in the minibatch (weights are relative here,
+            # see _relative_weights).
+            scale = self._penalty_per_unit_weight / weights.sum()
             loss += 0.5 * scale * add_weight_decay(model.parameters, model.gradients,
                                                    model.decay_masks, scale)
         if not np.isfinite(loss):
@@ -394,6 +428,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                   f"{self.n_iter_no_change} consecutive epochs. Stopping.")
         return True
 
+    def _turns(self):
+        """The lock that makes training steps and predictions take turns on the
+        model: a step's forward keeps a tape that its backward reads, and its
+        update must land whole before anyone reads the weights. Not pickled."""
+        return self.__dict__.setdefault("_turns_lock", threading.RLock())
+
     def _report_epoch(self, seconds, validating):
         line = f"Epoch {self.n_iter_}: loss {self.loss_:.5f}"
         if validating:
@@ -412,13 +452,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
         check_is_fitted(self, "model_")
         sequences = self._scaled(self._validate_sequences(X, reset=False))
-        self.model_.n_threads = self._check_n_threads()
-        if self.model_.to_device(check_device(self.device)):
-            # The moved blocks start with fresh optimizer moments.
-            self.__dict__.pop("_optimizer", None)
-        chunks = [self._outputs(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
-                                                                 len(sequences)))))
-                  for i in range(0, len(sequences), _PREDICT_CHUNK)]
+        with self._turns():
+            self.model_.n_threads = self._check_n_threads()
+            if self.model_.to_device(check_device(self.device)):
+                # The moved blocks start with fresh optimizer moments.
+                self.__dict__.pop("_optimizer", None)
+            chunks = [self._outputs(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
+                                                                     len(sequences)))))
+                      for i in range(0, len(sequences), _PREDICT_CHUNK)]
         outputs = np.concatenate(chunks).astype(np.float64)
         if not np.all(np.isfinite(outputs)):
             raise FloatingPointError(
@@ -433,7 +474,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """Copies of all weights, named as the equivalent PyTorch module's
         ``state_dict`` (see :func:`rnnsk.to_torch`)."""
         check_is_fitted(self, "model_")
-        state = self._export_head(self.model_.state_dict())
+        with self._turns():
+            state = self._export_head(self.model_.state_dict())
         scaling = getattr(self, "_input_scaling", None)
         return state if scaling is None else fold(state, scaling)
 
@@ -443,12 +485,18 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         ``partial_fit``) first so that its shapes are known; nothing changes if a
         name or shape does not match."""
         check_is_fitted(self, "model_")
-        arrays = self.model_.checked_state({name: _to_numpy(value)
-                                            for name, value in state_dict.items()})
+        # Checked as given, then again in the model's precision once the head is
+        # converted back (in float64: see RecurrentRegressor._export_head) and
+        # the input standardization unfolded from the first layer.
+        given = self.model_.checked_state({name: _to_numpy(value)
+                                           for name, value in state_dict.items()},
+                                          dtype=np.float64)
         scaling = getattr(self, "_input_scaling", None)
         if scaling is not None:
-            arrays = unfold(arrays, scaling)
-        self.model_.assign_state(self._import_head(arrays))
+            given = unfold(given, scaling)
+        arrays = self.model_.checked_state(self._import_head(given))
+        with self._turns():
+            self.model_.assign_state(arrays)
         return self
 
     def _export_head(self, state):
@@ -459,6 +507,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     def __getstate__(self):
         state = super().__getstate__()
+        state.pop("_turns_lock", None)
         state["_rnnsk_version"] = __version__
         state["_rnnsk_pickle_format"] = PICKLE_FORMAT
         return state
@@ -476,6 +525,30 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         for name, value in _SETTINGS_BEFORE_DEFAULTS.items():
             state.setdefault(name, value)
         super().__setstate__(state)
+        self._turns()
+
+
+def _relative_weights(sample_weights, class_weights):
+    """Per-sample weights of the loss as (relative, unit): the product of sample
+    and class weights is ``relative * unit``, with the largest relative weight 1.
+
+    The loss is a weighted mean, which only ratios affect; computing it on
+    relative weights keeps sums of huge weights from overflowing and tiny ones
+    from underflowing. Only the L2 penalty (per unit of weight) reads ``unit``,
+    which may be 0 or inf for extreme weights.
+    """
+    class_weights = np.broadcast_to(np.asarray(class_weights, dtype=np.float64),
+                                    sample_weights.shape)
+    sample_unit, class_unit = sample_weights.max(), class_weights.max()
+    weights = sample_weights / sample_unit
+    if class_unit > 0:
+        weights = weights * (class_weights / class_unit)
+    if not weights.any():
+        raise ValueError("sample_weight and class_weight together give every sample weight "
+                         "zero: no sample would be learned from")
+    largest = weights.max()
+    # (Python floats: their product may overflow to inf or underflow to 0 quietly.)
+    return weights / largest, float(sample_unit) * float(class_unit) * float(largest)
 
 
 def _to_numpy(value):

@@ -1,5 +1,7 @@
 """The recurrent estimators: a classifier and a regressor over any cell, and the
 named classes (LSTMClassifier, GRURegressor, ...) that only fix the cell."""
+from numbers import Real
+
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
@@ -60,7 +62,10 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         the same value and thread count, fits are bit-identical.
     tol : float, default=1e-4
     verbose : bool or int, default=False
-        Print one line per epoch: loss, validation score, seconds.
+        1 (or True): print one line per epoch (loss, validation score, seconds).
+        2: also progress within each epoch, as Keras' ``fit``: samples done, a
+        bar, the time left and the running loss, redrawn in place on a terminal
+        and printed at every tenth of the epoch otherwise.
     warm_start : bool, default=False
     momentum : float, default=0.9
     nesterovs_momentum : bool, default=True
@@ -111,7 +116,10 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         fold the map into the first layer's ``weight_ih``/``bias_ih``: exported
         weights read raw inputs. Ignored with ``embedding_dim``.
     class_weight : dict, 'balanced' or None, default=None
-        Weights of the classes in the loss, as in scikit-learn's classifiers.
+        Weights of the classes in the loss, as in scikit-learn's classifiers
+        (finite and non-negative). Only ratios of weights matter: sample and
+        class weights are each divided by their largest value at fit, and a
+        minibatch whose samples all have weight zero is skipped.
 
     Attributes
     ----------
@@ -228,6 +236,11 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
             if unknown:
                 raise ValueError(f"class_weight names labels {unknown!r} that are not classes "
                                  f"of y; the classes are {labels!r}")
+            bad = {label: weight for label, weight in self.class_weight.items()
+                   if not (isinstance(weight, Real) and np.isfinite(weight) and weight >= 0)}
+            if bad:
+                raise ValueError(f"class_weight must map classes to finite non-negative "
+                                 f"numbers, got {bad!r}")
         return compute_sample_weight(self.class_weight, labels[targets])
 
     def _stratify(self, targets):
@@ -352,11 +365,15 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         return tags
 
     # The head predicts standardized targets; exported weights predict y itself.
+    # They stay in float64 whatever the model's dtype: float32 cannot hold the
+    # target's mean and scale folded in (y = 1e7 + noise would lose its noise,
+    # |y| > 3.4e38 would become inf).
     def _export_head(self, state):
         mean, scale = self._target_scaling
-        weight, bias = state["head.weight"], state["head.bias"]
-        state["head.weight"] = (weight * scale[:, None]).astype(weight.dtype)
-        state["head.bias"] = (bias * scale + mean).astype(bias.dtype)
+        weight = state["head.weight"].astype(np.float64)
+        bias = state["head.bias"].astype(np.float64)
+        state["head.weight"] = weight * scale[:, None]
+        state["head.bias"] = bias * scale + mean
         return state
 
     def _import_head(self, state):

@@ -209,9 +209,10 @@ class SequenceModel:
         state.update((name, value.copy()) for name, value in self.head.parameters.items())
         return state
 
-    def checked_state(self, state):
-        """``state`` (names of :meth:`state_dict`) as arrays of this model's dtype,
-        once every name, shape and value is known to fit."""
+    def checked_state(self, state, dtype=None):
+        """``state`` (names of :meth:`state_dict`) as arrays of this model's dtype
+        (or ``dtype``), once every name, shape and value is known to fit."""
+        dtype = self.dtype if dtype is None else dtype
         expected = self.state_dict()
         missing = sorted(set(expected) - set(state))
         unexpected = sorted(set(state) - set(expected))
@@ -220,7 +221,7 @@ class SequenceModel:
                              f"unexpected {unexpected}")
         arrays = {}
         for name, reference in expected.items():
-            array = np.asarray(state[name], dtype=self.dtype)
+            array = np.asarray(state[name], dtype=dtype)
             if array.shape != reference.shape:
                 raise ValueError(f"{name} has shape {array.shape}, this model needs "
                                  f"{reference.shape}")

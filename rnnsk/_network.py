@@ -15,11 +15,14 @@ import warnings
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import ThreadpoolController
 
 from rnnsk import _device
+from rnnsk._built import check_core_is_built
 from rnnsk._device import DeviceGradients, DeviceParameters, check_device, device_index
 from rnnsk._memory import check_fits_in_memory
+from rnnsk._threads import capped_n_threads
 
 
 
@@ -37,6 +40,9 @@ def _import_core():
         os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     try:
         from rnnsk import _core
+    except ImportError:
+        check_core_is_built()  # says why when it is missing (a source tree?)
+        raise
     finally:
         if chosen is None:
             del os.environ["OMP_WAIT_POLICY"]
@@ -75,11 +81,18 @@ def single_threaded_blas():
                 library.set_num_threads(count)
 
 
+# The core's sizes and indices are C ints.
+_LARGEST_INDEX = 2**31 - 1
+
+
 def _check_int(value, name, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if value > _LARGEST_INDEX:
+        raise ValueError(f"{name} must be at most {_LARGEST_INDEX} (the core's index range), "
+                         f"got {value}")
     return int(value)
 
 
@@ -116,7 +129,9 @@ class RecurrentNetwork:
         Seeds the initialisation U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)),
         PyTorch's default.
     n_threads : int, default=1
-        Threads the core (OpenMP kernels and BLAS) may use on the CPU.
+        Threads the core (OpenMP kernels and BLAS) may use on the CPU; a call
+        never runs on more threads than the cores this process may use (a larger
+        value is kept, and capped at every call).
     device : {'cpu', 'cuda', 'cuda:N'}, default='cpu'
         Where parameters, gradients, optimizer state and computation live. A GPU
         needs rnnsk built with CUDA support; otherwise a RuntimeError says why.
@@ -138,6 +153,14 @@ class RecurrentNetwork:
 
     def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
                  dropout=0.0, dtype=np.float32, random_state=None, n_threads=1, device="cpu"):
+        self._configure(cell, input_size, hidden_size, num_layers, bidirectional, dropout,
+                        dtype, n_threads, device)
+        self._build()
+        self.reset_parameters(random_state)
+
+    def _configure(self, cell, input_size, hidden_size, num_layers, bidirectional, dropout,
+                   dtype, n_threads, device):
+        """Check and keep the configuration (of the constructor or a pickle)."""
         if not isinstance(cell, str) or cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
         self.cell = cell
@@ -153,8 +176,6 @@ class RecurrentNetwork:
             raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
         self.n_threads = n_threads
         self.device = check_device(device)
-        self._build()
-        self.reset_parameters(random_state)
 
     def _build(self, flat_parameters=None):
         # The C++ network keeps one workspace and one tape: calls from several
@@ -170,9 +191,10 @@ class RecurrentNetwork:
             self._core = _device.make_device_core(*config, self.dropout, self.dtype, index)
         host = np.zeros(self._core.parameter_size, dtype=self.dtype)
         if flat_parameters is not None:
-            if flat_parameters.shape != host.shape:
-                raise ValueError(f"the pickled network holds {flat_parameters.size} "
-                                 f"parameters, its configuration needs {host.size}")
+            if flat_parameters.shape != host.shape or flat_parameters.dtype.kind not in "fiu":
+                raise ValueError(f"the pickled network's parameters are an array of shape "
+                                 f"{flat_parameters.shape} and dtype {flat_parameters.dtype}; "
+                                 f"its configuration needs numbers of shape {host.shape}")
             if (index is None and flat_parameters.dtype == self.dtype
                     and flat_parameters.flags.c_contiguous and flat_parameters.flags.writeable):
                 # Keep the very array: whatever else was pickled with this network
@@ -254,9 +276,40 @@ class RecurrentNetwork:
         bound = 1.0 / np.sqrt(self.hidden_size)
         self.flat_parameters[:] = rng.uniform(-bound, bound, self.flat_parameters.size)
 
+    @classmethod
+    def from_estimator(cls, estimator, block=None):
+        """The recurrent layers of a fitted rnnsk estimator, as a new network
+        (a copy: changing one leaves the other as it is).
+
+        An estimator whose layers all have one size holds them as one network;
+        with a tuple of different ``hidden_size`` values each run of equal sizes
+        is one, and ``block`` (0, 1, ...) chooses it. Its inputs are the
+        estimator's features, or the embedding vectors with ``embedding_dim``.
+        """
+        check_is_fitted(estimator, "model_")
+        blocks = estimator.model_.blocks
+        if block is None:
+            if len(blocks) > 1:
+                sizes = [b.hidden_size for b in blocks]
+                raise ValueError(f"this {type(estimator).__name__} holds its layers as "
+                                 f"{len(blocks)} networks of hidden sizes {sizes}: choose one "
+                                 f"with block=0..{len(blocks) - 1}")
+            block = 0
+        if isinstance(block, bool) or not isinstance(block, numbers.Integral) or not (
+                0 <= block < len(blocks)):
+            raise ValueError(f"block must be an integer in [0, {len(blocks)}), got {block!r}")
+        source = blocks[block]
+        network = cls.__new__(cls)
+        network._restore({**source._configuration_state(),
+                          "flat_parameters": np.array(source.flat_parameters)})
+        return network
+
     def load_parameters(self, mapping):
         """Copy every parameter from ``mapping`` (name -> array), e.g. a converted
-        PyTorch ``state_dict``. Names and shapes must match exactly."""
+        PyTorch ``state_dict``. Names and shapes must match exactly. An rnnsk
+        estimator's ``state_dict`` (or its ``to_torch`` module's) is accepted too:
+        its ``rnn.`` entries are read, the others (head, embedding) ignored."""
+        mapping = _recurrent_entries(mapping)
         missing = [name for name in self.parameters if name not in mapping]
         unexpected = [name for name in mapping if name not in self.parameters]
         if missing or unexpected:
@@ -351,7 +404,7 @@ class RecurrentNetwork:
                 self._core.forward(X, lengths, h0, c0, bool(training), seed, output, h_n, c_n)
             else:
                 self._core.forward(self.flat_parameters, X, lengths, h0, c0, bool(training),
-                                   seed, self.n_threads, output, h_n, c_n)
+                                   seed, capped_n_threads(self.n_threads), output, h_n, c_n)
             self._taped_shape = (batch, steps) if training else None
         return output, h_n, c_n
 
@@ -390,8 +443,8 @@ class RecurrentNetwork:
                 self._core.backward(d_output, d_h_n, d_c_n, bool(accumulate), d_X, d_h0, d_c0)
             else:
                 self._core.backward(self.flat_parameters, d_output, d_h_n, d_c_n,
-                                    self.flat_gradients, bool(accumulate), self.n_threads, d_X,
-                                    d_h0, d_c0)
+                                    self.flat_gradients, bool(accumulate),
+                                    capped_n_threads(self.n_threads), d_X, d_h0, d_c0)
         return d_X, d_h0, d_c0
 
     def _configuration_state(self):
@@ -429,12 +482,20 @@ class RecurrentNetwork:
             self._restore(dict(state, device="cpu"))
 
     def _restore(self, state):
-        config = state["config"]
-        for name, value in config.items():
-            setattr(self, name, value)
-        self.dtype = np.dtype(config["dtype"])
-        self.n_threads = state["n_threads"]
-        self.device = state.get("device", "cpu")
+        expected = {"cell", "input_size", "hidden_size", "num_layers", "bidirectional",
+                    "dropout", "dtype"}
+        config = state.get("config") if isinstance(state, dict) else None
+        if (not isinstance(config, dict) or set(config) != expected
+                or "flat_parameters" not in state or "n_threads" not in state):
+            raise ValueError("this is not the state of a pickled RecurrentNetwork (a damaged "
+                             "or tampered file?): it needs 'config' with the entries "
+                             f"{sorted(expected)}, 'flat_parameters' and 'n_threads'")
+        try:
+            self._configure(**config, n_threads=state["n_threads"],
+                            device=state.get("device", "cpu"))
+        except (TypeError, ValueError) as invalid:
+            raise ValueError(f"the pickled network's configuration is invalid: "
+                             f"{invalid}") from None
         self._build(np.asarray(state["flat_parameters"]))
         if self.on_device and "optimizer_state" in state:
             # (A device network starts with zero moments otherwise.)
@@ -455,6 +516,21 @@ class RecurrentNetwork:
                 f"hidden_size={self.hidden_size}, num_layers={self.num_layers}, "
                 f"bidirectional={self.bidirectional}, dropout={self.dropout}, "
                 f"dtype={self.dtype.name}, device={self.device!r})")
+
+
+def _recurrent_entries(mapping):
+    """``mapping`` without the ``rnn.`` prefix of an estimator's state_dict (its
+    other entries dropped); any other mapping as it is."""
+    prefixed = [name for name in mapping if name.startswith("rnn.")]
+    if not prefixed:
+        return mapping
+    blocks = sorted({name.split(".")[1] for name in prefixed if name.split(".")[1].isdigit()})
+    if blocks:
+        raise ValueError(f"this state_dict holds {len(blocks)} recurrent networks (rnn.0., "
+                         "rnn.1., ...: layers of different sizes); use "
+                         "RecurrentNetwork.from_estimator(estimator, block=i), or pass the "
+                         "entries of one with their prefix removed")
+    return {name[len("rnn."):]: mapping[name] for name in prefixed}
 
 
 def _read_only(array):

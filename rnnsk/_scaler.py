@@ -1,7 +1,7 @@
 """Standardization of sequence features across all time steps."""
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._validation import (SequenceInputMixin, check_same_features, check_sequences,
                           feature_signature)
@@ -43,11 +43,18 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         time steps of X (any form the estimators accept); y is ignored."""
         sequences = check_sequences(X, dtype=np.float64)
         steps = _real_steps(sequences)
-        self.mean_ = steps.mean(axis=0) if self.with_mean else np.zeros(steps.shape[1])
-        std = steps.std(axis=0) if self.with_std else np.ones(steps.shape[1])
+        # Statistics of the values divided by a power of two near their largest
+        # magnitude (exact), so that squares of values such as 1e200 cannot
+        # overflow the variance.
+        _, exponents = np.frexp(np.max(np.abs(steps), axis=0))
+        unit = np.ldexp(1.0, exponents - 1)  # |values| / unit < 2; never inf
+        steps = steps / unit
+        self.mean_ = steps.mean(axis=0) * unit if self.with_mean else np.zeros(steps.shape[1])
+        std = steps.std(axis=0) * unit if self.with_std else np.ones(steps.shape[1])
         self.scale_ = np.where(std > 0, std, 1.0)
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
+        _check_feature_names(self, X, reset=True)  # a DataFrame's column names
         return self
 
     def transform(self, X):
@@ -63,6 +70,7 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         check_is_fitted(self)
         sequences = check_sequences(X, dtype=np.float64)
         check_same_features(sequences, self._feature_signature, type(self).__name__)
+        _check_feature_names(self, X, reset=False)
         result = operation(sequences.data)
         if sequences.is_table:  # a 2-D array, or a list that is one
             return result[:, :, 0]

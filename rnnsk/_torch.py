@@ -27,7 +27,10 @@ def to_torch(estimator):
     The module's ``forward(X, lengths=None)`` takes a padded batch-first tensor
     (float features, or int64 token ids with an embedding) and the length of each
     sequence, and returns the head's outputs: class logits (softmax gives
-    ``predict_proba``) or regression predictions in the units of ``y``.
+    ``predict_proba``) or regression predictions in the units of ``y``. A
+    float32 regressor's head (into which the target's mean and scale are folded)
+    is in float64, as in its ``state_dict``, so its outputs are float64 and
+    reproduce ``predict`` up to float32 rounding of the standardized outputs.
 
     Examples
     --------
@@ -40,6 +43,13 @@ def to_torch(estimator):
     module = _build_module(torch, model, estimator.bidirectional, estimator.dropout)
     # In the estimator's precision before the weights are copied in.
     module.to(torch.float64 if model.dtype == np.float64 else torch.float32)
+    # A float32 regressor's head comes in float64 (the target's scale is folded
+    # into it): the head then computes in float64, on converted inputs.
+    head_names = [name for name in state if name.split(".")[0] in module.head_layers]
+    if any(state[name].dtype == np.float64 for name in head_names):
+        module.head_dtype = torch.float64
+        for name in module.head_layers:
+            getattr(module, name).double()
     module.load_state_dict({name: torch.from_numpy(np.ascontiguousarray(value))
                             for name, value in state.items()})
     return module
@@ -69,6 +79,7 @@ def _build_module(torch, model, bidirectional, dropout):
             for name, layer in head_layers.items():
                 self.add_module(name, layer)
             self.head_layers = list(head_layers)
+            self.head_dtype = None  # None: the recurrent layers' dtype
             self.directions = 2 if bidirectional else 1
 
         def forward(self, X, lengths=None):
@@ -86,6 +97,8 @@ def _build_module(torch, model, bidirectional, dropout):
                     x = self.between_layers(x)
             h_n = state[0] if isinstance(state, tuple) else state
             final = torch.cat(list(h_n[-self.directions:]), dim=1)
+            if self.head_dtype is not None:
+                x, final = x.to(self.head_dtype), final.to(self.head_dtype)
             layers = {name: getattr(self, name) for name in self.head_layers}
             return model.head.torch_forward(layers, x, final, torch.as_tensor(lengths))
 

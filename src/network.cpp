@@ -18,6 +18,14 @@ void NetworkConfig::validate() const {
   if (num_layers < 1) throw std::invalid_argument("num_layers must be at least 1");
   if (!(dropout >= 0.0 && dropout < 1.0))
     throw std::invalid_argument("dropout must be in [0, 1)");
+  // Rows of the gate matrices (gates x hidden_size) and widths of a layer's
+  // outputs (directions x hidden_size) are int throughout the core and BLAS.
+  const long widest = static_cast<long>(std::max(gate_count(cell), directions())) * hidden_size;
+  if (widest > INT_MAX)
+    throw std::invalid_argument(
+        "hidden_size " + std::to_string(hidden_size) + " is too large: the network's " +
+        std::to_string(widest) + " gate rows exceed the core's index range (" +
+        std::to_string(INT_MAX) + ")");
 }
 
 std::vector<ParameterEntry> parameter_layout(const NetworkConfig& config) {

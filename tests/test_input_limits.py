@@ -1,0 +1,168 @@
+"""Inputs at the edges that used to give silent wrong results or unclear
+errors: huge feature values in SequenceScaler, network sizes beyond the core's
+int indices, complex targets, tampered pickles of a network, and the column
+names of a DataFrame."""
+import copyreg
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from rnnsk import (GRURegressor, LSTMClassifier, LSTMRegressor, RecurrentNetwork,
+                   SequenceScaler)
+
+
+def _data(n=12, steps=4, features=2, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, steps, features))
+    return X, (X[:, :, 0].sum(axis=1) > 0).astype(int)
+
+
+# ------------------------------------------------------------ scaler --
+
+# (scikit-learn's finiteness check of 1.7e308 values warns of an overflow in its sum.)
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("magnitude", [1e200, 1e-200, 1.7e308])
+def test_scaler_standardizes_values_whose_squares_overflow(magnitude):
+    X, _ = _data(n=30)
+    X[:, :, 1] += 3.0
+    X /= np.abs(X).max()
+    scaled = SequenceScaler().fit_transform(X * magnitude)
+    # Independent reference: the standardization of the unscaled values.
+    flat = X.reshape(-1, X.shape[2])
+    reference = (X - flat.mean(axis=0)) / flat.std(axis=0)
+    np.testing.assert_allclose(scaled, reference, rtol=1e-9, atol=1e-9)
+
+
+# ------------------------------------------------- network index range --
+
+@pytest.mark.parametrize("cell, hidden, bidirectional", [
+    ("lstm", 2**30, False),          # 4 gates x 2**30 rows overflow an int
+    ("gru", 2**30, False),
+    ("rnn_tanh", 2**30, True),       # 2 directions x 2**30 outputs per step
+])
+def test_sizes_beyond_the_core_index_range_are_refused(cell, hidden, bidirectional):
+    with pytest.raises(ValueError, match="exceed the core's index range"):
+        RecurrentNetwork(cell, 3, hidden, bidirectional=bidirectional)
+
+
+@pytest.mark.parametrize("name", ["input_size", "hidden_size", "num_layers"])
+def test_sizes_beyond_a_c_int_are_refused(name):
+    sizes = {"input_size": 3, "hidden_size": 4, "num_layers": 1, name: 2**31}
+    with pytest.raises(ValueError, match=f"{name} must be at most 2147483647"):
+        RecurrentNetwork("lstm", **sizes)
+
+
+def test_estimator_with_an_overflowing_hidden_size_is_refused_and_unchanged():
+    X, y = _data()
+    clf = LSTMClassifier(hidden_size=2**30, max_iter=1)
+    with pytest.raises(ValueError, match="exceed the core's index range"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
+# ------------------------------------------------------ complex targets --
+
+@pytest.mark.parametrize("Estimator, y", [
+    (LSTMRegressor, np.arange(12) + 0.5j),
+    (LSTMRegressor, np.arange(12) + 0j),       # even with zero imaginary parts
+    (LSTMClassifier, np.array([0, 1] * 6) + 0j),
+])
+def test_complex_targets_are_rejected(Estimator, y):
+    X, _ = _data()
+    est = Estimator(hidden_size=3, max_iter=1)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        est.fit(X, y)
+    assert not hasattr(est, "model_")
+
+
+# ---------------------------------------------------- tampered pickles --
+
+class _Tampered:
+    """Pickles as a RecurrentNetwork with the given state (what an edited file
+    holds)."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def __reduce__(self):
+        return copyreg._reconstructor, (RecurrentNetwork, object, None), self.state
+
+
+def _state():
+    net = RecurrentNetwork("gru", 3, 4, random_state=0)
+    state = net.__getstate__()
+    state["config"] = dict(state["config"])
+    return state
+
+
+def _tampered(change):
+    state = _state()
+    change(state)
+    return pickle.dumps(_Tampered(state))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.__setitem__("flat_parameters", s["flat_parameters"].reshape(12, -1)),
+     r"parameters are an array of shape \(12, 9\) and dtype float32; its configuration "
+     r"needs numbers of shape \(108,\)"),
+    (lambda s: s.__setitem__("flat_parameters", s["flat_parameters"][:-1]),
+     r"shape \(107,\)"),
+    (lambda s: s.__setitem__("flat_parameters", np.array(["a"] * 108)),
+     "dtype <U1"),
+    (lambda s: s.pop("flat_parameters"), "not the state of a pickled RecurrentNetwork"),
+    (lambda s: s["config"].pop("hidden_size"), "not the state of a pickled RecurrentNetwork"),
+    (lambda s: s["config"].__setitem__("extra", 1), "not the state of a pickled"),
+    (lambda s: s["config"].__setitem__("cell", "transformer"),
+     "configuration is invalid: cell must be one of"),
+    (lambda s: s["config"].__setitem__("hidden_size", -4),
+     "configuration is invalid: hidden_size must be at least 1"),
+    (lambda s: s["config"].__setitem__("dtype", "<i4"),
+     "configuration is invalid: dtype must be float32 or float64"),
+    (lambda s: s.__setitem__("n_threads", "many"),
+     "configuration is invalid: n_threads must be an integer"),
+])
+def test_tampered_network_pickles_fail_with_clear_messages(change, message):
+    with pytest.raises(ValueError, match=message):
+        pickle.loads(_tampered(change))
+
+
+def test_an_untampered_state_loads():
+    net = pickle.loads(_tampered(lambda s: None))
+    np.testing.assert_array_equal(net.flat_parameters, _state()["flat_parameters"])
+
+
+# ------------------------------------------------ DataFrame column names --
+
+def _frame(X2d, columns):
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame(X2d, columns=columns)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_fitting_on_a_dataframe_sets_feature_names_in():
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal((20, 5))   # 20 univariate sequences of 5 steps
+    columns = [f"t{i}" for i in range(5)]
+    frame = _frame(values, columns)
+    reg = GRURegressor(hidden_size=3, max_iter=2, random_state=0).fit(frame, values[:, -1])
+    scaler = SequenceScaler().fit(frame)
+    for est in (reg, scaler):
+        np.testing.assert_array_equal(est.feature_names_in_, columns)
+        assert est.n_features_in_ == 5
+    # scikit-learn's rules: other names are an error, none a warning.
+    renamed = _frame(values, [f"s{i}" for i in range(5)])
+    for call in (reg.predict, scaler.transform):
+        with pytest.raises(ValueError, match="feature names should match"):
+            call(renamed)
+        with pytest.warns(UserWarning, match="does not have valid feature names"):
+            call(values)
+    np.testing.assert_array_equal(reg.predict(frame), GRURegressor(
+        hidden_size=3, max_iter=2, random_state=0).fit(values, values[:, -1]).predict(values))
+    # Without column names there is no such attribute (scikit-learn's rule).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert not hasattr(GRURegressor(hidden_size=3, max_iter=1).fit(values, values[:, 0]),
+                           "feature_names_in_")
