@@ -141,14 +141,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             _check_feature_names(self, X, reset=False)
         return sequences
 
-    def _input_statistics(self, sequences, *, reset):
+    def _input_statistics(self, sequences, sample_weight, *, reset):
         """Each input feature's (mean, scale) with ``standardize``, else None:
         computed on ``reset``, otherwise those of the fit that built the model."""
         if not reset:
             return getattr(self, "_input_scaling", None)
         if self.embedding_dim is not None or not self.standardize:
             return None
-        return input_statistics(sequences)
+        return input_statistics(sequences, sample_weight)
 
     def _scaled(self, sequences):
         """Sequences as the network reads them (standardized when fitted so)."""
@@ -188,7 +188,6 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # Nothing of the estimator changes until every input has been checked
         # and the validation split is made.
         sequences = self._validate_sequences(X, reset=first_call)
-        scaling = self._input_statistics(sequences, reset=first_call)
         y = np.asarray(y)
         if y.dtype.kind == "c":  # as complex X: never silently drop the imaginary part
             raise ValueError(f"Complex data not supported: y has dtype {y.dtype}")
@@ -201,6 +200,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                                                     sample_weight=weights / weights.max())
         weights, weight_unit = _relative_weights(
             weights, self._class_weights(targets, target_info))
+        scaling = self._input_statistics(sequences, weights, reset=first_call)
         penalty_per_unit = (0.0 if self.alpha == 0 else
                             self.alpha / weight_unit if weight_unit > 0 else np.inf)
         if not np.isfinite(penalty_per_unit):

@@ -12,12 +12,15 @@ from ._scaler import _real_steps
 from ._validation import Sequences
 
 
-def input_statistics(sequences):
-    """(mean, scale) of each feature over the real steps, in float64; scale is
-    1 for a constant feature."""
+def input_statistics(sequences, sample_weight):
+    """(mean, scale) of each feature over the real steps, each step weighted by
+    its sequence's sample weight (so that a weight of 2 is a repeated sequence),
+    in float64; scale is 1 for a constant feature."""
     steps = _real_steps(sequences).astype(np.float64)
-    std = steps.std(axis=0)
-    return steps.mean(axis=0), np.where(std > 0, std, 1.0)
+    weights = np.repeat(sample_weight, sequences.lengths)
+    mean = np.average(steps, axis=0, weights=weights)
+    std = np.sqrt(np.average((steps - mean) ** 2, axis=0, weights=weights))
+    return mean, np.where(std > 0, std, 1.0)
 
 
 def standardized(sequences, statistics):
