@@ -30,19 +30,21 @@ def standardized(sequences, statistics):
     return Sequences(data, sequences.lengths, sequences.is_table)
 
 
-def _first_layer_names(state):
+def _first_layer_names(state, prefix):
     """The input weight and bias names of the first layer, each direction."""
-    prefix = "rnn.0." if "rnn.0.weight_ih_l0" in state else "rnn."
+    if prefix is None:
+        prefix = "rnn.0." if "rnn.0.weight_ih_l0" in state else "rnn."
     return [(f"{prefix}weight_ih_l0{suffix}", f"{prefix}bias_ih_l0{suffix}")
             for suffix in ("", "_reverse") if f"{prefix}weight_ih_l0{suffix}" in state]
 
 
-def fold(state, statistics):
-    """``state`` (state_dict names) with the standardization folded into the
-    first layer: weights that read raw inputs."""
+def fold(state, statistics, prefix=None):
+    """``state`` (state_dict names; a network's own names with ``prefix=""``)
+    with the standardization folded into the first layer: weights that read raw
+    inputs."""
     mean, scale = statistics
     state = dict(state)
-    for weight_name, bias_name in _first_layer_names(state):
+    for weight_name, bias_name in _first_layer_names(state, prefix):
         weight = state[weight_name].astype(np.float64) / scale
         state[bias_name] = (state[bias_name] - weight @ mean).astype(state[bias_name].dtype)
         state[weight_name] = weight.astype(state[weight_name].dtype)
@@ -54,7 +56,7 @@ def unfold(state, statistics):
     inputs (float64; the model casts them)."""
     mean, scale = statistics
     state = dict(state)
-    for weight_name, bias_name in _first_layer_names(state):
+    for weight_name, bias_name in _first_layer_names(state, None):
         weight = np.asarray(state[weight_name], np.float64)
         state[bias_name] = np.asarray(state[bias_name], np.float64) + weight @ mean
         state[weight_name] = weight * scale
