@@ -269,6 +269,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     loss : {'squared_error', 'huber'}, default='squared_error'
         Half the mean squared error (as MLPRegressor), or the Huber loss with
         threshold 1 on standardized targets, which resists outliers.
+    readout : {'mean', 'max', 'last', 'attention'}, default='mean'
+        As for the classifier, but the mean over time by default.
 
     Attributes
     ----------
@@ -283,7 +285,10 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
     }
 
-    __init__ = init_storing({**SHARED_DEFAULTS, "loss": "squared_error"})
+    # Regression targets (amounts, levels, forecasts) depend on the whole sequence
+    # more than on its peaks: mean pooling, where classifiers use max pooling
+    # (docs/guide/defaults.md has the measurements).
+    __init__ = init_storing({**SHARED_DEFAULTS, "loss": "squared_error", "readout": "mean"})
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
