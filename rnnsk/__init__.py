@@ -15,6 +15,7 @@ from rnnsk._display import TrainingCurveDisplay
 from rnnsk._forecasting import last_window, make_windows
 from rnnsk._network import RecurrentNetwork
 from rnnsk._scaler import SequenceScaler
+from rnnsk._tagger import RecurrentStepRegressor, RecurrentTagger
 from rnnsk._text import TextSequencer
 from rnnsk._torch import to_torch
 from rnnsk._version import __version__  # noqa: F401 (public, not an API entry)
@@ -30,6 +31,8 @@ __all__ = [
     "RecurrentClassifier",
     "RecurrentNetwork",
     "RecurrentRegressor",
+    "RecurrentStepRegressor",
+    "RecurrentTagger",
     "SequenceScaler",
     "TextSequencer",
     "TrainingCurveDisplay",

@@ -188,10 +188,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # Nothing of the estimator changes until every input has been checked
         # and the validation split is made.
         sequences = self._validate_sequences(X, reset=first_call)
-        y = np.asarray(y)
-        if y.dtype.kind == "c":  # as complex X: never silently drop the imaginary part
-            raise ValueError(f"Complex data not supported: y has dtype {y.dtype}")
-        n_targets = len(y) if y.ndim else 0
+        y = self._target_container(y, sequences)
+        n_targets = len(y) if getattr(y, "ndim", 1) else 0
         if n_targets != len(sequences):
             raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
                              "entries")
@@ -244,6 +242,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              incremental=incremental)
         return self
 
+    def _target_container(self, y, sequences):
+        """``y`` as one indexable entry per sequence (here an array); estimators
+        with one target per step check each entry against its sequence."""
+        y = np.asarray(y)
+        if y.dtype.kind == "c":  # as complex X: never silently drop the imaginary part
+            raise ValueError(f"Complex data not supported: y has dtype {y.dtype}")
+        return y
+
     def _split(self, sequences, targets, weights, rng):
         """(training, validation) parts of the data for early stopping."""
         train, held_out = train_test_split(
@@ -278,9 +284,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
             bidirectional=self.bidirectional, dropout=self.dropout,
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
-            vocabulary_size=vocabulary,
-            embedding_dim=self.embedding_dim, dtype=np.dtype(self.dtype),
-            random_state=rng, n_threads=n_threads, device=device, init=self.init)
+            dtype=np.dtype(self.dtype), random_state=rng, n_threads=n_threads, device=device,
+            init=self.init, **self._input_options(vocabulary))
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
         self._set_target_info(target_info)
@@ -292,6 +297,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = -np.inf if self.early_stopping else None
         self._no_improvement_count = 0
+
+    def _input_options(self, vocabulary):
+        """How the model reads tokens: SequenceModel's vocabulary_size and
+        embedding_dim (and make_char_encoder)."""
+        return dict(vocabulary_size=vocabulary, embedding_dim=self.embedding_dim)
 
     def _make_head(self, n_features, target_info, rng):
         """The head on the top block's ``n_features`` outputs (see ``_heads.py``):
@@ -448,18 +458,23 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         windowed = self.bptt_steps if self.model_.directions == 1 else None
         return self.model_.forward(sequences, bptt_steps=windowed)
 
-    def _forward(self, X):
-        """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
+    def _inference_chunks(self, X):
+        """The validated sequences of any accepted X, in padded chunks of at most
+        _PREDICT_CHUNK, with the model on the estimator's device and threads
+        (call it, and run the model, within ``self._turns()``)."""
         check_is_fitted(self, "model_")
         sequences = self._scaled(self._validate_sequences(X, reset=False))
+        self.model_.n_threads = self._check_n_threads()
+        if self.model_.to_device(check_device(self.device)):
+            # The moved blocks start with fresh optimizer moments.
+            self.__dict__.pop("_optimizer", None)
+        return [sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences))))
+                for i in range(0, len(sequences), _PREDICT_CHUNK)]
+
+    def _forward(self, X):
+        """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
         with self._turns():
-            self.model_.n_threads = self._check_n_threads()
-            if self.model_.to_device(check_device(self.device)):
-                # The moved blocks start with fresh optimizer moments.
-                self.__dict__.pop("_optimizer", None)
-            chunks = [self._outputs(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK,
-                                                                     len(sequences)))))
-                      for i in range(0, len(sequences), _PREDICT_CHUNK)]
+            chunks = [self._outputs(chunk) for chunk in self._inference_chunks(X)]
         outputs = np.concatenate(chunks).astype(np.float64)
         if not np.all(np.isfinite(outputs)):
             raise FloatingPointError(

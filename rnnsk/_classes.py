@@ -16,6 +16,28 @@ from ._losses import REGRESSION_LOSSES, cross_entropy
 from ._signature import init_storing
 
 
+def encode_labels(estimator, y, classes, reset):
+    """(indices of the labels y in the sorted labels, the labels): learned from
+    ``classes`` or y on ``reset``, otherwise ``estimator.classes_``, which y
+    must not go beyond."""
+    if reset:
+        labels = np.unique(classes if classes is not None else y)
+        if len(labels) < 2:
+            raise ValueError(f"{type(estimator).__name__} needs samples of at least 2 classes "
+                             f"in the data, but the data contains only 1 class: "
+                             f"{labels[0]!r}")
+    else:
+        labels = estimator.classes_
+        if classes is not None and not np.array_equal(np.unique(classes), labels):
+            raise ValueError(f"classes={np.unique(classes)!r} is not the same as on the "
+                             f"first call to partial_fit, {labels!r}")
+    unknown = np.setdiff1d(y, labels)
+    if len(unknown):
+        raise ValueError(f"y contains labels not seen before: {unknown!r}; the known "
+                         f"classes are {labels!r}")
+    return np.searchsorted(labels, y), labels
+
+
 class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     """Recurrent neural network classifier of sequences (RNN, LSTM or GRU).
 
@@ -204,22 +226,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     def _encode_targets(self, y, *, classes, reset, sample_weight):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        if reset:
-            labels = np.unique(classes if classes is not None else y)
-            if len(labels) < 2:
-                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
-                                 f"in the data, but the data contains only 1 class: "
-                                 f"{labels[0]!r}")
-        else:
-            labels = self.classes_
-            if classes is not None and not np.array_equal(np.unique(classes), labels):
-                raise ValueError(f"classes={np.unique(classes)!r} is not the same as on the "
-                                 f"first call to partial_fit, {labels!r}")
-        unknown = np.setdiff1d(y, labels)
-        if len(unknown):
-            raise ValueError(f"y contains labels not seen before: {unknown!r}; the known "
-                             f"classes are {labels!r}")
-        return np.searchsorted(labels, y), labels
+        return encode_labels(self, y, classes, reset)
 
     def _set_target_info(self, classes):
         self.classes_ = classes

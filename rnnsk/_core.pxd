@@ -95,3 +95,27 @@ cdef extern from "device/device_core.hpp" nogil:
         const NetworkConfig&, int) except +
     unique_ptr[DeviceCore[double]] make_cuda_double "rnnsk::make_cuda_core<double>" (
         const NetworkConfig&, int) except +
+
+cdef extern from "crf.hpp" namespace "rnnsk" nogil:
+    cdef cppclass CrfBatch[T]:
+        const T* emissions
+        const int64_t* lengths
+        int batch
+        int steps
+        int labels
+        const T* transitions
+        const T* start
+        const T* end
+        int n_threads
+
+    cdef cppclass CrfGradients[T]:
+        const T* scale
+        T* emissions
+        T* transitions
+        T* start
+        T* end
+
+    void crf_negative_log_likelihood[T](const CrfBatch[T]&, const int64_t*, T*,
+                                        const CrfGradients[T]*) except +
+    void crf_marginals[T](const CrfBatch[T]&, T*) except +
+    void crf_viterbi[T](const CrfBatch[T]&, int64_t*, T*) except +

@@ -367,3 +367,104 @@ cdef class DeviceNetworkCore(CoreShape):
             self.single.get().commit()
         else:
             self.double_precision.get().commit()
+
+
+# The linear-chain CRF (src/crf.hpp). Each function takes the emissions
+# (batch, steps, labels), the lengths and the CRF's parameters, all of one
+# float dtype, and releases the GIL for the whole batch.
+
+cdef CrfBatch[real] crf_batch(const real[:, :, ::1] emissions, const int64_t[::1] lengths,
+                              const real[:, ::1] transitions, const real[::1] start,
+                              const real[::1] end, int n_threads) except *:
+    cdef CrfBatch[real] batch
+    cdef Py_ssize_t labels = emissions.shape[2]
+    if lengths.shape[0] != emissions.shape[0]:
+        raise ValueError(f"lengths has {lengths.shape[0]} entries for {emissions.shape[0]} "
+                         "sequences")
+    if emissions.shape[0] < 1 or emissions.shape[1] < 1 or labels < 1:
+        raise ValueError("emissions must hold at least one sequence of one step and one label, "
+                         f"got shape {(emissions.shape[0], emissions.shape[1], labels)}")
+    if (transitions.shape[0] != labels or transitions.shape[1] != labels
+            or start.shape[0] != labels or end.shape[0] != labels):
+        raise ValueError(f"transitions must be ({labels}, {labels}) and start, end ({labels},) "
+                         "for emissions of that many labels")
+    batch.emissions = &emissions[0, 0, 0]
+    batch.lengths = &lengths[0]
+    batch.batch = emissions.shape[0]
+    batch.steps = emissions.shape[1]
+    batch.labels = labels
+    batch.transitions = &transitions[0, 0]
+    batch.start = &start[0]
+    batch.end = &end[0]
+    batch.n_threads = max(1, n_threads)
+    return batch
+
+
+def crf_loss(const real[:, :, ::1] emissions, const int64_t[::1] lengths,
+             const int64_t[:, ::1] tags, const real[:, ::1] transitions, const real[::1] start,
+             const real[::1] end, scale, int n_threads=1):
+    """Negative log-likelihood log Z - S(tags) of every sequence, shape (batch,).
+
+    With ``scale`` (batch,) also the gradients of sum_b scale[b] * nll[b]:
+    returns (nll, d_emissions, d_transitions, d_start, d_end)."""
+    cdef CrfBatch[real] batch = crf_batch(emissions, lengths, transitions, start, end,
+                                          n_threads)
+    if tags.shape[0] != emissions.shape[0] or tags.shape[1] != emissions.shape[1]:
+        raise ValueError(f"tags has shape {(tags.shape[0], tags.shape[1])}, the emissions need "
+                         f"{(emissions.shape[0], emissions.shape[1])}")
+    dtype = np.float32 if real is float else np.float64
+    nll = np.empty(batch.batch, dtype)
+    cdef real[::1] nll_view = nll
+    cdef CrfGradients[real] gradients
+    cdef const real[::1] scale_view
+    cdef real[:, :, ::1] d_emissions
+    cdef real[:, ::1] d_transitions
+    cdef real[::1] d_start, d_end
+    if scale is None:
+        with nogil:
+            crf_negative_log_likelihood(batch, &tags[0, 0], &nll_view[0], NULL)
+        return nll
+    scale_view = np.ascontiguousarray(scale, dtype)
+    if scale_view.shape[0] != batch.batch:
+        raise ValueError(f"scale has {scale_view.shape[0]} entries for {batch.batch} sequences")
+    result = (nll, np.empty_like(np.asarray(emissions)),
+              np.empty((batch.labels, batch.labels), dtype), np.empty(batch.labels, dtype),
+              np.empty(batch.labels, dtype))
+    d_emissions, d_transitions, d_start, d_end = result[1:]
+    gradients.scale = &scale_view[0]
+    gradients.emissions = &d_emissions[0, 0, 0]
+    gradients.transitions = &d_transitions[0, 0]
+    gradients.start = &d_start[0]
+    gradients.end = &d_end[0]
+    with nogil:
+        crf_negative_log_likelihood(batch, &tags[0, 0], &nll_view[0], &gradients)
+    return result
+
+
+def crf_posteriors(const real[:, :, ::1] emissions, const int64_t[::1] lengths,
+                  const real[:, ::1] transitions, const real[::1] start, const real[::1] end,
+                  int n_threads=1):
+    """P(y_t = k) of every step, shape (batch, steps, labels), zero at padding."""
+    cdef CrfBatch[real] batch = crf_batch(emissions, lengths, transitions, start, end,
+                                          n_threads)
+    marginals = np.empty_like(np.asarray(emissions))
+    cdef real[:, :, ::1] view = marginals
+    with nogil:
+        crf_marginals(batch, &view[0, 0, 0])
+    return marginals
+
+
+def crf_decode(const real[:, :, ::1] emissions, const int64_t[::1] lengths,
+                const real[:, ::1] transitions, const real[::1] start, const real[::1] end,
+                int n_threads=1):
+    """(tags, scores): the best labelling of every sequence, (batch, steps) with -1 at
+    padding, and its score S, (batch,). Ties go to the lowest label index."""
+    cdef CrfBatch[real] batch = crf_batch(emissions, lengths, transitions, start, end,
+                                          n_threads)
+    tags = np.empty((batch.batch, batch.steps), np.int64)
+    scores = np.empty(batch.batch, np.float32 if real is float else np.float64)
+    cdef int64_t[:, ::1] tag_view = tags
+    cdef real[::1] score_view = scores
+    with nogil:
+        crf_viterbi(batch, &tag_view[0, 0], &score_view[0])
+    return tags, scores

@@ -33,6 +33,12 @@ import numpy as np
 INITS = ("pytorch", "orthogonal")
 
 
+def uniform(rng, bound, shape, dtype):
+    """U(-bound, bound) values: PyTorch's default initialisation of linear layers
+    is this with bound = 1/sqrt(fan_in)."""
+    return rng.uniform(-bound, bound, shape).astype(dtype)
+
+
 def glorot_uniform(rng, shape, dtype):
     """U(-a, a), a = sqrt(6 / (fan_in + fan_out)), for a (fan_out, fan_in) matrix
     (or a vector, taken as one row)."""
@@ -75,7 +81,7 @@ def linear_weights(rng, init, n_inputs, n_outputs, dtype):
     """(weight, bias) of a linear layer ``n_inputs -> n_outputs``."""
     if init == "pytorch":
         bound = 1.0 / np.sqrt(n_inputs)
-        return (rng.uniform(-bound, bound, (n_outputs, n_inputs)).astype(dtype),
-                rng.uniform(-bound, bound, (n_outputs,)).astype(dtype))
+        return (uniform(rng, bound, (n_outputs, n_inputs), dtype),
+                uniform(rng, bound, (n_outputs,), dtype))
     return (glorot_uniform(rng, (n_outputs, n_inputs), dtype),
             np.zeros(n_outputs, dtype))

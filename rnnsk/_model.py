@@ -24,11 +24,18 @@ class SequenceModel:
     ``make_head(n_features, rng)`` builds the head on the top block's outputs
     of ``n_features`` values per step. ``init`` names the recurrent layers'
     initialisation scheme (see ``_init.py``).
+
+    ``make_char_encoder(rng)``, with an embedding, adds to every token's vector
+    one built from its characters (``_char_encoder.CharCNN``); the data are then
+    (n, T, 1 + C) ids: the token's id, then its characters' ids.
     """
+
+    # (Models pickled before character encoders existed have none.)
+    char_encoder = None
 
     def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, make_head,
                  vocabulary_size, embedding_dim, dtype, random_state, n_threads,
-                 device="cpu", init="pytorch"):
+                 device="cpu", init="pytorch", make_char_encoder=None):
         self.dtype = np.dtype(dtype)
         self.dropout = dropout
         self.directions = 2 if bidirectional else 1
@@ -38,6 +45,10 @@ class SequenceModel:
             # PyTorch's nn.Embedding draws from N(0, 1).
             self.embedding = rng.standard_normal((vocabulary_size, embedding_dim)).astype(dtype)
             n_features = embedding_dim
+        self.char_encoder = None
+        if make_char_encoder is not None:
+            self.char_encoder = make_char_encoder(rng)
+            n_features += self.char_encoder.n_features
         self.blocks = []
         for size, run in groupby(hidden_sizes):
             block = RecurrentNetwork(cell, n_features, size, num_layers=len(list(run)),
@@ -54,21 +65,28 @@ class SequenceModel:
         self.decay_masks = [self._weight_mask(block) for block in self.blocks]
         self.decay_masks += [np.full(value.shape, name in self.head.decayed, dtype)
                              for name, value in self.head.parameters.items()]
+        self.decay_masks[:0] = [np.full(value.shape, name in self.char_encoder.decayed, dtype)
+                                for name, value in self._char_parameters().items()]
         if self.embedding is not None:
             self.decay_masks.insert(0, np.ones_like(self.embedding))
         self._tape = None
+
+    def _char_parameters(self):
+        return {} if self.char_encoder is None else self.char_encoder.parameters
 
     # Lists made afresh from the arrays' owners, so that they stay right after
     # pickling, which rebuilds the core networks.
     @property
     def parameters(self):
-        arrays = [block.flat_parameters for block in self.blocks]
+        arrays = list(self._char_parameters().values())
+        arrays += [block.flat_parameters for block in self.blocks]
         arrays += list(self.head.parameters.values())
         return arrays if self.embedding is None else [self.embedding] + arrays
 
     @property
     def gradients(self):
-        arrays = [block.flat_gradients for block in self.blocks]
+        arrays = [] if self.char_encoder is None else list(self.char_encoder.gradients.values())
+        arrays += [block.flat_gradients for block in self.blocks]
         arrays += list(self.head.gradients.values())
         return arrays if self.embedding is None else [self._embedding_gradient] + arrays
 
@@ -154,7 +172,7 @@ class SequenceModel:
         ``training``, keeps what :meth:`backward` needs.
         """
         lengths = sequences.lengths
-        x = self.embedding[sequences.data] if self.embedding is not None else sequences.data
+        x = self._input_vectors(sequences, training)
         masks, finals = [], []
         for i, block in enumerate(self.blocks):
             h0, c0 = (initial[i] + [None])[:2] if initial is not None else (None, None)
@@ -174,6 +192,21 @@ class SequenceModel:
         if training:
             self._tape = (sequences, masks, h_n.shape)
         return TopLayer(x if top_outputs else None, final, lengths), finals
+
+    def _input_vectors(self, sequences, training):
+        """What the first block reads: the features, or each token's embedding
+        (and character-level vector)."""
+        if self.embedding is None:
+            return sequences.data
+        if self.char_encoder is None:
+            return self.embedding[sequences.data]
+        words = self.embedding[sequences.data[..., 0]]
+        real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
+        chars = sequences.data[..., 1:][real]
+        chars = chars[:, :max(1, int(np.count_nonzero(chars, axis=1).max()))]
+        from_chars = np.zeros(words.shape[:2] + (self.char_encoder.n_features,), self.dtype)
+        from_chars[real] = self.char_encoder.forward(chars, training)
+        return np.concatenate([words, from_chars], axis=2)
 
     def backward(self, d_scores):
         """Gradients of every parameter, given those of the head's scores; needs
@@ -195,7 +228,13 @@ class SequenceModel:
             d_embedding = self._embedding_gradient
             d_embedding[...] = 0
             real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
-            np.add.at(d_embedding, sequences.data[real], d_x[real])
+            d_real = d_x[real]
+            if self.char_encoder is None:
+                np.add.at(d_embedding, sequences.data[real], d_real)
+            else:
+                width = self.embedding.shape[1]
+                np.add.at(d_embedding, sequences.data[..., 0][real], d_real[:, :width])
+                self.char_encoder.backward(d_real[:, width:])
 
     def state_dict(self):
         """Copies of all parameters, named as in the equivalent PyTorch module
@@ -203,6 +242,7 @@ class SequenceModel:
         state = {}
         if self.embedding is not None:
             state["embedding.weight"] = self.embedding.copy()
+        state.update((name, value.copy()) for name, value in self._char_parameters().items())
         for block_prefix, block in zip(self._block_prefixes(), self.blocks):
             for name, value in block.parameters.items():
                 state[block_prefix + name] = value.copy()
@@ -234,7 +274,7 @@ class SequenceModel:
         """Copy checked arrays (see :meth:`checked_state`) into the parameters."""
         if self.embedding is not None:
             self.embedding[...] = arrays["embedding.weight"]
-        for name, value in self.head.parameters.items():
+        for name, value in {**self._char_parameters(), **self.head.parameters}.items():
             value[...] = arrays[name]
         for block_prefix, block in zip(self._block_prefixes(), self.blocks):
             block.load_parameters({name[len(block_prefix):]: value

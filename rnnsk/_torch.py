@@ -32,6 +32,16 @@ def to_torch(estimator):
     is in float64, as in its ``state_dict``, so its outputs are float64 and
     reproduce ``predict`` up to float32 rounding of the standardized outputs.
 
+    Taggers and per-step regressors give one such output per step, shape
+    (batch, steps, n_outputs). A tagger with ``crf=True`` returns the CRF's
+    emission scores; its ``crf`` submodule holds ``transitions``, ``start``
+    and ``end`` (-inf where forbidden) and decodes them:
+    ``module.crf.viterbi(scores, lengths)`` gives ``predict`` (as indices
+    into ``classes_``), ``module.crf.marginals(scores, lengths)`` gives
+    ``predict_proba``. A tagger on string tokens takes the ids of its
+    ``vocabulary_`` (0 for any other token); its character encoder is not
+    exported (to_torch raises a ValueError for ``char_encoder='cnn'``).
+
     Examples
     --------
     >>> module = to_torch(LSTMClassifier().fit(X, y))           # doctest: +SKIP
@@ -40,6 +50,10 @@ def to_torch(estimator):
     torch = _import_torch()
     state = estimator.state_dict()
     model = estimator.model_
+    if getattr(model, "char_encoder", None) is not None:
+        raise ValueError("to_torch does not export a character encoder: the torch module "
+                         "reads token ids only. Fit the tagger with char_encoder=None to "
+                         "export it")
     module = _build_module(torch, model, estimator.bidirectional, estimator.dropout)
     # In the estimator's precision before the weights are copied in.
     module.to(torch.float64 if model.dtype == np.float64 else torch.float32)

@@ -77,7 +77,17 @@ def check_torch_roundtrip(out):
     assert len(differences) == 2 and max(differences) < 1e-8, out
 
 
+def check_segment_chinese(out):
+    if "skipping the example" in out:
+        return
+    (f1,) = numbers_after("word F1:", out)
+    assert f1 > 0.6, out
+    assert "segmented:" in out and " / " in out, out
+    assert out.count("-inf") >= 8, out  # the 8 forbidden b/m/e/s transitions
+
+
 CHECKS = {
+    "segment_chinese.py": check_segment_chinese,
     "forecast_airline.py": check_forecast_airline,
     "classify_japanese_vowels.py": check_classify_japanese_vowels,
     "text_classification.py": check_text_classification,

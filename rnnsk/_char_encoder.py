@@ -1,0 +1,89 @@
+"""A word's representation from its characters: the character CNN of Ma & Hovy
+(2016, "End-to-end sequence labeling via bi-directional LSTM-CNNs-CRF").
+
+Each character of a word is embedded, a convolution of width 3 (zero padding of
+one character on each side) runs over the word, and the maximum of every filter
+over the word's characters is the word's vector. Unseen words thereby still get
+a representation from the characters they share with seen ones.
+
+The torch equivalent is ``nn.Embedding(n_chars, F, padding_idx=0)`` followed
+by ``nn.Conv1d(F, F, 3, padding=1)`` and a max over each word's real
+characters (``CharCNNModule`` in ``_torch.py`` builds it). All tokens of a batch
+are computed at once: no loop over steps or words.
+"""
+import numpy as np
+
+from ._init import uniform
+
+# Character id 0 pads words to the batch's longest (its embedding stays zero);
+# id 1 stands for every character not seen in fit.
+PAD_CHAR = 0
+UNKNOWN_CHAR = 1
+WIDTH = 3
+
+
+class CharCNN:
+    """Character embedding (``n_chars`` x ``n_features``) and ``n_features``
+    filters of width 3 over it; state_dict names ``char_embedding.weight``,
+    ``char_conv.weight`` (F, F, 3) and ``char_conv.bias``."""
+
+    def __init__(self, n_chars, n_features, rng, dtype):
+        self.n_features = n_features
+        self.embedding = rng.standard_normal((n_chars, n_features)).astype(dtype)
+        self.embedding[PAD_CHAR] = 0
+        # nn.Conv1d's initialisation: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        bound = 1.0 / np.sqrt(n_features * WIDTH)
+        self.weight = uniform(rng, bound, (n_features, n_features, WIDTH), dtype)
+        self.bias = uniform(rng, bound, (n_features,), dtype)
+        self._gradients = {name: np.zeros_like(value) for name, value in self.parameters.items()}
+        self._tape = None
+
+    @property
+    def parameters(self):
+        return {"char_embedding.weight": self.embedding, "char_conv.weight": self.weight,
+                "char_conv.bias": self.bias}
+
+    @property
+    def gradients(self):
+        return self._gradients
+
+    @property
+    def decayed(self):
+        return {"char_embedding.weight", "char_conv.weight"}
+
+    def forward(self, chars, training):
+        """Word vectors (N, F) of N words given as character ids (N, C), each
+        word's characters first and then PAD_CHAR."""
+        n_words, width = chars.shape
+        embedded = np.zeros((n_words, width + 2, self.n_features), self.embedding.dtype)
+        embedded[:, 1:-1] = self.embedding[chars]
+        # Window k of position p reads character p - 1 + k.
+        windows = np.stack([embedded[:, k:k + width] for k in range(WIDTH)], axis=2)
+        kernel = self.weight.transpose(2, 1, 0).reshape(WIDTH * self.n_features, -1)
+        convolved = windows.reshape(n_words, width, -1) @ kernel + self.bias
+        real = chars != PAD_CHAR
+        convolved[~real] = -np.inf
+        best = np.argmax(convolved, axis=1)  # (N, F): the first maximum, as torch.max
+        if training:
+            self._tape = (chars, windows, best, kernel)
+        return np.take_along_axis(convolved, best[:, None], axis=1)[:, 0]
+
+    def backward(self, d_words):
+        """Writes the parameters' gradients for the words' gradient (N, F)."""
+        chars, windows, best, kernel = self._tape
+        n_words, width = chars.shape
+        d_convolved = np.zeros((n_words, width, self.n_features), d_words.dtype)
+        np.put_along_axis(d_convolved, best[:, None], d_words[:, None], axis=1)
+        rows = d_convolved.reshape(-1, self.n_features)
+        d_kernel = windows.reshape(len(rows), -1).T @ rows
+        self._gradients["char_conv.weight"][...] = (
+            d_kernel.reshape(WIDTH, self.n_features, -1).transpose(2, 1, 0))
+        self._gradients["char_conv.bias"][...] = rows.sum(axis=0)
+        d_windows = (rows @ kernel.T).reshape(n_words, width, WIDTH, self.n_features)
+        d_embedded = np.zeros((n_words, width + 2, self.n_features), d_words.dtype)
+        for k in range(WIDTH):  # the three taps of the kernel, not steps
+            d_embedded[:, k:k + width] += d_windows[:, :, k]
+        d_embedding = self._gradients["char_embedding.weight"]
+        d_embedding[...] = 0
+        np.add.at(d_embedding, chars, d_embedded[:, 1:-1])
+        d_embedding[PAD_CHAR] = 0  # the padding row stays zero

@@ -1,0 +1,165 @@
+"""What the estimators with one answer per step share (RecurrentTagger,
+RecurrentStepRegressor): inputs that may be string tokens, targets that are one
+sequence per input sequence, and the top layer's states for new X."""
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseRecurrent
+from ._char_encoder import CharCNN
+from ._memory import check_embedding_fits
+from ._network import single_threaded_blas
+from ._tokens import TokenVocabulary, check_string_tokens, is_string_tokens
+
+# The embedding size of string tokens when embedding_dim is None.
+DEFAULT_TOKEN_EMBEDDING = 64
+
+
+class BaseStepEstimator(BaseRecurrent):
+    """Shared implementation of the per-step estimators."""
+
+    _parameter_constraints = {
+        **BaseRecurrent._parameter_constraints,
+        "min_frequency": [Interval(Integral, 1, None, closed="left")],
+        "char_encoder": [StrOptions({"cnn"}), None],
+        "char_features": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    # ---------------------------------------------------------------- input --
+
+    def _validate_sequences(self, X, *, reset):
+        strings = is_string_tokens(X)
+        if not reset and strings != hasattr(self, "vocabulary_"):
+            fitted = "string tokens" if hasattr(self, "vocabulary_") else "numbers or token ids"
+            raise ValueError(f"{type(self).__name__} was fitted on {fitted}; X must be the same")
+        if not strings:
+            return super()._validate_sequences(X, reset=reset)
+        sequences = check_string_tokens(X)
+        if reset:
+            # Kept aside until the estimator is initialised: a later error in
+            # fit must leave the estimator unchanged.
+            self._new_vocabulary = TokenVocabulary(sequences, self.min_frequency,
+                                                   with_chars=self.char_encoder is not None)
+            vocabulary = self._new_vocabulary
+        else:
+            vocabulary = self._tokens
+        return vocabulary.encode(sequences)
+
+    def _vocabulary(self, sequences):
+        new = self.__dict__.get("_new_vocabulary")
+        if new is None:
+            return super()._vocabulary(sequences)
+        check_embedding_fits(new.size, self._token_embedding_dim(), np.dtype(self.dtype))
+        return new.size
+
+    def _token_embedding_dim(self):
+        return self.embedding_dim or DEFAULT_TOKEN_EMBEDDING
+
+    def _input_options(self, vocabulary):
+        new = self.__dict__.get("_new_vocabulary")
+        if new is None:
+            return super()._input_options(vocabulary)
+        options = dict(vocabulary_size=vocabulary, embedding_dim=self._token_embedding_dim())
+        if new.chars is not None:
+            options["make_char_encoder"] = lambda rng: CharCNN(new.n_chars, self.char_features,
+                                                               rng, np.dtype(self.dtype))
+        return options
+
+    def _initialize(self, sequences, target_info, vocabulary, hidden_sizes, n_threads, device,
+                    rng):
+        super()._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads, device,
+                            rng)
+        new = self.__dict__.pop("_new_vocabulary", None)
+        if new is None:
+            self.__dict__.pop("_tokens", None)
+            self.__dict__.pop("vocabulary_", None)
+        else:
+            self._tokens = new
+            self.vocabulary_ = dict(new.tokens)
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        if self.bptt_steps is not None:
+            raise ValueError(f"{type(self).__name__} needs bptt_steps=None: an answer at "
+                             "every step needs the outputs of every step, and truncated "
+                             "BPTT keeps only the last window's")
+        try:
+            return super()._fit(X, y, sample_weight, incremental=incremental, classes=classes)
+        finally:
+            self.__dict__.pop("_new_vocabulary", None)
+
+    def _target_container(self, y, sequences):
+        if isinstance(y, np.ndarray) and y.ndim >= 2:
+            y = list(y)
+        if not isinstance(y, (list, tuple)):
+            raise TypeError(f"{type(self).__name__} needs y as one sequence of targets per "
+                            f"sequence of X (a list of arrays), got {type(y).__name__}")
+        targets = [np.asarray(entry) for entry in y]
+        if len(targets) == len(sequences):
+            for i, (entry, length) in enumerate(zip(targets, sequences.lengths)):
+                found = len(entry) if entry.ndim else 0
+                if found != length:
+                    raise ValueError(f"y[{i}] has {found} targets but sequence {i} of X has "
+                                     f"{length} steps; every sequence needs one target per "
+                                     "step")
+        return targets
+
+    def _stratify(self, targets):
+        return None
+
+    def _class_weights(self, targets, info):
+        return 1.0
+
+    # ------------------------------------------------------------ inference --
+
+    def _step_outputs(self, X, per_chunk):
+        """``per_chunk(sequences, scores)`` -> padded (B, T, ...) array, for the
+        head's scores of every chunk of X, as one array per sequence."""
+        result = []
+        # As in fit (see _base.py): the head's products are small for BLAS threads.
+        with self._turns(), single_threaded_blas():
+            for chunk in self._inference_chunks(X):
+                scores = self.model_.forward(chunk)
+                if not np.all(np.isfinite(scores[np.arange(scores.shape[1]) <
+                                                 chunk.lengths[:, None]])):
+                    raise FloatingPointError(
+                        "the network's outputs are not finite: the recurrent layers "
+                        "overflowed; standardize the inputs (SequenceScaler) or refit with a "
+                        "smaller learning_rate_init")
+                padded = per_chunk(chunk, scores)
+                result.extend(row[:length] for row, length in zip(padded, chunk.lengths))
+        return result
+
+    def hidden_states(self, X):
+        """The top recurrent layer's states for sequences X: what Keras's
+        ``return_sequences=True, return_state=True`` and PyTorch's
+        ``output, h_n`` give.
+
+        Returns
+        -------
+        outputs : list of ndarray of shape (n_timesteps_i, D)
+            The top layer's output at every step of each sequence; D is
+            ``hidden_size`` (of the last layer), doubled when bidirectional
+            (forward half first, as torch concatenates them).
+        final : ndarray of shape (n_samples, D)
+            Each sequence's final state: the forward direction's after its last
+            step, the reverse direction's after reading back to its first
+            (torch's ``h_n`` of the top layer, both directions concatenated).
+        """
+        outputs, finals = [], []
+        with self._turns():
+            chunks = self._inference_chunks(X)
+            tops = [self.model_.run_blocks(chunk)[0] for chunk in chunks]
+        for chunk, top in zip(chunks, tops):
+            outputs.extend(row[:length].astype(np.float64)
+                           for row, length in zip(top.outputs, chunk.lengths))
+            finals.append(top.final.astype(np.float64))
+        return outputs, np.concatenate(finals)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # y is one sequence per sample, not a column.
+        tags.target_tags.one_d_labels = False
+        tags.target_tags.two_d_labels = False
+        tags.input_tags.string = True
+        return tags

@@ -1,0 +1,319 @@
+"""Estimators with one answer per step: the sequence tagger (optionally with a
+CRF output layer) and the per-step regressor."""
+import numpy as np
+from scipy.special import softmax
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+
+from ._base import SHARED_DEFAULTS
+from ._classes import RecurrentRegressor, encode_labels
+from ._crf import CrfHead
+from ._heads import StepHead
+from ._losses import REGRESSION_LOSSES, PaddedSteps, cross_entropy, per_step
+from ._signature import init_storing
+from ._step_estimators import BaseStepEstimator
+from ._transitions import allowed_transitions, check_gold_transitions
+
+_STEP_DEFAULTS = {**SHARED_DEFAULTS, "bidirectional": True, "min_frequency": 1,
+                  "char_encoder": "cnn", "char_features": 30}
+
+
+def _real_steps(lengths, steps):
+    return np.arange(steps) < np.asarray(lengths)[:, None]
+
+
+class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
+    """Recurrent sequence tagger: one label per step (BiLSTM, BiLSTM-CRF).
+
+    Every step's output of the top recurrent layer goes through a linear layer
+    to one score per label: a softmax per step (``crf=False``, trained by the
+    cross-entropy averaged over real steps), or the emissions of a linear-chain
+    CRF (``crf=True``, trained by its exact negative log-likelihood averaged
+    over sequences, decoded by Viterbi; Huang et al. 2015, Lample et al. 2016).
+    Parameters shared with :class:`RecurrentClassifier` have its meaning; the
+    differences are below.
+
+    Parameters
+    ----------
+    bidirectional : bool, default=True
+        A tagger sees the whole sentence: each step's output joins a forward
+        and a backward reading.
+    embedding_dim : int, default=None
+        For token ids, the embedding size (required). For string tokens, the
+        embedding size of the learned vocabulary; None means 64.
+    crf : bool, default=False
+        Put a linear-chain CRF on the per-step scores.
+    forbidden_transitions : {'bmes', 'bio'}, list of pairs or None, default=None
+        Label transitions the CRF never takes (their score is -inf, held
+        fixed; needs ``crf=True``). A pair ``(a, b)`` forbids label ``b``
+        right after ``a``; ``(None, b)`` forbids starting with ``b`` and
+        ``(a, None)`` ending with ``a``. ``'bmes'`` forbids what word
+        segmentation tags cannot do (labels ``b``, ``m``, ``e``, ``s``, any
+        case: e.g. ``b`` then ``s``, or starting with ``m``); ``'bio'`` what
+        BIO tags cannot (``I-X`` after anything but ``B-X``/``I-X``, or first).
+    min_frequency : int, default=1
+        String tokens seen fewer times than this in fit share the
+        out-of-vocabulary id (so that its embedding is trained).
+    char_encoder : {'cnn'} or None, default='cnn'
+        For string tokens: add to each token's embedding a vector built from
+        its characters by a character CNN with max-pooling (Ma & Hovy 2016), so
+        that unseen tokens still get an informative representation. None uses
+        the token embedding alone.
+    char_features : int, default=30
+        Size of the character embedding and number of CNN filters.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The labels, sorted.
+    vocabulary_ : dict
+        For string tokens: token -> id (1..V; id 0 is every other token).
+    validation_scores_ : list of float or None
+        Token accuracy on the held-out sequences after every epoch.
+
+    Notes
+    -----
+    X is one sequence per sample, in any of three forms: numeric (a list of
+    ``(T_i, F)`` arrays, or a 3-D array), token ids (a list of 1-D int arrays,
+    with ``embedding_dim``), or string tokens (a list of lists of str; a
+    plain ``str`` is the sequence of its characters, so ``["我爱北京", ...]``
+    tags characters). y is one sequence of labels per sequence, of the same
+    length; ``predict`` and ``predict_proba`` return one array per sequence.
+    """
+
+    _parameter_constraints = {
+        **BaseStepEstimator._parameter_constraints,
+        "crf": ["boolean"],
+        "forbidden_transitions": [StrOptions({"bmes", "bio"}), list, tuple, None],
+    }
+
+    __init__ = init_storing({**_STEP_DEFAULTS, "crf": False, "forbidden_transitions": None})
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the tagger to sequences X and label sequences y (one label per
+        step); ``sample_weight`` weighs whole sequences."""
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch over (X, y), continuing from the current weights;
+        ``classes`` (every label that can ever occur) is required on the first
+        call."""
+        if not hasattr(self, "model_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict(self, X):
+        """The labels of every step: one array of ``classes_`` per sequence
+        (Viterbi's best labelling with ``crf=True``)."""
+        if self.crf:
+            decode = lambda chunk, scores: self.model_.head.decode(  # noqa: E731
+                scores, chunk.lengths, self.model_.n_threads)
+        else:
+            decode = lambda chunk, scores: np.argmax(scores, axis=2)  # noqa: E731
+        return [self.classes_[codes] for codes in self._step_outputs(X, decode)]
+
+    def predict_proba(self, X):
+        """P(label | X) of every step: one (n_timesteps_i, n_classes) array per
+        sequence, columns in the order of ``classes_`` (the CRF's marginals with
+        ``crf=True``)."""
+        return self._step_outputs(X, self._probabilities)
+
+    def _probabilities(self, chunk, scores):
+        if self.crf:
+            return self.model_.head.marginals(scores, chunk.lengths,
+                                              self.model_.n_threads).astype(np.float64)
+        return softmax(scores.astype(np.float64), axis=2)
+
+    def score(self, X, y, sample_weight=None):
+        """Token accuracy: the fraction of real steps labelled right (each step
+        weighted by its sequence's ``sample_weight``)."""
+        predicted = self.predict(X)
+        truth = self._target_container(y, self._validate_sequences(X, reset=False))
+        unknown = np.setdiff1d(np.concatenate(truth), self.classes_)
+        if len(unknown):
+            raise ValueError(f"y contains labels not seen in fit: {unknown!r}; the classes are "
+                             f"{self.classes_!r}")
+        weights = self._check_sample_weight(sample_weight, len(truth))
+        right = [np.sum(p == t) * w for p, t, w in zip(predicted, truth, weights)]
+        steps = [len(t) * w for t, w in zip(truth, weights)]
+        return float(np.sum(right) / np.sum(steps))
+
+    # Hooks of the training loop -------------------------------------------
+
+    def _encode_targets(self, y, *, classes, reset, sample_weight):
+        flat = np.concatenate(y) if y else np.array([])
+        if flat.ndim != 1:
+            raise ValueError("every entry of y must be a 1-D sequence of labels")
+        indices, labels = encode_labels(self, flat, classes, reset)
+        lengths = np.array([len(entry) for entry in y], dtype=np.int64)
+        codes = np.zeros((len(y), int(lengths.max())), dtype=np.int64)
+        codes[_real_steps(lengths, codes.shape[1])] = indices
+        targets = PaddedSteps(codes, lengths)
+        allowed = self._allowed(labels)
+        if allowed is not None:
+            check_gold_transitions(targets, allowed, labels)
+        return targets, labels
+
+    def _allowed(self, labels):
+        if self.forbidden_transitions is None:
+            return None
+        if not self.crf:
+            raise ValueError("forbidden_transitions needs crf=True: without a CRF, labels "
+                             "are chosen step by step")
+        return allowed_transitions(self.forbidden_transitions, labels)
+
+    def _set_target_info(self, classes):
+        self.classes_ = classes
+
+    def _make_head(self, n_features, classes, rng):
+        dtype = np.dtype(self.dtype)
+        if not self.crf:
+            return StepHead(n_features, len(classes), rng, dtype)
+        allowed = self._allowed(classes)
+        if allowed is None:
+            everything = np.ones((len(classes), len(classes)), bool)
+            allowed = (everything, everything[0], everything[0])
+        return CrfHead(n_features, len(classes), rng, dtype, allowed)
+
+    def _loss(self, scores, targets, weights):
+        if self.crf:
+            return self.model_.head.loss(scores, targets, weights, self.model_.n_threads)
+        return per_step(cross_entropy, scores, targets, weights)
+
+    def _validation_score(self, sequences, targets, weights):
+        scores = self.model_.forward(sequences)
+        if self.crf:
+            predicted = self.model_.head.decode(scores, sequences.lengths, self.model_.n_threads)
+        else:
+            predicted = np.argmax(scores, axis=2)
+        real = targets.real()
+        step_weights = np.broadcast_to(weights[:, None], real.shape)[real]
+        right = predicted[:, :real.shape[1]][real] == targets.values[real]
+        return float(np.dot(right, step_weights) / step_weights.sum())
+
+    # The CRF's forbidden scores are -inf in the state_dict, 0 in the optimizer.
+    def _export_head(self, state):
+        if self.crf:
+            state = self.model_.head.state_scores(state)
+        return state
+
+    def load_state_dict(self, state_dict):
+        if getattr(self, "crf", False) and hasattr(self, "model_"):
+            state_dict = self.model_.head.finite_scores(
+                {name: np.asarray(value.detach().cpu().numpy() if hasattr(value, "detach")
+                                  else value) for name, value in state_dict.items()})
+        return super().load_state_dict(state_dict)
+
+    load_state_dict.__doc__ = BaseStepEstimator.load_state_dict.__doc__
+
+
+class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
+    """Recurrent per-step regressor: one real value (or vector) per step, i.e.
+    equal-length sequence-to-sequence regression (denoising a trace, a value
+    per frame).
+
+    The name says what differs from :class:`RecurrentRegressor`, which answers
+    once per sequence: this one answers at every step, as the tagger does for
+    labels. Each step's output of the top layer goes through a linear layer;
+    training minimizes the loss averaged over real steps. Targets are
+    standardized inside (over all real steps). Parameters are those of
+    :class:`RecurrentTagger` without the CRF, plus ``loss``
+    (``'squared_error'`` or ``'huber'``, as :class:`RecurrentRegressor`).
+
+    y is one ``(T_i,)`` or ``(T_i, k)`` array per sequence; ``predict``
+    returns the same shapes.
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Values per step.
+    validation_scores_ : list of float or None
+        R^2 over the held-out sequences' steps after every epoch.
+    """
+
+    _parameter_constraints = {
+        **BaseStepEstimator._parameter_constraints,
+        "loss": [StrOptions(set(REGRESSION_LOSSES))],
+    }
+
+    __init__ = init_storing({**_STEP_DEFAULTS, "loss": "squared_error"})
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit to sequences X and per-step targets y (one (T_i,) or (T_i, k)
+        array per sequence)."""
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over (X, y), continuing from the current weights."""
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predicted targets of every step: one array per sequence, shaped as
+        the targets of fit were."""
+        mean, scale = self._target_scaling
+        predictions = self._step_outputs(X, lambda chunk, scores: scores * scale + mean)
+        return [p[:, 0] if self._y_is_1d else p for p in predictions]
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 over all real steps (and target columns, averaged uniformly)."""
+        predicted = self.predict(X)
+        truth = self._target_container(y, self._validate_sequences(X, reset=False))
+        weights = self._check_sample_weight(sample_weight, len(truth))
+        step_weights = np.repeat(weights, [len(t) for t in truth])
+        return float(r2_score(np.concatenate(truth), np.concatenate(predicted),
+                              sample_weight=step_weights))
+
+    def _encode_targets(self, y, *, classes, reset, sample_weight):
+        entries = [np.asarray(entry, dtype=np.float64) for entry in y]
+        ndims = {entry.ndim for entry in entries}
+        if not ndims <= {1, 2} or len(ndims) > 1:
+            raise ValueError("every entry of y must be a (T_i,) array, or every one a (T_i, k) "
+                             "array")
+        columns = [entry.reshape(len(entry), -1) for entry in entries]
+        widths = {c.shape[1] for c in columns}
+        if len(widths) > 1:
+            raise ValueError(f"entries of y have different numbers of columns: {sorted(widths)}")
+        flat = np.concatenate(columns)
+        if not np.all(np.isfinite(flat)):
+            raise ValueError("Input y contains NaN or infinity.")
+        lengths = np.array([len(c) for c in columns], dtype=np.int64)
+        if reset:
+            step_weights = np.repeat(sample_weight, lengths)
+            mean = np.average(flat, axis=0, weights=step_weights)
+            scale = np.sqrt(np.average((flat - mean) ** 2, axis=0, weights=step_weights))
+            info = (mean, np.where(scale > 0, scale, 1.0), ndims == {1})
+        else:
+            if flat.shape[1] != self.n_outputs_:
+                raise ValueError(f"y has {flat.shape[1]} values per step, but "
+                                 f"{type(self).__name__} was fitted with {self.n_outputs_}")
+            info = (*self._target_scaling, self._y_is_1d)
+        mean, scale, _ = info
+        values = np.zeros((len(columns), int(lengths.max()), flat.shape[1]))
+        values[_real_steps(lengths, values.shape[1])] = (flat - mean) / scale
+        return PaddedSteps(values, lengths), info
+
+    def _set_target_info(self, info):
+        mean, scale, self._y_is_1d = info
+        self._target_scaling = (mean, scale)
+        self.n_outputs_ = len(mean)
+
+    def _make_head(self, n_features, info, rng):
+        return StepHead(n_features, len(info[0]), rng, np.dtype(self.dtype))
+
+    def _loss(self, scores, targets, weights):
+        return per_step(REGRESSION_LOSSES[self.loss], scores, targets, weights)
+
+    def _validation_score(self, sequences, targets, weights):
+        real = targets.real()
+        scores = self.model_.forward(sequences)[:, :real.shape[1]]
+        step_weights = np.broadcast_to(weights[:, None], real.shape)[real]
+        return r2_score(targets.values[real], scores[real], sample_weight=step_weights)
+
+    # The head predicts standardized targets, as RecurrentRegressor's does.
+    _export_head = RecurrentRegressor._export_head
+    _import_head = RecurrentRegressor._import_head

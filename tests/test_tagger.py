@@ -1,0 +1,241 @@
+"""RecurrentTagger and RecurrentStepRegressor through their public API: the
+three kinds of X, the CRF and its forbidden transitions, errors, scikit-learn
+citizenship (clone, pickle, grid search, cross-validation) and to_torch."""
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.metrics import f1_score, make_scorer
+from sklearn.model_selection import GridSearchCV, cross_val_score
+
+from rnnsk import RecurrentStepRegressor, RecurrentTagger, to_torch
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def sign_task(n=60, seed=0):
+    """Label of a step: whether the running sum of the first feature is positive
+    (needs memory of the past, so a recurrent model is required)."""
+    rng = np.random.default_rng(seed)
+    X = [rng.normal(size=(int(k), 2)) for k in rng.integers(1, 12, n)]
+    y = [np.where(np.cumsum(x[:, 0]) > 0, "up", "down") for x in X]
+    return X, y
+
+
+def words_task():
+    """Segmentation of strings into words of a tiny lexicon: b/m/e/s per character."""
+    rng = np.random.default_rng(1)
+    lexicon = ["北京", "天安门", "我", "爱", "你", "今天", "天气", "很", "好", "中华人民"]
+    X, y = [], []
+    for _ in range(80):
+        words = [lexicon[i] for i in rng.integers(0, len(lexicon), rng.integers(1, 6))]
+        X.append("".join(words))
+        y.append(list("".join("s" if len(w) == 1 else "b" + "m" * (len(w) - 2) + "e"
+                              for w in words)))
+    return X, y
+
+
+BMES_FORBIDDEN_PAIRS = {("b", "b"), ("b", "s"), ("m", "b"), ("m", "s"), ("e", "m"),
+                        ("e", "e"), ("s", "m"), ("s", "e")}
+
+
+@pytest.mark.parametrize("crf", [False, True])
+def test_learns_a_task_that_needs_memory(crf):
+    X, y = sign_task()
+    tagger = RecurrentTagger(hidden_size=16, max_iter=40, crf=crf, random_state=0,
+                             learning_rate_init=0.02).fit(X, y)
+    assert tagger.score(X, y) > 0.9
+    predicted, probabilities = tagger.predict(X), tagger.predict_proba(X)
+    assert list(tagger.classes_) == ["down", "up"]
+    for x, labels, p in zip(X, predicted, probabilities):
+        assert labels.shape == (len(x),) and set(labels) <= {"down", "up"}
+        assert p.shape == (len(x), 2)
+        np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-6)
+    if not crf:
+        for labels, p in zip(predicted, probabilities):
+            np.testing.assert_array_equal(labels, tagger.classes_[p.argmax(axis=1)])
+
+
+def test_segments_strings_with_forbidden_bmes_transitions():
+    X, y = words_task()
+    tagger = RecurrentTagger(hidden_size=16, max_iter=25, crf=True,
+                             forbidden_transitions="bmes", random_state=0,
+                             learning_rate_init=0.02).fit(X, y)
+    assert tagger.score(X, y) > 0.95
+    transitions = tagger.state_dict()["crf.transitions"]
+    index = {label: i for i, label in enumerate(tagger.classes_)}
+    for a, b in BMES_FORBIDDEN_PAIRS:
+        assert transitions[index[a], index[b]] == -np.inf
+    # Whatever it reads, the CRF never outputs a forbidden pair.
+    for labels in tagger.predict(["你好北京", "天天天天天天", "x", "我爱中华人民共和国"]):
+        assert labels[0] in "bs" and labels[-1] in "es"
+        assert not set(zip(labels, labels[1:])) & BMES_FORBIDDEN_PAIRS
+    # A plain str is the sequence of its characters.
+    np.testing.assert_array_equal(tagger.predict(["北京"])[0], tagger.predict([["北", "京"]])[0])
+
+
+def test_string_tokens_vocabulary_oov_and_character_encoder():
+    X = [["the", "cat", "sat"], ["a", "cat"], ["the", "mat"]] * 10
+    y = [["D", "N", "V"], ["D", "N"], ["D", "N"]] * 10
+    tagger = RecurrentTagger(hidden_size=8, max_iter=30, random_state=0, min_frequency=11,
+                             learning_rate_init=0.02).fit(X, y)
+    # Tokens seen fewer than 11 times ("sat", "a", "mat") share id 0.
+    assert set(tagger.vocabulary_) == {"the", "cat"}
+    assert sorted(tagger.vocabulary_.values()) == [1, 2]
+    names = tagger.state_dict()
+    assert names["embedding.weight"].shape == (3, 64)
+    assert names["char_conv.weight"].shape == (30, 30, 3)
+    # Unseen words (and unseen characters) still get labels.
+    labels = tagger.predict([["the", "zebra", "sat"]])[0]
+    assert labels.shape == (3,)
+    plain = RecurrentTagger(hidden_size=8, max_iter=2, char_encoder=None,
+                            embedding_dim=5).fit(X, y)
+    assert not any(name.startswith("char_") for name in plain.state_dict())
+
+
+def test_token_ids_with_embedding():
+    rng = np.random.default_rng(2)
+    X = [rng.integers(0, 5, int(n)) for n in rng.integers(1, 8, 50)]
+    y = [x % 2 for x in X]
+    tagger = RecurrentTagger(embedding_dim=4, hidden_size=8, max_iter=30, random_state=0,
+                             learning_rate_init=0.02).fit(X, y)
+    assert tagger.score(X, y) > 0.95
+    assert tagger.state_dict()["embedding.weight"].shape == (5, 4)
+
+
+def test_partial_fit_early_stopping_and_hidden_states():
+    X, y = sign_task()
+    tagger = RecurrentTagger(hidden_size=6, random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        tagger.partial_fit(X, y)
+    tagger.partial_fit(X, y, classes=["down", "up"]).partial_fit(X, y)
+    assert tagger.n_iter_ == 2
+    stopped = RecurrentTagger(hidden_size=6, max_iter=50, early_stopping=True,
+                              n_iter_no_change=2, random_state=0, crf=True).fit(X, y)
+    assert len(stopped.validation_scores_) == stopped.n_iter_
+    assert all(0 <= s <= 1 for s in stopped.validation_scores_)
+    outputs, final = stopped.hidden_states(X[:3])
+    assert [o.shape for o in outputs] == [(len(x), 12) for x in X[:3]]
+    assert final.shape == (3, 12)
+    # The forward half of the final state is the output at the last step, the
+    # reverse half the output at the first (torch's h_n).
+    for o, f in zip(outputs, final):
+        np.testing.assert_allclose(f[:6], o[-1, :6])
+        np.testing.assert_allclose(f[6:], o[0, 6:])
+
+
+def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
+    X, y = sign_task(20)
+    tagger = RecurrentTagger(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    before = pickle.dumps(tagger)
+    bad_y = list(y)
+    bad_y[3] = bad_y[3][:-1] if len(bad_y[3]) > 1 else np.array(["up", "up"])
+    with pytest.raises(ValueError, match=r"y\[3\] has \d+ targets but sequence 3 of X"):
+        tagger.fit(X, bad_y)
+    with pytest.raises(ValueError, match=r"X\[1\] is an empty sequence"):
+        tagger.fit([["a"], [], ["b"]], [["x"], [], ["y"]])
+    with pytest.raises(ValueError, match=r"X\[2\] is an empty sequence"):
+        tagger.fit([X[0], X[1], np.zeros((0, 2))], y[:3])
+    with pytest.raises(ValueError, match="labels not seen in fit"):
+        tagger.score(X, [np.full(len(x), "sideways") for x in X])
+    with pytest.raises(TypeError, match="one sequence of targets per sequence"):
+        tagger.fit(X, "up")
+    with pytest.raises(ValueError, match="fitted on numbers or token ids"):
+        tagger.predict([["a", "b"]])
+    with pytest.raises(ValueError, match="forbidden_transitions needs crf=True"):
+        clone(tagger).set_params(forbidden_transitions=[("up", "down")]).fit(X, y)
+    with pytest.raises(ValueError, match=r"forbidden transition \('up', 'left'\)"):
+        clone(tagger).set_params(crf=True, forbidden_transitions=[("up", "left")]).fit(X, y)
+    with pytest.raises(ValueError, match="needs bptt_steps=None"):
+        clone(tagger).set_params(bidirectional=False, bptt_steps=3).fit(X, y)
+    with pytest.raises(ValueError, match="needs labels among b, m, e, s"):
+        clone(tagger).set_params(crf=True, forbidden_transitions="bmes").fit(X, y)
+    with pytest.raises(ValueError, match=r"y\[1\] takes a transition"):
+        RecurrentTagger(crf=True, forbidden_transitions="bmes").fit(
+            ["ab", "cd"], [["b", "e"], ["b", "b"]])
+    assert pickle.dumps(tagger) == before
+
+
+def test_sklearn_clone_pickle_grid_search_and_cross_validation():
+    X, y = sign_task(40)
+    tagger = RecurrentTagger(hidden_size=6, max_iter=3, random_state=0)
+    assert clone(tagger).get_params() == tagger.get_params()
+    tagger.fit(X, y)
+    restored = pickle.loads(pickle.dumps(tagger))
+    for a, b in zip(restored.predict_proba(X), tagger.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+
+    def token_f1(y_true, y_pred):
+        return f1_score(np.concatenate(y_true), np.concatenate(y_pred), pos_label="up")
+
+    search = GridSearchCV(tagger, {"crf": [False, True]}, scoring=make_scorer(token_f1),
+                          cv=2).fit(X, y)
+    assert set(search.cv_results_["params"][0]) == {"crf"}
+    assert 0 <= search.best_score_ <= 1
+    scores = cross_val_score(tagger, X, y, cv=3)
+    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_to_torch_reproduces_predict_proba_and_viterbi():
+    torch = pytest.importorskip("torch")
+    X, y = words_task()
+    for crf in (False, True):
+        tagger = RecurrentTagger(hidden_size=6, max_iter=2, crf=crf, char_encoder=None,
+                                 forbidden_transitions="bmes" if crf else None,
+                                 random_state=0).fit(X, y)
+        module = to_torch(tagger)
+        ids = [np.array([tagger.vocabulary_.get(c, 0) for c in s]) for s in X[:6]]
+        lengths = torch.tensor([len(i) for i in ids])
+        padded = torch.zeros((6, int(lengths.max())), dtype=torch.int64)
+        for row, i in enumerate(ids):
+            padded[row, :len(i)] = torch.from_numpy(i)
+        with torch.no_grad():
+            scores = module(padded, lengths)
+        if crf:
+            probabilities = module.crf.marginals(scores, lengths)
+            decoded = module.crf.viterbi(scores, lengths)
+        else:
+            probabilities = torch.softmax(scores, dim=2)
+            decoded = probabilities.argmax(dim=2)
+        for row, (p, labels) in enumerate(zip(tagger.predict_proba(X[:6]),
+                                              tagger.predict(X[:6]))):
+            np.testing.assert_allclose(probabilities[row, :len(p)].numpy(), p, atol=1e-5)
+            np.testing.assert_array_equal(tagger.classes_[decoded[row, :len(p)].numpy()],
+                                          labels)
+        tagger.load_state_dict(module.state_dict())  # -inf of forbidden pairs included
+    with pytest.raises(ValueError, match="does not export a character encoder"):
+        to_torch(RecurrentTagger(hidden_size=4, max_iter=1).fit(X, y))
+
+
+@pytest.mark.parametrize("two_d", [False, True])
+def test_step_regressor_learns_a_running_mean(two_d):
+    rng = np.random.default_rng(3)
+    X = [rng.normal(size=(int(n), 1)) for n in rng.integers(2, 15, 60)]
+    y = [100 + 10 * np.cumsum(x[:, 0]) / np.arange(1, len(x) + 1) for x in X]
+    if two_d:
+        y = [np.stack([t, -t], axis=1) for t in y]
+    regressor = RecurrentStepRegressor(hidden_size=16, max_iter=60, bidirectional=False,
+                                       random_state=0, learning_rate_init=0.01).fit(X, y)
+    assert regressor.score(X, y) > 0.9
+    predicted = regressor.predict(X)
+    assert [p.shape for p in predicted] == [t.shape for t in y]
+    assert regressor.n_outputs_ == (2 if two_d else 1)
+
+
+@pytest.mark.parametrize("estimator", [RecurrentTagger(), RecurrentStepRegressor()],
+                         ids=lambda e: type(e).__name__)
+def test_sklearn_checks_that_do_not_assume_tabular_y(estimator):
+    """scikit-learn's checks whose data are not one target per sample (the
+    others feed y as a column, which is not what these estimators take; see
+    docs/guide/tagging.md)."""
+    from sklearn.utils import estimator_checks as checks
+    name = type(estimator).__name__
+    checks.check_no_attributes_set_in_init(name, estimator)
+    checks.check_parameters_default_constructible(name, estimator)
+    checks.check_get_params_invariance(name, estimator)
+    checks.check_set_params(name, estimator)
+    checks.check_estimator_cloneable(name, estimator)
+    checks.check_estimator_repr(name, estimator)
+    checks.check_estimator_tags_renamed(name, estimator)
+    checks.check_valid_tag_types(name, estimator)
