@@ -332,7 +332,8 @@ def test_an_overflowing_l2_penalty_is_a_non_finite_loss():
     like any other non-finite loss, not recorded in loss_curve_ as inf."""
     X, labels, _ = data()
     params = dict(cell="lstm", solver="sgd", learning_rate_init=1e12, max_grad_norm=None,
-                  hidden_size=4, batch_size=5, max_iter=30, random_state=0, n_threads=1, **DIVERGING)
+                  hidden_size=4, batch_size=5, max_iter=30, random_state=0, n_threads=1,
+                  **DIVERGING)
     plain = RecurrentClassifier(**dict(params, alpha=0.0))
     fit_recording(plain, X, labels)
     assert all(np.isfinite(plain.loss_curve_))  # the same fit without the penalty
