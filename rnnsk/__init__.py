@@ -13,6 +13,7 @@ from rnnsk._classes import (
 from rnnsk._device import cuda_device_count
 from rnnsk._display import TrainingCurveDisplay
 from rnnsk._forecasting import last_window, make_windows
+from rnnsk._language_model import RecurrentLanguageModel
 from rnnsk._network import RecurrentNetwork
 from rnnsk._scaler import SequenceScaler
 from rnnsk._tagger import RecurrentStepRegressor, RecurrentTagger
@@ -29,6 +30,7 @@ __all__ = [
     "RNNClassifier",
     "RNNRegressor",
     "RecurrentClassifier",
+    "RecurrentLanguageModel",
     "RecurrentNetwork",
     "RecurrentRegressor",
     "RecurrentStepRegressor",

@@ -146,7 +146,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         computed on ``reset``, otherwise those of the fit that built the model."""
         if not reset:
             return getattr(self, "_input_scaling", None)
-        if self.embedding_dim is not None or not self.standardize:
+        if self.embedding_dim is not None or not getattr(self, "standardize", False):
             return None
         return input_statistics(sequences, sample_weight)
 
@@ -174,9 +174,6 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     # ------------------------------------------------------------- training --
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
-                             "is None")
         self._turns()
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
@@ -187,17 +184,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         first_call = not (incremental or self.warm_start) or not hasattr(self, "model_")
         # Nothing of the estimator changes until every input has been checked
         # and the validation split is made.
-        sequences = self._validate_sequences(X, reset=first_call)
-        y = self._target_container(y, sequences)
-        n_targets = len(y) if getattr(y, "ndim", 1) else 0
-        if n_targets != len(sequences):
-            raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
-                             "entries")
-        weights = self._check_sample_weight(sample_weight, len(sequences))
-        targets, target_info = self._encode_targets(y, classes=classes, reset=first_call,
-                                                    sample_weight=weights / weights.max())
-        weights, weight_unit = _relative_weights(
-            weights, self._class_weights(targets, target_info))
+        sequences, targets, weights, target_info, weight_unit = self._training_data(
+            X, y, sample_weight, reset=first_call, classes=classes)
         scaling = self._input_statistics(sequences, weights, reset=first_call)
         penalty_per_unit = (0.0 if self.alpha == 0 else
                             self.alpha / weight_unit if weight_unit > 0 else np.inf)
@@ -242,6 +230,27 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              incremental=incremental)
         return self
 
+    def _training_data(self, X, y, sample_weight, *, reset, classes):
+        """What the training loop reads: (sequences, targets, weights,
+        target_info, weight_unit), with X validated, y encoded by the estimator
+        and the weights relative (see _relative_weights; weight_unit is what
+        one unit of relative weight was)."""
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
+                             "is None")
+        sequences = self._validate_sequences(X, reset=reset)
+        y = self._target_container(y, sequences)
+        n_targets = len(y) if getattr(y, "ndim", 1) else 0
+        if n_targets != len(sequences):
+            raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
+                             "entries")
+        weights = self._check_sample_weight(sample_weight, len(sequences))
+        targets, target_info = self._encode_targets(y, classes=classes, reset=reset,
+                                                    sample_weight=weights / weights.max())
+        weights, weight_unit = _relative_weights(
+            weights, self._class_weights(targets, target_info))
+        return sequences, targets, weights, target_info, weight_unit
+
     def _target_container(self, y, sequences):
         """``y`` as one indexable entry per sequence (here an array); estimators
         with one target per step check each entry against its sequence."""
@@ -282,10 +291,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # used, and then the estimator must be left as it was.
         model = SequenceModel(
             cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
-            bidirectional=self.bidirectional, dropout=self.dropout,
+            dropout=self.dropout,
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
             dtype=np.dtype(self.dtype), random_state=rng, n_threads=n_threads, device=device,
-            init=self.init, **self._input_options(vocabulary))
+            init=self.init, **self._input_options(vocabulary), **self._model_options())
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
         self._set_target_info(target_info)
@@ -302,6 +311,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """How the model reads tokens: SequenceModel's vocabulary_size and
         embedding_dim (and make_char_encoder)."""
         return dict(vocabulary_size=vocabulary, embedding_dim=self.embedding_dim)
+
+    def _model_options(self):
+        """Other options of the SequenceModel that differ between estimators."""
+        return dict(bidirectional=self.bidirectional)
 
     def _make_head(self, n_features, target_info, rng):
         """The head on the top block's ``n_features`` outputs (see ``_heads.py``):
@@ -335,13 +348,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         try:
             for _ in range(epochs):
                 started = time.perf_counter()
-                order = (self._random_state.permutation(n_samples) if self.shuffle
-                         else np.arange(n_samples))
                 epoch_loss = 0.0
                 progress = (EpochProgress(self.n_iter_ + 1, n_samples) if self.verbose >= 2
                             else None)
-                for first in range(0, n_samples, batch_size):
-                    batch = order[first:first + batch_size]
+                for batch in self._minibatches(n_samples, batch_size):
                     batch_weight = weights[batch].sum()
                     # A minibatch of zero-weight samples has no loss to descend
                     # (0/0): it is skipped, and the samples count as seen.
@@ -388,12 +398,24 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                           "and the optimization hasn't converged yet.", ConvergenceWarning)
 
+    def _minibatches(self, n_samples, batch_size):
+        """The sample indices of each minibatch of one epoch, in training order."""
+        order = (self._random_state.permutation(n_samples) if self.shuffle
+                 else np.arange(n_samples))
+        for first in range(0, n_samples, batch_size):
+            yield order[first:first + batch_size]
+
+    def _forward_backward(self, batch, targets, weights):
+        """The loss of one minibatch; leaves its gradients in the model."""
+        outputs = self.model_.forward(batch, training=True, bptt_steps=self.bptt_steps,
+                                      seed=int(self._random_state.randint(2**31)))
+        loss, d_outputs = self._loss(outputs, targets, weights)
+        self.model_.backward(d_outputs)
+        return loss
+
     def _train_step(self, batch, targets, weights):
         model = self.model_
-        outputs = model.forward(batch, training=True, bptt_steps=self.bptt_steps,
-                                seed=int(self._random_state.randint(2**31)))
-        loss, d_outputs = self._loss(outputs, targets, weights)
-        model.backward(d_outputs)
+        loss = self._forward_backward(batch, targets, weights)
         if self.alpha > 0:
             # L2 on the weights (not biases) as scikit-learn's MLP: alpha/2 |W|^2 per
             # unit of sample weight in the minibatch (weights are relative here,

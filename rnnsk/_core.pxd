@@ -96,6 +96,13 @@ cdef extern from "device/device_core.hpp" nogil:
     unique_ptr[DeviceCore[double]] make_cuda_double "rnnsk::make_cuda_core<double>" (
         const NetworkConfig&, int) except +
 
+cdef extern from "incremental.hpp" namespace "rnnsk" nogil:
+    cdef cppclass IncrementalStep[T]:
+        IncrementalStep(const NetworkConfig&, sgemm_routine) except +
+        IncrementalStep(const NetworkConfig&, dgemm_routine) except +
+        void prepare(const T*) except +
+        void step(const T*, int, T*, T*) except +
+
 cdef extern from "crf.hpp" namespace "rnnsk" nogil:
     cdef cppclass CrfBatch[T]:
         const T* emissions

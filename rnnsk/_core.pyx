@@ -230,6 +230,72 @@ cdef class NetworkCore(CoreShape):
                 self.double_precision.backward(double_args)
 
 
+cdef class StepCore:
+    """A unidirectional network advanced one step at a time without a tape: the
+    weights are laid out once by ``prepare``, then each ``step`` updates the
+    states in place (see src/incremental.hpp)."""
+
+    cdef unique_ptr[IncrementalStep[float]] single
+    cdef unique_ptr[IncrementalStep[double]] double_precision
+    cdef readonly object dtype
+    cdef readonly int cell, input_size, hidden_size, num_layers
+    cdef object params  # what prepare laid out: kept alive while steps read it
+
+    def __cinit__(self, int cell, int input_size, int hidden_size, int num_layers,
+                  object dtype):
+        cdef NetworkConfig config = make_config(cell, input_size, hidden_size, num_layers,
+                                                False, 0.0)
+        self.dtype = np.dtype(dtype)
+        self.cell, self.input_size = cell, input_size
+        self.hidden_size, self.num_layers = hidden_size, num_layers
+        if self.dtype == np.float32:
+            self.single.reset(new IncrementalStep[float](
+                config, <sgemm_routine>blas_routine("sgemm")))
+        elif self.dtype == np.float64:
+            self.double_precision.reset(new IncrementalStep[double](
+                config, <dgemm_routine>blas_routine("dgemm")))
+        else:
+            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
+
+    def prepare(self, params):
+        """Lay out the weights of the flat ``params`` for the following steps."""
+        size = layout(self.cell, self.input_size, self.hidden_size, self.num_layers, False)[-1]
+        shape = (size[1] + int(np.prod(size[2])),)
+        if self.single:
+            self.single.get().prepare(<float*>buffer_of(params, "params", self.dtype, shape))
+        else:
+            self.double_precision.get().prepare(
+                <double*>buffer_of(params, "params", self.dtype, shape))
+        self.params = params
+
+    def step(self, x, h, c):
+        """Read one input row per state: x (batch, input_size); h, c (layers,
+        batch, hidden_size; c None but for LSTM) are replaced in place."""
+        if self.params is None:
+            raise RuntimeError("step needs a preceding prepare")
+        if not isinstance(x, np.ndarray) or x.ndim != 2:
+            raise ValueError("x must be a 2-D numpy array (batch, input_size)")
+        cdef int batch = x.shape[0]
+        if batch < 1:
+            raise ValueError("x must hold at least one row")
+        state = (self.num_layers, batch, self.hidden_size)
+        lstm = self.cell == 2
+        if lstm and c is None:
+            raise ValueError("the LSTM cell needs c")
+        if self.single:
+            xs = <float*>buffer_of(x, "x", self.dtype, (batch, self.input_size))
+            hs = <float*>buffer_of(h, "h", self.dtype, state)
+            cs = <float*>buffer_of(c, "c", self.dtype, state) if lstm else NULL
+            with nogil:
+                self.single.get().step(xs, batch, hs, cs)
+        else:
+            xd = <double*>buffer_of(x, "x", self.dtype, (batch, self.input_size))
+            hd = <double*>buffer_of(h, "h", self.dtype, state)
+            cd = <double*>buffer_of(c, "c", self.dtype, state) if lstm else NULL
+            with nogil:
+                self.double_precision.get().step(xd, batch, hd, cd)
+
+
 def device_count():
     """Number of usable CUDA GPUs; RuntimeError when rnnsk was built without CUDA."""
     return cuda_device_count()

@@ -22,8 +22,11 @@ class SequenceModel:
     update in place; ``decay_masks`` holds 1 where L2 regularization applies
     (weights) and 0 where it does not (biases), as in scikit-learn's MLP.
     ``make_head(n_features, rng)`` builds the head on the top block's outputs
-    of ``n_features`` values per step. ``init`` names the recurrent layers'
-    initialisation scheme (see ``_init.py``).
+    of ``n_features`` values per step; a head with ``ties_embedding`` set uses
+    the embedding matrix as its weight (``tie(embedding)``), whose gradient then
+    sums both uses. ``embedding_dropout`` drops input vector values while
+    training (inverted dropout, each value on its own). ``init`` names the
+    recurrent layers' initialisation scheme (see ``_init.py``).
 
     ``make_char_encoder(rng)``, with an embedding, adds to every token's vector
     one built from its characters (``_char_encoder.CharCNN``); the data are then
@@ -35,9 +38,10 @@ class SequenceModel:
 
     def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, make_head,
                  vocabulary_size, embedding_dim, dtype, random_state, n_threads,
-                 device="cpu", init="pytorch", make_char_encoder=None):
+                 device="cpu", init="pytorch", make_char_encoder=None, embedding_dropout=0.0):
         self.dtype = np.dtype(dtype)
         self.dropout = dropout
+        self.embedding_dropout = embedding_dropout
         self.directions = 2 if bidirectional else 1
         rng = random_state
         self.embedding = None
@@ -59,6 +63,8 @@ class SequenceModel:
             self.blocks.append(block)
             n_features = self.directions * size
         self.head = make_head(n_features, rng)
+        if getattr(self.head, "ties_embedding", False):
+            self.head.tie(self.embedding)
 
         self._embedding_gradient = (None if self.embedding is None
                                     else np.zeros_like(self.embedding))
@@ -173,6 +179,12 @@ class SequenceModel:
         """
         lengths = sequences.lengths
         x = self._input_vectors(sequences, training)
+        input_mask = None
+        if training and self.embedding is not None and self.embedding_dropout > 0:
+            keep = np.random.default_rng([seed, len(self.blocks)]).random(x.shape)
+            input_mask = (keep >= self.embedding_dropout).astype(self.dtype)
+            input_mask /= 1 - self.embedding_dropout
+            x = x * input_mask
         masks, finals = [], []
         for i, block in enumerate(self.blocks):
             h0, c0 = (initial[i] + [None])[:2] if initial is not None else (None, None)
@@ -190,7 +202,7 @@ class SequenceModel:
         # ends at the first step).
         final = np.concatenate(list(h_n[-self.directions:]), axis=1)
         if training:
-            self._tape = (sequences, masks, h_n.shape)
+            self._tape = (sequences, masks, h_n.shape, input_mask)
         return TopLayer(x if top_outputs else None, final, lengths), finals
 
     def _input_vectors(self, sequences, training):
@@ -211,7 +223,7 @@ class SequenceModel:
     def backward(self, d_scores):
         """Gradients of every parameter, given those of the head's scores; needs
         a preceding ``forward(training=True)``."""
-        sequences, masks, state_shape = self._tape
+        sequences, masks, state_shape, input_mask = self._tape
         d_output, d_final = self.head.backward(d_scores)
         d_h_n = None
         if d_final is not None:
@@ -227,6 +239,8 @@ class SequenceModel:
         if self.embedding is not None:
             d_embedding = self._embedding_gradient
             d_embedding[...] = 0
+            if input_mask is not None:
+                d_x *= input_mask
             real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
             d_real = d_x[real]
             if self.char_encoder is None:
@@ -235,6 +249,8 @@ class SequenceModel:
                 width = self.embedding.shape[1]
                 np.add.at(d_embedding, sequences.data[..., 0][real], d_real[:, :width])
                 self.char_encoder.backward(d_real[:, width:])
+            if getattr(self.head, "ties_embedding", False):
+                d_embedding += self.head.tied_gradient
 
     def state_dict(self):
         """Copies of all parameters, named as in the equivalent PyTorch module

@@ -66,6 +66,9 @@ def to_torch(estimator):
             getattr(module, name).double()
     module.load_state_dict({name: torch.from_numpy(np.ascontiguousarray(value))
                             for name, value in state.items()})
+    if getattr(model.head, "ties_embedding", False):
+        # One parameter, as in the estimator (Press & Wolf 2017).
+        module.head.weight = module.embedding.weight
     return module
 
 

