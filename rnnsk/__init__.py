@@ -12,6 +12,7 @@ from rnnsk._classes import (
 )
 from rnnsk._device import cuda_device_count
 from rnnsk._display import TrainingCurveDisplay
+from rnnsk._forecaster import RecurrentForecaster
 from rnnsk._forecasting import last_window, make_windows
 from rnnsk._language_model import RecurrentLanguageModel
 from rnnsk._network import RecurrentNetwork
@@ -30,6 +31,7 @@ __all__ = [
     "RNNClassifier",
     "RNNRegressor",
     "RecurrentClassifier",
+    "RecurrentForecaster",
     "RecurrentLanguageModel",
     "RecurrentNetwork",
     "RecurrentRegressor",

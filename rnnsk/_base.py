@@ -38,7 +38,8 @@ from ._validation import (SequenceInputMixin, check_same_features, check_sequenc
 # docstring of RecurrentClassifier); subclasses add their own.
 SHARED_DEFAULTS = dict(
     cell="lstm", hidden_size=64, num_layers=None, bidirectional=False, dropout=0.0,
-    embedding_dim=None, vocabulary_size=None, solver="adam", alpha=1e-4, batch_size="auto",
+    embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0, solver="adam",
+    alpha=1e-4, batch_size="auto",
     learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,
     random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
     nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
@@ -70,6 +71,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "vocabulary_size": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_dropout": [Interval(Real, 0, 1, closed="left")],
         "solver": [StrOptions({"adam", "sgd"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -173,7 +175,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     # ------------------------------------------------------------- training --
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation_data=None):
         self._turns()
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
@@ -187,6 +189,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         sequences, targets, weights, target_info, weight_unit = self._training_data(
             X, y, sample_weight, reset=first_call, classes=classes)
         scaling = self._input_statistics(sequences, weights, reset=first_call)
+        if self.embedding_dropout > 0 and sequences.data.dtype.kind == "f":
+            raise ValueError(f"embedding_dropout={self.embedding_dropout} needs an embedding: "
+                             "set embedding_dim (X of token ids), or leave "
+                             "embedding_dropout=0")
         penalty_per_unit = (0.0 if self.alpha == 0 else
                             self.alpha / weight_unit if weight_unit > 0 else np.inf)
         if not np.isfinite(penalty_per_unit):
@@ -201,7 +207,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         training = (sequences if scaling is None else standardized(sequences, scaling),
                     targets, weights)
         validation = None
-        if self.early_stopping and not incremental:
+        if validation_data is not None:
+            validation = self._check_validation_data(*validation_data, sequences, target_info,
+                                                     vocabulary)
+        elif self.early_stopping and not incremental:
             training, validation = self._split(*training, rng)
 
         if first_call:
@@ -213,6 +222,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self._random_state = rng
         self._penalty_per_unit_weight = penalty_per_unit
         self.model_.n_threads = n_threads
+        self.model_.embedding_dropout = self.embedding_dropout
         if not incremental or moved or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
         if validation is None and not incremental:
@@ -271,6 +281,39 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                                  "zero")
         return ((sequences.take(train), targets[train], weights[train]),
                 (sequences.take(held_out), targets[held_out], weights[held_out]))
+
+    def _check_validation_data(self, X_val, y_val, sample_weight_val, sequences, target_info,
+                               vocabulary):
+        """Validation (sequences, targets, weights) given to fit instead of a held-out
+        fraction (e.g. the last part of a time series), checked like the training data."""
+        if X_val is None or y_val is None:
+            raise ValueError("X_val and y_val must be passed together")
+        if not self.early_stopping:
+            raise ValueError("X_val and y_val are the data of early stopping: pass "
+                             "early_stopping=True with them")
+        if self.embedding_dim is not None:
+            size = vocabulary if vocabulary is not None else self.model_.embedding.shape[0]
+            held_out = check_tokens(X_val, vocabulary_size=size)
+        else:
+            held_out = check_sequences(X_val, dtype=np.dtype(self.dtype))
+            _, step_features, _ = feature_signature(sequences)
+            _, val_features, _ = feature_signature(held_out)
+            if val_features != step_features:
+                raise ValueError(f"X_val has {val_features} features per time step, but X "
+                                 f"has {step_features}")
+        y_val = self._target_container(y_val, held_out)
+        n_targets = len(y_val) if getattr(y_val, "ndim", 1) else 0
+        if n_targets != len(held_out):
+            raise ValueError(f"X_val holds {len(held_out)} sequences but y_val has "
+                             f"{n_targets} entries")
+        weights = self._check_sample_weight(sample_weight_val, len(held_out))
+        # The targets are encoded as the training targets are (same classes, same
+        # scaling), by a copy that knows them before the estimator itself does.
+        encoder = copy.copy(self)
+        encoder._set_target_info(target_info)
+        targets, _ = encoder._encode_targets(y_val, classes=None, reset=False,
+                                             sample_weight=weights)
+        return held_out, targets, weights * self._class_weights(targets, target_info)
 
     def _vocabulary(self, sequences):
         """Number of token ids the embedding holds (None without embedding)."""

@@ -67,9 +67,15 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     vocabulary_size : int, default=None
         Number of distinct token ids; None infers it as the largest id in the
         first ``fit`` plus one.
+    embedding_dropout : float, default=0.0
+        While training, drop each distinct token id of a minibatch with this
+        probability (its vector is zero wherever it occurs; the others are scaled
+        by ``1 / (1 - embedding_dropout)``), as AWD-LSTM's embedding dropout.
+        Needs ``embedding_dim``.
     solver : {'adam', 'sgd'}, default='adam'
     alpha : float, default=1e-4
-        Strength of the L2 penalty on the weights (not the biases).
+        Strength of the L2 penalty on the weights (not the biases, nor the
+        embedding: see the text guide).
     batch_size : int or 'auto', default='auto'
         Sequences per minibatch; 'auto' is ``min(32, n_samples)``.
     learning_rate_init : float, default=0.005
@@ -179,7 +185,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     __init__ = init_storing({**SHARED_DEFAULTS, "class_weight": None})
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to sequences X and labels y.
 
         Parameters
@@ -191,12 +197,20 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
             when ``embedding_dim`` is set.
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
+        X_val, y_val : array-like, default=None
+            Validation data for early stopping (``early_stopping=True``), used
+            instead of a random ``validation_fraction`` of X: for example the
+            last part of a time series, so that validation never precedes
+            training (as scikit-learn's ``HistGradientBoosting*`` accept).
+            Same formats as X and y.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        return self._fit(X, y, sample_weight, incremental=False,
+                         validation_data=_validation_data(X_val, y_val, sample_weight_val))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -298,10 +312,12 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     __init__ = init_storing({**SHARED_DEFAULTS, "loss": "squared_error", "readout": "mean"})
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to sequences X and targets y of shape (n_samples,) or
-        (n_samples, n_targets). X is as in :meth:`RecurrentClassifier.fit`."""
-        return self._fit(X, y, sample_weight, incremental=False)
+        (n_samples, n_targets). X, the optional early-stopping data ``X_val``,
+        ``y_val``, ``sample_weight_val`` are as in :meth:`RecurrentClassifier.fit`."""
+        return self._fit(X, y, sample_weight, incremental=False,
+                         validation_data=_validation_data(X_val, y_val, sample_weight_val))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -394,6 +410,13 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         state["head.weight"] = np.asarray(state["head.weight"], np.float64) / scale[:, None]
         state["head.bias"] = (np.asarray(state["head.bias"], np.float64) - mean) / scale
         return state
+
+
+def _validation_data(X_val, y_val, sample_weight_val):
+    """The explicit early-stopping data of fit, or None when none was given."""
+    if X_val is None and y_val is None and sample_weight_val is None:
+        return None
+    return X_val, y_val, sample_weight_val
 
 
 def _fixed_cell(generic, cell, summary):

@@ -53,8 +53,11 @@ def make_windows(series, *, lookback, horizon=1, stride=1, target=0):
         The input windows (float64), in the order of the series, then of
         time. A 3-D array is what the recurrent regressors take.
     y : ndarray of shape (n_windows, horizon)
-        The targets (float64); 2-D even for ``horizon=1`` (use ``y.ravel()``
-        for a 1-D target).
+        The targets (float64); 2-D even for ``horizon=1``, so that the shape
+        never depends on a parameter's value (code written for any horizon
+        works for 1, and code written before keeps working); use
+        ``y.ravel()`` for a 1-D target. :class:`RecurrentForecaster` does the
+        windowing itself.
 
     Raises
     ------

@@ -45,7 +45,7 @@ LM_DEFAULTS.update(
     hidden_size=256, num_layers=2, dropout=0.1, alpha=0.0, learning_rate_init=0.002,
     max_iter=20, bptt_steps=100, analyzer="char", lowercase=False,
     token_pattern=r"(?u)\b\w\w+\b", tokenizer=None, max_tokens=None, min_frequency=1,
-    embedding_dropout=0.0, weight_dropout=0.0, tie_weights=False,
+    weight_dropout=0.0, tie_weights=False,
     # The initialisation and schedule its tests and measurements were made with
     # (the sequence estimators' new defaults were measured on whole sequences).
     init="pytorch", learning_rate="constant")
@@ -82,8 +82,9 @@ class RecurrentLanguageModel(BaseRecurrent):
     embedding_dim : int, default=None
         Size of the token embedding; None uses the top layer's hidden size.
     embedding_dropout : float, default=0.0
-        Dropout on the embedded input vectors while training (each value on its
-        own; not AWD-LSTM's dropout of whole embedding rows).
+        Probability of dropping a word while training: every occurrence of a
+        dropped token in the minibatch reads a zero vector (AWD-LSTM's embedding
+        dropout, as for every rnnsk estimator).
     weight_dropout : float, default=0.0
         DropConnect on the recurrent weights ``W_hh`` of every layer (AWD-LSTM,
         Merity et al. 2018): each minibatch draws one mask, held over all its
@@ -275,7 +276,7 @@ class RecurrentLanguageModel(BaseRecurrent):
         return dict(vocabulary_size=vocabulary, embedding_dim=self._embedding_dim())
 
     def _model_options(self):
-        return dict(bidirectional=False, embedding_dropout=self.embedding_dropout)
+        return dict(bidirectional=False)
 
     def _make_head(self, n_features, vocabulary, rng):
         # The vocabulary's tokens, the unknown and the end-of-document token.

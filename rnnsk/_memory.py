@@ -98,12 +98,12 @@ def check_fits_in_memory(network, batch, steps, rows, *, training):
 def check_embedding_fits(vocabulary_size, embedding_dim, dtype):
     """An embedding table inferred from the largest token id must fit in memory:
     one absurd id would otherwise ask for terabytes."""
-    needed = vocabulary_size * embedding_dim * dtype.itemsize * 4  # table, gradient, Adam
+    needed = vocabulary_size * embedding_dim * dtype.itemsize * 3  # table, Adam's 2 moments
     available = available_bytes()
     if needed >= _CHECK_ABOVE_BYTES and available is not None and needed > available:
         raise MemoryError(
             f"the largest token id is {vocabulary_size - 1}, so the inferred vocabulary "
             f"needs an embedding of {vocabulary_size} x {embedding_dim} (about "
-            f"{needed / 2**30:.1f} GiB with its gradient and optimizer state), more than "
+            f"{needed / 2**30:.1f} GiB with its optimizer state), more than "
             f"the {available / 2**30:.1f} GiB available. Map tokens to ids 0..V-1 first "
             "(TextSequencer does) or pass vocabulary_size.")

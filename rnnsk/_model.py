@@ -12,21 +12,28 @@ import numpy as np
 from ._heads import TopLayer
 from ._init import initialize_orthogonal
 from ._network import RecurrentNetwork
+from ._sparse import SparseRows
 from ._validation import Sequences
+
+# The random stream of embedding dropout, apart from those of the blocks
+# ([seed, block]).
+_EMBEDDING_DROPOUT_STREAM = 2**32 - 1
 
 
 class SequenceModel:
     """Parameters, forward and backward for one minibatch of padded sequences.
 
     ``parameters`` and ``gradients`` are aligned lists of arrays that optimizers
-    update in place; ``decay_masks`` holds 1 where L2 regularization applies
-    (weights) and 0 where it does not (biases), as in scikit-learn's MLP.
+    update in place; the embedding's gradient is a :class:`SparseRows` of the
+    rows the minibatch used. ``decay_masks`` holds 1 where L2 regularization
+    applies (weights) and 0 where it does not (biases), as in scikit-learn's
+    MLP, and None for the embedding, which has none (see ``_optim.py``).
     ``make_head(n_features, rng)`` builds the head on the top block's outputs
     of ``n_features`` values per step; a head with ``ties_embedding`` set uses
     the embedding matrix as its weight (``tie(embedding)``), whose gradient then
-    sums both uses. ``embedding_dropout`` drops input vector values while
-    training (inverted dropout, each value on its own). ``init`` names the
-    recurrent layers' initialisation scheme (see ``_init.py``).
+    sums both uses (dense: the tied matrix scores every token). ``embedding_dropout``
+    is the probability of dropping a word while training (see :meth:`run_blocks`).
+    ``init`` names the recurrent layers' initialisation scheme (see ``_init.py``).
 
     ``make_char_encoder(rng)``, with an embedding, adds to every token's vector
     one built from its characters (``_char_encoder.CharCNN``); the data are then
@@ -67,14 +74,14 @@ class SequenceModel:
             self.head.tie(self.embedding)
 
         self._embedding_gradient = (None if self.embedding is None
-                                    else np.zeros_like(self.embedding))
+                                    else SparseRows.empty(self.embedding.shape, dtype))
         self.decay_masks = [self._weight_mask(block) for block in self.blocks]
         self.decay_masks += [np.full(value.shape, name in self.head.decayed, dtype)
                              for name, value in self.head.parameters.items()]
         self.decay_masks[:0] = [np.full(value.shape, name in self.char_encoder.decayed, dtype)
                                 for name, value in self._char_parameters().items()]
         if self.embedding is not None:
-            self.decay_masks.insert(0, np.ones_like(self.embedding))
+            self.decay_masks.insert(0, None)
         self._tape = None
 
     def _char_parameters(self):
@@ -176,15 +183,20 @@ class SequenceModel:
         only with ``top_outputs``) and every block's final states ([h_n] or
         [h_n, c_n]), starting from ``initial`` (same structure) or zeros. With
         ``training``, keeps what :meth:`backward` needs.
+
+        Embedding dropout drops whole words, as AWD-LSTM's (Merity et al.,
+        2018; Gal and Ghahramani, 2016): each distinct token id of the
+        minibatch is dropped with probability ``embedding_dropout`` (its vector
+        is zero at every step where it occurs) and kept ones are scaled by
+        ``1 / (1 - embedding_dropout)``. With a character encoder, only the
+        word's embedding is dropped, not the vector built from its characters.
         """
         lengths = sequences.lengths
         x = self._input_vectors(sequences, training)
-        input_mask = None
-        if training and self.embedding is not None and self.embedding_dropout > 0:
-            keep = np.random.default_rng([seed, len(self.blocks)]).random(x.shape)
-            input_mask = (keep >= self.embedding_dropout).astype(self.dtype)
-            input_mask /= 1 - self.embedding_dropout
-            x = x * input_mask
+        word_scale = None
+        if self.embedding is not None and training and self.embedding_dropout > 0:
+            word_scale = self._word_scale(self._token_ids(sequences), seed)
+            x[..., :self.embedding.shape[1]] *= word_scale[..., None]
         masks, finals = [], []
         for i, block in enumerate(self.blocks):
             h0, c0 = (initial[i] + [None])[:2] if initial is not None else (None, None)
@@ -202,8 +214,21 @@ class SequenceModel:
         # ends at the first step).
         final = np.concatenate(list(h_n[-self.directions:]), axis=1)
         if training:
-            self._tape = (sequences, masks, h_n.shape, input_mask)
+            self._tape = (sequences, masks, h_n.shape, word_scale)
         return TopLayer(x if top_outputs else None, final, lengths), finals
+
+    def _word_scale(self, ids, seed):
+        """For every position of ``ids``: 0 where its word is dropped in this
+        minibatch, ``1 / (1 - embedding_dropout)`` elsewhere."""
+        words, position_word = np.unique(ids, return_inverse=True)
+        rng = np.random.default_rng([seed, _EMBEDDING_DROPOUT_STREAM])
+        kept = rng.random(len(words)) >= self.embedding_dropout
+        scale = kept.astype(self.dtype) / self.dtype.type(1 - self.embedding_dropout)
+        return scale[position_word.reshape(ids.shape)]
+
+    def _token_ids(self, sequences):
+        """(n, T) token ids of the batch (without their characters' ids)."""
+        return sequences.data if self.char_encoder is None else sequences.data[..., 0]
 
     def _input_vectors(self, sequences, training):
         """What the first block reads: the features, or each token's embedding
@@ -223,7 +248,7 @@ class SequenceModel:
     def backward(self, d_scores):
         """Gradients of every parameter, given those of the head's scores; needs
         a preceding ``forward(training=True)``."""
-        sequences, masks, state_shape, input_mask = self._tape
+        sequences, masks, state_shape, word_scale = self._tape
         d_output, d_final = self.head.backward(d_scores)
         d_h_n = None
         if d_final is not None:
@@ -237,20 +262,23 @@ class SequenceModel:
             if i > 0:
                 d_output = d_x * masks[i - 1] if masks else d_x
         if self.embedding is not None:
-            d_embedding = self._embedding_gradient
-            d_embedding[...] = 0
-            if input_mask is not None:
-                d_x *= input_mask
             real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
             d_real = d_x[real]
-            if self.char_encoder is None:
-                np.add.at(d_embedding, sequences.data[real], d_real)
-            else:
-                width = self.embedding.shape[1]
-                np.add.at(d_embedding, sequences.data[..., 0][real], d_real[:, :width])
+            width = self.embedding.shape[1]
+            if self.char_encoder is not None:
                 self.char_encoder.backward(d_real[:, width:])
+            # Only the rows looked up at real steps (not padding, not a dropped word).
+            ids, rows = self._token_ids(sequences)[real], d_real[:, :width]
+            if word_scale is not None:
+                scale = word_scale[real]
+                kept = scale > 0
+                ids, rows = ids[kept], rows[kept] * scale[kept, None]
+            gradient = SparseRows.from_rows(ids, rows, self.embedding.shape)
             if getattr(self.head, "ties_embedding", False):
-                d_embedding += self.head.tied_gradient
+                # The tied matrix also scores every token: its gradient is dense
+                # and the optimizer updates the whole table.
+                gradient = gradient.to_dense() + self.head.tied_gradient
+            self._embedding_gradient = gradient
 
     def state_dict(self):
         """Copies of all parameters, named as in the equivalent PyTorch module

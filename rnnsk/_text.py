@@ -5,7 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["TextSequencer"]
@@ -18,11 +18,15 @@ class TextSequencer(TransformerMixin, BaseEstimator):
     """Turn raw documents into sequences of integer token ids.
 
     Each document is split into tokens exactly as
-    :class:`~sklearn.feature_extraction.text.CountVectorizer` does with
-    ``analyzer='word'`` (same ``lowercase``, ``token_pattern`` and
-    ``tokenizer``), but instead of counting the tokens it keeps their order:
-    the output is one 1-D array of ids per document, the input the recurrent
-    estimators take when ``embedding_dim`` is set.
+    :class:`~sklearn.feature_extraction.text.CountVectorizer` does (same
+    ``analyzer``, ``lowercase``, ``token_pattern`` and ``tokenizer``), but
+    instead of counting the tokens it keeps their order: the output is one 1-D
+    array of ids per document, the input the recurrent estimators take when
+    ``embedding_dim`` is set.
+
+    Text without spaces between words (Chinese, Japanese) is read either
+    character by character (``analyzer='char'``) or in words cut by a
+    segmenter passed as ``tokenizer`` (for example ``jieba.lcut``).
 
     Ids: ``0`` stands for every token outside the vocabulary (out of
     vocabulary, OOV: unseen in ``fit``, too rare, or beyond ``max_tokens``);
@@ -32,6 +36,11 @@ class TextSequencer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
+    analyzer : {'word', 'char'}, default='word'
+        Tokens are words (found by ``token_pattern`` or ``tokenizer``) or
+        single characters. With ``'char'``, as CountVectorizer's character
+        analyzer, every character is a token, spaces and punctuation
+        included, runs of white space counting as one space.
     max_tokens : int, default=None
         Keep at most this many tokens in the vocabulary, the most frequent in
         the training documents (the OOV id 0 is not counted). None keeps all
@@ -44,10 +53,12 @@ class TextSequencer(TransformerMixin, BaseEstimator):
     token_pattern : str, default=``r"(?u)\\b\\w\\w+\\b"``
         Regular expression of a token (CountVectorizer's default: runs of 2 or
         more word characters; punctuation is dropped). If it has one capturing
-        group, the group is the token. Ignored when ``tokenizer`` is given.
+        group, the group is the token. Ignored when ``tokenizer`` is given or
+        ``analyzer='char'``.
     tokenizer : callable, default=None
         A function from a (lowercased) document to its list of tokens, used
-        instead of ``token_pattern``.
+        instead of ``token_pattern``: for example a word segmenter such as
+        ``jieba.lcut``. Only with ``analyzer='word'``.
 
     Attributes
     ----------
@@ -89,9 +100,12 @@ class TextSequencer(TransformerMixin, BaseEstimator):
     {'the': 1, 'cat': 2, 'sat': 3, 'dog': 4, 'down': 5, 'ran': 6}
     >>> seq.transform(["The cat chased the dog", "!!"])
     [array([1, 2, 0, 1, 4]), array([0])]
+    >>> TextSequencer(analyzer="char").fit(["好看", "不好看"]).transform(["很好看"])
+    [array([0, 1, 2])]
     """
 
     _parameter_constraints = {
+        "analyzer": [StrOptions({"word", "char"})],
         "max_tokens": [Interval(Integral, 1, None, closed="left"), None],
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
         "lowercase": ["boolean"],
@@ -99,8 +113,9 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         "tokenizer": [callable, None],
     }
 
-    def __init__(self, *, max_tokens=None, min_frequency=1, lowercase=True,
+    def __init__(self, *, analyzer="word", max_tokens=None, min_frequency=1, lowercase=True,
                  token_pattern=r"(?u)\b\w\w+\b", tokenizer=None):
+        self.analyzer = analyzer
         self.max_tokens = max_tokens
         self.min_frequency = min_frequency
         self.lowercase = lowercase
@@ -134,12 +149,21 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         if getattr(X, "ndim", 1) != 1:
             raise ValueError(f"X must be a 1-D iterable of documents, got an array of shape "
                              f"{X.shape}")
+        analyzer = self._analyzer()
+        return [list(analyzer(document)) for document in X]
+
+    def _analyzer(self):
+        """CountVectorizer's function from a document to its tokens."""
+        if self.analyzer == "char":
+            if self.tokenizer is not None:
+                raise ValueError("tokenizer is used only with analyzer='word'; "
+                                 "analyzer='char' makes every character a token")
+            return CountVectorizer(lowercase=self.lowercase, analyzer="char",
+                                   ngram_range=(1, 1)).build_analyzer()
         if self.tokenizer is None and self.token_pattern is None:
             raise ValueError("token_pattern=None needs a tokenizer; give one or the other")
-        analyzer = CountVectorizer(
-            lowercase=self.lowercase, token_pattern=self.token_pattern,
-            tokenizer=self.tokenizer, analyzer="word").build_analyzer()
-        return [list(analyzer(document)) for document in X]
+        return CountVectorizer(lowercase=self.lowercase, token_pattern=self.token_pattern,
+                               tokenizer=self.tokenizer, analyzer="word").build_analyzer()
 
     def _fit(self, documents):
         if not documents:

@@ -53,7 +53,10 @@ def rnnsk_step(lm, ids, targets, lengths, states):
     loss = lm._forward_backward(Sequences(ids, lengths, False), PaddedSteps(targets, lengths),
                                 np.ones(len(ids)))
     model = lm.model_
-    gradients = {"embedding.weight": model._embedding_gradient.copy()}
+    # Sparse rows when untied; a dense table when the head shares it.
+    embedding = model._embedding_gradient
+    gradients = {"embedding.weight": (embedding.copy() if isinstance(embedding, np.ndarray)
+                                      else embedding.to_dense())}
     gradients.update(("rnn." + name, value.copy())
                      for name, value in model.blocks[0].gradients.items())
     gradients.update((name, value.copy()) for name, value in model.head.gradients.items())

@@ -53,6 +53,14 @@ def check_forecast_airline(out):
     assert forecast and len(forecast.group(1).split(",")) == 12, out
 
 
+def check_forecast_intervals(out):
+    (lstm,) = numbers_after("stacked LSTM forecaster", out)
+    (seasonal_naive,) = numbers_after("seasonal naive", out)
+    assert lstm < seasonal_naive, out
+    widths = numbers_after("interval: mean width", out)
+    assert len(widths) == 2 and 0 < widths[0] < widths[1], out  # 80% inside 95%
+
+
 def check_classify_japanese_vowels(out):
     accuracies = dict(re.findall(r"^(rnn_tanh|gru|lstm)\s+test accuracy ([0-9.]+)", out, re.M))
     assert set(accuracies) == {"rnn_tanh", "gru", "lstm"}, out
@@ -102,6 +110,7 @@ CHECKS = {
     "language_model.py": check_language_model,
     "segment_chinese.py": check_segment_chinese,
     "forecast_airline.py": check_forecast_airline,
+    "forecast_intervals.py": check_forecast_intervals,
     "classify_japanese_vowels.py": check_classify_japanese_vowels,
     "text_classification.py": check_text_classification,
     "torch_roundtrip.py": check_torch_roundtrip,

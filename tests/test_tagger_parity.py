@@ -28,7 +28,8 @@ def fitted_tagger(case):
 def named_gradients(model):
     gradients = {}
     if model.embedding is not None:
-        gradients["embedding.weight"] = model._embedding_gradient
+        # The embedding's gradient holds the rows used (SparseRows): as a table.
+        gradients["embedding.weight"] = model._embedding_gradient.to_dense()
     if model.char_encoder is not None:
         gradients.update(model.char_encoder.gradients)
     for prefix, block in zip(model._block_prefixes(), model.blocks):

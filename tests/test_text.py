@@ -123,6 +123,65 @@ def test_errors():
         TextSequencer().transform(DOCS)
 
 
+def test_char_analyzer_reads_text_without_spaces():
+    docs = ["这个手机很好", "这个手机不好", "很好很好！"]
+    seq = TextSequencer(analyzer="char").fit(docs)
+    # Every character is a token, by frequency then code point (好 4, 很 3, ...).
+    assert list(seq.vocabulary_)[:2] == ["好", "很"]
+    assert seq.vocabulary_size_ == len(set("".join(docs))) + 1
+    ids = seq.transform(["很好", "不错", ""])
+    np.testing.assert_array_equal(ids[0], [seq.vocabulary_["很"], seq.vocabulary_["好"]])
+    np.testing.assert_array_equal(ids[1], [seq.vocabulary_["不"], 0])  # 错 is unseen
+    np.testing.assert_array_equal(ids[2], [0])
+    # As CountVectorizer(analyzer='char'): lowercased, white space runs are one space.
+    latin = TextSequencer(analyzer="char").fit(["Ab  c"])
+    assert set(latin.vocabulary_) == {"a", "b", " ", "c"}
+    assert len(latin.transform(["Ab  c"])[0]) == 4
+
+
+def test_word_segmenter_as_tokenizer():
+    """A segmenter such as jieba.lcut is a tokenizer: a function from a document
+    to its words (here a toy one that cuts known words greedily)."""
+    words = ("手机", "很好", "不好", "这个")
+
+    def segment(document):
+        tokens, i = [], 0
+        while i < len(document):
+            word = next((w for w in words if document.startswith(w, i)), document[i])
+            tokens.append(word)
+            i += len(word)
+        return tokens
+
+    seq = TextSequencer(tokenizer=segment, token_pattern=None).fit(["这个手机很好", "手机不好"])
+    assert seq.vocabulary_ == {"手机": 1, "不好": 2, "很好": 3, "这个": 4}
+    np.testing.assert_array_equal(seq.transform(["这个手机不好"])[0], [4, 1, 2])
+
+
+def test_char_analyzer_errors():
+    with pytest.raises(ValueError, match="tokenizer is used only with analyzer='word'"):
+        TextSequencer(analyzer="char", tokenizer=str.split).fit(DOCS)
+    with pytest.raises(ValueError, match="analyzer"):
+        TextSequencer(analyzer="char_wb").fit(DOCS)
+
+
+def test_char_pipeline_learns_chinese_sentiment():
+    rng = np.random.RandomState(0)
+    fillers = list("这个东西我们买了用后感觉手机书")
+    docs, labels = [], []
+    for i in range(200):
+        chars = list(rng.choice(fillers, rng.randint(4, 10)))
+        chars.insert(rng.randint(len(chars) + 1), "好" if i % 2 else "差")
+        docs.append("".join(chars))
+        labels.append(i % 2)
+    model = make_pipeline(TextSequencer(analyzer="char"),
+                          LSTMClassifier(embedding_dim=8, hidden_size=8, max_iter=15,
+                                         random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(docs[:150], labels[:150])
+    assert model.score(docs[150:], labels[150:]) >= 0.9
+
+
 def test_clone_and_pickle():
     seq = TextSequencer(max_tokens=5, min_frequency=1).fit(DOCS)
     assert clone(seq).get_params() == seq.get_params()

@@ -1,0 +1,496 @@
+"""RecurrentForecaster: a recurrent network that forecasts time series.
+
+The forecaster is a :class:`~rnnsk.RecurrentRegressor` fitted on windows of the
+series (composition: every recurrent parameter is passed through to it), with
+what makes windows forecast well around it: windows made relative to their own
+level and scale (so trends and levels beyond the training range carry over),
+optional differencing, a time-ordered held-out part for early stopping and
+conformal prediction intervals, direct or recursive multi-step forecasts, and
+exogenous inputs known in the future.
+"""
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import SHARED_DEFAULTS, BaseRecurrent
+from ._classes import RecurrentRegressor
+from ._forecast_inputs import check_exogenous, check_series, check_steps
+from ._series_transforms import (difference, difference_lags, history_tails, integrate,
+                                 scale_windows)
+from ._signature import init_storing
+
+__all__ = ["RecurrentForecaster"]
+
+# Parameters of the internal regressor that a forecaster cannot use: series are
+# numbers, never token ids.
+_NOT_PASSED = ("embedding_dim", "vocabulary_size")
+# Those the forecaster interprets itself (the held-out part is the end of each
+# series, not a random fraction of windows).
+_OWN = ("validation_fraction",)
+_REGRESSOR_PARAMETERS = [name for name in SHARED_DEFAULTS if name not in _NOT_PASSED + _OWN]
+
+FORECASTER_DEFAULTS = dict(
+    window_length=24, horizon=1, strategy="direct", window_scaling="standardize",
+    differences=0, seasonal_differences=0, seasonal_period=None, refit=True,
+    **{name: SHARED_DEFAULTS[name] for name in SHARED_DEFAULTS if name not in _NOT_PASSED},
+    loss="squared_error")
+FORECASTER_DEFAULTS.update(early_stopping=True, validation_fraction=0.2)
+
+
+class RecurrentForecaster(BaseEstimator):
+    """Recurrent neural network forecaster of one or many time series.
+
+    One global model learns from windows of every series it is given: each
+    input window is ``window_length`` past values, made relative to its own
+    level and scale (``window_scaling``), and the network predicts the values
+    that follow. Forecasts are mapped back to the level and scale of the series
+    (and undifferenced), so series far above or below the training range, and
+    series of very different magnitudes, are forecast alike.
+
+    Parameters
+    ----------
+    window_length : int, default=24
+        Past steps each forecast reads (after differencing).
+    horizon : int, default=1
+        Steps ahead the forecaster is trained for: with ``strategy='direct'``
+        the network outputs one value for each of these steps, so ``predict``
+        can forecast at most ``horizon`` steps; with ``'recursive'`` it is the
+        number of steps the prediction intervals are calibrated for.
+    strategy : {'direct', 'recursive'}, default='direct'
+        'direct': one network output per step of the horizon. 'recursive': a
+        one-step model whose forecasts are fed back as inputs, step after step
+        (any number of steps; errors compound).
+    window_scaling : {'standardize', 'last', None}, default='standardize'
+        'standardize': subtract each window's mean and divide by its standard
+        deviation (reversible instance normalisation, RevIN). 'last': subtract
+        the window's last value (and divide by its standard deviation). None:
+        the values as they are (the regressor still standardizes its targets
+        globally).
+    differences : int, default=0
+        Number of first differences taken before windowing (1 removes a linear
+        trend), undone on the forecasts.
+    seasonal_differences : int, default=0
+        Number of seasonal differences ``y[t] - y[t - seasonal_period]``.
+    seasonal_period : int or None, default=None
+        The season length (12 for monthly data); needed by
+        ``seasonal_differences``.
+    refit : bool, default=True
+        After training on the windows before the held-out part (which scores
+        early stopping and calibrates the intervals), train a fresh network on
+        every window, for the number of epochs that scored best, so that the
+        forecasts learn from the most recent steps too. The intervals keep
+        the calibration of the first network.
+    early_stopping : bool, default=True
+        Stop training when the score on the held-out last part of each series
+        stops improving, and keep the best weights.
+    validation_fraction : float or None, default=0.2
+        Fraction of the time steps at the end of each series held out: the
+        network is trained on the windows whose targets all lie before that
+        part; the windows forecasting inside it score early stopping and
+        calibrate the prediction intervals. Never a random split, so the
+        future never leaks into training. None trains on everything (no early
+        stopping, no intervals).
+    cell, hidden_size, num_layers, ..., device, loss
+        The parameters of :class:`RecurrentRegressor`, with its defaults,
+        passed to the regressor that is fitted on the windows.
+
+    Attributes
+    ----------
+    regressor_ : RecurrentRegressor
+        The fitted network.
+    n_series_ : int
+        Number of series fitted.
+    n_exogenous_ : int
+        Number of exogenous inputs (0 without).
+    calibration_residuals_ : ndarray of shape (n_windows, horizon) or None
+        Forecast errors on the held-out windows, divided by the scale of their
+        input window: the conformal scores of :meth:`predict_interval`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnsk import RecurrentForecaster
+    >>> y = np.sin(np.arange(200) / 4) + np.arange(200) / 50
+    >>> forecaster = RecurrentForecaster(window_length=16, horizon=6, hidden_size=16,
+    ...                                  max_iter=20, random_state=0).fit(y)
+    >>> forecaster.predict(6).shape
+    (6,)
+    """
+
+    _parameter_constraints = {
+        **{name: BaseRecurrent._parameter_constraints[name] for name in _REGRESSOR_PARAMETERS},
+        "loss": RecurrentRegressor._parameter_constraints["loss"],
+        "window_length": [Interval(Integral, 1, None, closed="left")],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "strategy": [StrOptions({"direct", "recursive"})],
+        "window_scaling": [StrOptions({"standardize", "last"}), None],
+        "differences": [Interval(Integral, 0, 2, closed="both")],
+        "seasonal_differences": [Interval(Integral, 0, 1, closed="both")],
+        "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "refit": ["boolean"],
+    }
+
+    __init__ = init_storing(FORECASTER_DEFAULTS)
+
+    # ------------------------------------------------------------------ fit --
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, y, X=None):
+        """Fit one global model to the series ``y``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_timesteps,) or (n_timesteps, n_series), or list
+            One series; aligned series as the *columns* of a 2-D array (rows
+            are time steps, as in a pandas DataFrame of series); or a list of
+            1-D series of different lengths.
+        X : array-like of shape (n_timesteps, n_exogenous), or list, default=None
+            Exogenous inputs known in advance (calendar, prices, ...), aligned
+            with the rows of ``y``: one 2-D array shared by every series, or a
+            list of one array per series. Forecasts then need their future
+            values.
+
+        Returns
+        -------
+        self
+        """
+        lags = self._lags()
+        series, kind = check_series(y)
+        exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
+        self._check_lengths(series, lags, 0, "y")
+        windows = self._training_windows(series, exogenous, lags)
+        held_out = windows["held_out"]
+        if held_out is None or not np.any(~held_out):
+            longest = max(len(s) for s in series)
+            raise ValueError(
+                f"no training window: the longest series has {longest} steps, fewer than "
+                f"window_length {self.window_length} + differencing {sum(lags)} + "
+                f"{self._steps_out()} step(s) to forecast + the held-out part "
+                f"(validation_fraction={self.validation_fraction}, at least horizon="
+                f"{self.horizon} steps); use a shorter window_length, a smaller "
+                "validation_fraction (or None), or longer series")
+        inputs = windows["inputs"]
+        # Nothing of the estimator changes before the network has been fitted.
+        scales = (1e-3 * float(np.mean(inputs.std(axis=1))) + 1e-12,
+                  _column_scaling(exogenous))
+        regressor = RecurrentRegressor(**{name: getattr(self, name)
+                                          for name in _REGRESSOR_PARAMETERS + ["loss"]})
+        net_inputs, net_targets = self._network_data(inputs, windows["targets"],
+                                                     windows["exogenous"], scales)
+        fit_params = {}
+        if self.early_stopping and held_out.any():
+            fit_params = dict(X_val=net_inputs[held_out], y_val=net_targets[held_out])
+        else:
+            regressor.set_params(early_stopping=False)
+        regressor.fit(net_inputs[~held_out], net_targets[~held_out], **fit_params)
+        self.regressor_ = regressor
+        self._scales = scales
+        self.n_series_ = len(series)
+        self.n_exogenous_ = 0 if exogenous is None else exogenous[0].shape[1]
+        self._fit_kind = kind
+        self._history = self._histories(series, exogenous, lags)
+        self.calibration_residuals_ = self._calibrate(series, exogenous, lags, windows)
+        if self.refit and held_out.any():
+            self.regressor_ = _refit(regressor, net_inputs, net_targets)
+        return self
+
+    def _lags(self):
+        if self.seasonal_differences and self.seasonal_period is None:
+            raise ValueError("seasonal_differences needs seasonal_period (the season length, "
+                             "e.g. 12 for monthly data)")
+        return difference_lags(self.differences, self.seasonal_differences,
+                               self.seasonal_period)
+
+    def _steps_out(self):
+        """Steps the network outputs per window."""
+        return self.horizon if self.strategy == "direct" else 1
+
+    def _check_lengths(self, series, lags, extra, name):
+        needed = self.window_length + sum(lags) + extra
+        for i, s in enumerate(series):
+            if len(s) < needed:
+                parts = f"window_length {self.window_length}"
+                if lags:
+                    parts += f" + differencing {sum(lags)}"
+                if extra:
+                    parts += f" + {extra} step{'s' if extra > 1 else ''} to forecast"
+                where = name if len(series) == 1 else f"series {i} of {name}"
+                raise ValueError(f"{where} has {len(s)} time steps, fewer than the {needed} "
+                                 f"needed ({parts}); use a shorter window_length or a longer "
+                                 "series")
+
+    def _training_windows(self, series, exogenous, lags):
+        """Every window of every series, with what the held-out split,
+        the calibration and the network need. Windows of series i start at
+        each step of its differenced series (no loop over time)."""
+        length, out = self.window_length, self._steps_out()
+        parts = {key: [] for key in ("inputs", "targets", "exogenous", "held_out", "keep",
+                                     "series", "ends")}
+        for i, s in enumerate(series):
+            z, _ = difference(s, lags)
+            if len(z) < length + out:
+                continue  # too short to train on; the forecaster can still forecast it
+            offset = len(s) - len(z)
+            view = np.lib.stride_tricks.sliding_window_view(z, length + out)
+            starts = np.arange(len(view))
+            parts["inputs"].append(view[:, :length])
+            parts["targets"].append(view[:, length:])
+            if exogenous is not None:
+                exo = np.lib.stride_tricks.sliding_window_view(exogenous[i][offset:],
+                                                               length + out, axis=0)
+                parts["exogenous"].append(exo.transpose(0, 2, 1))
+            # The held-out part: the last steps of the series (at least one
+            # window's targets); a window is held out when its targets lie
+            # inside it, used for training when they all lie before it.
+            # Windows straddling the cut are in neither part.
+            cut = len(z) - self._held_out_steps(len(z))
+            held_out = starts + length >= cut
+            parts["keep"].append(held_out | (starts + length + out <= cut))
+            parts["held_out"].append(held_out)
+            parts["series"].append(np.full(len(view), i))
+            parts["ends"].append(starts + length + offset)
+        joined = {key: np.concatenate(value) if value else None for key, value in parts.items()}
+        keep = joined.pop("keep")
+        return {key: None if value is None else value[keep] for key, value in joined.items()}
+
+    def _held_out_steps(self, n_steps):
+        if self.validation_fraction is None:
+            return 0
+        return max(int(np.ceil(self.validation_fraction * n_steps)), self.horizon)
+
+    def _network_data(self, inputs, targets, exogenous, scales):
+        """Network inputs and targets of windows, scaled with ``scales``: the
+        floor of the window scales and the exogenous columns' mean and std."""
+        floor, exogenous_scaling = scales
+        loc, scale = scale_windows(inputs, self.window_scaling, floor)
+        net_inputs = _network_input((inputs - loc[:, None]) / scale[:, None], exogenous,
+                                    exogenous_scaling)
+        return net_inputs, (targets - loc[:, None]) / scale[:, None]
+
+    def _predict_scaled(self, inputs, exogenous):
+        """The network's forecasts of windows, mapped back to their level and scale."""
+        net_inputs, _ = self._network_data(inputs, inputs[:, :0], exogenous, self._scales)
+        loc, scale = scale_windows(inputs, self.window_scaling, self._scales[0])
+        outputs = self.regressor_.predict(net_inputs).reshape(len(inputs), -1)
+        return outputs * scale[:, None] + loc[:, None]
+
+    def _histories(self, series, exogenous, lags):
+        """The ends of the series that forecasts after them read."""
+        keep = self.window_length + sum(lags)
+        return [(s[-keep:], None if exogenous is None else exogenous[i][-self.window_length:])
+                for i, s in enumerate(series)]
+
+    def _calibrate(self, series, exogenous, lags, windows):
+        """Scaled errors of ``horizon``-step forecasts made from the held-out
+        windows whose whole horizon is known."""
+        if not windows["held_out"].any():
+            return None
+        ends, ids = windows["ends"][windows["held_out"]], windows["series"][windows["held_out"]]
+        complete = ends + self.horizon <= np.array([len(s) for s in series])[ids]
+        ends, ids = ends[complete], ids[complete]
+        if len(ends) == 0:
+            return None
+        residuals = []
+        for i in np.unique(ids):
+            origins = ends[ids == i]
+            _, levels = difference(series[i], lags)
+            offset = len(series[i]) - len(levels[-1])
+            inputs = levels[-1][origins[:, None] - offset + np.arange(-self.window_length, 0)]
+            exo = None
+            if exogenous is not None:
+                rows = origins[:, None] + np.arange(-self.window_length, self.horizon)
+                exo = exogenous[i][rows]
+            forecasts, scale = self._forecast(inputs, exo, history_tails(levels, lags, origins),
+                                              lags, self.horizon)
+            truth = series[i][origins[:, None] + np.arange(self.horizon)]
+            residuals.append((truth - forecasts) / scale[:, None])
+        return np.concatenate(residuals)
+
+    # -------------------------------------------------------------- predict --
+
+    def _forecast(self, inputs, exogenous, tails, lags, n_steps):
+        """Forecasts (n, n_steps) in the units of the series from windows
+        ``inputs`` (n, window_length) of the differenced series, and the scale
+        of each input window (for the intervals)."""
+        length = self.window_length
+        _, input_scale = scale_windows(inputs, "standardize", self._scales[0])
+        if self.strategy == "direct":
+            window_exo = None if exogenous is None else exogenous[:, :length + self.horizon]
+            z = self._predict_scaled(inputs, window_exo)[:, :n_steps]
+        else:
+            # Each step is one batched call of the network over every window:
+            # the next input depends on the previous forecast.
+            z = np.empty((len(inputs), n_steps))
+            window = inputs.copy()
+            for step in range(n_steps):
+                window_exo = None if exogenous is None else exogenous[:, step:step + length + 1]
+                z[:, step] = self._predict_scaled(window, window_exo)[:, 0]
+                window = np.concatenate([window[:, 1:], z[:, step:step + 1]], axis=1)
+        return integrate(z, tails, lags), input_scale
+
+    def _prepare(self, series, X, n_steps):
+        """Input windows, exogenous rows and history tails at the end of each
+        series (those fitted when ``series`` is None)."""
+        lags = self._lags()
+        future = self.horizon if self.strategy == "direct" else n_steps
+        if series is None:
+            ends = [history for history, _ in self._history]
+            past = [exo for _, exo in self._history]
+            future_X = check_exogenous(X, [future] * len(ends), self._fit_kind,
+                                       self.n_exogenous_)
+            exogenous = (None if future_X is None else
+                         [np.concatenate([p, f]) for p, f in zip(past, future_X)])
+            kind = self._fit_kind
+        else:
+            ends, kind = check_series(series, "series")
+            self._check_lengths(ends, lags, 0, "series")
+            full = check_exogenous(X, [len(s) + future for s in ends], kind, self.n_exogenous_)
+            exogenous = (None if full is None else
+                         [x[len(s) - self.window_length:] for s, x in zip(ends, full)])
+        inputs, tails = [], []
+        for s in ends:
+            z, levels = difference(s, lags)
+            inputs.append(z[-self.window_length:])
+            tails.append(history_tails(levels, lags, np.array([len(s)])))
+        tails = [np.concatenate(level) for level in zip(*tails)] if lags else []
+        exo = None if exogenous is None else np.stack(exogenous)
+        return np.stack(inputs), exo, tails, lags, kind
+
+    def _predict_steps(self, horizon, series, X):
+        check_is_fitted(self, "regressor_")
+        steps = check_steps(horizon, self.horizon)
+        if self.strategy == "direct" and steps[-1] > self.horizon:
+            raise ValueError(f"the direct strategy forecasts at most horizon={self.horizon} "
+                             f"steps (what it was fitted for), {steps[-1]} were asked; refit "
+                             "with a larger horizon or use strategy='recursive'")
+        inputs, exo, tails, lags, kind = self._prepare(series, X, int(steps[-1]))
+        forecasts, scale = self._forecast(inputs, exo, tails, lags, int(steps[-1]))
+        return forecasts[:, steps - 1], scale, steps, kind
+
+    def predict(self, horizon=None, *, series=None, X=None):
+        """Forecast the steps after the end of each series.
+
+        Parameters
+        ----------
+        horizon : int or array-like of int, default=None
+            Number of steps to forecast (``None``: the ``horizon`` parameter),
+            or the steps themselves, 1 being the step after the end of the
+            series (as sktime's relative ``fh``).
+        series : array-like or list, default=None
+            Series to forecast from, in the formats of :meth:`fit`; None
+            forecasts after the end of the series fitted. Each needs at least
+            ``window_length`` (plus the differencing lags) steps.
+        X : array-like or list, default=None
+            Exogenous inputs (if fitted with them) of the steps to forecast:
+            ``horizon`` rows (the fitted ``horizon`` for ``strategy='direct'``).
+            With ``series``, the rows of the series followed by those of the
+            steps to forecast.
+
+        Returns
+        -------
+        forecasts : ndarray of shape (n_steps,) or (n_steps, n_series)
+            1-D for one series given as a 1-D array; otherwise one column per
+            series (for a list of series too).
+        """
+        forecasts, _, _, kind = self._predict_steps(horizon, series, X)
+        return _shape_like(forecasts, kind)
+
+    def predict_interval(self, horizon=None, *, coverage=0.9, series=None, X=None):
+        """Split-conformal prediction intervals around :meth:`predict`.
+
+        The conformal scores are the absolute errors of the forecasts made
+        from the held-out windows (``calibration_residuals_``), each divided
+        by the scale of its input window and by the typical error of its step
+        ahead (the mean over windows, made non-decreasing over the horizon).
+        Pooling the steps this way gives ``horizon`` times more scores than
+        windows, which short series need. The half-width at step ``k`` is the
+        ``coverage`` quantile of the scores (with the finite-sample correction
+        ``ceil((n + 1) coverage) / n``) times the typical error of step ``k``
+        times the scale of the current input window.
+
+        Parameters
+        ----------
+        horizon, series, X
+            As in :meth:`predict`; at most the fitted ``horizon`` steps.
+        coverage : float, default=0.9
+            Nominal probability that the truth lies in the interval.
+
+        Returns
+        -------
+        lower, upper : ndarrays shaped as the output of :meth:`predict`
+        """
+        if not (isinstance(coverage, Real) and 0 < coverage < 1):
+            raise ValueError(f"coverage must be a probability in (0, 1), got {coverage!r}")
+        check_is_fitted(self, "regressor_")
+        if self.calibration_residuals_ is None:
+            raise ValueError("no held-out window to calibrate intervals on: fit with "
+                             "validation_fraction set and series long enough for a window "
+                             "and a horizon inside the held-out part")
+        steps = check_steps(horizon, self.horizon)
+        if steps[-1] > self.horizon:
+            raise ValueError(f"intervals are calibrated for at most horizon={self.horizon} "
+                             f"steps, {steps[-1]} were asked; refit with a larger horizon")
+        forecasts, scale, steps, kind = self._predict_steps(steps, series, X)
+        errors = np.abs(self.calibration_residuals_)
+        typical = np.maximum.accumulate(errors.mean(axis=0))
+        typical = np.where(typical > 0, typical, 1.0)
+        scores = (errors / typical).ravel()
+        level = min(1.0, np.ceil((scores.size + 1) * coverage) / scores.size)
+        quantile = np.quantile(scores, level, method="higher")
+        width = quantile * typical[steps - 1][None, :] * scale[:, None]
+        return _shape_like(forecasts - width, kind), _shape_like(forecasts + width, kind)
+
+    def score(self, y, X=None):
+        """R^2 of the forecast of ``y``, the steps that follow the fitted
+        series (averaged over series): what :class:`~sklearn.model_selection.
+        GridSearchCV` with :class:`~sklearn.model_selection.TimeSeriesSplit`
+        maximizes."""
+        truth, kind = check_series(y)
+        forecasts = self.predict(len(truth[0]), X=X)
+        return r2_score(np.column_stack(truth), forecasts.reshape(len(truth[0]), -1))
+
+
+def _refit(regressor, inputs, targets):
+    """A fresh regressor trained on every window for as many epochs as the
+    held-out part found best."""
+    scores = regressor.validation_scores_
+    epochs = regressor.n_iter_ if not scores else int(np.argmax(scores)) + 1
+    refitted = clone(regressor).set_params(max_iter=epochs, early_stopping=False)
+    with warnings.catch_warnings():
+        # Stopping after the chosen number of epochs is the point.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return refitted.fit(inputs, targets)
+
+
+def _shape_like(forecasts, kind):
+    """(n_series, n_steps) forecasts shaped as the input series were."""
+    return forecasts[0] if kind == "1d" else forecasts.T
+
+
+def _network_input(scaled, exogenous, scaling):
+    """(n, steps, features) input: the scaled window; with exogenous inputs,
+    also the steps to forecast, flagged, with their exogenous values."""
+    if exogenous is None:
+        return scaled[:, :, None]
+    n, length = scaled.shape
+    mean, std = scaling
+    sequence = np.zeros((n, exogenous.shape[1], 2 + exogenous.shape[2]))
+    sequence[:, :length, 0] = scaled
+    sequence[:, length:, 1] = 1.0
+    sequence[:, :, 2:] = (exogenous - mean) / std
+    return sequence
+
+
+def _column_scaling(exogenous):
+    if exogenous is None:
+        return None
+    stacked = np.concatenate(exogenous)
+    std = stacked.std(axis=0)
+    return stacked.mean(axis=0), np.where(std > 0, std, 1.0)

@@ -1,0 +1,69 @@
+"""Reversible transforms of forecasting windows: differencing and window scaling.
+
+Both are vectorized over a batch of series or windows (rows) and both are
+undone exactly on the forecasts, so that the network only ever sees series that
+are stationary-ish and of unit scale, whatever the level and trend of the data.
+"""
+import numpy as np
+
+__all__ = ["difference_lags", "difference", "integrate", "history_tails", "scale_windows"]
+
+
+def difference_lags(differences, seasonal_differences, seasonal_period):
+    """The lags applied in turn: seasonal ones first (as in SARIMA's (1 - B^m)^D
+    (1 - B)^d, the order does not change the result)."""
+    return [seasonal_period] * seasonal_differences + [1] * differences
+
+
+def difference(series, lags):
+    """``series`` (1-D) differenced at each lag in turn; returns the differenced
+    series and every intermediate level (``levels[0]`` is the series itself)."""
+    levels = [series]
+    for lag in lags:
+        series = series[lag:] - series[:-lag]
+        levels.append(series)
+    return series, levels
+
+
+def history_tails(levels, lags, ends):
+    """What :func:`integrate` needs to continue each level after the original
+    time ``ends[i]`` (exclusive): the last ``lag`` values of every level before
+    it was differenced at that lag, one row per origin."""
+    tails, offset = [], 0
+    for level, lag in zip(levels, lags):
+        stop = np.asarray(ends) - offset  # index of time `end` in this level
+        tails.append(level[stop[:, None] + np.arange(-lag, 0)])
+        offset += lag
+    return tails
+
+
+def integrate(forecasts, tails, lags):
+    """Undo :func:`difference` on forecasts ``(n, h)`` of the last level, given
+    the ``tails`` of every level at the forecast origins."""
+    for lag, tail in zip(reversed(lags), reversed(tails)):
+        n, h = forecasts.shape
+        blocks = -(-h // lag)
+        padded = np.zeros((n, blocks * lag))
+        padded[:, :h] = forecasts
+        # y[t] = z[t] + y[t - lag]: a cumulative sum over blocks of `lag` steps.
+        forecasts = (tail[:, None, :] + np.cumsum(padded.reshape(n, blocks, lag), axis=1)
+                     ).reshape(n, -1)[:, :h]
+    return forecasts
+
+
+def scale_windows(windows, method, floor):
+    """Location and scale of each window (rows of ``windows``): the window is
+    then ``(window - loc) / scale`` and a forecast ``f`` maps back to
+    ``f * scale + loc``.
+
+    'standardize' is reversible instance normalisation (RevIN: the window's mean
+    and standard deviation); 'last' takes the window's last value as location
+    (and its standard deviation as scale); None keeps the series as they are.
+    ``floor`` bounds the scale below, for flat windows.
+    """
+    n = len(windows)
+    if method is None:
+        return np.zeros(n), np.ones(n)
+    loc = windows[:, -1] if method == "last" else windows.mean(axis=1)
+    scale = np.maximum(windows.std(axis=1), floor)
+    return loc, scale

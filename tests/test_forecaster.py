@@ -1,0 +1,316 @@
+"""RecurrentForecaster through its public API: shapes of every input kind, the
+forecasts against a by-hand computation with the fitted regressor, the
+time-ordered held-out part, exogenous inputs, conformal intervals, errors, and
+scikit-learn citizenship (clone, pickle, grid search over window_length)."""
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+from rnnsk import RecurrentForecaster
+
+# Small and fast: a few epochs of a tiny network on one thread.
+FAST = dict(hidden_size=8, max_iter=15, random_state=0, n_threads=1)
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of the short fits
+        yield
+
+
+def seasonal_series(n=120, level=10.0, trend=0.05, seed=0, noise=0.05):
+    t = np.arange(n)
+    rng = np.random.default_rng(seed)
+    return level + trend * t + np.sin(2 * np.pi * t / 12) + noise * rng.standard_normal(n)
+
+
+# ------------------------------------------------------------------ shapes --
+
+def test_one_series_forecasts_beyond_its_end_and_beats_naive():
+    y = seasonal_series(144)
+    model = RecurrentForecaster(window_length=24, horizon=12, hidden_size=16, max_iter=60,
+                                random_state=0, n_threads=1).fit(y[:132])
+    forecast = model.predict(12)
+    assert forecast.shape == (12,)
+    naive_error = np.mean(np.abs(y[131] - y[132:]))
+    assert np.mean(np.abs(forecast - y[132:])) < 0.5 * naive_error
+
+
+def test_aligned_columns_ragged_list_and_new_series_shapes():
+    Y = np.column_stack([seasonal_series(80, level=lv, seed=i) for i, lv in enumerate([0, 50,
+                                                                                        -3])])
+    model = RecurrentForecaster(window_length=12, horizon=4, **FAST).fit(Y)
+    assert model.n_series_ == 3
+    assert model.predict().shape == (4, 3)                   # rows are steps, columns series
+    assert model.predict([1, 3]).shape == (2, 3)             # chosen steps (sktime's fh)
+    np.testing.assert_allclose(model.predict([1, 3]), model.predict(4)[[0, 2]])
+    ragged = [Y[:, 0], Y[:50, 1]]
+    listed = RecurrentForecaster(window_length=12, horizon=4, **FAST).fit(ragged)
+    assert listed.predict().shape == (4, 2)
+    assert listed.predict(2, series=[Y[:30, 2]]).shape == (2, 1)
+    assert listed.predict(2, series=Y[:30, 2]).shape == (2,)
+
+
+def test_direct_forecast_is_the_regressor_on_the_standardized_window():
+    y = seasonal_series(100)
+    model = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(y)
+    window = y[-12:]
+    loc, scale = window.mean(), window.std()
+    by_hand = model.regressor_.predict(((window - loc) / scale)[None, :, None])[0] * scale + loc
+    np.testing.assert_allclose(model.predict(3), by_hand, rtol=1e-12)
+
+
+def test_recursive_forecast_feeds_each_step_back():
+    y = seasonal_series(100)
+    model = RecurrentForecaster(window_length=12, strategy="recursive", window_scaling="last",
+                                **FAST).fit(y)
+    history = list(y)
+    for _ in range(5):
+        window = np.array(history[-12:])
+        loc, scale = window[-1], window.std()
+        step = model.regressor_.predict(((window - loc) / scale)[None, :, None]).item()
+        history.append(step * scale + loc)
+    np.testing.assert_allclose(model.predict(5), history[-5:], rtol=1e-10)
+
+
+@pytest.mark.parametrize("scaling", ["standardize", "last"])
+def test_window_scaling_makes_forecasts_equivariant_to_level_and_scale(scaling):
+    y = seasonal_series(100)
+    model = RecurrentForecaster(window_length=12, horizon=4, window_scaling=scaling,
+                                **FAST).fit(y)
+    shifted = 1000.0 + 7.0 * y
+    np.testing.assert_allclose(model.predict(4, series=shifted),
+                               1000.0 + 7.0 * model.predict(4, series=y), rtol=1e-9)
+
+
+def test_differencing_forecasts_continue_a_linear_trend_exactly():
+    # After one difference a straight line is a constant; its windows are
+    # flat and the forecast continues the line whatever the network says.
+    y = 3.0 + 2.0 * np.arange(60.0)
+    model = RecurrentForecaster(window_length=8, horizon=5, differences=1,
+                                window_scaling="last", **FAST).fit(y)
+    forecast = model.predict(5)
+    np.testing.assert_allclose(np.diff(np.r_[y[-1], forecast]), 2.0, atol=0.05)
+
+
+def test_seasonal_differencing_undone_against_brute_force():
+    from rnnsk._series_transforms import difference, history_tails, integrate
+    rng = np.random.default_rng(1)
+    s = rng.standard_normal(60).cumsum()
+    lags = [12, 1]
+    z, levels = difference(s, lags)
+    brute = s.copy()
+    for lag in lags:
+        brute = np.array([brute[t] - brute[t - lag] for t in range(lag, len(brute))])
+    np.testing.assert_allclose(z, brute)
+    cut = 45
+    future = z[cut - 13:]  # z[i] is the differenced value at time i + 13
+    restored = integrate(future[None, :], history_tails(levels, lags, np.array([cut])), lags)
+    np.testing.assert_allclose(restored[0], s[cut:], rtol=1e-12)
+
+
+def test_direct_is_limited_to_the_fitted_horizon_recursive_is_not():
+    y = seasonal_series(80)
+    direct = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(y)
+    with pytest.raises(ValueError, match="at most horizon=3"):
+        direct.predict(4)
+    recursive = RecurrentForecaster(window_length=12, horizon=3, strategy="recursive",
+                                    **FAST).fit(y)
+    assert recursive.predict(20).shape == (20,)
+
+
+# ------------------------------------------------- time-ordered validation --
+
+def test_held_out_part_is_the_end_of_each_series():
+    n, length, horizon = 100, 12, 4
+    params = dict(window_length=length, horizon=horizon, validation_fraction=0.2, **FAST)
+    model = RecurrentForecaster(refit=False, **params).fit(seasonal_series(n))
+    cut = n - 20
+    trained = cut - length - horizon + 1      # windows whose targets end before the cut
+    held_out = n - cut - horizon + 1          # windows whose inputs end at the cut or later
+    assert model.regressor_.t_ == trained * model.regressor_.n_iter_
+    assert model.calibration_residuals_.shape == (held_out, horizon)
+    # refit: a second network on every window (but those straddling the cut),
+    # for the epochs the first one found best.
+    refitted = RecurrentForecaster(refit=True, **params).fit(seasonal_series(n))
+    first = model.regressor_
+    assert refitted.regressor_.n_iter_ == np.argmax(first.validation_scores_) + 1
+    assert refitted.regressor_.t_ == (trained + held_out) * refitted.regressor_.n_iter_
+    np.testing.assert_array_equal(refitted.calibration_residuals_, model.calibration_residuals_)
+
+
+def test_the_held_out_future_never_reaches_the_weights():
+    y = seasonal_series(100)
+    changed = y.copy()
+    changed[-20:] += 50.0                     # only the held-out part differs
+    params = dict(window_length=12, horizon=4, early_stopping=False, refit=False, **FAST)
+    a = RecurrentForecaster(**params).fit(y).regressor_.state_dict()
+    b = RecurrentForecaster(**params).fit(changed).regressor_.state_dict()
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name])
+
+
+def test_early_stopping_scores_the_held_out_windows():
+    model = RecurrentForecaster(window_length=12, horizon=4, n_iter_no_change=2, refit=False,
+                                **{**FAST, "max_iter": 200}).fit(seasonal_series(120))
+    regressor = model.regressor_
+    assert regressor.validation_scores_ is not None
+    assert regressor.n_iter_ == len(regressor.validation_scores_)
+
+
+# -------------------------------------------------------------- exogenous --
+
+def exogenous_data(n=160, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 1))
+    return 5.0 + 2.0 * x[:, 0] + 0.05 * rng.standard_normal(n), x
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive"])
+def test_exogenous_inputs_known_in_the_future_are_used(strategy):
+    y, x = exogenous_data()
+    model = RecurrentForecaster(window_length=8, horizon=4, strategy=strategy, hidden_size=16,
+                                max_iter=80, random_state=0, n_threads=1)
+    model.fit(y[:150], X=x[:150])
+    assert model.n_exogenous_ == 1
+    error = np.mean(np.abs(model.predict(4, X=x[150:154]) - y[150:154]))
+    # Without x the series is white noise around 5 with deviation 2.
+    assert error < 0.8, error
+    # A new series: its own past exogenous rows, then those of the steps ahead.
+    fresh = model.predict(4, series=y[:100], X=x[:104])
+    assert np.mean(np.abs(fresh - y[100:104])) < 0.8
+
+
+def test_exogenous_errors():
+    y, x = exogenous_data()
+    model = RecurrentForecaster(window_length=8, horizon=4, **FAST).fit(y, X=x)
+    with pytest.raises(ValueError, match="fitted with 1 exogenous input"):
+        model.predict(4)
+    with pytest.raises(ValueError, match="3 time steps but 4 are needed"):
+        model.predict(4, X=x[:3])
+    with pytest.raises(ValueError, match="2 exogenous columns"):
+        model.predict(4, X=np.ones((4, 2)))
+    with pytest.raises(ValueError, match="has 100 time steps but 160 are needed"):
+        RecurrentForecaster(window_length=8, **FAST).fit(y, X=x[:100])
+    plain = RecurrentForecaster(window_length=8, **FAST).fit(y)
+    with pytest.raises(ValueError, match="without exogenous"):
+        plain.predict(1, X=x[:1])
+
+
+# --------------------------------------------------------------- intervals --
+
+def test_conformal_intervals_cover_new_data_at_their_nominal_rate():
+    rng = np.random.default_rng(0)
+    t = np.arange(400)
+    y = np.sin(2 * np.pi * t / 12) + 0.3 * rng.standard_normal(400)
+    model = RecurrentForecaster(window_length=12, horizon=3, hidden_size=8, max_iter=40,
+                                random_state=0, n_threads=1).fit(y)
+    # 300 fresh stretches of the same process, each forecast 3 steps ahead.
+    starts = rng.integers(0, 1000, 300)
+    stretches = [np.sin(2 * np.pi * np.arange(s, s + 27) / 12) + 0.3 * rng.standard_normal(27)
+                 for s in starts]
+    history = [s[:24] for s in stretches]
+    truth = np.column_stack([s[24:] for s in stretches])
+    for coverage in (0.8, 0.95):
+        lower, upper = model.predict_interval(3, coverage=coverage, series=history)
+        assert np.all(lower <= upper)
+        covered = np.mean((truth >= lower) & (truth <= upper))
+        assert abs(covered - coverage) < 0.07, (coverage, covered)
+    point = model.predict(3, series=history)
+    lower, upper = model.predict_interval(3, coverage=0.5, series=history)
+    np.testing.assert_allclose((lower + upper) / 2, point)
+
+
+def test_intervals_need_a_held_out_part():
+    model = RecurrentForecaster(window_length=12, horizon=3, validation_fraction=None,
+                                **FAST).fit(seasonal_series(80))
+    assert model.calibration_residuals_ is None
+    with pytest.raises(ValueError, match="no held-out window"):
+        model.predict_interval()
+    fitted = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(seasonal_series(80))
+    with pytest.raises(ValueError, match="coverage"):
+        fitted.predict_interval(coverage=1.5)
+
+
+# ------------------------------------------------------------------ errors --
+
+@pytest.mark.parametrize("y, match", [
+    (np.r_[np.arange(30.0), np.nan, np.arange(30.0)], r"NaN \(first at time step 30\)"),
+    (np.r_[np.arange(30.0), np.inf], "infinity"),
+    (np.ones((3, 4, 5)), "got 3-D"),
+    ([np.arange(40.0), np.r_[np.arange(20.0), np.nan]], r"y\[1\] holds NaN"),
+    (np.arange(10.0), "fewer than the 12 needed"),
+    ([np.arange(40.0), np.arange(5.0)], "series 1 of y has 5 time steps"),
+    (np.array([]), "empty"),
+])
+def test_bad_series(y, match):
+    with pytest.raises(ValueError, match=match):
+        RecurrentForecaster(window_length=12, **FAST).fit(y)
+
+
+def test_non_numeric_series_is_a_type_error():
+    with pytest.raises(TypeError, match="must hold numbers"):
+        RecurrentForecaster(**FAST).fit(np.array(["a", "b"]))
+
+
+@pytest.mark.parametrize("horizon, error, match", [
+    (0, ValueError, "at least 1"), (-2, ValueError, "at least 1"),
+    ([0, 1], ValueError, "at least 1"), (2.5, TypeError, "positive int"),
+    ([], TypeError, "positive int")])
+def test_bad_horizon(horizon, error, match):
+    model = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(seasonal_series(60))
+    with pytest.raises(error, match=match):
+        model.predict(horizon)
+
+
+def test_other_errors_and_the_estimator_left_unchanged():
+    with pytest.raises(NotFittedError):
+        RecurrentForecaster().predict(3)
+    with pytest.raises(ValueError, match="window_length"):
+        RecurrentForecaster(window_length=0).fit(seasonal_series(60))
+    with pytest.raises(ValueError, match="seasonal_period"):
+        RecurrentForecaster(seasonal_differences=1, **FAST).fit(seasonal_series(60))
+    with pytest.raises(ValueError, match="no training window"):
+        RecurrentForecaster(window_length=40, horizon=10, **FAST).fit(seasonal_series(60))
+    model = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(seasonal_series(60))
+    before = model.predict()
+    regressor = model.regressor_
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(np.r_[seasonal_series(60), np.nan])
+    assert model.regressor_ is regressor
+    np.testing.assert_array_equal(model.predict(), before)
+    # A failure inside the network's fit (other data, so other window scales)
+    # leaves the fitted forecaster as it was too.
+    with pytest.raises(ValueError, match="hidden_size"):
+        model.set_params(hidden_size=(8, 0)).fit(100 * seasonal_series(90))
+    np.testing.assert_array_equal(model.predict(), before)
+    with pytest.raises(ValueError, match="has 5 time steps, fewer than the 12"):
+        model.predict(3, series=np.arange(5.0))
+
+
+# ------------------------------------------------------ scikit-learn tools --
+
+def test_clone_pickle_and_parameters_pass_through():
+    model = RecurrentForecaster(window_length=12, horizon=3, cell="gru", num_layers=2, **FAST)
+    assert clone(model).get_params() == model.get_params()
+    model.fit(seasonal_series(80))
+    assert model.regressor_.cell == "gru" and model.regressor_.num_layers == 2
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(), model.predict())
+    np.testing.assert_array_equal(restored.predict_interval()[0], model.predict_interval()[0])
+
+
+def test_grid_search_over_window_length_with_time_series_split():
+    y = seasonal_series(120)
+    search = GridSearchCV(RecurrentForecaster(horizon=6, **FAST),
+                          {"window_length": [6, 12]}, cv=TimeSeriesSplit(3, test_size=6))
+    search.fit(y)
+    assert search.best_params_["window_length"] in (6, 12)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.predict(6).shape == (6,)

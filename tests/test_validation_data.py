@@ -1,0 +1,77 @@
+"""fit(X, y, X_val=, y_val=, sample_weight_val=): early stopping on validation
+data given by the user (e.g. the end of a time series) instead of a random
+fraction of X, as scikit-learn's HistGradientBoosting* accept."""
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+
+from estimator_data import assert_same_state, multiclass_3d, ragged, regression_3d
+from rnnsk import GRURegressor, LSTMClassifier
+
+EARLY = dict(hidden_size=8, learning_rate_init=0.02, early_stopping=True, n_iter_no_change=3,
+             max_iter=30, random_state=0, n_threads=1)
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def test_regressor_scores_the_given_data_and_trains_on_all_of_x():
+    X, y = regression_3d(n=90, n_targets=2)
+    est = GRURegressor(**EARLY).fit(X[:60], y[:60], X_val=X[60:], y_val=y[60:])
+    assert est.t_ == 60 * est.n_iter_             # nothing of X held out
+    assert len(est.validation_scores_) == est.n_iter_
+    # The best weights are restored: their R^2 on the validation data is the
+    # best score (computed on standardized targets, the same R^2).
+    np.testing.assert_allclose(est.best_validation_score_,
+                               r2_score(y[60:], est.predict(X[60:])), rtol=1e-4)
+
+
+def test_classifier_scores_weighted_accuracy_of_the_given_data():
+    X, y = multiclass_3d(n=90, seed=1)
+    weights = np.linspace(0.5, 2.0, 30)
+    clf = LSTMClassifier(**EARLY).fit(X[:60], y[:60], X_val=X[60:], y_val=y[60:],
+                                      sample_weight_val=weights)
+    assert clf.best_validation_score_ == pytest.approx(
+        accuracy_score(y[60:], clf.predict(X[60:]), sample_weight=weights))
+
+
+def test_ragged_validation_data():
+    X, _, _ = ragged(n=50)
+    y = np.array([x[:, 0].sum() for x in X])
+    est = GRURegressor(**EARLY).fit(X[:40], y[:40], X_val=X[40:], y_val=y[40:])
+    assert len(est.validation_scores_) == est.n_iter_
+
+
+@pytest.mark.parametrize("change, match", [
+    (dict(y_val=None), "X_val and y_val must be passed together"),
+    (dict(X_val=None), "X_val and y_val must be passed together"),
+    (dict(X_val=np.ones((30, 6, 2))), "X_val has 2 features per time step, but X has 3"),
+    (dict(y_val=np.ones(29)), "X_val holds 30 sequences but y_val has 29"),
+    (dict(y_val=np.full(30, 7)), "labels not seen before"),
+    (dict(X_val=np.full((30, 6, 3), np.nan)), "NaN"),
+    (dict(sample_weight_val=np.ones(3)), "sample_weight"),
+])
+def test_bad_validation_data_leaves_the_classifier_unchanged(change, match):
+    X, y = multiclass_3d(n=90, seed=1)
+    clf = LSTMClassifier(**EARLY).fit(X[:60], y[:60])
+    before = clf.state_dict()
+    arguments = {**dict(X_val=X[60:], y_val=y[60:]), **change}
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X[:60], y[:60], **arguments)
+    assert_same_state(clf.state_dict(), before)
+
+
+def test_validation_data_needs_early_stopping_and_matching_targets():
+    X, y = regression_3d(n=90, n_targets=2)
+    with pytest.raises(ValueError, match="pass early_stopping=True"):
+        GRURegressor(**{**EARLY, "early_stopping": False}).fit(X[:60], y[:60], X_val=X[60:],
+                                                                 y_val=y[60:])
+    with pytest.raises(ValueError, match="y has 1 target columns"):
+        GRURegressor(**EARLY).fit(X[:60], y[:60], X_val=X[60:], y_val=y[60:, 0])
