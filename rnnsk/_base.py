@@ -210,6 +210,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if validation_data is not None:
             validation = self._check_validation_data(*validation_data, sequences, target_info,
                                                      vocabulary)
+            if scaling is not None:  # read as the training sequences are
+                validation = (standardized(validation[0], scaling), *validation[1:])
         elif self.early_stopping and not incremental:
             training, validation = self._split(*training, rng)
 
