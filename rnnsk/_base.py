@@ -18,10 +18,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
-from ._heads import LastStateReadout, SequenceHead
+from ._heads import SequenceHead
+from ._init import INITS
+from ._input_scaling import fold, input_statistics, standardized, unfold
 from ._memory import check_embedding_fits
 from ._model import SequenceModel
 from ._network import CELLS, single_threaded_blas
+from ._readouts import READOUTS, make_readout
 from ._progress import EpochProgress
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
                      add_weight_decay, clip_by_global_norm)
@@ -41,7 +44,17 @@ SHARED_DEFAULTS = dict(
     random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
     nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
     beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
-    bptt_steps=None, device="cpu")
+    bptt_steps=None, device="cpu", init="orthogonal", readout="max", learning_rate="adaptive",
+    standardize=True)
+
+# What estimators pickled before init, readout, learning_rate and standardize
+# existed were built with.
+_SETTINGS_BEFORE_DEFAULTS = dict(init="pytorch", readout="last", learning_rate="constant",
+                                 standardize=False)
+
+# With learning_rate='adaptive', training stops once the rate is this small (as
+# scikit-learn's MLP).
+_SMALLEST_RATE = 1e-6
 
 # Sequences predicted per call of the core: bounds the memory of predict.
 _PREDICT_CHUNK = 1024
@@ -82,6 +95,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         "dtype": [StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
         "bptt_steps": [Interval(Integral, 1, None, closed="left"), None],
         "device": [str],
+        "init": [StrOptions(set(INITS))],
+        "readout": [StrOptions(set(READOUTS))],
+        "learning_rate": [StrOptions({"constant", "adaptive"})],
+        "standardize": ["boolean"],
     }
 
     # The cell of the named classes (LSTMClassifier...); None for the generic
@@ -126,6 +143,20 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             _check_feature_names(self, X, reset=False)
         return sequences
 
+    def _input_statistics(self, sequences, sample_weight, *, reset):
+        """Each input feature's (mean, scale) with ``standardize``, else None:
+        computed on ``reset``, otherwise those of the fit that built the model."""
+        if not reset:
+            return getattr(self, "_input_scaling", None)
+        if self.embedding_dim is not None or not getattr(self, "standardize", False):
+            return None
+        return input_statistics(sequences, sample_weight)
+
+    def _scaled(self, sequences):
+        """Sequences as the network reads them (standardized when fitted so)."""
+        scaling = getattr(self, "_input_scaling", None)
+        return sequences if scaling is None else standardized(sequences, scaling)
+
     @staticmethod
     def _check_sample_weight(sample_weight, n_samples):
         if sample_weight is None:
@@ -157,6 +188,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # and the validation split is made.
         sequences, targets, weights, target_info, weight_unit = self._training_data(
             X, y, sample_weight, reset=first_call, classes=classes)
+        scaling = self._input_statistics(sequences, weights, reset=first_call)
         if self.embedding_dropout > 0 and sequences.data.dtype.kind == "f":
             raise ValueError(f"embedding_dropout={self.embedding_dropout} needs an embedding: "
                              "set embedding_dim (X of token ids), or leave "
@@ -172,17 +204,21 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         vocabulary = self._vocabulary(sequences) if first_call else None
         rng = (check_random_state(self.random_state) if first_call
                else copy.deepcopy(self._random_state))
-        training = (sequences, targets, weights)
+        training = (sequences if scaling is None else standardized(sequences, scaling),
+                    targets, weights)
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(*validation_data, sequences, target_info,
                                                      vocabulary)
+            if scaling is not None:  # read as the training sequences are
+                validation = (standardized(validation[0], scaling), *validation[1:])
         elif self.early_stopping and not incremental:
             training, validation = self._split(*training, rng)
 
         if first_call:
             self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads,
                              device, rng)
+            self._input_scaling = scaling
             _check_feature_names(self, X, reset=True)  # a DataFrame's column names
         moved = self.model_.to_device(device)
         self._random_state = rng
@@ -322,7 +358,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             dropout=self.dropout,
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
             dtype=np.dtype(self.dtype), random_state=rng, n_threads=n_threads, device=device,
-            **self._input_options(vocabulary), **self._model_options())
+            init=self.init, **self._input_options(vocabulary), **self._model_options())
 
     def _input_options(self, vocabulary):
         """How the model reads tokens: SequenceModel's vocabulary_size and
@@ -335,9 +371,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     def _make_head(self, n_features, target_info, rng):
         """The head on the top block's ``n_features`` outputs (see ``_heads.py``):
-        the final state through a linear layer to the estimator's outputs."""
-        return SequenceHead(LastStateReadout(), n_features, self._n_outputs(target_info), rng,
-                            np.dtype(self.dtype))
+        the ``readout`` summary through a linear layer to the estimator's outputs."""
+        dtype = np.dtype(self.dtype)
+        readout = make_readout(self.readout, n_features, rng, dtype, self.init)
+        return SequenceHead(readout, n_features, self._n_outputs(target_info), rng, dtype,
+                            self.init)
 
     def _make_optimizer(self):
         if self.solver == "sgd":
@@ -457,13 +495,23 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if self.loss_curve_[-1] < self.best_loss_:
             self.best_loss_ = self.loss_curve_[-1]
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
-        if self._no_improvement_count > self.n_iter_no_change:
+        if self._no_improvement_count <= self.n_iter_no_change:
+            return False
+        measure = "Validation score" if validating else "Training loss"
+        optimizer = self._optimizer
+        if self.learning_rate == "adaptive" and optimizer.learning_rate > _SMALLEST_RATE:
+            # MLP's 'adaptive' rule, for every solver.
+            optimizer.learning_rate /= 5.0
+            self._no_improvement_count = 0
             if self.verbose:
-                measure = "Validation score" if validating else "Training loss"
                 print(f"{measure} did not improve more than tol={self.tol} for "
-                      f"{self.n_iter_no_change} consecutive epochs. Stopping.")
-            return True
-        return False
+                      f"{self.n_iter_no_change} consecutive epochs. Setting learning rate "
+                      f"to {optimizer.learning_rate:f}")
+            return False
+        if self.verbose:
+            print(f"{measure} did not improve more than tol={self.tol} for "
+                  f"{self.n_iter_no_change} consecutive epochs. Stopping.")
+        return True
 
     def _turns(self):
         """The lock that makes training steps and predictions take turns on the
@@ -490,7 +538,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         _PREDICT_CHUNK, with the model on the estimator's device and threads
         (call it, and run the model, within ``self._turns()``)."""
         check_is_fitted(self, "model_")
-        sequences = self._validate_sequences(X, reset=False)
+        sequences = self._scaled(self._validate_sequences(X, reset=False))
         self.model_.n_threads = self._check_n_threads()
         if self.model_.to_device(check_device(self.device)):
             # The moved blocks start with fresh optimizer moments.
@@ -517,7 +565,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         ``state_dict`` (see :func:`rnnsk.to_torch`)."""
         check_is_fitted(self, "model_")
         with self._turns():
-            return self._export_head(self.model_.state_dict())
+            state = self._export_head(self.model_.state_dict())
+        scaling = getattr(self, "_input_scaling", None)
+        return state if scaling is None else fold(state, scaling)
 
     def load_state_dict(self, state_dict):
         """Set all weights from ``state_dict`` (numpy arrays or torch tensors,
@@ -526,10 +576,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         name or shape does not match."""
         check_is_fitted(self, "model_")
         # Checked as given, then again in the model's precision once the head is
-        # converted back (in float64: see RecurrentRegressor._export_head).
+        # converted back (in float64: see RecurrentRegressor._export_head) and
+        # the input standardization unfolded from the first layer.
         given = self.model_.checked_state({name: _to_numpy(value)
                                            for name, value in state_dict.items()},
                                           dtype=np.float64)
+        scaling = getattr(self, "_input_scaling", None)
+        if scaling is not None:
+            given = unfold(given, scaling)
         arrays = self.model_.checked_state(self._import_head(given))
         with self._turns():
             self.model_.assign_state(arrays)
@@ -557,6 +611,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                 f"{found!r}); rnnsk {__version__} reads format {PICKLE_FORMAT}. Load it with "
                 "the version that saved it, or refit it.")
         state.setdefault("device", "cpu")  # saved before the parameter existed
+        # Saved before these parameters existed: the settings it was built with.
+        for name, value in _SETTINGS_BEFORE_DEFAULTS.items():
+            state.setdefault(name, value)
         super().__setstate__(state)
         self._turns()
 

@@ -13,7 +13,7 @@ are computed at once: no loop over steps or words.
 """
 import numpy as np
 
-from ._heads import uniform
+from ._init import uniform
 
 # Character id 0 pads words to the batch's longest (its embedding stays zero);
 # id 1 stands for every character not seen in fit.

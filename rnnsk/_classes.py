@@ -41,8 +41,9 @@ def encode_labels(estimator, y, classes, reset):
 class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     """Recurrent neural network classifier of sequences (RNN, LSTM or GRU).
 
-    Each sequence is read by the recurrent layers; the final hidden state (both
-    directions' when bidirectional) goes through a linear layer and a softmax.
+    Each sequence is read by the recurrent layers; a readout summarises the top
+    layer over the sequence (by default its maximum over time, see ``readout``)
+    and goes through a linear layer and a softmax.
     Training minimizes the cross-entropy with Adam or SGD on minibatches, with
     gradient clipping, as scikit-learn's :class:`~sklearn.neural_network.MLPClassifier`
     does for tables: parameters shared with it have its names and meaning.
@@ -119,6 +120,29 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         (see the GPU guide); otherwise fit raises a RuntimeError saying why.
         A fitted model moves when ``device`` is changed with ``set_params``
         (its optimizer moments then restart).
+    init : {'orthogonal', 'pytorch'}, default='orthogonal'
+        Initial weights. 'orthogonal': Glorot-uniform input weights, an
+        orthogonal matrix per gate for the recurrent weights (the identity for
+        ``rnn_relu``), zero biases but the LSTM forget gate's (1), Glorot-uniform
+        head (Keras's defaults). 'pytorch': ``torch.nn``'s uniform draws.
+        See the user guide's page on defaults.
+    readout : {'max', 'mean', 'last', 'attention'}, default='max'
+        How each sequence is summarised for the output layer: the top layer's
+        maximum over time of each unit, its mean over time, its final state
+        (both directions' when bidirectional), or learned attention pooling over
+        the steps. All ignore padding: only each sequence's real steps count.
+    learning_rate : {'adaptive', 'constant'}, default='adaptive'
+        'adaptive' (scikit-learn MLP's rule, here for Adam too): each time the
+        training loss (the validation score with ``early_stopping``) has not
+        improved by ``tol`` for ``n_iter_no_change`` consecutive epochs, the
+        learning rate is divided by 5; training stops once it is below 1e-6.
+        'constant': training stops at the first such plateau.
+    standardize : bool, default=True
+        Standardize each input feature inside the estimator (mean and standard
+        deviation over the real steps of the first fit's sequences), so that
+        inputs in any units train alike. ``state_dict`` and :func:`~rnnsk.to_torch`
+        fold the map into the first layer's ``weight_ih``/``bias_ih``: exported
+        weights read raw inputs. Ignored with ``embedding_dim``.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes in the loss, as in scikit-learn's classifiers
         (finite and non-negative). Only ratios of weights matter: sample and
@@ -254,8 +278,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
 class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     """Recurrent neural network regressor of sequences (RNN, LSTM or GRU).
 
-    The final hidden state (both directions' when bidirectional) goes through a
-    linear layer to one output per target column; ``y`` may be 2-D (several
+    The ``readout`` summary of each sequence goes through a linear layer to one
+    output per target column; ``y`` may be 2-D (several
     targets, e.g. a forecast horizon). Targets are standardized inside, so their
     scale does not matter. Parameters are those of :class:`RecurrentClassifier`
     (without ``class_weight``), plus ``loss``; attributes are those of
@@ -266,6 +290,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     loss : {'squared_error', 'huber'}, default='squared_error'
         Half the mean squared error (as MLPRegressor), or the Huber loss with
         threshold 1 on standardized targets, which resists outliers.
+    readout : {'mean', 'max', 'last', 'attention'}, default='mean'
+        As for the classifier, but the mean over time by default.
 
     Attributes
     ----------
@@ -280,7 +306,10 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
     }
 
-    __init__ = init_storing({**SHARED_DEFAULTS, "loss": "squared_error"})
+    # Regression targets (amounts, levels, forecasts) depend on the whole sequence
+    # more than on its peaks: mean pooling, where classifiers use max pooling
+    # (docs/guide/defaults.md has the measurements).
+    __init__ = init_storing({**SHARED_DEFAULTS, "loss": "squared_error", "readout": "mean"})
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):

@@ -40,7 +40,11 @@ FORECASTER_DEFAULTS = dict(
     differences=0, seasonal_differences=0, seasonal_period=None, refit=True,
     **{name: SHARED_DEFAULTS[name] for name in SHARED_DEFAULTS if name not in _NOT_PASSED},
     loss="squared_error")
-FORECASTER_DEFAULTS.update(early_stopping=True, validation_fraction=0.2)
+FORECASTER_DEFAULTS.update(early_stopping=True, validation_fraction=0.2,
+                           # The settings its tests and measurements were made with
+                           # (the regressors' new defaults were not measured here).
+                           init="pytorch", readout="last", learning_rate="constant",
+                           standardize=False)
 
 
 class RecurrentForecaster(BaseEstimator):

@@ -25,6 +25,8 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from ._init import linear_weights
+
 
 class TopLayer(NamedTuple):
     """What the top recurrent block gives a head, for a padded batch of B
@@ -46,23 +48,17 @@ class TopLayer(NamedTuple):
     lengths: np.ndarray
 
 
-def uniform(rng, bound, shape, dtype):
-    """U(-bound, bound) values: PyTorch's default initialisation of linear layers
-    is this with bound = 1/sqrt(fan_in)."""
-    return rng.uniform(-bound, bound, shape).astype(dtype)
-
-
 class Linear:
     """A dense layer ``x @ weight.T + bias`` over the last axis of any array,
-    PyTorch's ``nn.Linear`` (its initialisation too), under the state_dict
-    prefix ``name``; ``bias=False`` leaves the bias out, as ``nn.Linear``'s
-    option of that name."""
+    PyTorch's ``nn.Linear``, under the state_dict prefix ``name``; initialised
+    by scheme ``init`` (see ``_init.py``); ``bias=False`` leaves the bias out,
+    as ``nn.Linear``'s option of that name."""
 
-    def __init__(self, name, n_inputs, n_outputs, rng, dtype, bias=True):
+    def __init__(self, name, n_inputs, n_outputs, rng, dtype, init="pytorch", bias=True):
         self.name = name
-        bound = 1.0 / np.sqrt(n_inputs)
-        self.weight = uniform(rng, bound, (n_outputs, n_inputs), dtype)
-        self.bias = uniform(rng, bound, (n_outputs,), dtype) if bias else None
+        self.weight, self.bias = linear_weights(rng, init, n_inputs, n_outputs, dtype)
+        if not bias:
+            self.bias = None
         self.d_weight = np.zeros_like(self.weight)
         self.d_bias = np.zeros_like(self.bias) if bias else None
 
@@ -133,9 +129,9 @@ class SequenceHead:
     vector, a linear layer maps it to ``n_outputs`` scores (class logits or
     standardized regression targets)."""
 
-    def __init__(self, readout, n_features, n_outputs, rng, dtype):
+    def __init__(self, readout, n_features, n_outputs, rng, dtype, init="pytorch"):
         self.readout = readout
-        self.linear = Linear("head", n_features, n_outputs, rng, dtype)
+        self.linear = Linear("head", n_features, n_outputs, rng, dtype, init)
         self._summary = None
 
     @property

@@ -10,6 +10,7 @@ from itertools import groupby
 import numpy as np
 
 from ._heads import TopLayer
+from ._init import initialize_orthogonal
 from ._network import RecurrentNetwork
 from ._sparse import SparseRows
 from ._validation import Sequences
@@ -32,6 +33,7 @@ class SequenceModel:
     the embedding matrix as its weight (``tie(embedding)``), whose gradient then
     sums both uses (dense: the tied matrix scores every token). ``embedding_dropout``
     is the probability of dropping a word while training (see :meth:`run_blocks`).
+    ``init`` names the recurrent layers' initialisation scheme (see ``_init.py``).
 
     ``make_char_encoder(rng)``, with an embedding, adds to every token's vector
     one built from its characters (``_char_encoder.CharCNN``); the data are then
@@ -43,7 +45,7 @@ class SequenceModel:
 
     def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, make_head,
                  vocabulary_size, embedding_dim, dtype, random_state, n_threads,
-                 device="cpu", make_char_encoder=None, embedding_dropout=0.0):
+                 device="cpu", init="pytorch", make_char_encoder=None, embedding_dropout=0.0):
         self.dtype = np.dtype(dtype)
         self.dropout = dropout
         self.embedding_dropout = embedding_dropout
@@ -63,6 +65,8 @@ class SequenceModel:
             block = RecurrentNetwork(cell, n_features, size, num_layers=len(list(run)),
                                      bidirectional=bidirectional, dropout=dropout, dtype=dtype,
                                      random_state=rng, n_threads=n_threads, device=device)
+            if init == "orthogonal":
+                initialize_orthogonal(block, rng)
             self.blocks.append(block)
             n_features = self.directions * size
         self.head = make_head(n_features, rng)

@@ -20,6 +20,7 @@ from threadpoolctl import ThreadpoolController
 
 from rnnsk import _device
 from rnnsk._built import check_core_is_built
+from rnnsk._input_scaling import fold
 from rnnsk._device import DeviceGradients, DeviceParameters, check_device, device_index
 from rnnsk._memory import check_fits_in_memory
 from rnnsk._threads import capped_n_threads
@@ -302,6 +303,10 @@ class RecurrentNetwork:
         network = cls.__new__(cls)
         network._restore({**source._configuration_state(),
                           "flat_parameters": np.array(source.flat_parameters)})
+        scaling = getattr(estimator, "_input_scaling", None)
+        if block == 0 and scaling is not None:
+            # The estimator standardizes its inputs: the first layer reads them raw.
+            network.load_parameters(fold(network.parameters, scaling, prefix=""))
         return network
 
     def load_parameters(self, mapping):

@@ -30,10 +30,15 @@ _FIRST_TARGET_ID = 2
 
 _DEFAULTS = {
     **{name: value for name, value in SHARED_DEFAULTS.items()
-       if name not in ("vocabulary_size", "bptt_steps", "device", "embedding_dim")},
+       if name not in ("vocabulary_size", "bptt_steps", "device", "embedding_dim",
+                       # Readouts and input scaling do not apply to token sequences; the
+                       # encoder-decoder draws its layers as PyTorch does.
+                       "readout", "standardize", "init")},
     "hidden_size": 128, "num_layers": 1, "embedding_dim": 32, "target_embedding_dim": None,
     "attention": "luong", "beam_width": 1, "max_output_length": None, "analyzer": "char",
     "tokenizer": None, "batch_size": 64, "learning_rate_init": 0.005, "alpha": 0.0,
+    # The schedule its measurements (docs/guide/seq2seq.md) were made with.
+    "learning_rate": "constant",
 }
 
 

@@ -190,7 +190,7 @@ def test_no_warning_when_stopping_for_no_improvement(early_stopping):
     X, y = sequences_3d(n=80)
     # With tol=10 nothing ever improves enough after the first epoch.
     clf = RNNClassifier(**fast(max_iter=100), tol=10.0, n_iter_no_change=3,
-                        early_stopping=early_stopping)
+                        early_stopping=early_stopping, learning_rate="constant")
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         clf.fit(X, y)

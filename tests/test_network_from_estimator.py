@@ -30,7 +30,8 @@ def _final_states_through_head(clf, net, X):
 def test_from_estimator_gives_the_estimators_layers(bidirectional):
     X, y = _data()
     clf = LSTMClassifier(hidden_size=5, num_layers=2, bidirectional=bidirectional,
-                         max_iter=2, random_state=0, dtype="float64", n_threads=1).fit(X, y)
+                         max_iter=2, random_state=0, dtype="float64", n_threads=1,
+                         readout="last").fit(X, y)
     net = RecurrentNetwork.from_estimator(clf)
     assert (net.cell, net.input_size, net.hidden_size, net.num_layers, net.bidirectional,
             net.dtype) == ("lstm", 3, 5, 2, bidirectional, np.float64)

@@ -19,6 +19,11 @@ from estimator_data import assert_same_state
 DIVERGED = "Training diverged in epoch"
 MAX_ITER_REACHED = "Maximum iterations"
 
+# The configurations below were made to diverge with PyTorch's initial draws, the
+# final state as readout and inputs as given (standardizing would undo the
+# exploding inputs); the constant rate stops where they were made to stop.
+DIVERGING = dict(init="pytorch", readout="last", standardize=False, learning_rate="constant")
+
 
 def data(n=20, steps=5, features=2, seed=0):
     rng = np.random.default_rng(seed)
@@ -119,7 +124,7 @@ def test_absurd_learning_rate_stops_with_finite_weights(solver, rate, cell, regr
     Estimator = RecurrentRegressor if regression else RecurrentClassifier
     estimator = Estimator(cell=cell, solver=solver, learning_rate_init=rate,
                           max_grad_norm=None, hidden_size=4, batch_size=5, max_iter=30,
-                          random_state=0, n_threads=1)
+                          random_state=0, n_threads=1, **DIVERGING)
     caught = fit_recording(estimator, X, values if regression else labels)
     message = diverged_warning(caught)
     assert f"{DIVERGED} {estimator.n_iter_ + 1}:" in message
@@ -167,7 +172,7 @@ def test_kept_weights_are_those_of_the_last_finite_step(solver, rate, cell, regr
     Estimator = RecurrentRegressor if regression else RecurrentClassifier
     params = dict(cell=cell, solver=solver, learning_rate_init=rate, max_grad_norm=None,
                   hidden_size=4, batch_size=len(X), max_iter=30, random_state=0,
-                  n_threads=1, dtype=dtype, device=device)
+                  n_threads=1, dtype=dtype, device=device, **DIVERGING)
     diverging = Estimator(**params)
     diverged_warning(fit_recording(diverging, X, y))
     epochs = diverging.n_iter_
@@ -224,7 +229,7 @@ def test_exploding_inputs_in_partial_fit_refuse_the_step(regression):
     y = values if regression else labels
     Estimator = RecurrentRegressor if regression else RecurrentClassifier
     estimator = Estimator(cell="rnn_relu", solver="sgd", hidden_size=4, max_grad_norm=None,
-                          random_state=0, n_threads=1)
+                          random_state=0, n_threads=1, **DIVERGING)
     estimator.partial_fit(X, y, **({} if regression else {"classes": [0, 1]}))
     huge = X * 1e10
     for _ in range(6):
@@ -255,7 +260,7 @@ def test_fit_on_exploding_inputs(dtype, scale):
     X = np.random.default_rng(1).standard_normal((12, 10, 2)) * scale
     y = np.arange(12) % 2
     estimator = RecurrentClassifier(cell="rnn_relu", solver="sgd", hidden_size=4,
-                                    max_grad_norm=None, random_state=0, n_threads=1,
+                                    max_grad_norm=None, random_state=0, n_threads=1, **DIVERGING,
                                     dtype=dtype, max_iter=5, batch_size=4)
     message = diverged_warning(fit_recording(estimator, X, y))
     assert "the loss of a minibatch is nan" in message
@@ -269,7 +274,7 @@ def test_early_stopping_then_divergence_restores_the_best_weights():
     X, labels, _ = data(n=40)
     params = dict(cell="rnn_relu", hidden_size=4, batch_size=36, solver="sgd",
                   learning_rate_init=1e6, max_grad_norm=None, early_stopping=True,
-                  validation_fraction=0.1, max_iter=30, random_state=0, n_threads=1,
+                  validation_fraction=0.1, max_iter=30, random_state=0, n_threads=1, **DIVERGING,
                   n_iter_no_change=50)
     estimator = RecurrentClassifier(**params)
     diverged_warning(fit_recording(estimator, X, labels))
@@ -309,7 +314,7 @@ def test_regressor_with_huge_finite_targets_never_returns_non_finite_predictions
     X, _, values = data(n=20)
     y = values / np.abs(values).max() * scale
     assert np.all(np.isfinite(y))
-    estimator = GRURegressor(hidden_size=4, max_iter=2, random_state=0, n_threads=1)
+    estimator = GRURegressor(hidden_size=4, max_iter=2, random_state=0, n_threads=1, **DIVERGING)
     caught = fit_recording(estimator, X, y)
     try:
         with np.errstate(all="ignore"):
@@ -327,7 +332,8 @@ def test_an_overflowing_l2_penalty_is_a_non_finite_loss():
     like any other non-finite loss, not recorded in loss_curve_ as inf."""
     X, labels, _ = data()
     params = dict(cell="lstm", solver="sgd", learning_rate_init=1e12, max_grad_norm=None,
-                  hidden_size=4, batch_size=5, max_iter=30, random_state=0, n_threads=1)
+                  hidden_size=4, batch_size=5, max_iter=30, random_state=0, n_threads=1,
+                  **DIVERGING)
     plain = RecurrentClassifier(**dict(params, alpha=0.0))
     fit_recording(plain, X, labels)
     assert all(np.isfinite(plain.loss_curve_))  # the same fit without the penalty
@@ -339,7 +345,7 @@ def test_an_overflowing_l2_penalty_is_a_non_finite_loss():
 
 def test_weights_loaded_non_finite_are_refused():
     X, labels, _ = data(n=8)
-    estimator = LSTMClassifier(hidden_size=4, max_iter=1, random_state=0, n_threads=1)
+    estimator = LSTMClassifier(hidden_size=4, max_iter=1, random_state=0, n_threads=1, **DIVERGING)
     fit_recording(estimator, X, labels)
     state = estimator.state_dict()
     predictions = estimator.predict_proba(X)
