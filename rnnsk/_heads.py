@@ -56,9 +56,7 @@ class Linear:
 
     def __init__(self, name, n_inputs, n_outputs, rng, dtype, init="pytorch", bias=True):
         self.name = name
-        self.weight, self.bias = linear_weights(rng, init, n_inputs, n_outputs, dtype)
-        if not bias:
-            self.bias = None
+        self.weight, self.bias = linear_weights(rng, init, n_inputs, n_outputs, dtype, bias)
         self.d_weight = np.zeros_like(self.weight)
         self.d_bias = np.zeros_like(self.bias) if bias else None
 

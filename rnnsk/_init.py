@@ -77,11 +77,12 @@ def initialize_orthogonal(network, rng):
     network.load_parameters(values)
 
 
-def linear_weights(rng, init, n_inputs, n_outputs, dtype):
-    """(weight, bias) of a linear layer ``n_inputs -> n_outputs``."""
+def linear_weights(rng, init, n_inputs, n_outputs, dtype, bias=True):
+    """(weight, bias) of a linear layer ``n_inputs -> n_outputs``; without
+    ``bias`` none is drawn (None), as ``nn.Linear(bias=False)`` draws none."""
     if init == "pytorch":
         bound = 1.0 / np.sqrt(n_inputs)
         return (uniform(rng, bound, (n_outputs, n_inputs), dtype),
-                uniform(rng, bound, (n_outputs,), dtype))
+                uniform(rng, bound, (n_outputs,), dtype) if bias else None)
     return (glorot_uniform(rng, (n_outputs, n_inputs), dtype),
-            np.zeros(n_outputs, dtype))
+            np.zeros(n_outputs, dtype) if bias else None)

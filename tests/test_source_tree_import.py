@@ -6,13 +6,13 @@ import shutil
 import subprocess
 import sys
 
-import rnnsk
 
 
 def _fresh_clone(tmp_path):
     """The package's Python and Cython sources and the build files, as a clone
     holds them: nothing compiled."""
-    source = os.path.dirname(rnnsk.__file__)
+    # The repository's sources (an installed package leaves out _core.pyx).
+    source = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rnnsk")
     shutil.copytree(source, tmp_path / "rnnsk",
                     ignore=lambda folder, names: [n for n in names
                                                   if n.endswith((".so", ".pyd"))
