@@ -14,23 +14,20 @@ that word-level language models use:
 """
 import numpy as np
 
-from ._heads import Linear
+from ._heads import StepHead
 
 
-class TokenHead:
-    """Per-step vocabulary scores, optionally tied to the embedding and with
-    dropout on its inputs while training."""
-
-    reads_outputs = True
+class TokenHead(StepHead):
+    """Per-step vocabulary scores (a :class:`StepHead`), optionally tied to the
+    embedding and with dropout on its inputs while training."""
 
     def __init__(self, n_features, n_tokens, rng, dtype, *, dropout=0.0, tied=False):
-        self.linear = Linear("head", n_features, n_tokens, rng, dtype)
+        super().__init__(n_features, n_tokens, rng, dtype)
         self.dropout = dropout
         self.ties_embedding = tied
         if tied:
             self.linear.weight = None  # the embedding's, given by tie()
         self._rng = np.random.default_rng(rng.randint(2**31))
-        self._inputs = None
 
     def tie(self, embedding):
         if embedding.shape != self.linear.d_weight.shape:
@@ -49,27 +46,25 @@ class TokenHead:
     def parameters(self):
         if self.ties_embedding:
             return {"head.bias": self.linear.bias}
-        return self.linear.parameters
+        return super().parameters
 
     @property
     def gradients(self):
         if self.ties_embedding:
             return {"head.bias": self.linear.d_bias}
-        return self.linear.gradients
+        return super().gradients
 
     @property
     def decayed(self):
-        return set() if self.ties_embedding else self.linear.decayed
+        return set() if self.ties_embedding else super().decayed
 
     def forward(self, top, training):
-        outputs = top.outputs
         if training and self.dropout > 0:
-            keep = self._rng.random(outputs.shape, dtype=np.float32) >= self.dropout
-            outputs = outputs * (keep.astype(outputs.dtype) / (1 - self.dropout))
+            keep = self._rng.random(top.outputs.shape, dtype=np.float32) >= self.dropout
             self._mask = keep
-        if training:
-            self._inputs = outputs
-        return self.linear.forward(outputs)
+            top = top._replace(outputs=top.outputs * (keep.astype(top.outputs.dtype)
+                                                      / (1 - self.dropout)))
+        return super().forward(top, training)
 
     def scores(self, outputs):
         """Scores (..., n_tokens) of top-layer outputs (..., n_features), in
@@ -78,14 +73,7 @@ class TokenHead:
 
     def backward(self, d_scores):
         """``d_scores`` must be zero at padded steps (as the losses make it)."""
-        d_outputs = self.linear.backward(self._inputs, d_scores)
+        d_outputs, _ = super().backward(d_scores)
         if self.dropout > 0:
             d_outputs *= self._mask / (1 - self.dropout)
         return d_outputs, None
-
-    def torch_layers(self, torch):
-        return {"head": self.linear.torch_layer(torch)}
-
-    @staticmethod
-    def torch_forward(layers, outputs, final, lengths):
-        return layers["head"](outputs)
