@@ -3,7 +3,7 @@ named classes (LSTMClassifier, GRURegressor, ...) that only fix the cell.
 
 Every parameter's default is written in an ``__init__`` signature here; the
 docstrings' Parameters and Attributes sections are written from those
-signatures by ``_docstrings.numpydoc``."""
+signatures by ``_docstrings.numpydoc_sections``."""
 from numbers import Real
 
 import numpy as np
@@ -16,7 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseRecurrent
-from ._docstrings import TRAINING_ATTRIBUTES, numpydoc
+from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import REGRESSION_LOSSES, cross_entropy
 from ._parameters import store_parameters
 
@@ -47,7 +47,7 @@ def encode_labels(estimator, y, classes, reset):
     return np.searchsorted(labels, y), labels
 
 
-@numpydoc(attributes=CLASSIFIER_ATTRIBUTES)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
 class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     """Recurrent neural network classifier of sequences (RNN, LSTM or GRU).
 
@@ -196,7 +196,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return accuracy_score(targets, predicted, sample_weight=weights)
 
 
-@numpydoc(attributes=REGRESSOR_ATTRIBUTES)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
 class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     """Recurrent neural network regressor of sequences (RNN, LSTM or GRU).
 
@@ -402,7 +402,7 @@ class _FixedCellRegressor(RecurrentRegressor):
         store_parameters(self, locals())
 
 
-@numpydoc(attributes=CLASSIFIER_ATTRIBUTES)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
 class LSTMClassifier(_FixedCellClassifier):
     """Long short-term memory (LSTM) classifier of sequences.
 
@@ -443,7 +443,7 @@ class LSTMClassifier(_FixedCellClassifier):
     cell = "lstm"
 
 
-@numpydoc(attributes=CLASSIFIER_ATTRIBUTES)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
 class GRUClassifier(_FixedCellClassifier):
     """Gated recurrent unit (GRU) classifier of sequences.
 
@@ -485,7 +485,7 @@ class GRUClassifier(_FixedCellClassifier):
     cell = "gru"
 
 
-@numpydoc(attributes=CLASSIFIER_ATTRIBUTES)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
 class RNNClassifier(_FixedCellClassifier):
     """Elman recurrent neural network (tanh) classifier of sequences.
 
@@ -527,7 +527,7 @@ class RNNClassifier(_FixedCellClassifier):
     cell = "rnn_tanh"
 
 
-@numpydoc(attributes=REGRESSOR_ATTRIBUTES)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
 class LSTMRegressor(_FixedCellRegressor):
     """Long short-term memory (LSTM) regressor of sequences.
 
@@ -569,7 +569,7 @@ class LSTMRegressor(_FixedCellRegressor):
     cell = "lstm"
 
 
-@numpydoc(attributes=REGRESSOR_ATTRIBUTES)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
 class GRURegressor(_FixedCellRegressor):
     """Gated recurrent unit (GRU) regressor of sequences.
 
@@ -610,7 +610,7 @@ class GRURegressor(_FixedCellRegressor):
     cell = "gru"
 
 
-@numpydoc(attributes=REGRESSOR_ATTRIBUTES)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
 class RNNRegressor(_FixedCellRegressor):
     """Elman recurrent neural network (tanh) regressor of sequences.
 

@@ -3,9 +3,9 @@
 The recurrent estimators share most of their ~35 parameters. Writing each
 parameter's documentation out again in every class would make a dozen
 near-identical copies that drift apart, so each is described once here, and
-:func:`numpydoc` writes a class's sections from its ``__init__`` signature:
-every parameter in signature order, its default read from the signature (the
-one place a default is written), its type and description from
+:func:`numpydoc_sections` writes a class's sections from its ``__init__``
+signature: every parameter in signature order, its default read from the
+signature (the one place a default is written), its type and description from
 :data:`PARAMETERS` unless the class describes it itself. The result is a
 complete numpydoc ``__doc__`` (what ``help()``, IDEs running the code and the
 API pages show); tests/test_docstrings.py checks it against the signature and
@@ -174,7 +174,7 @@ TRAINING_ATTRIBUTES = ("n_features_in_", "loss_", "loss_curve_", "best_loss_",
                        "model_")
 
 
-def numpydoc(*, attributes=(), **described):
+def numpydoc_sections(*, attributes=(), **described):
     """Class decorator: writes the class docstring's ``{parameters}`` line as
     the numpydoc entries of every parameter of ``__init__``, and its
     ``{attributes}`` line as those of ``attributes`` (names). ``described``
@@ -200,7 +200,7 @@ def _description(name, shared, described):
         return described[name]
     if name not in shared:
         raise KeyError(f"{name!r} has no shared description: describe it in the class's "
-                       "numpydoc(...)")
+                       "numpydoc_sections(...)")
     return shared[name]
 
 

@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._classes import RecurrentRegressor
-from ._docstrings import numpydoc
+from ._docstrings import numpydoc_sections
 from ._forecast_inputs import check_exogenous, check_series, check_steps
 from ._series_transforms import (difference, difference_lags, history_tails, integrate,
                                  scale_windows)
@@ -37,7 +37,7 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
                          if name not in _NOT_PASSED + _OWN]
 
 
-@numpydoc(
+@numpydoc_sections(
     attributes=("regressor_", "n_series_", "n_exogenous_", "calibration_residuals_"),
     window_length=("int", "Past steps each forecast reads (after differencing)."),
     horizon=("int",
@@ -70,6 +70,9 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
            "window, for the number of epochs that scored best, so that the forecasts "
            "learn from the most recent steps too. The intervals keep the calibration of "
            "the first network."),
+    embedding_dropout=("float",
+                       "Passed to the regressor, which has no embedding here (windows "
+                       "are numbers, not token ids): leave it at 0."),
     early_stopping=("bool",
                     "Stop training when the score on the held-out last part of each series "
                     "stops improving, and keep the best weights."),
@@ -101,9 +104,9 @@ class RecurrentForecaster(BaseEstimator):
     series of very different magnitudes, are forecast alike.
 
     The recurrent parameters (``cell`` to ``loss``) are those of
-    :class:`RecurrentRegressor`, passed to the regressor fitted on the windows;
-    only some of their defaults differ (the settings the forecaster was
-    measured with).
+    :class:`RecurrentRegressor` (but its token-id inputs ``embedding_dim`` and
+    ``vocabulary_size``), passed to the regressor fitted on the windows; some
+    of their defaults differ (the settings the forecaster was measured with).
 
     Parameters
     ----------

@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrent, _to_numpy
-from ._docstrings import TRAINING_ATTRIBUTES, numpydoc
+from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._incremental import IncrementalState
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._model import _window
@@ -42,7 +42,7 @@ _SCORE_BLOCK = 2**22
 _NOT_LM = {"bidirectional", "vocabulary_size", "shuffle", "readout", "standardize"}
 
 
-@numpydoc(
+@numpydoc_sections(
     attributes=("tokens_", "vocabulary_", *TRAINING_ATTRIBUTES),
     dropout=("float",
              "Dropout on the outputs of every layer, the top one included (before the "

@@ -12,5 +12,5 @@ def store_parameters(estimator, arguments):
     """Set every argument of ``__init__`` (its ``locals()``, taken first) as
     an attribute of ``estimator``."""
     for name, value in arguments.items():
-        if name not in ("self", "__class__"):
+        if name != "self":
             setattr(estimator, name, value)

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _PREDICT_CHUNK, BaseRecurrent
 from ._decoding import beam_search, greedy_decode
-from ._docstrings import TRAINING_ATTRIBUTES, numpydoc
+from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._network import single_threaded_blas
 from ._seq2seq_model import END, START, EncoderDecoderModel
@@ -45,7 +45,7 @@ class SourceSequences(Sequences):
         self.kind = kind
 
 
-@numpydoc(
+@numpydoc_sections(
     attributes=("source_tokens_", "target_tokens_", "max_output_length_",
                 *TRAINING_ATTRIBUTES),
     hidden_size=("int",

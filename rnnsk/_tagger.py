@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._classes import RecurrentRegressor, encode_labels
 from ._crf import CrfHead
-from ._docstrings import TRAINING_ATTRIBUTES, numpydoc
+from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._heads import StepHead
 from ._losses import REGRESSION_LOSSES, PaddedSteps, cross_entropy, per_step
 from ._parameters import store_parameters
@@ -40,7 +40,7 @@ def _real_steps(lengths, steps):
     return np.arange(steps) < np.asarray(lengths)[:, None]
 
 
-@numpydoc(attributes=("classes_", *_STEP_ATTRIBUTES), vocabulary_=_VOCABULARY,
+@numpydoc_sections(attributes=("classes_", *_STEP_ATTRIBUTES), vocabulary_=_VOCABULARY,
           validation_scores_=("list of float or None",
                               "Token accuracy on the held-out sequences after every epoch "
                               "with early stopping, else None."),
@@ -242,7 +242,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     load_state_dict.__doc__ = BaseStepEstimator.load_state_dict.__doc__
 
 
-@numpydoc(attributes=("n_outputs_", *_STEP_ATTRIBUTES), vocabulary_=_VOCABULARY,
+@numpydoc_sections(attributes=("n_outputs_", *_STEP_ATTRIBUTES), vocabulary_=_VOCABULARY,
           n_outputs_=("int", "Values per step."),
           validation_scores_=("list of float or None",
                               "R^2 over the held-out sequences' steps after every epoch "

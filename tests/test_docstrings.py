@@ -16,7 +16,7 @@ import pytest
 from sklearn.base import BaseEstimator
 
 import rnnsk
-from rnnsk._docstrings import numpydoc
+from rnnsk._docstrings import numpydoc_sections
 from rnnsk._parameters import store_parameters
 
 ESTIMATORS = [getattr(rnnsk, name) for name in rnnsk.__all__
@@ -124,7 +124,7 @@ def test_docstring_examples_run(cls):
 # The decorator writing the sections --------------------------------------
 
 def test_numpydoc_writes_every_parameter_with_the_signature_default():
-    @numpydoc(attributes=("n_iter_",), token_pattern=("str", "Own description."))
+    @numpydoc_sections(attributes=("n_iter_",), token_pattern=("str", "Own description."))
     class Estimator(BaseEstimator):
         """Summary.
 
@@ -163,7 +163,7 @@ def test_numpydoc_refuses_an_undescribed_parameter_or_a_missing_section():
             store_parameters(self, locals())
 
     with pytest.raises(KeyError, match="no_such_parameter"):
-        numpydoc()(Undescribed)
+        numpydoc_sections()(Undescribed)
 
     class WithoutSection(BaseEstimator):
         """Summary."""
@@ -172,4 +172,4 @@ def test_numpydoc_refuses_an_undescribed_parameter_or_a_missing_section():
             store_parameters(self, locals())
 
     with pytest.raises(ValueError, match="has no line '{parameters}'"):
-        numpydoc()(WithoutSection)
+        numpydoc_sections()(WithoutSection)
