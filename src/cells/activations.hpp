@@ -141,6 +141,14 @@ inline T tanh_act(T x) {
   return q.numerator / q.denominator;
 }
 
+// tanh_act as the functor cell_math.hpp's equations take.
+struct FastTanh {
+  template <class T>
+  T operator()(T x) const {
+    return tanh_act(x);
+  }
+};
+
 // a.n / a.d and b.n / b.d with one division: 1/a.d = b.d / (a.d b.d).
 // Denominators in [1, 440] keep every product far from overflow.
 template <class T>

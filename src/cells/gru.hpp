@@ -1,10 +1,11 @@
-// GRU cell, PyTorch gate order r, z, n, reset gate applied after the recurrent product:
-//   n = tanh(ax_n + b_in + r * (W_hn h + b_hn)),   h_t = (1 - z) * n + z * h_{t-1}
+// GRU cell, PyTorch gate order r, z, n, reset gate applied after the recurrent
+// product (equations in cell_math.hpp).
 // Saved for backward: r, z, n and W_hn h + b_hn (the layer keeps or finds h_{t-1}).
 // Each gate block is its own __restrict parameter so the loop vectorizes.
 #pragma once
 
 #include "activations.hpp"
+#include "cell_math.hpp"
 #include "step.hpp"
 
 namespace rnnsk {
@@ -20,12 +21,12 @@ inline void gru_forward_kernel(int H, T* __restrict a_r, T* __restrict a_z, T* _
     shared_quotients(sigmoid_quotient(a_r[j] + rec[j] + bias[j]),
                      sigmoid_quotient(a_z[j] + rec[H + j] + bias[H + j]), r, z);
     const T hn = rec[2 * H + j] + b_hh[2 * H + j];
-    const T n = tanh_act(a_n[j] + b_ih[2 * H + j] + r * hn);
+    const T n = cell_math::gru_candidate(a_n[j] + b_ih[2 * H + j], r, hn, FastTanh{});
     a_r[j] = r;
     a_z[j] = z;
     a_n[j] = n;
     ah_n[j] = hn;
-    const T h = (T(1) - z) * n + z * h_prev[j];
+    const T h = cell_math::gru_state(z, n, h_prev[j]);
     out[j] = h;
     if constexpr (Copied) copy[j] = h;
   }
@@ -53,18 +54,16 @@ inline void gru_backward_kernel(int H, const T* __restrict gate_r, const T* __re
                                 T* __restrict dah_z, T* __restrict dah_n,
                                 T* __restrict dh_prev) {
   for (int j = 0; j < H; ++j) {
-    const T r = gate_r[j], z = gate_z[j], n = gate_n[j];
     const T dh = FromOutput ? d_h[j] + d_out[j] : d_h[j];
-    const T dan = dh * (T(1) - z) * (T(1) - n * n);
-    const T dar = dan * ah_n[j] * r * (T(1) - r);
-    const T daz = dh * (h_prev[j] - n) * z * (T(1) - z);
-    dax_r[j] = dar;
-    dax_z[j] = daz;
-    dax_n[j] = dan;
-    dah_r[j] = dar;
-    dah_z[j] = daz;
-    dah_n[j] = dan * r;
-    dh_prev[j] = dh * z;
+    const cell_math::GruGradients<T> d =
+        cell_math::gru_gradients(gate_r[j], gate_z[j], gate_n[j], h_prev[j], ah_n[j], dh);
+    dax_r[j] = d.r;
+    dax_z[j] = d.z;
+    dax_n[j] = d.n;
+    dah_r[j] = d.r;
+    dah_z[j] = d.z;
+    dah_n[j] = d.hn;
+    dh_prev[j] = d.h_prev;
   }
 }
 

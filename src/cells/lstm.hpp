@@ -1,10 +1,10 @@
-// LSTM cell, PyTorch gate order i, f, g, o:
-//   c_t = f * c_{t-1} + i * g,   h_t = o * tanh(c_t)
+// LSTM cell, PyTorch gate order i, f, g, o (equations in cell_math.hpp).
 // Saved for backward: the activated gates and c_t (c_{t-1} is kept by the layer).
 // Each gate block is its own __restrict parameter so the loop vectorizes.
 #pragma once
 
 #include "activations.hpp"
+#include "cell_math.hpp"
 #include "step.hpp"
 
 namespace rnnsk {
@@ -22,15 +22,14 @@ inline void lstm_forward_kernel(int H, T* __restrict a_i, T* __restrict a_f,
                      tanh_quotient(a_g[j] + rec[2 * H + j] + bias[2 * H + j]),
                      sigmoid_quotient(a_o[j] + rec[3 * H + j] + bias[3 * H + j]),
                      i, f, g, o);
-    const T c_new = f * c_prev[j] + i * g;
+    const cell_math::LstmState<T> state = cell_math::lstm_state(i, f, g, o, c_prev[j], FastTanh{});
     a_i[j] = i;
     a_f[j] = f;
     a_g[j] = g;
     a_o[j] = o;
-    c[j] = c_new;
-    const T h = o * tanh_act(c_new);
-    out[j] = h;
-    if constexpr (Copied) copy[j] = h;
+    c[j] = state.c;
+    out[j] = state.h;
+    if constexpr (Copied) copy[j] = state.h;
   }
 }
 
@@ -54,15 +53,14 @@ inline void lstm_backward_kernel(int H, const T* __restrict gate_i, const T* __r
                                  T* __restrict dc_carry, T* __restrict da_i,
                                  T* __restrict da_f, T* __restrict da_g, T* __restrict da_o) {
   for (int j = 0; j < H; ++j) {
-    const T i = gate_i[j], f = gate_f[j], g = gate_g[j], o = gate_o[j];
     const T dh = FromOutput ? d_h[j] + d_out[j] : d_h[j];
-    const T tau = tanh_act(c[j]);
-    const T dc = dc_carry[j] + dh * o * (T(1) - tau * tau);
-    da_i[j] = dc * g * i * (T(1) - i);
-    da_f[j] = dc * c_prev[j] * f * (T(1) - f);
-    da_g[j] = dc * i * (T(1) - g * g);
-    da_o[j] = dh * tau * o * (T(1) - o);
-    dc_carry[j] = dc * f;
+    const cell_math::LstmGradients<T> d = cell_math::lstm_gradients(
+        gate_i[j], gate_f[j], gate_g[j], gate_o[j], c[j], c_prev[j], dh, dc_carry[j], FastTanh{});
+    da_i[j] = d.i;
+    da_f[j] = d.f;
+    da_g[j] = d.g;
+    da_o[j] = d.o;
+    dc_carry[j] = d.c_prev;
   }
 }
 

@@ -1,5 +1,5 @@
-// Elman RNN cell: h_t = phi(x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), phi = tanh or relu;
-// the kernel takes b_ih + b_hh as one bias.
+// Elman RNN cell: h_t = phi(x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), phi = tanh or relu
+// (cell_math.hpp); the kernel takes b_ih + b_hh as one bias.
 // The saved "gate" is h_t itself: phi' is a function of it.
 //
 // Row kernels take every row as a __restrict parameter: GCC trusts restrict on
@@ -7,6 +7,7 @@
 #pragma once
 
 #include "activations.hpp"
+#include "cell_math.hpp"
 #include "step.hpp"
 
 namespace rnnsk {
@@ -16,10 +17,7 @@ inline void rnn_forward_kernel(int H, T* __restrict a, const T* __restrict rec,
                                const T* __restrict bias, T* __restrict out,
                                T* __restrict copy) {
   for (int j = 0; j < H; ++j) {
-    const T pre = a[j] + rec[j] + bias[j];
-    // Written so that NaN passes through (NaN < 0 is false), as PyTorch's relu.
-    const T positive = pre < T(0) ? T(0) : pre;
-    const T value = Relu ? positive : tanh_act(pre);
+    const T value = cell_math::rnn_state<Relu>(a[j] + rec[j] + bias[j], FastTanh{});
     a[j] = value;
     out[j] = value;
     if constexpr (Copied) copy[j] = value;
@@ -38,9 +36,7 @@ template <class T, bool Relu, bool FromOutput>
 inline void rnn_backward_kernel(int H, const T* __restrict h, const T* __restrict dh,
                                 const T* __restrict d_out, T* __restrict da) {
   for (int j = 0; j < H; ++j) {
-    const T relu_slope = h[j] > T(0) ? T(1) : T(0);
-    const T slope = Relu ? relu_slope : T(1) - h[j] * h[j];
-    da[j] = (FromOutput ? dh[j] + d_out[j] : dh[j]) * slope;
+    da[j] = (FromOutput ? dh[j] + d_out[j] : dh[j]) * cell_math::rnn_slope<Relu>(h[j]);
   }
 }
 

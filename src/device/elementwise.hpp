@@ -3,13 +3,15 @@
 // Each functor handles one element e of a flat index range; a backend runs it
 // over the range, on the host in a loop (the emulator) or as one GPU thread per
 // element (CUDA). Cells index elements as (row r, unit j) with e = r * H + j and
-// do all gates of that unit, so a step is one launch. Formulas and gate orders
-// are PyTorch's (see BPTT.md); layouts are those of device_direction.hpp.
+// do all gates of that unit, so a step is one launch. The cells' equations are
+// those of the CPU kernels (cells/cell_math.hpp); layouts are those of
+// device_direction.hpp.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 
+#include "cells/cell_math.hpp"
 #include "dropout.hpp"
 #include "host_device.hpp"
 
@@ -26,6 +28,14 @@ template <class T>
 RNNSK_HOST_DEVICE inline T sigmoid(T x) {
   return T(1) / (T(1) + exponential(-x));
 }
+
+// The math library's tanh as the functor cell_math.hpp's equations take.
+struct LibraryTanh {
+  template <class T>
+  RNNSK_HOST_DEVICE T operator()(T x) const {
+    return hyperbolic_tangent(x);
+  }
+};
 
 // Copies the state each running row enters a step with into the tape: the row's
 // state after the previous step of this direction, or its initial state for rows
@@ -91,7 +101,8 @@ struct RnnForward {
   RNNSK_HOST_DEVICE void operator()(long e) const {
     const long r = e / s.H, j = e % s.H;
     const T a = s.pre_activation(r, j, s.H);
-    const T h = relu ? (a > T(0) ? a : T(0)) : hyperbolic_tangent(a);
+    const T h = relu ? cell_math::rnn_state<true>(a, LibraryTanh{})
+                     : cell_math::rnn_state<false>(a, LibraryTanh{});
     s.gates[e] = h;
     s.h_out[r * s.ld_out + j] = h;
   }
@@ -111,13 +122,14 @@ struct LstmForward {
     const T g = hyperbolic_tangent(s.pre_activation(r, 2 * H + j, G));
     const T o = sigmoid(s.pre_activation(r, 3 * H + j, G));
     T* a = s.gates + r * G;
-    const T c_new = f * c_prev[e] + i * g;
+    const cell_math::LstmState<T> state = cell_math::lstm_state(i, f, g, o, c_prev[e],
+                                                                LibraryTanh{});
     a[j] = i;
     a[H + j] = f;
     a[2 * H + j] = g;
     a[3 * H + j] = o;
-    c[e] = c_new;
-    s.h_out[r * s.ld_out + j] = o * hyperbolic_tangent(c_new);
+    c[e] = state.c;
+    s.h_out[r * s.ld_out + j] = state.h;
   }
 };
 
@@ -133,12 +145,13 @@ struct GruForward {
     const T update = sigmoid(s.pre_activation(r, H + j, G));
     T* a = s.gates + r * G;
     const T hidden_part = s.recurrent[r * G + 2 * H + j] + s.b_hh[2 * H + j];
-    const T n = hyperbolic_tangent(a[2 * H + j] + s.b_ih[2 * H + j] + reset * hidden_part);
+    const T n = cell_math::gru_candidate(a[2 * H + j] + s.b_ih[2 * H + j], reset, hidden_part,
+                                         LibraryTanh{});
     a[j] = reset;
     a[H + j] = update;
     a[2 * H + j] = n;
     ah_n[e] = hidden_part;
-    s.h_out[r * s.ld_out + j] = (T(1) - update) * n + update * s.h_prev[e];
+    s.h_out[r * s.ld_out + j] = cell_math::gru_state(update, n, s.h_prev[e]);
   }
 };
 
@@ -166,7 +179,7 @@ struct RnnBackward {
   RNNSK_HOST_DEVICE void operator()(long e) const {
     const long r = e / s.H, j = e % s.H;
     const T h = s.gates[e];
-    const T slope = relu ? (h > T(0) ? T(1) : T(0)) : T(1) - h * h;
+    const T slope = relu ? cell_math::rnn_slope<true>(h) : cell_math::rnn_slope<false>(h);
     s.d_ax[e] = s.total(e, r, j) * slope;
   }
 };
@@ -182,15 +195,14 @@ struct LstmBackward {
     const long r = e / H, j = e % H;
     const T* a = s.gates + r * 4 * H;
     T* da = s.d_ax + r * 4 * H;
-    const T i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j];
-    const T dh = s.total(e, r, j);
-    const T tau = hyperbolic_tangent(c[e]);
-    const T dc = d_c[e] + dh * o * (T(1) - tau * tau);
-    da[j] = dc * g * i * (T(1) - i);
-    da[H + j] = dc * c_prev[e] * f * (T(1) - f);
-    da[2 * H + j] = dc * i * (T(1) - g * g);
-    da[3 * H + j] = dh * tau * o * (T(1) - o);
-    d_c[e] = dc * f;
+    const cell_math::LstmGradients<T> d =
+        cell_math::lstm_gradients(a[j], a[H + j], a[2 * H + j], a[3 * H + j], c[e], c_prev[e],
+                                  s.total(e, r, j), d_c[e], LibraryTanh{});
+    da[j] = d.i;
+    da[H + j] = d.f;
+    da[2 * H + j] = d.g;
+    da[3 * H + j] = d.o;
+    d_c[e] = d.c_prev;
   }
 };
 
@@ -208,18 +220,15 @@ struct GruBackward {
     const T* a = s.gates + r * 3 * H;
     T* dax = s.d_ax + r * 3 * H;
     T* dah = d_ah + r * 3 * H;
-    const T reset = a[j], update = a[H + j], n = a[2 * H + j];
-    const T dh = s.total(e, r, j);
-    const T d_n = dh * (T(1) - update) * (T(1) - n * n);
-    const T d_update = dh * (h_prev[e] - n) * update * (T(1) - update);
-    const T d_reset = d_n * ah_n[e] * reset * (T(1) - reset);
-    dax[j] = d_reset;
-    dax[H + j] = d_update;
-    dax[2 * H + j] = d_n;
-    dah[j] = d_reset;
-    dah[H + j] = d_update;
-    dah[2 * H + j] = d_n * reset;
-    s.d_h[e] = dh * update;
+    const cell_math::GruGradients<T> d = cell_math::gru_gradients(
+        a[j], a[H + j], a[2 * H + j], h_prev[e], ah_n[e], s.total(e, r, j));
+    dax[j] = d.r;
+    dax[H + j] = d.z;
+    dax[2 * H + j] = d.n;
+    dah[j] = d.r;
+    dah[H + j] = d.z;
+    dah[2 * H + j] = d.hn;
+    s.d_h[e] = d.h_prev;
   }
 };
 
