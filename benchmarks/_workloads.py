@@ -19,7 +19,6 @@ import rnnsk
 # Standard shapes of docs/DESIGN.md, "Measuring speed": (batch, steps, inputs, hidden).
 SHAPES = {"S": (64, 50, 8, 32), "M": (64, 100, 32, 128), "L": (64, 100, 128, 512)}
 CELLS = ("rnn_tanh", "lstm", "gru")
-GATES = {"rnn_tanh": 1, "lstm": 4, "gru": 3}
 LEARNING_RATE = 1e-3
 
 # The estimator fit: 3 epochs of 64-sequence minibatches over 2,048 random
@@ -41,7 +40,8 @@ def forward_flops(cell, shape):
     """Multiply-adds x 2 of the input and recurrent products of one forward pass,
     2*T*B*G*H*(I+H); the elementwise gate math is not counted."""
     batch, steps, inputs, hidden = shape
-    return 2 * steps * batch * GATES[cell] * hidden * (inputs + hidden)
+    gates = rnnsk.RecurrentNetwork(cell, 1, 1).gate_count
+    return 2 * steps * batch * gates * hidden * (inputs + hidden)
 
 
 def train_flops(cell, shape):

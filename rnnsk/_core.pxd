@@ -14,6 +14,7 @@ cdef extern from "network.hpp" namespace "rnnsk" nogil:
     cdef enum class CellKind(int):
         pass
     CellKind cell_from_int(int) except +
+    int rnnsk_gate_count "rnnsk::gate_count"(CellKind) except +
 
     cdef cppclass NetworkConfig:
         CellKind cell

@@ -36,6 +36,11 @@ cdef NetworkConfig make_config(int cell, int input_size, int hidden_size, int nu
     return config
 
 
+def gate_count(int cell):
+    """Number of gate blocks of the cell with code ``cell`` (G: the weights have G*H rows)."""
+    return rnnsk_gate_count(cell_from_int(cell))
+
+
 def layout(int cell, int input_size, int hidden_size, int num_layers, bint bidirectional):
     """List of (name, offset, shape) of every parameter tensor in the flat array."""
     entries = parameter_layout(make_config(cell, input_size, hidden_size, num_layers,

@@ -22,13 +22,11 @@ anything is allocated.
 # every minibatch would cost more than it could save.
 _CHECK_ABOVE_BYTES = 256 * 2**20
 
-_GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
-
 
 def core_bytes(network, batch, steps, rows, *, training):
     """Bytes the core needs for one forward (and backward when ``training``)
     over ``batch`` sequences padded to ``steps`` with ``rows`` real steps."""
-    H, D, G = network.hidden_size, network.num_directions, _GATES[network.cell]
+    H, D, G = network.hidden_size, network.num_directions, network.gate_count
     lstm, gru = network.cell == "lstm", network.cell == "gru"
     states = H * (2 if lstm else 1)  # h, and c for the LSTM
     entering_in_place = rows == batch * steps

@@ -53,7 +53,6 @@ def _import_core():
 _core = _import_core()
 
 CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
-GATE_COUNTS = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 
 _blas_libraries = None
 
@@ -261,7 +260,7 @@ class RecurrentNetwork:
 
     @property
     def gate_count(self):
-        return GATE_COUNTS[self.cell]
+        return _core.gate_count(CELLS[self.cell])
 
     @property
     def n_threads(self):
