@@ -43,154 +43,215 @@ typename RecurrentDirection<T>::EnteringRows RecurrentDirection<T>::entering_h(
 }
 
 template <class T>
-void RecurrentDirection<T>::forward(const Gemm<T>& gemm, const Packing& packing,
-                                    const DirectionWeights<T>& w, StepRows<const T> input,
-                                    const T* h0, const T* c0, StepRows<T> out,
-                                    StepRows<T> out_copy, T* h_final, T* c_final,
-                                    bool keep_tape, int n_threads) {
+typename RecurrentDirection<T>::ForwardStep RecurrentDirection<T>::forward_step(
+    const Packing& packing, StepRows<T> out, int s, long first, long last) const {
+  ForwardStep step;
+  step.t = step_at(s, packing.steps);
+  step.n = static_cast<int>(std::min<long>(packing.batch_sizes[step.t], last) - first);
+  if (step.n <= 0) return step;
+  step.row = packing.offsets[step.t] + first;
+  step.entering = entering_rows(packing, s, first, step.n);
+  step.prev_h = s > 0 ? out.at(packing, step.entering.t_prev, first) : nullptr;
+  step.joining_h = initial_h_.data() + (first + step.entering.carried) * hidden_;
+  return step;
+}
+
+template <class T>
+const T* RecurrentDirection<T>::prepare_forward(const DirectionWeights<T>& w, long batch,
+                                                const T* h0, const T* c0) {
   const int H = hidden_, GH = gate_width_;
-  const long rows = packing.rows, batch_h = static_cast<long>(packing.batch) * H;
-  const bool lstm = cell_ == CellKind::lstm, gru = cell_ == CellKind::gru;
-  // With a tape, every buffer holds all packed rows; without one, a step's worth
-  // (indexed by sample, like the state buffers), reused at every step.
-  const long kept = keep_tape ? rows : packing.batch;
-
-  T* gates = grow(gates_, kept * GH);
-  // The states entering each step are read where they already are (the previous
-  // step's outputs, the initial states), by the product, the GRU cell and
-  // backward, except in training over a ragged batch: there backward's product
-  // for W_hh's gradient needs them in one matrix, so they are copied into the
-  // tape. Without a tape, the GRU cell also reads a copy at the steps where some
-  // rows carry on and others join (the reverse direction of a ragged batch).
-  const bool copy_entering = keep_tape && !packing.full_length();
-  entering_in_place_ = keep_tape && !copy_entering;
-  T* h_prev = copy_entering || (gru && !keep_tape) ? grow(h_prev_, kept * H) : nullptr;
-  T* c_prev = lstm && keep_tape && !entering_in_place_ ? grow(c_prev_, rows * H) : nullptr;
-  T* c_saved = lstm && keep_tape ? grow(c_, rows * H) : nullptr;
-  T* cell_states = lstm && !keep_tape ? grow(cell_states_, 2 * batch_h) : nullptr;
-  T* ah_n = gru ? grow(ah_n_, kept * H) : nullptr;
-  T* initial_h = grow(initial_h_, batch_h);
-  T* initial_c = lstm ? grow(initial_c_, batch_h) : nullptr;
-  T* recurrent = grow(recurrent_, static_cast<long>(packing.batch) * GH);
-
-  if (keep_tape) {
-    // Input projection of every step at once; the biases are added in the cell kernel.
-    threaded_gemm(gemm, n_threads, false, true, static_cast<int>(rows), GH, input_size_, T(1),
-                  input.base, input.ld, w.w_ih, input_size_, T(0), gates, GH);
-  } else {
-    input_weights_.pack(w.w_ih, input_size_, GH, true);
-  }
-
+  const long batch_h = batch * H;
+  grow(recurrent_, batch * GH);
   // The initial states, for the rows that start from them.
-  copy_or_zero(h0, batch_h, initial_h);
-  if (lstm) copy_or_zero(c0, batch_h, initial_c);
+  copy_or_zero(h0, batch_h, grow(initial_h_, batch_h));
+  if (cell_ == CellKind::lstm) copy_or_zero(c0, batch_h, grow(initial_c_, batch_h));
   // W_hh^T, laid out once for all the steps' products.
   recurrent_weights_.pack(w.w_hh, H, GH, true);
   // The two biases, summed once for all the steps' cell kernels.
   T* bias = grow(bias_sums_, GH);
   for (int j = 0; j < GH; ++j) bias[j] = w.b_ih[j] + w.b_hh[j];
+  return bias;
+}
+
+template <class T>
+typename RecurrentDirection<T>::EnteringRows RecurrentDirection<T>::recurrent_product(
+    const Gemm<T>& gemm, const ForwardStep& step, int ld_prev, long first, T* gathered_h) {
+  const int H = hidden_, GH = gate_width_;
+  const int carried = step.entering.carried, joining = step.n - carried;
+  T* product = recurrent_.data() + first * GH;
+  if (gathered_h) {
+    for (int i = 0; i < carried; ++i)
+      std::memcpy(gathered_h + static_cast<long>(i) * H,
+                  step.prev_h + static_cast<long>(i) * ld_prev, sizeof(T) * H);
+    std::memcpy(gathered_h + static_cast<long>(carried) * H, step.joining_h,
+                sizeof(T) * joining * H);
+    recurrent_weights_.multiply(gemm, step.n, gathered_h, H, product, GH, false);
+    return {gathered_h, H};
+  }
+  recurrent_weights_.multiply(gemm, carried, step.prev_h, ld_prev, product, GH, false);
+  recurrent_weights_.multiply(gemm, joining, step.joining_h, H,
+                              product + static_cast<long>(carried) * GH, GH, false);
+  return entering_h(step.entering, step.prev_h, ld_prev, first);
+}
+
+template <class T>
+StepForward<T> RecurrentDirection<T>::cell_step(const ForwardStep& step, long first, T* gates,
+                                                const T* bias, const DirectionWeights<T>& w,
+                                                EnteringRows h_prev, T* h_out,
+                                                int ld_out) const {
+  StepForward<T> cell;
+  cell.rows = step.n;
+  cell.hidden = hidden_;
+  cell.gates = gates;
+  cell.recurrent = recurrent_.data() + first * gate_width_;
+  cell.bias = bias;
+  cell.b_ih = w.b_ih;
+  cell.b_hh = w.b_hh;
+  cell.h_prev = h_prev.data;
+  cell.ld_h_prev = h_prev.ld;
+  cell.h_out = h_out;
+  cell.ld_out = ld_out;
+  return cell;
+}
+
+// Each sequence's final state is its output at the last step it ran: its own
+// last step forward, the first step in reverse. c_last(i, last_row, last_step)
+// says where the forward left the LSTM's.
+template <class T>
+template <class CellStateOf>
+void RecurrentDirection<T>::store_final_states(const Packing& packing, StepRows<T> out,
+                                               T* h_final, T* c_final,
+                                               CellStateOf c_last) const {
+  const int H = hidden_;
+  for (int i = 0; i < packing.batch; ++i) {
+    const int t_last = reverse_ ? 0 : packing.sorted_lengths[i] - 1;
+    std::memcpy(h_final + static_cast<long>(i) * H, out.at(packing, t_last, i), sizeof(T) * H);
+    if (cell_ != CellKind::lstm) continue;
+    const long last_row = packing.offsets[t_last] + i;
+    const int last_step = reverse_ ? packing.steps - 1 : packing.sorted_lengths[i] - 1;
+    std::memcpy(c_final + static_cast<long>(i) * H, c_last(i, last_row, last_step),
+                sizeof(T) * H);
+  }
+}
+
+template <class T>
+void RecurrentDirection<T>::forward_training(const Gemm<T>& gemm, const Packing& packing,
+                                             const DirectionWeights<T>& w,
+                                             StepRows<const T> input, const T* h0, const T* c0,
+                                             StepRows<T> out, StepRows<T> out_copy,
+                                             T* h_final, T* c_final, int n_threads) {
+  const int H = hidden_, GH = gate_width_;
+  const long rows = packing.rows;
+  const bool lstm = cell_ == CellKind::lstm, gru = cell_ == CellKind::gru;
+  // The tape: every buffer holds all packed rows. The states entering each step
+  // are read where they already are (the previous step's outputs and cell states,
+  // the initial states) when every sequence runs every step; over a ragged batch
+  // backward's product for W_hh's gradient needs them in one matrix, so they are
+  // gathered into the tape.
+  entering_in_place_ = packing.full_length();
+  T* gates = grow(gates_, rows * GH);
+  T* h_prev = entering_in_place_ ? nullptr : grow(h_prev_, rows * H);
+  T* c_prev = lstm && !entering_in_place_ ? grow(c_prev_, rows * H) : nullptr;
+  T* c = lstm ? grow(c_, rows * H) : nullptr;
+  T* ah_n = gru ? grow(ah_n_, rows * H) : nullptr;
+
+  // Input projection of every step at once; the biases are added in the cell kernel.
+  threaded_gemm(gemm, n_threads, false, true, static_cast<int>(rows), GH, input_size_, T(1),
+                input.base, input.ld, w.w_ih, input_size_, T(0), gates, GH);
+  const T* bias = prepare_forward(w, packing.batch, h0, c0);
 
   // Sequences never interact, so each thread runs every step for its own samples
   // [first, last) of the sorted batch, with no barrier between steps.
   auto run_steps = [&](long first, long last) {
     for (int s = 0; s < packing.steps; ++s) {
-      const int t = step_at(s, packing.steps);
-      const int n = static_cast<int>(std::min<long>(packing.batch_sizes[t], last) - first);
-      if (n <= 0) continue;
-      const long row = packing.offsets[t] + first;
-      // This step's rows of the buffers: by packed row with a tape, by sample without.
-      const long at = keep_tape ? row : first;
-      T* step_gates = gates + at * GH;
-      T* step_h_prev = h_prev ? h_prev + at * H : nullptr;
-      // The state entering this step: the previous step's output for the rows
-      // that ran then (`carried`), the initial state for rows that join here (the
-      // first step, and the reverse direction's shorter sequences).
-      const Entering entering = entering_rows(packing, s, first, n);
-      const int carried = entering.carried, joining = n - carried;
-      const long prev_row = entering.prev_row;
-      // The previous step's outputs of these rows, where they were written.
-      const T* prev_h = s > 0 ? out.at(packing, entering.t_prev, first) : nullptr;
-      const T* joining_h = initial_h + (first + carried) * H;
-      // LSTM cell states: the tape's rows, or two buffers by sample that swap roles
-      // at every step (the previous step's output is this step's input). Where
-      // backward reads the entering c state in place, this step reads it there too.
-      const T* step_c_prev = nullptr;
-      T* step_c = keep_tape ? c_saved + row * H : nullptr;
+      const ForwardStep step = forward_step(packing, out, s, first, last);
+      if (step.n <= 0) continue;
+      const long row = step.row;
+      const EnteringRows cell_h_prev =
+          recurrent_product(gemm, step, out.ld, first, h_prev ? h_prev + row * H : nullptr);
+      StepForward<T> cell = cell_step(step, first, gates + row * GH, bias, w, cell_h_prev,
+                                      out.at(packing, step.t, first), out.ld);
+      cell.h_copy = out_copy.at(packing, step.t, first);
+      cell.ld_copy = out_copy.ld;
       if (lstm) {
-        T* gathered = nullptr;
-        if (cell_states) {
-          gathered = cell_states + (s % 2) * batch_h + first * H;
-          step_c = cell_states + ((s + 1) % 2) * batch_h + first * H;
-        } else if (entering_in_place_) {
-          step_c_prev = entering_c(entering, first);
+        cell.c_saved = c + row * H;
+        if (entering_in_place_) {
+          cell.c_prev = entering_c(step.entering, first);
         } else {
-          gathered = c_prev + row * H;
-          std::memcpy(gathered, c_saved + prev_row * H, sizeof(T) * carried * H);
-        }
-        if (gathered) {
+          const int carried = step.entering.carried;
+          T* gathered = c_prev + row * H;
+          std::memcpy(gathered, c + step.entering.prev_row * H, sizeof(T) * carried * H);
           std::memcpy(gathered + static_cast<long>(carried) * H,
-                      initial_c + (first + carried) * H, sizeof(T) * joining * H);
-          step_c_prev = gathered;
+                      initial_c_.data() + (first + carried) * H,
+                      sizeof(T) * (step.n - carried) * H);
+          cell.c_prev = gathered;
         }
       }
-      if (!keep_tape)
-        input_weights_.multiply(gemm, n, input.at(packing, t, first), input.ld, step_gates, GH,
-                                false);
-      T* step_recurrent = recurrent + first * GH;
-      // h_{t-1} as the GRU cell reads it: the carried rows' or the joining rows'
-      // where they are, or a copy of both.
-      EnteringRows cell_h_prev{step_h_prev, H};
-      if (copy_entering || (gru && carried > 0 && joining > 0)) {
-        for (int i = 0; i < carried; ++i)
-          std::memcpy(step_h_prev + static_cast<long>(i) * H,
-                      prev_h + static_cast<long>(i) * out.ld, sizeof(T) * H);
-        std::memcpy(step_h_prev + static_cast<long>(carried) * H, joining_h,
-                    sizeof(T) * joining * H);
-        recurrent_weights_.multiply(gemm, n, step_h_prev, H, step_recurrent, GH, false);
-      } else {
-        recurrent_weights_.multiply(gemm, carried, prev_h, out.ld, step_recurrent, GH, false);
-        recurrent_weights_.multiply(gemm, joining, joining_h, H,
-                                    step_recurrent + static_cast<long>(carried) * GH, GH, false);
-        cell_h_prev = entering_h(entering, prev_h, out.ld, first);
-      }
-
-      StepForward<T> step;
-      step.rows = n;
-      step.hidden = H;
-      step.gates = step_gates;
-      step.recurrent = step_recurrent;
-      step.bias = bias;
-      step.b_ih = w.b_ih;
-      step.b_hh = w.b_hh;
-      step.h_prev = cell_h_prev.data;
-      step.ld_h_prev = cell_h_prev.ld;
-      step.h_out = out.at(packing, t, first);
-      step.ld_out = out.ld;
-      step.h_copy = out_copy.at(packing, t, first);
-      step.ld_copy = out_copy.ld;
-      step.c_prev = step_c_prev;
-      step.c_saved = step_c;
-      if (gru) step.ah_n_saved = ah_n + at * H;
-      cell_forward_rows(cell_, step, 0, n);
+      if (gru) cell.ah_n_saved = ah_n + row * H;
+      cell_forward_rows(cell_, cell, 0, step.n);
     }
   };
-  const long work = rows * GH * (H + (keep_tape ? 0 : input_size_));
+  parallel_over(packing.balanced_bounds(shares_for(packing.batch, n_threads, rows * GH * H)),
+                run_steps);
+  store_final_states(packing, out, h_final, c_final,
+                     [&](long, long last_row, int) { return c + last_row * H; });
+}
+
+template <class T>
+void RecurrentDirection<T>::forward_inference(const Gemm<T>& gemm, const Packing& packing,
+                                              const DirectionWeights<T>& w,
+                                              StepRows<const T> input, const T* h0,
+                                              const T* c0, StepRows<T> out, T* h_final,
+                                              T* c_final, int n_threads) {
+  const int H = hidden_, GH = gate_width_;
+  const long batch_h = static_cast<long>(packing.batch) * H;
+  const bool lstm = cell_ == CellKind::lstm, gru = cell_ == CellKind::gru;
+  // No tape: every buffer holds one step's rows, by sample like the states,
+  // reused at every step. LSTM cell states live in two such buffers that swap
+  // roles at every step (the previous step's output is this step's input). The
+  // GRU cell reads h_{t-1} in one matrix, gathered at the steps where some rows
+  // carry on and others join (the reverse direction of a ragged batch).
+  T* gates = grow(gates_, static_cast<long>(packing.batch) * GH);
+  T* h_prev = gru ? grow(h_prev_, batch_h) : nullptr;
+  T* cell_states = lstm ? grow(cell_states_, 2 * batch_h) : nullptr;
+  T* ah_n = gru ? grow(ah_n_, batch_h) : nullptr;
+
+  input_weights_.pack(w.w_ih, input_size_, GH, true);
+  const T* bias = prepare_forward(w, packing.batch, h0, c0);
+
+  // As in training, each thread runs every step for its own samples; it also
+  // projects their inputs step by step.
+  auto run_steps = [&](long first, long last) {
+    for (int s = 0; s < packing.steps; ++s) {
+      const ForwardStep step = forward_step(packing, out, s, first, last);
+      if (step.n <= 0) continue;
+      const int carried = step.entering.carried, joining = step.n - carried;
+      T* step_gates = gates + first * GH;
+      input_weights_.multiply(gemm, step.n, input.at(packing, step.t, first), input.ld,
+                              step_gates, GH, false);
+      const bool gather = gru && carried > 0 && joining > 0;
+      const EnteringRows cell_h_prev =
+          recurrent_product(gemm, step, out.ld, first, gather ? h_prev + first * H : nullptr);
+      StepForward<T> cell = cell_step(step, first, step_gates, bias, w, cell_h_prev,
+                                      out.at(packing, step.t, first), out.ld);
+      if (lstm) {
+        T* entering = cell_states + (s % 2) * batch_h + first * H;
+        std::memcpy(entering + static_cast<long>(carried) * H,
+                    initial_c_.data() + (first + carried) * H, sizeof(T) * joining * H);
+        cell.c_prev = entering;
+        cell.c_saved = cell_states + ((s + 1) % 2) * batch_h + first * H;
+      }
+      if (gru) cell.ah_n_saved = ah_n + first * H;
+      cell_forward_rows(cell_, cell, 0, step.n);
+    }
+  };
+  const long work = packing.rows * GH * (H + input_size_);
   parallel_over(packing.balanced_bounds(shares_for(packing.batch, n_threads, work)), run_steps);
-  // Each sequence's final state is its output at the last step it ran: its own
-  // last step forward, the first step in reverse.
-  for (int i = 0; i < packing.batch; ++i) {
-    const int t_last = reverse_ ? 0 : packing.sorted_lengths[i] - 1;
-    const long last_row = packing.offsets[t_last] + i;
-    std::memcpy(h_final + static_cast<long>(i) * H, out.at(packing, t_last, i), sizeof(T) * H);
-    if (!lstm) continue;
-    // Without a tape, the buffer written by the sequence's last step s (no later
-    // step touches its row): s = length - 1 forward, the last of all in reverse.
-    const int last_step = reverse_ ? packing.steps - 1 : packing.sorted_lengths[i] - 1;
-    const T* c_last = keep_tape ? c_saved + last_row * H
-                                : cell_states + ((last_step + 1) % 2) * batch_h +
-                                      static_cast<long>(i) * H;
-    std::memcpy(c_final + static_cast<long>(i) * H, c_last, sizeof(T) * H);
-  }
+  // The buffer written by the sequence's last step s, which no later step
+  // touches in its row: s = length - 1 forward, the last of all in reverse.
+  store_final_states(packing, out, h_final, c_final, [&](long i, long, int last_step) {
+    return cell_states + ((last_step + 1) % 2) * batch_h + i * H;
+  });
 }
 
 template <class T>

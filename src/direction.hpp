@@ -17,6 +17,7 @@
 
 #include "blas.hpp"
 #include "cells/cell_kind.hpp"
+#include "cells/step.hpp"
 #include "packed_gemm.hpp"
 #include "packing.hpp"
 
@@ -44,13 +45,20 @@ class RecurrentDirection {
   RecurrentDirection(CellKind cell, int input_size, int hidden_size, bool reverse);
 
   // input: (rows, input_size). h0/c0: (batch, H) in sorted order, or null for
-  // zeros. Writes the hidden state of every step into out, and also into
-  // out_copy unless its base is null, and the final states into h_final/c_final
-  // (sorted order; c_final LSTM only). keep_tape: keep what backward needs; then
-  // input and out must be packed, as backward reads them.
-  void forward(const Gemm<T>& gemm, const Packing& packing, const DirectionWeights<T>& w,
-               StepRows<const T> input, const T* h0, const T* c0, StepRows<T> out,
-               StepRows<T> out_copy, T* h_final, T* c_final, bool keep_tape, int n_threads);
+  // zeros. Writes the hidden state of every step into out and the final states
+  // into h_final/c_final (sorted order; c_final LSTM only).
+  //
+  // Training keeps the tape backward reads; input and out must be packed, as
+  // backward reads them. It also writes each step's hidden state into out_copy
+  // unless its base is null.
+  void forward_training(const Gemm<T>& gemm, const Packing& packing,
+                        const DirectionWeights<T>& w, StepRows<const T> input, const T* h0,
+                        const T* c0, StepRows<T> out, StepRows<T> out_copy, T* h_final,
+                        T* c_final, int n_threads);
+  // Inference keeps nothing for backward (which then refuses to run).
+  void forward_inference(const Gemm<T>& gemm, const Packing& packing,
+                         const DirectionWeights<T>& w, StepRows<const T> input, const T* h0,
+                         const T* c0, StepRows<T> out, T* h_final, T* c_final, int n_threads);
 
   // out: this direction's outputs from the forward (row stride ld_out), where
   // backward reads the states entering each step when the tape does not hold them.
@@ -89,6 +97,36 @@ class RecurrentDirection {
   };
   EnteringRows entering_h(const Entering& entering, const T* prev_h, int ld_prev,
                           long first) const;
+
+  // What both forwards know of step s for the samples [first, last): its time
+  // index t, its rows (n of them, none when n <= 0; packed from `row` on), how
+  // they enter, the previous step's outputs of the carried rows (in out) and
+  // the initial states of the joining ones.
+  struct ForwardStep {
+    int t = 0;
+    int n = 0;
+    long row = 0;
+    Entering entering{};
+    const T* prev_h = nullptr;
+    const T* joining_h = nullptr;
+  };
+  ForwardStep forward_step(const Packing& packing, StepRows<T> out, int s, long first,
+                           long last) const;
+  // Copies the initial states, lays out W_hh^T and sums the biases, for
+  // `batch` samples; returns the biases' sum.
+  const T* prepare_forward(const DirectionWeights<T>& w, long batch, const T* h0, const T* c0);
+  // The step's recurrent product into recurrent_ (rows from `first` on), from
+  // the entering states where they are, or gathered into one matrix at
+  // gathered_h when it is not null; returns where the entering states are read.
+  EnteringRows recurrent_product(const Gemm<T>& gemm, const ForwardStep& step, int ld_prev,
+                                 long first, T* gathered_h);
+  // The cell's arguments both forwards set alike.
+  StepForward<T> cell_step(const ForwardStep& step, long first, T* gates, const T* bias,
+                           const DirectionWeights<T>& w, EnteringRows h_prev, T* h_out,
+                           int ld_out) const;
+  template <class CellStateOf>
+  void store_final_states(const Packing& packing, StepRows<T> out, T* h_final, T* c_final,
+                          CellStateOf c_last) const;
 
   CellKind cell_;
   int input_size_;

@@ -156,10 +156,18 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
       StepRows<T> out_copy{};
       if (last && out_in_place) out_rows = batch_first_rows(d);
       if (last && out_copied) out_copy = batch_first_rows(d);
-      directions_[layer * D + d].forward(
-          gemm_, packing_, weights(a.params, layer, d), input, h0_sorted_.data() + k,
-          lstm ? c0_sorted_.data() + k : nullptr, out_rows, out_copy, hn_sorted_.data() + k,
-          lstm ? cn_sorted_.data() + k : nullptr, a.training, a.n_threads);
+      RecurrentDirection<T>& direction = directions_[layer * D + d];
+      const DirectionWeights<T> w = weights(a.params, layer, d);
+      const T* h0 = h0_sorted_.data() + k;
+      const T* c0 = lstm ? c0_sorted_.data() + k : nullptr;
+      T* h_final = hn_sorted_.data() + k;
+      T* c_final = lstm ? cn_sorted_.data() + k : nullptr;
+      if (a.training)
+        direction.forward_training(gemm_, packing_, w, input, h0, c0, out_rows, out_copy,
+                                   h_final, c_final, a.n_threads);
+      else
+        direction.forward_inference(gemm_, packing_, w, input, h0, c0, out_rows, h_final,
+                                    c_final, a.n_threads);
     }
     if (dropout_applied_ && !last) {
       T* mask = grow(masks_[layer], rows * width);
