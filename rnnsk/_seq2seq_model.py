@@ -24,6 +24,7 @@ from ._heads import Linear
 from ._incremental import IncrementalState
 from ._model import SequenceModel, checked_state
 from ._network import RecurrentNetwork
+from ._seq2seq_torch import encoder_decoder_module
 
 # Target ids with a fixed meaning: the decoder's first input, and the token
 # that ends an output.
@@ -234,6 +235,21 @@ class EncoderDecoderModel:
         gradients.update((name, value.copy()) for layer in self._layers
                          for name, value in layer.gradients.items())
         return gradients
+
+    def torch_module(self, torch):
+        """The same model in PyTorch (``rnnsk.to_torch``), holding these weights."""
+        module = encoder_decoder_module(
+            torch, cell=self.encoder.cell, source_vocabulary=len(self.encoder_embedding),
+            target_vocabulary=len(self.decoder_embedding), hidden_size=self.encoder.hidden_size,
+            num_layers=self.encoder.num_layers, bidirectional=self.encoder.bidirectional,
+            source_embedding_dim=self.encoder_embedding.shape[1],
+            target_embedding_dim=self.decoder_embedding.shape[1],
+            attention=None if self.attention is None else self.attention.kind,
+            dropout=self.encoder.dropout)
+        module.to(torch.float64 if self.dtype == np.float64 else torch.float32)
+        module.load_state_dict({name: torch.from_numpy(value)
+                                for name, value in self.state_dict().items()})
+        return module
 
     def checked_state(self, state, dtype=None):
         return checked_state(self.state_dict(), state, self.dtype if dtype is None else dtype)
