@@ -9,8 +9,8 @@ Usage::
 
 quality: ``make_number_words(12000, max_digits=4, random_state=0)``, the first
 10,000 pairs for training, the last 2,000 held out; the estimator at its
-defaults but ``random_state=0`` (and ``max_iter`` when given), with ``attention='luong'``
-and ``attention=None``: exact match overall and by output length, fit time.
+defaults but ``random_state`` (``--seed``, 0) and ``max_iter`` when given, with
+``attention='luong'`` and ``attention=None``: exact match overall and by output length, fit time.
 
 speed: one teacher-forced training step (forward, loss, backward, clipping,
 Adam) on minibatches of 64 pairs of that data, rnnsk against
@@ -46,19 +46,21 @@ def data():
     return (X[:10000], Y[:10000]), (X[10000:], Y[10000:])
 
 
-def quality(max_iter, attentions, verbose):
+def quality(max_iter, attentions, verbose, seed):
     (X, Y), (X_test, Y_test) = data()
     lengths = np.array([len(y) for y in Y_test])
     rows = []
     for attention in attentions:
         options = {} if max_iter is None else {"max_iter": max_iter}
-        model = EncoderDecoder(attention=attention, random_state=0, verbose=verbose, **options)
+        model = EncoderDecoder(attention=attention, random_state=seed, verbose=verbose,
+                               **options)
         started = time.perf_counter()
         model.fit(X, Y)
         seconds = time.perf_counter() - started
         predicted = model.predict(X_test)
         correct = np.array([p == y for p, y in zip(predicted, Y_test)])
-        row = {"attention": str(attention), "fit_seconds": seconds, "epochs": model.n_iter_,
+        row = {"attention": str(attention), "random_state": seed, "fit_seconds": seconds,
+               "epochs": model.n_iter_,
                "exact_match": float(correct.mean()),
                "by_length": {f"{low}-{high}": [float(correct[(lengths >= low)
                                                             & (lengths <= high)].mean()),
@@ -142,6 +144,7 @@ def main():
     parser.add_argument("--max-iter", type=int, default=None,
                         help="quality: epochs (default: the estimator's own max_iter)")
     parser.add_argument("--verbose", action="store_true", help="quality: report every epoch")
+    parser.add_argument("--seed", type=int, default=0, help="quality: the model's random_state")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--attention", choices=["luong", "bahdanau", "none", "both"],
                         default="both", help="quality: which models to fit (both: luong "
@@ -151,9 +154,10 @@ def main():
     if args.part == "quality":
         attentions = {"both": ["luong", None], "none": [None]}.get(args.attention,
                                                                     [args.attention])
-        result = quality(args.max_iter, attentions, args.verbose)
+        result = quality(args.max_iter, attentions, args.verbose, args.seed)
         name += "" if args.attention == "both" else f"-{args.attention}"
         name += "" if args.max_iter is None else f"-max-iter-{args.max_iter}"
+        name += "" if args.seed == 0 else f"-seed-{args.seed}"
     else:
         result = speed(args.threads)
     os.makedirs(RESULTS, exist_ok=True)

@@ -7,7 +7,8 @@ It presents the interface of :class:`~rnnsk._model.SequenceModel` that the
 training loop of ``_base.py`` uses (aligned ``parameters``/``gradients``
 lists, ``decay_masks``, ``backward``, state_dict methods), with a
 ``forward`` that also takes the decoder's input tokens (teacher forcing), and
-the two pieces decoding needs (:meth:`start`, :meth:`step`).
+the two pieces decoding needs (:meth:`start`, :meth:`step`), and its PyTorch
+counterpart for ``rnnsk.to_torch`` (:meth:`torch_module`).
 
 Bridge: when the encoder is bidirectional its final states per layer (forward
 and reverse halves concatenated, 2H values) go through a linear layer
