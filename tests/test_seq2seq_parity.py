@@ -69,4 +69,4 @@ def test_to_torch_reproduces_predict_and_the_training_loss(attention):
     scores = model.model_.forward(model._validate_sequences(X, reset=False),
                                   _decoder_inputs(targets), targets.lengths)
     expected, _ = per_step(cross_entropy, scores, targets, weights)
-    np.testing.assert_allclose(float(loss), expected, rtol=1e-10)
+    np.testing.assert_allclose(loss.item(), expected, rtol=1e-10)
