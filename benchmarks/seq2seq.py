@@ -3,18 +3,18 @@ num2words), and its speed against the same model in PyTorch.
 
 Usage::
 
-    python benchmarks/seq2seq.py quality [--max-iter 30] [--attention none]
+    python benchmarks/seq2seq.py quality [--attention none] [--max-iter 30]
                                                            # exact match, with/without attention
     python benchmarks/seq2seq.py speed [--threads 1]       # training step and greedy decoding
 
 quality: ``make_number_words(12000, max_digits=4, random_state=0)``, the first
 10,000 pairs for training, the last 2,000 held out; the estimator at its
-defaults but ``max_iter`` and ``random_state=0``, with ``attention='luong'``
-and ``attention=None``: exact match overall and by output length, fit time.
+defaults but ``random_state`` (``--seed``, 0) and ``max_iter`` when given, with
+``attention='luong'`` and ``attention=None``: exact match overall and by output length, fit time.
 
 speed: one teacher-forced training step (forward, loss, backward, clipping,
 Adam) on minibatches of 64 pairs of that data, rnnsk against
-tests/seq2seq_torch.py's implementation with the same weights and thread count,
+the same model in PyTorch (``rnnsk.to_torch``) with the same weights and thread count,
 interleaved in one process; greedy decoding of 1,000 held-out sources, rnnsk's
 batched decoder against torch's batched loop and its one-sequence-at-a-time
 loop. Results go to benchmarks/results/seq2seq-<part>.json and are printed as
@@ -23,7 +23,6 @@ Markdown.
 import argparse
 import json
 import os
-import sys
 import time
 
 from _process import import_torch_first, restart_without_openblas_overrides
@@ -47,18 +46,21 @@ def data():
     return (X[:10000], Y[:10000]), (X[10000:], Y[10000:])
 
 
-def quality(max_iter, attentions):
+def quality(max_iter, attentions, verbose, seed):
     (X, Y), (X_test, Y_test) = data()
     lengths = np.array([len(y) for y in Y_test])
     rows = []
     for attention in attentions:
-        model = EncoderDecoder(attention=attention, max_iter=max_iter, random_state=0)
+        options = {} if max_iter is None else {"max_iter": max_iter}
+        model = EncoderDecoder(attention=attention, random_state=seed, verbose=verbose,
+                               **options)
         started = time.perf_counter()
         model.fit(X, Y)
         seconds = time.perf_counter() - started
         predicted = model.predict(X_test)
         correct = np.array([p == y for p, y in zip(predicted, Y_test)])
-        row = {"attention": str(attention), "fit_seconds": seconds, "epochs": model.n_iter_,
+        row = {"attention": str(attention), "random_state": seed, "fit_seconds": seconds,
+               "epochs": model.n_iter_,
                "exact_match": float(correct.mean()),
                "by_length": {f"{low}-{high}": [float(correct[(lengths >= low)
                                                             & (lengths <= high)].mean()),
@@ -74,20 +76,13 @@ def quality(max_iter, attentions):
 def speed(threads):
     import torch
 
-    sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
-    from seq2seq_torch import build
+    from rnnsk import to_torch
     from rnnsk._network import single_threaded_blas
 
     torch.set_num_threads(threads)
     (X, Y), (X_test, _) = data()
     model = EncoderDecoder(max_iter=1, random_state=0, n_threads=threads).fit(X, Y)
-    config = dict(cell=model.cell, attention=model.attention, bidirectional=False,
-                  num_layers=1, hidden_size=model.hidden_size,
-                  source_embedding_dim=model.embedding_dim,
-                  target_embedding_dim=model.embedding_dim,
-                  source_vocabulary=len(model.source_tokens_),
-                  target_vocabulary=len(model.target_tokens_) + 2, dtype="float32")
-    reference = build(config, model.state_dict())
+    reference = to_torch(model)
     optimizer = torch.optim.Adam(reference.parameters(), lr=model.learning_rate_init)
 
     sources = model._validate_sequences(X, reset=False)
@@ -125,10 +120,16 @@ def speed(threads):
     limit = model.max_output_length_
     data_t = torch.from_numpy(test_sources.data)
     lengths_t = torch.from_numpy(test_sources.lengths)
+
+    def torch_loop():
+        # One source at a time: the loop a torch user writes.
+        return [reference.greedy(data_t[i:i + 1, :length], lengths_t[i:i + 1], limit)
+                for i, length in enumerate(test_sources.lengths)]
+
     decode = interleaved({
         "rnnsk": lambda: model.predict(X_test[:1000]),
-        "torch_batched": lambda: reference.greedy_batched(data_t, lengths_t, limit),
-        "torch_loop": lambda: reference.greedy(data_t, lengths_t, limit),
+        "torch_batched": lambda: reference.greedy(data_t, lengths_t, limit),
+        "torch_loop": torch_loop,
     }, warmup=1, budget=30.0, min_reps=3, max_reps=5)
     result = {"threads": threads,
               "train_step_ms": {k: 1e3 * median(v) for k, v in steps.items()},
@@ -140,7 +141,10 @@ def speed(threads):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("part", choices=["quality", "speed"])
-    parser.add_argument("--max-iter", type=int, default=30)
+    parser.add_argument("--max-iter", type=int, default=None,
+                        help="quality: epochs (default: the estimator's own max_iter)")
+    parser.add_argument("--verbose", action="store_true", help="quality: report every epoch")
+    parser.add_argument("--seed", type=int, default=0, help="quality: the model's random_state")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--attention", choices=["luong", "bahdanau", "none", "both"],
                         default="both", help="quality: which models to fit (both: luong "
@@ -150,8 +154,10 @@ def main():
     if args.part == "quality":
         attentions = {"both": ["luong", None], "none": [None]}.get(args.attention,
                                                                     [args.attention])
-        result = quality(args.max_iter, attentions)
+        result = quality(args.max_iter, attentions, args.verbose, args.seed)
         name += "" if args.attention == "both" else f"-{args.attention}"
+        name += "" if args.max_iter is None else f"-max-iter-{args.max_iter}"
+        name += "" if args.seed == 0 else f"-seed-{args.seed}"
     else:
         result = speed(args.threads)
     os.makedirs(RESULTS, exist_ok=True)

@@ -93,6 +93,7 @@ class GlobalAttention:
     output."""
 
     def __init__(self, kind, decoder_size, encoder_size, rng, dtype):
+        self.kind = kind
         self.score = SCORES[kind](decoder_size, encoder_size, rng, dtype)
         self.combine = Linear("combine", encoder_size + decoder_size, decoder_size, rng, dtype,
                               bias=False)

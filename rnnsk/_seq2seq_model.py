@@ -7,7 +7,8 @@ It presents the interface of :class:`~rnnsk._model.SequenceModel` that the
 training loop of ``_base.py`` uses (aligned ``parameters``/``gradients``
 lists, ``decay_masks``, ``backward``, state_dict methods), with a
 ``forward`` that also takes the decoder's input tokens (teacher forcing), and
-the two pieces decoding needs (:meth:`start`, :meth:`step`).
+the two pieces decoding needs (:meth:`start`, :meth:`step`), and its PyTorch
+counterpart for ``rnnsk.to_torch`` (:meth:`torch_module`).
 
 Bridge: when the encoder is bidirectional its final states per layer (forward
 and reverse halves concatenated, 2H values) go through a linear layer
@@ -21,8 +22,10 @@ import numpy as np
 
 from ._attention import GlobalAttention
 from ._heads import Linear
+from ._incremental import IncrementalState
 from ._model import SequenceModel, checked_state
 from ._network import RecurrentNetwork
+from ._seq2seq_torch import encoder_decoder_module
 
 # Target ids with a fixed meaning: the decoder's first input, and the token
 # that ends an output.
@@ -32,28 +35,19 @@ START, END = 0, 1
 class DecoderState(NamedTuple):
     """What decoding carries from one token to the next, for a batch of rows:
     the encoder outputs (and attention keys computed from them once), the
-    source lengths and the decoder's recurrent states."""
+    source lengths and the decoder's recurrent states, advanced by the shared
+    incremental step (one core call per token for the whole batch)."""
     encoder_outputs: np.ndarray
     keys: np.ndarray
     lengths: np.ndarray
-    h: np.ndarray
-    c: np.ndarray
+    recurrent: IncrementalState
 
     def take(self, rows):
-        """The state of the given rows (repeats allowed: beams)."""
+        """The state of the given rows (repeats allowed: beams). The recurrent
+        states move to the result: this state is not to be used after."""
         return DecoderState(self.encoder_outputs[rows],
                             None if self.keys is None else self.keys[rows],
-                            self.lengths[rows], self.h[:, rows],
-                            None if self.c is None else self.c[:, rows])
-
-
-def advance_decoder(decoder, inputs, h, c):
-    """One step of the decoder's recurrent blocks for a batch of rows: inputs
-    (B, E), states (layers, B, H). Returns the top layer's output (B, H) and
-    the new states. The single place where decoding calls the core."""
-    lengths = np.ones(len(inputs), dtype=np.int64)
-    output, h, c = decoder.forward(inputs[:, None, :], lengths, h, c)
-    return output[:, 0], h, c
+                            self.lengths[rows], self.recurrent.select(rows))
 
 
 class EncoderDecoderModel:
@@ -194,21 +188,22 @@ class EncoderDecoderModel:
 
     def start(self, sources):
         """The decoding state of a batch of sources, before the first token."""
-        encoded, h0, c0, states = self._encode(sources, False, 0)
+        encoded, h0, c0, _ = self._encode(sources, False, 0)
         keys = None if self.attention is None else self.attention.keys(encoded)
-        return DecoderState(encoded, keys, sources.lengths, h0, c0)
+        recurrent = IncrementalState([self.decoder], [[h0] if c0 is None else [h0, c0]])
+        return DecoderState(encoded, keys, sources.lengths, recurrent)
 
     def step(self, tokens, state):
         """Feed one token per row: returns the scores of the next token (B, V),
-        the attention weights of this step (B, S) or None, and the new state."""
-        output, h, c = advance_decoder(self.decoder, self.decoder_embedding[tokens], state.h,
-                                       state.c)
+        the attention weights of this step (B, S) or None, and the state
+        (advanced in place)."""
+        output = state.recurrent.advance(self.decoder_embedding[tokens])
         weights = None
         if self.attention is not None:
             output, weights = self.attention.forward(output[:, None], state.encoder_outputs,
                                                      state.lengths, keys=state.keys)
             output, weights = output[:, 0], weights[:, 0]
-        return self.output.forward(output), weights, state._replace(h=h, c=c)
+        return self.output.forward(output), weights, state
 
     def __getstate__(self):
         # What the last training step kept for its backward is not worth saving.
@@ -241,6 +236,21 @@ class EncoderDecoderModel:
         gradients.update((name, value.copy()) for layer in self._layers
                          for name, value in layer.gradients.items())
         return gradients
+
+    def torch_module(self, torch):
+        """The same model in PyTorch (``rnnsk.to_torch``), holding these weights."""
+        module = encoder_decoder_module(
+            torch, cell=self.encoder.cell, source_vocabulary=len(self.encoder_embedding),
+            target_vocabulary=len(self.decoder_embedding), hidden_size=self.encoder.hidden_size,
+            num_layers=self.encoder.num_layers, bidirectional=self.encoder.bidirectional,
+            source_embedding_dim=self.encoder_embedding.shape[1],
+            target_embedding_dim=self.decoder_embedding.shape[1],
+            attention=None if self.attention is None else self.attention.kind,
+            dropout=self.encoder.dropout)
+        module.to(torch.float64 if self.dtype == np.float64 else torch.float32)
+        module.load_state_dict({name: torch.from_numpy(value)
+                                for name, value in self.state_dict().items()})
+        return module
 
     def checked_state(self, state, dtype=None):
         return checked_state(self.state_dict(), state, self.dtype if dtype is None else dtype)

@@ -42,6 +42,12 @@ def to_torch(estimator):
     ``vocabulary_`` (0 for any other token); its character encoder is not
     exported (to_torch raises a ValueError for ``char_encoder='cnn'``).
 
+    An :class:`~rnnsk.EncoderDecoder` gives a module whose ``forward(sources,
+    source_lengths, decoder_inputs, target_lengths)`` returns the teacher-forced
+    scores of every target token, ``loss(...)`` the training loss and
+    ``greedy(sources, source_lengths, max_length)`` the outputs of ``predict``
+    with ``beam_width=1``, as id lists (ids as in the user guide, Seq2seq).
+
     Examples
     --------
     >>> module = to_torch(LSTMClassifier().fit(X, y))           # doctest: +SKIP
@@ -50,6 +56,8 @@ def to_torch(estimator):
     torch = _import_torch()
     state = estimator.state_dict()
     model = estimator.model_
+    if hasattr(model, "torch_module"):
+        return model.torch_module(torch)
     if getattr(model, "char_encoder", None) is not None:
         raise ValueError("to_torch does not export a character encoder: the torch module "
                          "reads token ids only. Fit the tagger with char_encoder=None to "

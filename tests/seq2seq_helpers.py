@@ -3,7 +3,10 @@
 A case is a json-serialisable ``config`` (model sizes, cell, attention, dtype,
 batch shape, seed); ``make_case`` builds the rnnsk model and a ragged
 teacher-forced minibatch from it, ``run_rnnsk`` gives the loss and every
-gradient by state_dict name.
+gradient by state_dict name; ``run_torch`` the same by autograd on the torch
+module of ``rnnsk.to_torch`` (rnnsk/_seq2seq_torch.py), which is written from
+the model's definition with torch's layers and shares no code with rnnsk's
+numpy and C++ implementation.
 """
 import numpy as np
 
@@ -70,6 +73,33 @@ def run_rnnsk(model, inputs):
                               inputs["weights"])
     model.backward(d_scores)
     return loss, model.gradient_dict()
+
+
+def build_torch(config, state):
+    """The torch module of ``config`` holding ``state`` (needs torch)."""
+    import torch
+
+    from rnnsk._seq2seq_torch import encoder_decoder_module
+    module = encoder_decoder_module(torch, **{name: config[name] for name in (
+        "cell", "source_vocabulary", "target_vocabulary", "hidden_size", "num_layers",
+        "bidirectional", "source_embedding_dim", "target_embedding_dim", "attention")})
+    module.to(torch.float64 if config["dtype"] == "float64" else torch.float32)
+    module.load_state_dict({name: torch.from_numpy(value.copy())
+                            for name, value in state.items()})
+    return module
+
+
+def run_torch(config, state, inputs):
+    """Loss and {name: gradient} of the same minibatch by torch autograd."""
+    import torch
+    module = build_torch(config, state)
+    dtype = next(module.parameters()).dtype
+    loss = module.loss(*(torch.from_numpy(inputs[name]) for name in
+                         ("sources", "source_lengths", "decoder_inputs", "targets",
+                          "target_lengths")),
+                       torch.from_numpy(inputs["weights"]).to(dtype))
+    loss.backward()
+    return float(loss.detach()), {name: p.grad.numpy() for name, p in module.named_parameters()}
 
 
 def assert_close(actual, reference, dtype, what):

@@ -179,13 +179,34 @@ def test_bidirectional_names_include_the_bridge():
             "decoder.weight_hh_l1"} <= names
 
 
-def test_grid_search_over_hidden_size_and_attention():
+def test_grid_search_over_hidden_size_and_attention_scores_exact_match():
     X, Y = reversal(80)
+    folds = [(np.arange(40, 80), np.arange(40)), (np.arange(40), np.arange(40, 80))]
     search = GridSearchCV(small(max_iter=10), {"hidden_size": [8, 24],
-                                               "attention": ["luong", None]}, cv=2)
+                                               "attention": ["luong", None]}, cv=folds)
     search.fit(X, Y)
     assert set(search.cv_results_["param_attention"]) == {"luong", None}
-    assert 0.0 <= search.best_score_ <= 1.0
+    # Each split's score is the exact match of a clone fitted on that fold.
+    params = search.cv_results_["params"][0]
+    model = clone(small(max_iter=10)).set_params(**params)
+    model.fit([X[i] for i in folds[0][0]], [Y[i] for i in folds[0][0]])
+    held_out = folds[0][1]
+    predicted = model.predict([X[i] for i in held_out])
+    exact = np.mean([p == Y[i] for p, i in zip(predicted, held_out)])
+    assert search.cv_results_["split0_test_score"][0] == exact
+    assert search.best_score_ == max(search.cv_results_["mean_test_score"])
+
+
+def test_clone_is_unfitted_and_parameters_are_validated_at_fit(fitted):
+    copy = clone(fitted)
+    assert not hasattr(copy, "model_")
+    assert copy.set_params(hidden_size=8).hidden_size == 8 and fitted.hidden_size == 24
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils._param_validation import InvalidParameterError
+    with pytest.raises(NotFittedError):
+        copy.predict(["ab"])
+    with pytest.raises(InvalidParameterError, match="attention"):
+        copy.set_params(attention="dot").fit(["ab"], ["ba"])
 
 
 def test_partial_fit_warm_start_and_early_stopping():
@@ -243,3 +264,29 @@ def test_unknown_tokens_at_predict_are_named_and_a_failed_fit_changes_nothing(fi
                for name, value in model.state_dict().items())
     with pytest.raises(ValueError, match="X holds 1 sources but Y has 2"):
         fitted.score(["ab"], ["ba", "ab"])
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda m: m.predict(["ab", ""]), ValueError, r"X\[1\] is empty"),
+    (lambda m: m.predict("ab"), ValueError, "one string"),
+    (lambda m: m.predict([]), ValueError, "empty"),
+    (lambda m: m.predict([[0, 1]]), TypeError, "strings"),
+    (lambda m: m.partial_fit(["ab"], ["az"]), ValueError, "Y holds 1 token.* not seen in fit: 'z'"),
+    (lambda m: m.attention_weights(["ab"], ["ba", "ab"]), ValueError, "1 sources but Y has 2"),
+    (lambda m: m.fit(["ab", "b"], ["ba", "b"], sample_weight=[1.0]), ValueError,
+     "sample_weight"),
+])
+def test_bad_input_after_fit_is_an_error_and_changes_nothing(fitted, call, error, match):
+    model = pickle.loads(pickle.dumps(fitted))
+    before = model.state_dict()
+    with pytest.raises(error, match=match):
+        call(model)
+    assert all(np.array_equal(before[name], value)
+               for name, value in model.state_dict().items())
+    assert model.n_iter_ == fitted.n_iter_
+
+
+def test_a_target_with_unseen_tokens_scores_as_a_miss(fitted):
+    X, Y = reversal(10, seed=5)
+    assert fitted.score(X, Y) == 1.0
+    assert fitted.score(X, ["z" + y for y in Y]) == 0.0

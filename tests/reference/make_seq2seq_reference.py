@@ -1,6 +1,6 @@
 """Writes tests/fixtures/seq2seq_reference.npz: PyTorch's loss and gradients of the
-encoder-decoder (tests/seq2seq_torch.py) for a few configurations, so that
-tests/test_seq2seq_parity_stored.py checks rnnsk without torch.
+encoder-decoder (the module of rnnsk.to_torch, rnnsk/_seq2seq_torch.py) for a few
+configurations, so that tests/test_seq2seq_parity_stored.py checks rnnsk without torch.
 
 Run from the repository root: python tests/reference/make_seq2seq_reference.py
 """
@@ -13,8 +13,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from seq2seq_helpers import config_id, make_config, make_inputs, make_model  # noqa: E402
-from seq2seq_torch import run_torch  # noqa: E402
+from seq2seq_helpers import (config_id, make_config, make_inputs, make_model,  # noqa: E402
+                             run_torch)
 
 CONFIGS = [make_config("lstm", attention="luong", dtype="float64"),
            make_config("lstm", attention="bahdanau", bidirectional=True, dtype="float32"),
