@@ -22,7 +22,7 @@ from ._classes import RecurrentRegressor
 from ._docstrings import numpydoc_sections
 from ._forecast_inputs import check_exogenous, check_series, check_steps
 from ._series_transforms import (difference, difference_lags, history_tails, integrate,
-                                 scale_windows)
+                                 scale_floor, scale_windows)
 from ._parameters import store_parameters
 
 __all__ = ["RecurrentForecaster"]
@@ -200,14 +200,14 @@ class RecurrentForecaster(BaseEstimator):
                 f"(validation_fraction={self.validation_fraction}, at least horizon="
                 f"{self.horizon} steps); use a shorter window_length, a smaller "
                 "validation_fraction (or None), or longer series")
-        inputs = windows["inputs"]
         # Nothing of the estimator changes before the network has been fitted.
-        scales = (1e-3 * float(np.mean(inputs.std(axis=1))) + 1e-12,
-                  _column_scaling(exogenous))
+        floors = _floors(series, lags)
+        exogenous_scaling = _column_scaling(exogenous)
         regressor = RecurrentRegressor(**{name: getattr(self, name)
                                           for name in _REGRESSOR_PARAMETERS})
-        net_inputs, net_targets = self._network_data(inputs, windows["targets"],
-                                                     windows["exogenous"], scales)
+        net_inputs, net_targets = self._network_data(
+            windows["inputs"], windows["targets"], windows["exogenous"],
+            floors[windows["series"]], exogenous_scaling)
         fit_params = {}
         if self.early_stopping and held_out.any():
             fit_params = dict(X_val=net_inputs[held_out], y_val=net_targets[held_out])
@@ -215,7 +215,8 @@ class RecurrentForecaster(BaseEstimator):
             regressor.set_params(early_stopping=False)
         regressor.fit(net_inputs[~held_out], net_targets[~held_out], **fit_params)
         self.regressor_ = regressor
-        self._scales = scales
+        self._floors = floors
+        self._exogenous_scaling = exogenous_scaling
         self.n_series_ = len(series)
         self.n_exogenous_ = 0 if exogenous is None else exogenous[0].shape[1]
         self._fit_kind = kind
@@ -289,19 +290,20 @@ class RecurrentForecaster(BaseEstimator):
             return 0
         return max(int(np.ceil(self.validation_fraction * n_steps)), self.horizon)
 
-    def _network_data(self, inputs, targets, exogenous, scales):
-        """Network inputs and targets of windows, scaled with ``scales``: the
-        floor of the window scales and the exogenous columns' mean and std."""
-        floor, exogenous_scaling = scales
-        loc, scale = scale_windows(inputs, self.window_scaling, floor)
+    def _network_data(self, inputs, targets, exogenous, floors, exogenous_scaling):
+        """Network inputs and targets of windows, each scaled by its own level
+        and scale (at least ``floors``, one per window), exogenous columns by
+        their mean and std."""
+        loc, scale = scale_windows(inputs, self.window_scaling, floors)
         net_inputs = _network_input((inputs - loc[:, None]) / scale[:, None], exogenous,
                                     exogenous_scaling)
         return net_inputs, (targets - loc[:, None]) / scale[:, None]
 
-    def _predict_scaled(self, inputs, exogenous):
+    def _predict_scaled(self, inputs, exogenous, floors):
         """The network's forecasts of windows, mapped back to their level and scale."""
-        net_inputs, _ = self._network_data(inputs, inputs[:, :0], exogenous, self._scales)
-        loc, scale = scale_windows(inputs, self.window_scaling, self._scales[0])
+        net_inputs, _ = self._network_data(inputs, inputs[:, :0], exogenous, floors,
+                                           self._exogenous_scaling)
+        loc, scale = scale_windows(inputs, self.window_scaling, floors)
         outputs = self.regressor_.predict(net_inputs).reshape(len(inputs), -1)
         return outputs * scale[:, None] + loc[:, None]
 
@@ -332,22 +334,23 @@ class RecurrentForecaster(BaseEstimator):
                 rows = origins[:, None] + np.arange(-self.window_length, self.horizon)
                 exo = exogenous[i][rows]
             forecasts, scale = self._forecast(inputs, exo, history_tails(levels, lags, origins),
-                                              lags, self.horizon)
+                                              lags, self.horizon, self._floors[i])
             truth = series[i][origins[:, None] + np.arange(self.horizon)]
             residuals.append((truth - forecasts) / scale[:, None])
         return np.concatenate(residuals)
 
     # -------------------------------------------------------------- predict --
 
-    def _forecast(self, inputs, exogenous, tails, lags, n_steps):
+    def _forecast(self, inputs, exogenous, tails, lags, n_steps, floors):
         """Forecasts (n, n_steps) in the units of the series from windows
-        ``inputs`` (n, window_length) of the differenced series, and the scale
-        of each input window (for the intervals)."""
+        ``inputs`` (n, window_length) of the differenced series (whose scales
+        are at least ``floors``), and the scale of each input window (for the
+        intervals)."""
         length = self.window_length
-        _, input_scale = scale_windows(inputs, "standardize", self._scales[0])
+        _, input_scale = scale_windows(inputs, "standardize", floors)
         if self.strategy == "direct":
             window_exo = None if exogenous is None else exogenous[:, :length + self.horizon]
-            z = self._predict_scaled(inputs, window_exo)[:, :n_steps]
+            z = self._predict_scaled(inputs, window_exo, floors)[:, :n_steps]
         else:
             # Each step is one batched call of the network over every window:
             # the next input depends on the previous forecast.
@@ -355,7 +358,7 @@ class RecurrentForecaster(BaseEstimator):
             window = inputs.copy()
             for step in range(n_steps):
                 window_exo = None if exogenous is None else exogenous[:, step:step + length + 1]
-                z[:, step] = self._predict_scaled(window, window_exo)[:, 0]
+                z[:, step] = self._predict_scaled(window, window_exo, floors)[:, 0]
                 window = np.concatenate([window[:, 1:], z[:, step:step + 1]], axis=1)
         return integrate(z, tails, lags), input_scale
 
@@ -371,13 +374,14 @@ class RecurrentForecaster(BaseEstimator):
                                        self.n_exogenous_)
             exogenous = (None if future_X is None else
                          [np.concatenate([p, f]) for p, f in zip(past, future_X)])
-            kind = self._fit_kind
+            kind, floors = self._fit_kind, self._floors
         else:
             ends, kind = check_series(series, "series")
             self._check_lengths(ends, lags, 0, "series")
             full = check_exogenous(X, [len(s) + future for s in ends], kind, self.n_exogenous_)
             exogenous = (None if full is None else
                          [x[len(s) - self.window_length:] for s, x in zip(ends, full)])
+            floors = _floors(ends, lags)
         inputs, tails = [], []
         for s in ends:
             z, levels = difference(s, lags)
@@ -385,7 +389,7 @@ class RecurrentForecaster(BaseEstimator):
             tails.append(history_tails(levels, lags, np.array([len(s)])))
         tails = [np.concatenate(level) for level in zip(*tails)] if lags else []
         exo = None if exogenous is None else np.stack(exogenous)
-        return np.stack(inputs), exo, tails, lags, kind
+        return np.stack(inputs), exo, tails, lags, kind, floors
 
     def _predict_steps(self, horizon, series, X):
         check_is_fitted(self, "regressor_")
@@ -394,8 +398,8 @@ class RecurrentForecaster(BaseEstimator):
             raise ValueError(f"the direct strategy forecasts at most horizon={self.horizon} "
                              f"steps (what it was fitted for), {steps[-1]} were asked; refit "
                              "with a larger horizon or use strategy='recursive'")
-        inputs, exo, tails, lags, kind = self._prepare(series, X, int(steps[-1]))
-        forecasts, scale = self._forecast(inputs, exo, tails, lags, int(steps[-1]))
+        inputs, exo, tails, lags, kind, floors = self._prepare(series, X, int(steps[-1]))
+        forecasts, scale = self._forecast(inputs, exo, tails, lags, int(steps[-1]), floors)
         return forecasts[:, steps - 1], scale, steps, kind
 
     def predict(self, horizon=None, *, series=None, X=None):
@@ -491,6 +495,12 @@ def _refit(regressor, inputs, targets):
         # Stopping after the chosen number of epochs is the point.
         warnings.simplefilter("ignore", ConvergenceWarning)
         return refitted.fit(inputs, targets)
+
+
+def _floors(series, lags):
+    """The least window scale of each series, from its differenced values
+    (those its windows hold)."""
+    return np.array([scale_floor(difference(s, lags)[0]) for s in series])
 
 
 def _shape_like(forecasts, kind):

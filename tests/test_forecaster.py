@@ -89,6 +89,29 @@ def test_window_scaling_makes_forecasts_equivariant_to_level_and_scale(scaling):
                                1000.0 + 7.0 * model.predict(4, series=y), rtol=1e-9)
 
 
+@pytest.mark.parametrize("noise", [0.0, 1e-9])
+def test_constant_and_near_constant_series_forecast_their_level(noise):
+    rng = np.random.default_rng(0)
+    flat = 5.0 + noise * rng.standard_normal(60)
+    model = RecurrentForecaster(window_length=8, horizon=3, **FAST).fit(flat)
+    np.testing.assert_allclose(model.predict(3), 5.0, atol=100 * noise + 1e-12)
+    lower, upper = model.predict_interval(3, coverage=0.9)
+    assert np.all(np.isfinite(lower)) and np.all(upper - lower <= 1000 * noise + 1e-9)
+
+
+def test_small_series_are_scaled_by_their_own_floor_in_a_global_model():
+    # One global model over a series of unit size and one a million times
+    # larger: a flat stretch of the small series is scaled by a floor from
+    # its own steps, not from the big series' (which spans its whole range,
+    # and the network's output in those units would land far from it).
+    t = np.arange(80.0)
+    small = np.r_[np.sin(t[:70] / 3), np.full(10, np.sin(69 / 3))]
+    big = 1e6 * (t + np.sin(t / 2))
+    model = RecurrentForecaster(window_length=8, horizon=3, **FAST).fit([small, big])
+    forecast = model.predict(3)[:, 0]
+    assert np.all(np.abs(forecast - small[-1]) < 2.0), forecast
+
+
 def test_differencing_forecasts_continue_a_linear_trend_exactly():
     # After one difference a straight line is a constant; its windows are
     # flat and the forecast continues the line whatever the network says.
