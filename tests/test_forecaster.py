@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
-from rnnsk import RecurrentForecaster
+from rnnsk import RecurrentForecaster, make_windows
 
 # Small and fast: a few epochs of a tiny network on one thread.
 FAST = dict(hidden_size=8, max_iter=15, random_state=0, n_threads=1)
@@ -57,19 +58,42 @@ def test_aligned_columns_ragged_list_and_new_series_shapes():
     assert listed.predict(2, series=Y[:30, 2]).shape == (2,)
 
 
-def test_direct_forecast_is_the_regressor_on_the_standardized_window():
+def test_direct_forecast_is_the_regressor_plus_the_linear_part_on_the_standardized_window():
     y = seasonal_series(100)
-    model = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(y)
+    model = RecurrentForecaster(window_length=12, horizon=3, linear_skip=True, **FAST).fit(y)
     window = y[-12:]
     loc, scale = window.mean(), window.std()
-    by_hand = model.regressor_.predict(((window - loc) / scale)[None, :, None])[0] * scale + loc
+    scaled = (window - loc) / scale
+    by_hand = (model.regressor_.predict(scaled[None, :, None])[0]
+               + model.linear_.predict(scaled[None])[0]) * scale + loc
     np.testing.assert_allclose(model.predict(3), by_hand, rtol=1e-12)
+    plain = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(y)
+    assert plain.linear_ is None
+    by_hand = plain.regressor_.predict(scaled[None, :, None])[0] * scale + loc
+    np.testing.assert_allclose(plain.predict(3), by_hand, rtol=1e-12)
+
+
+def test_linear_part_is_ridge_on_every_standardized_window_and_the_network_its_residual():
+    y = seasonal_series(100)
+    model = RecurrentForecaster(window_length=12, horizon=3, linear_skip=True, **FAST).fit(y)
+    X, targets = make_windows(y, lookback=12, horizon=3)
+    # The held-out part is the last 20 steps; windows whose targets straddle
+    # its start (those starting at steps 66 and 67) are in neither part.
+    X, targets = np.delete(X[:, :, 0], [66, 67], axis=0), np.delete(targets, [66, 67], axis=0)
+    loc, scale = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    reference = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit((X - loc) / scale,
+                                                           (targets - loc) / scale)
+    np.testing.assert_allclose(model.linear_.coef_, reference.coef_, rtol=1e-8)
+    # Without refit the linear part sees the training windows only, as the network.
+    early = RecurrentForecaster(window_length=12, horizon=3, refit=False, linear_skip=True,
+                                **FAST).fit(y)
+    assert not np.allclose(early.linear_.coef_, reference.coef_)
 
 
 def test_recursive_forecast_feeds_each_step_back():
     y = seasonal_series(100)
     model = RecurrentForecaster(window_length=12, strategy="recursive", window_scaling="last",
-                                **FAST).fit(y)
+                                linear_skip=False, **FAST).fit(y)
     history = list(y)
     for _ in range(5):
         window = np.array(history[-12:])
