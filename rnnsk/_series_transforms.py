@@ -6,7 +6,8 @@ are stationary-ish and of unit scale, whatever the level and trend of the data.
 """
 import numpy as np
 
-__all__ = ["difference_lags", "difference", "integrate", "history_tails", "scale_windows"]
+__all__ = ["difference_lags", "difference", "integrate", "history_tails", "scale_windows",
+           "scale_floor"]
 
 
 def difference_lags(differences, seasonal_differences, seasonal_period):
@@ -51,6 +52,24 @@ def integrate(forecasts, tails, lags):
     return forecasts
 
 
+# A window's scale is at least this fraction of its series' typical step, so a
+# flat stretch of a moving series is not divided by ~0 (its targets would be
+# hundreds of units away and dominate the squared loss of every series).
+FLOOR_FRACTION = 0.1
+
+
+def scale_floor(series):
+    """The least scale of the windows of a series (1-D): ``FLOOR_FRACTION``
+    times its mean absolute step; for a constant series (no step), a tiny
+    fraction of its level, or 1 when that is 0 too (its centred windows are 0,
+    so any positive scale maps them back exactly)."""
+    step = np.mean(np.abs(np.diff(series))) if len(series) > 1 else 0.0
+    if step > 0:
+        return FLOOR_FRACTION * step
+    level = np.abs(series).max() if len(series) else 0.0
+    return 1e-12 * level if level > 0 else 1.0
+
+
 def scale_windows(windows, method, floor):
     """Location and scale of each window (rows of ``windows``): the window is
     then ``(window - loc) / scale`` and a forecast ``f`` maps back to
@@ -59,7 +78,8 @@ def scale_windows(windows, method, floor):
     'standardize' is reversible instance normalisation (RevIN: the window's mean
     and standard deviation); 'last' takes the window's last value as location
     (and its standard deviation as scale); None keeps the series as they are.
-    ``floor`` bounds the scale below, for flat windows.
+    ``floor`` (a number, or one per window) bounds the scale below, for flat
+    windows.
     """
     n = len(windows)
     if method is None:

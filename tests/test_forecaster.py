@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
-from rnnsk import RecurrentForecaster
+from rnnsk import RecurrentForecaster, make_windows
 
 # Small and fast: a few epochs of a tiny network on one thread.
 FAST = dict(hidden_size=8, max_iter=15, random_state=0, n_threads=1)
@@ -57,19 +58,42 @@ def test_aligned_columns_ragged_list_and_new_series_shapes():
     assert listed.predict(2, series=Y[:30, 2]).shape == (2,)
 
 
-def test_direct_forecast_is_the_regressor_on_the_standardized_window():
+def test_direct_forecast_is_the_regressor_plus_the_linear_part_on_the_standardized_window():
     y = seasonal_series(100)
-    model = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(y)
+    model = RecurrentForecaster(window_length=12, horizon=3, linear_skip=True, **FAST).fit(y)
     window = y[-12:]
     loc, scale = window.mean(), window.std()
-    by_hand = model.regressor_.predict(((window - loc) / scale)[None, :, None])[0] * scale + loc
+    scaled = (window - loc) / scale
+    by_hand = (model.regressor_.predict(scaled[None, :, None])[0]
+               + model.linear_.predict(scaled[None])[0]) * scale + loc
     np.testing.assert_allclose(model.predict(3), by_hand, rtol=1e-12)
+    plain = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(y)
+    assert plain.linear_ is None
+    by_hand = plain.regressor_.predict(scaled[None, :, None])[0] * scale + loc
+    np.testing.assert_allclose(plain.predict(3), by_hand, rtol=1e-12)
+
+
+def test_linear_part_is_ridge_on_every_standardized_window_and_the_network_its_residual():
+    y = seasonal_series(100)
+    model = RecurrentForecaster(window_length=12, horizon=3, linear_skip=True, **FAST).fit(y)
+    X, targets = make_windows(y, lookback=12, horizon=3)
+    # The held-out part is the last 20 steps; windows whose targets straddle
+    # its start (those starting at steps 66 and 67) are in neither part.
+    X, targets = np.delete(X[:, :, 0], [66, 67], axis=0), np.delete(targets, [66, 67], axis=0)
+    loc, scale = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    reference = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit((X - loc) / scale,
+                                                           (targets - loc) / scale)
+    np.testing.assert_allclose(model.linear_.coef_, reference.coef_, rtol=1e-8)
+    # Without refit the linear part sees the training windows only, as the network.
+    early = RecurrentForecaster(window_length=12, horizon=3, refit=False, linear_skip=True,
+                                **FAST).fit(y)
+    assert not np.allclose(early.linear_.coef_, reference.coef_)
 
 
 def test_recursive_forecast_feeds_each_step_back():
     y = seasonal_series(100)
     model = RecurrentForecaster(window_length=12, strategy="recursive", window_scaling="last",
-                                **FAST).fit(y)
+                                linear_skip=False, **FAST).fit(y)
     history = list(y)
     for _ in range(5):
         window = np.array(history[-12:])
@@ -87,6 +111,29 @@ def test_window_scaling_makes_forecasts_equivariant_to_level_and_scale(scaling):
     shifted = 1000.0 + 7.0 * y
     np.testing.assert_allclose(model.predict(4, series=shifted),
                                1000.0 + 7.0 * model.predict(4, series=y), rtol=1e-9)
+
+
+@pytest.mark.parametrize("noise", [0.0, 1e-9])
+def test_constant_and_near_constant_series_forecast_their_level(noise):
+    rng = np.random.default_rng(0)
+    flat = 5.0 + noise * rng.standard_normal(60)
+    model = RecurrentForecaster(window_length=8, horizon=3, **FAST).fit(flat)
+    np.testing.assert_allclose(model.predict(3), 5.0, atol=100 * noise + 1e-12)
+    lower, upper = model.predict_interval(3, coverage=0.9)
+    assert np.all(np.isfinite(lower)) and np.all(upper - lower <= 1000 * noise + 1e-9)
+
+
+def test_small_series_are_scaled_by_their_own_floor_in_a_global_model():
+    # One global model over a series of unit size and one a million times
+    # larger: a flat stretch of the small series is scaled by a floor from
+    # its own steps, not from the big series' (which spans its whole range,
+    # and the network's output in those units would land far from it).
+    t = np.arange(80.0)
+    small = np.r_[np.sin(t[:70] / 3), np.full(10, np.sin(69 / 3))]
+    big = 1e6 * (t + np.sin(t / 2))
+    model = RecurrentForecaster(window_length=8, horizon=3, **FAST).fit([small, big])
+    forecast = model.predict(3)[:, 0]
+    assert np.all(np.abs(forecast - small[-1]) < 2.0), forecast
 
 
 def test_differencing_forecasts_continue_a_linear_trend_exactly():
