@@ -8,8 +8,8 @@ a representation from the characters they share with seen ones.
 
 The torch equivalent is ``nn.Embedding(n_chars, F, padding_idx=0)`` followed
 by ``nn.Conv1d(F, F, 3, padding=1)`` and a max over each word's real
-characters (``CharCNNModule`` in ``_torch.py`` builds it). All tokens of a batch
-are computed at once: no loop over steps or words.
+characters (``CharCNN.torch_layers`` and ``torch_forward``, which ``to_torch``
+uses). All tokens of a batch are computed at once: no loop over steps or words.
 """
 import numpy as np
 
@@ -87,3 +87,23 @@ class CharCNN:
         d_embedding[...] = 0
         np.add.at(d_embedding, chars, d_embedded[:, 1:-1])
         d_embedding[PAD_CHAR] = 0  # the padding row stays zero
+
+    def torch_layers(self, torch):
+        """The torch layers, named as in the state_dict (weights copied in by
+        ``to_torch``)."""
+        nn = torch.nn
+        return {"char_embedding": nn.Embedding(*self.embedding.shape, padding_idx=PAD_CHAR),
+                "char_conv": nn.Conv1d(self.n_features, self.n_features, WIDTH, padding=1)}
+
+    @staticmethod
+    def torch_forward(layers, chars):
+        """Word vectors (B, T, F) of character ids (B, T, C), as ``forward``
+        (0 at padded steps, which have no characters)."""
+        batch, steps, width = chars.shape
+        flat = chars.reshape(-1, width)
+        embedded = layers["char_embedding"](flat)
+        convolved = layers["char_conv"](embedded.transpose(1, 2))
+        convolved = convolved.masked_fill((flat == PAD_CHAR)[:, None], float("-inf"))
+        best = convolved.max(dim=2).values
+        best = best.masked_fill(best == float("-inf"), 0.0)
+        return best.reshape(batch, steps, -1)

@@ -30,6 +30,12 @@ _STEP_PARAMETERS = dict(
                   "so that unseen tokens still get an informative representation. None "
                   "uses the token embedding alone."),
     char_features=("int", "Size of the character embedding and number of CNN filters."),
+    token_bigrams=("bool",
+                   "For string tokens: add to each token's embedding that of its pair with "
+                   "the next token (the last token's with the sequence's end), from the same "
+                   "vocabulary table: for characters, the bigram c_i c_i+1 that Chinese word "
+                   "segmentation relies on. Pairs seen fewer than max(2, min_frequency) "
+                   "times in fit share one id, which is thus trained for unseen pairs."),
 )
 # What they have after fit, besides their targets' attribute.
 _STEP_ATTRIBUTES = ("vocabulary_", *TRAINING_ATTRIBUTES)
@@ -119,7 +125,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
                  epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="pytorch", learning_rate="constant",
                  standardize=False, min_frequency=1, char_encoder="cnn", char_features=30,
-                 crf=False, forbidden_transitions=None):
+                 token_bigrams=True, crf=False, forbidden_transitions=None):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -305,7 +311,7 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
                  epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="pytorch", learning_rate="constant",
                  standardize=False, min_frequency=1, char_encoder="cnn", char_features=30,
-                 loss="squared_error"):
+                 token_bigrams=True, loss="squared_error"):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)

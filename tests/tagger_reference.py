@@ -1,4 +1,5 @@
-"""An independent PyTorch tagger (embedding or features, optional character CNN,
+"""An independent PyTorch tagger (embedding or features, optional token bigrams
+and character CNN,
 nn.LSTM/GRU/RNN over packed sequences, linear layer per step, softmax
 cross-entropy or a CRF) for the parity tests, written from HEADS.md and the
 docstrings of rnnsk's tagger, loaded with a tagger's state_dict.
@@ -20,6 +21,8 @@ CASES = {
                                       dtype="float64", data="bmes"),
     "lstm-bi-chars-crf-f64": dict(cell="lstm", num_layers=1, crf=True, dtype="float64",
                                   data="strings"),
+    "gru-bi-bigrams-chars-crf-f64": dict(cell="gru", num_layers=1, crf=True, dtype="float64",
+                                         data="strings", token_bigrams=True),
     "lstm-bi-stacked-softmax-f32": dict(cell="lstm", num_layers=2, crf=False, dtype="float32",
                                         data="numeric"),
     "gru-bi-stacked-crf-f32": dict(cell="gru", num_layers=2, crf=True, dtype="float32",
@@ -57,6 +60,7 @@ def case_data(kind, seed=0):
 def estimator_params(case):
     params = {k: v for k, v in case.items() if k != "data"}
     params.setdefault("bidirectional", True)
+    params.setdefault("token_bigrams", False)
     return dict(params, hidden_size=4, max_iter=1, random_state=0, alpha=0.0,
                 embedding_dim=3 if case["data"] == "strings" else None, char_features=2)
 
@@ -73,8 +77,11 @@ def torch_tagger(torch, state, case, inputs):
     real = torch.arange(steps)[None, :] < lengths[:, None]
     data = torch.as_tensor(inputs["data"])
     if case["data"] == "strings":
-        x = tensors["embedding.weight"][data[..., 0]]
-        chars = data[..., 1:]
+        # Per step: the token's id, its pair's id with bigrams (the same
+        # table), then the characters' ids; the embeddings are concatenated.
+        channels = 2 if case.get("token_bigrams") else 1
+        x = tensors["embedding.weight"][data[..., :channels]].flatten(2)
+        chars = data[..., channels:]
         table = tensors["char_embedding.weight"] * (torch.arange(len(
             tensors["char_embedding.weight"]))[:, None] != 0)  # padding_idx 0 stays zero
         embedded = table[chars]  # (B, T, C, F)
