@@ -22,6 +22,22 @@ UNKNOWN_CHAR = 1
 WIDTH = 3
 
 
+def char_embedding(n_chars, n_features, rng, dtype):
+    """The characters' table, drawn as nn.Embedding's (N(0, 1)), the padding
+    row zero (nn.Embedding(padding_idx=PAD_CHAR))."""
+    table = rng.standard_normal((n_chars, n_features)).astype(dtype)
+    table[PAD_CHAR] = 0
+    return table
+
+
+def write_embedding_gradient(d_table, chars, d_embedded):
+    """The table's gradient for that of every looked-up row, d_embedded
+    (N, C, F) of chars (N, C); the padding row's stays zero."""
+    d_table[...] = 0
+    np.add.at(d_table, chars, d_embedded)
+    d_table[PAD_CHAR] = 0
+
+
 class CharCNN:
     """Character embedding (``n_chars`` x ``n_features``) and ``n_features``
     filters of width 3 over it; state_dict names ``char_embedding.weight``,
@@ -29,8 +45,7 @@ class CharCNN:
 
     def __init__(self, n_chars, n_features, rng, dtype):
         self.n_features = n_features
-        self.embedding = rng.standard_normal((n_chars, n_features)).astype(dtype)
-        self.embedding[PAD_CHAR] = 0
+        self.embedding = char_embedding(n_chars, n_features, rng, dtype)
         # nn.Conv1d's initialisation: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
         bound = 1.0 / np.sqrt(n_features * WIDTH)
         self.weight = uniform(rng, bound, (n_features, n_features, WIDTH), dtype)
@@ -83,10 +98,8 @@ class CharCNN:
         d_embedded = np.zeros((n_words, width + 2, self.n_features), d_words.dtype)
         for k in range(WIDTH):  # the three taps of the kernel, not steps
             d_embedded[:, k:k + width] += d_windows[:, :, k]
-        d_embedding = self._gradients["char_embedding.weight"]
-        d_embedding[...] = 0
-        np.add.at(d_embedding, chars, d_embedded[:, 1:-1])
-        d_embedding[PAD_CHAR] = 0  # the padding row stays zero
+        write_embedding_gradient(self._gradients["char_embedding.weight"], chars,
+                                 d_embedded[:, 1:-1])
 
     def torch_layers(self, torch):
         """The torch layers, named as in the state_dict (weights copied in by

@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrent
 from ._char_encoder import CharCNN
+from ._char_lstm import CharLSTM
 from ._memory import check_embedding_fits
 from ._network import single_threaded_blas
 from ._tokens import TokenVocabulary, check_string_tokens, is_string_tokens
@@ -25,7 +26,7 @@ class BaseStepEstimator(BaseRecurrent):
         **{name: rule for name, rule in BaseRecurrent._parameter_constraints.items()
            if name != "readout"},
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
-        "char_encoder": [StrOptions({"cnn"}), None],
+        "char_encoder": [StrOptions({"cnn", "lstm"}), None],
         "char_features": [Interval(Integral, 1, None, closed="left")],
         "token_bigrams": ["boolean"],
     }
@@ -68,7 +69,8 @@ class BaseStepEstimator(BaseRecurrent):
         options = dict(vocabulary_size=vocabulary, embedding_dim=self._token_embedding_dim(),
                        token_channels=new.token_channels)
         if new.chars is not None:
-            options["make_char_encoder"] = lambda rng: CharCNN(new.n_chars, self.char_features,
+            encoder = CharCNN if self.char_encoder == "cnn" else CharLSTM
+            options["make_char_encoder"] = lambda rng: encoder(new.n_chars, self.char_features,
                                                                rng, np.dtype(self.dtype))
         return options
 

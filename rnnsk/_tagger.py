@@ -24,12 +24,15 @@ _STEP_PARAMETERS = dict(
     embedding_dim=("int or None",
                    "For token ids, the embedding size (required). For string tokens, the "
                    "embedding size of the learned vocabulary; None means 64."),
-    char_encoder=("{'cnn'} or None",
+    char_encoder=("{'cnn', 'lstm'} or None",
                   "For string tokens: add to each token's embedding a vector built from "
-                  "its characters by a character CNN with max-pooling (Ma & Hovy 2016), "
-                  "so that unseen tokens still get an informative representation. None "
-                  "uses the token embedding alone."),
-    char_features=("int", "Size of the character embedding and number of CNN filters."),
+                  "its characters, so that unseen tokens still get an informative "
+                  "representation: ``'cnn'``, a character CNN with max-pooling (Ma & Hovy "
+                  "2016); ``'lstm'``, the final states of a character BiLSTM (Lample et al. "
+                  "2016). None uses the token embedding alone."),
+    char_features=("int", "Size of the character embedding, and number of CNN filters or "
+                   "LSTM units per direction (the character vector has twice as many "
+                   "values with ``'lstm'``)."),
     token_bigrams=("bool",
                    "For string tokens: add to each token's embedding that of its pair with "
                    "the next token (the last token's with the sequence's end), from the same "

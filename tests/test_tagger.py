@@ -208,7 +208,8 @@ def test_to_torch_reproduces_predict_proba_and_viterbi(inputs):
         tagger.load_state_dict(module.state_dict())  # -inf of forbidden pairs included
 
 
-def test_to_torch_computes_the_character_cnn_of_words():
+@pytest.mark.parametrize("char_encoder", ["cnn", "lstm"])
+def test_to_torch_computes_the_character_encoder_of_words(char_encoder):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(2)
     lexicon = ["cat", "dog", "a", "the", "runs", "sleeps", "quickly", "big"]
@@ -216,7 +217,7 @@ def test_to_torch_computes_the_character_cnn_of_words():
          for _ in range(40)]
     y = [["long" if len(word) > 3 else "short" for word in sentence] for sentence in X]
     tagger = RecurrentTagger(hidden_size=5, max_iter=2, char_features=4,
-                             random_state=0).fit(X, y)
+                             char_encoder=char_encoder, random_state=0).fit(X, y)
     sentences = X[:3] + [["dogs", "sleep", "a"], ["extraordinarily", "cat"]]
     ids, lengths = tagger.token_ids(sentences)
     with torch.no_grad():
