@@ -84,7 +84,8 @@ def test_string_tokens_vocabulary_oov_and_character_encoder():
     assert set(tagger.vocabulary_) == {"the", "cat"}
     assert sorted(tagger.vocabulary_.values()) == [1, 2]
     names = tagger.state_dict()
-    assert names["embedding.weight"].shape == (3, 64)
+    # And every pair (seen 10 times) shares the unknown pair's row.
+    assert names["embedding.weight"].shape == (3 + 1, 64)
     assert names["char_conv.weight"].shape == (30, 30, 3)
     # Unseen words (and unseen characters) still get labels.
     labels = tagger.predict([["the", "zebra", "sat"]])[0]
