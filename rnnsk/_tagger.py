@@ -116,7 +116,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         "forbidden_transitions": [StrOptions({"bmes", "bio"}), list, tuple, None],
     }
 
-    # init, learning_rate and token_bigrams were chosen on held-out sentences
+    # init, learning_rate, token_bigrams and crf were chosen on held-out sentences
     # of the segmentation corpus's train split (docs/tagging.md); standardize
     # (numeric inputs only) was not measured on tagging and stays off.
     def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=True,
@@ -128,7 +128,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
                  epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", learning_rate="adaptive",
                  standardize=False, min_frequency=1, char_encoder="cnn", char_features=30,
-                 token_bigrams=True, crf=False, forbidden_transitions=None):
+                 token_bigrams=True, crf=True, forbidden_transitions=None):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -145,7 +145,7 @@ def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
     with pytest.raises(ValueError, match="fitted on numbers or token ids"):
         tagger.predict([["a", "b"]])
     with pytest.raises(ValueError, match="forbidden_transitions needs crf=True"):
-        clone(tagger).set_params(forbidden_transitions=[("up", "down")]).fit(X, y)
+        clone(tagger).set_params(crf=False, forbidden_transitions=[("up", "down")]).fit(X, y)
     with pytest.raises(ValueError, match=r"forbidden transition \('up', 'left'\)"):
         clone(tagger).set_params(crf=True, forbidden_transitions=[("up", "left")]).fit(X, y)
     with pytest.raises(ValueError, match="needs bptt_steps=None"):
@@ -217,7 +217,7 @@ def test_to_torch_computes_the_character_encoder_of_words(char_encoder):
     X = [[lexicon[i] for i in rng.integers(0, len(lexicon), rng.integers(1, 7))]
          for _ in range(40)]
     y = [["long" if len(word) > 3 else "short" for word in sentence] for sentence in X]
-    tagger = RecurrentTagger(hidden_size=5, max_iter=2, char_features=4,
+    tagger = RecurrentTagger(hidden_size=5, max_iter=2, char_features=4, crf=False,
                              char_encoder=char_encoder, random_state=0).fit(X, y)
     sentences = X[:3] + [["dogs", "sleep", "a"], ["extraordinarily", "cat"]]
     ids, lengths = tagger.token_ids(sentences)
