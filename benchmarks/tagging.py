@@ -25,9 +25,17 @@ Usage::
    rnnsk with ``crf=True`` (the CRF's added cost). Repetitions interleave
    (benchmarks/_timing.py) and medians are kept.
 
+3. With ``--validate SETTINGS...`` (instead of 1 and 2): how the defaults were
+   chosen, without looking at the test split. Each setting (a JSON dict of
+   RecurrentTagger parameters over its defaults) is fitted on the first
+   ``--train-sentences`` sentences of the train split, for ``--epochs``
+   epochs, and scored on the last ``--validation-sentences`` sentences of the
+   train split (never trained on).
+
 The tables are printed as Markdown.
 """
 import argparse
+import json
 import shlex
 import sys
 import time
@@ -107,8 +115,9 @@ def run_crfsuite(train, test):
     return predicted, fit_seconds, time.perf_counter() - started, 1
 
 
-def run_rnnsk(train, test, crf, epochs, threads):
-    tagger = RecurrentTagger(crf=crf, max_iter=epochs, random_state=0, n_threads=threads)
+def run_rnnsk(train, test, crf, epochs, threads, **params):
+    tagger = RecurrentTagger(crf=crf, max_iter=epochs, random_state=0, n_threads=threads,
+                             **params)
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -119,11 +128,35 @@ def run_rnnsk(train, test, crf, epochs, threads):
     return predicted, fit_seconds, time.perf_counter() - started, epochs
 
 
+def words_of(sentences, tags):
+    return {"".join(s[a:b]) for s, t in zip(sentences, tags) for a, b in word_spans(list(t))}
+
+
+def validate(args):
+    X, y = load_peoples_daily(subset="train", return_X_y=True)
+    held_out = len(X) - args.validation_sentences
+    train = (X[:min(args.train_sentences, held_out)], y[:min(args.train_sentences, held_out)])
+    validation = (X[held_out:], y[held_out:])
+    print(f"\nValidation: fitted on {len(train[0])} training sentences, scored on the last "
+          f"{len(validation[0])} of the train split; {args.epochs} epochs, "
+          f"{args.threads} thread(s)\n")
+    print("| setting | word F1 | R_oov | fit s |")
+    print("|---|---|---|---|")
+    for setting in args.validate:
+        params = json.loads(setting)
+        crf = params.pop("crf", RecurrentTagger().crf)
+        predicted, fit_seconds, _, _ = run_rnnsk(train, validation, crf, args.epochs,
+                                                 args.threads, **params)
+        s = segmentation_scores(validation[0], validation[1], predicted, words_of(*train))
+        print(f"| `{setting}` | {s['f1']:.4f} | {s['r_oov']:.4f} | {fit_seconds:.0f} |",
+              flush=True)
+
+
 def segmentation(args):
     X, y = load_peoples_daily(subset="train", return_X_y=True)
     train = (X[:args.train_sentences], y[:args.train_sentences])
     test = load_peoples_daily(subset="test", return_X_y=True)
-    train_words = {"".join(s[a:b]) for s, t in zip(*train) for a, b in word_spans(list(t))}
+    train_words = words_of(*train)
     train_chars, test_chars = sum(map(len, train[0])), sum(map(len, test[0]))
     print(f"\nPeople's Daily: {len(train[0])} training sentences ({train_chars} characters), "
           f"test split {len(test[0])} sentences ({test_chars} characters); "
@@ -236,9 +269,16 @@ def main():
                         help="rows of the segmentation table")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-segmentation", action="store_true")
+    parser.add_argument("--validate", nargs="+", metavar="SETTING",
+                        help="JSON dicts of RecurrentTagger parameters to compare on the "
+                             "validation part of the train split (see 3. above)")
+    parser.add_argument("--validation-sentences", type=int, default=2000)
     args = parser.parse_args()
     print(f"python benchmarks/{' '.join(shlex.quote(a) for a in sys.argv)}".replace(
         "benchmarks/benchmarks/", "benchmarks/"))
+    if args.validate:
+        validate(args)
+        return
     if not args.skip_speed:
         speed(args)
     if not args.skip_segmentation:

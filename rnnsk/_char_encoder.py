@@ -8,8 +8,8 @@ a representation from the characters they share with seen ones.
 
 The torch equivalent is ``nn.Embedding(n_chars, F, padding_idx=0)`` followed
 by ``nn.Conv1d(F, F, 3, padding=1)`` and a max over each word's real
-characters (``CharCNNModule`` in ``_torch.py`` builds it). All tokens of a batch
-are computed at once: no loop over steps or words.
+characters (``CharCNN.torch_layers`` and ``torch_forward``, which ``to_torch``
+uses). All tokens of a batch are computed at once: no loop over steps or words.
 """
 import numpy as np
 
@@ -22,6 +22,22 @@ UNKNOWN_CHAR = 1
 WIDTH = 3
 
 
+def char_embedding(n_chars, n_features, rng, dtype):
+    """The characters' table, drawn as nn.Embedding's (N(0, 1)), the padding
+    row zero (nn.Embedding(padding_idx=PAD_CHAR))."""
+    table = rng.standard_normal((n_chars, n_features)).astype(dtype)
+    table[PAD_CHAR] = 0
+    return table
+
+
+def write_embedding_gradient(d_table, chars, d_embedded):
+    """The table's gradient for that of every looked-up row, d_embedded
+    (N, C, F) of chars (N, C); the padding row's stays zero."""
+    d_table[...] = 0
+    np.add.at(d_table, chars, d_embedded)
+    d_table[PAD_CHAR] = 0
+
+
 class CharCNN:
     """Character embedding (``n_chars`` x ``n_features``) and ``n_features``
     filters of width 3 over it; state_dict names ``char_embedding.weight``,
@@ -29,8 +45,7 @@ class CharCNN:
 
     def __init__(self, n_chars, n_features, rng, dtype):
         self.n_features = n_features
-        self.embedding = rng.standard_normal((n_chars, n_features)).astype(dtype)
-        self.embedding[PAD_CHAR] = 0
+        self.embedding = char_embedding(n_chars, n_features, rng, dtype)
         # nn.Conv1d's initialisation: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
         bound = 1.0 / np.sqrt(n_features * WIDTH)
         self.weight = uniform(rng, bound, (n_features, n_features, WIDTH), dtype)
@@ -83,7 +98,25 @@ class CharCNN:
         d_embedded = np.zeros((n_words, width + 2, self.n_features), d_words.dtype)
         for k in range(WIDTH):  # the three taps of the kernel, not steps
             d_embedded[:, k:k + width] += d_windows[:, :, k]
-        d_embedding = self._gradients["char_embedding.weight"]
-        d_embedding[...] = 0
-        np.add.at(d_embedding, chars, d_embedded[:, 1:-1])
-        d_embedding[PAD_CHAR] = 0  # the padding row stays zero
+        write_embedding_gradient(self._gradients["char_embedding.weight"], chars,
+                                 d_embedded[:, 1:-1])
+
+    def torch_layers(self, torch):
+        """The torch layers, named as in the state_dict (weights copied in by
+        ``to_torch``)."""
+        nn = torch.nn
+        return {"char_embedding": nn.Embedding(*self.embedding.shape, padding_idx=PAD_CHAR),
+                "char_conv": nn.Conv1d(self.n_features, self.n_features, WIDTH, padding=1)}
+
+    @staticmethod
+    def torch_forward(layers, chars):
+        """Word vectors (B, T, F) of character ids (B, T, C), as ``forward``
+        (0 at padded steps, which have no characters)."""
+        batch, steps, width = chars.shape
+        flat = chars.reshape(-1, width)
+        embedded = layers["char_embedding"](flat)
+        convolved = layers["char_conv"](embedded.transpose(1, 2))
+        convolved = convolved.masked_fill((flat == PAD_CHAR)[:, None], float("-inf"))
+        best = convolved.max(dim=2).values
+        best = best.masked_fill(best == float("-inf"), 0.0)
+        return best.reshape(batch, steps, -1)

@@ -37,15 +37,20 @@ class SequenceModel:
 
     ``make_char_encoder(rng)``, with an embedding, adds to every token's vector
     one built from its characters (``_char_encoder.CharCNN``); the data are then
-    (n, T, 1 + C) ids: the token's id, then its characters' ids.
+    (n, T, 1 + C) ids: the token's id, then its characters' ids. With
+    ``token_channels`` K > 1, every step has K ids looked up in the embedding
+    (e.g. the token's and its bigram's), whose vectors are concatenated; the
+    data are then (n, T, K + C).
     """
 
-    # (Models pickled before character encoders existed have none.)
+    # (Models pickled before these options existed have neither.)
     char_encoder = None
+    token_channels = 1
 
     def __init__(self, *, cell, n_features, hidden_sizes, bidirectional, dropout, make_head,
                  vocabulary_size, embedding_dim, dtype, random_state, n_threads,
-                 device="cpu", init="pytorch", make_char_encoder=None, embedding_dropout=0.0):
+                 device="cpu", init="pytorch", make_char_encoder=None, embedding_dropout=0.0,
+                 token_channels=1):
         self.dtype = np.dtype(dtype)
         self.dropout = dropout
         self.embedding_dropout = embedding_dropout
@@ -55,7 +60,8 @@ class SequenceModel:
         if embedding_dim is not None:
             # PyTorch's nn.Embedding draws from N(0, 1).
             self.embedding = rng.standard_normal((vocabulary_size, embedding_dim)).astype(dtype)
-            n_features = embedding_dim
+            self.token_channels = token_channels
+            n_features = token_channels * embedding_dim
         self.char_encoder = None
         if make_char_encoder is not None:
             self.char_encoder = make_char_encoder(rng)
@@ -196,7 +202,8 @@ class SequenceModel:
         word_scale = None
         if self.embedding is not None and training and self.embedding_dropout > 0:
             word_scale = self._word_scale(self._token_ids(sequences), seed)
-            x[..., :self.embedding.shape[1]] *= word_scale[..., None]
+            x[..., :word_scale.shape[-1] * self.embedding.shape[1]] *= np.repeat(
+                word_scale, self.embedding.shape[1], axis=-1)
         masks, finals = [], []
         for i, block in enumerate(self.blocks):
             h0, c0 = (initial[i] + [None])[:2] if initial is not None else (None, None)
@@ -227,19 +234,24 @@ class SequenceModel:
         return scale[position_word.reshape(ids.shape)]
 
     def _token_ids(self, sequences):
-        """(n, T) token ids of the batch (without their characters' ids)."""
-        return sequences.data if self.char_encoder is None else sequences.data[..., 0]
+        """(n, T, K) embedding ids of the batch (without the characters' ids)."""
+        data = sequences.data
+        return data[..., None] if data.ndim == 2 else data[..., :self.token_channels]
+
+    def _embedded(self, ids):
+        """The concatenated embeddings (..., K * E) of ids (..., K)."""
+        return self.embedding[ids].reshape(ids.shape[:-1] + (-1,))
 
     def _input_vectors(self, sequences, training):
         """What the first block reads: the features, or each token's embedding
         (and character-level vector)."""
         if self.embedding is None:
             return sequences.data
+        words = self._embedded(self._token_ids(sequences))
         if self.char_encoder is None:
-            return self.embedding[sequences.data]
-        words = self.embedding[sequences.data[..., 0]]
+            return words
         real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
-        chars = sequences.data[..., 1:][real]
+        chars = sequences.data[..., self.token_channels:][real]
         chars = chars[:, :max(1, int(np.count_nonzero(chars, axis=1).max()))]
         from_chars = np.zeros(words.shape[:2] + (self.char_encoder.n_features,), self.dtype)
         from_chars[real] = self.char_encoder.forward(chars, training)
@@ -265,12 +277,13 @@ class SequenceModel:
             real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
             d_real = d_x[real]
             width = self.embedding.shape[1]
+            ids = self._token_ids(sequences)[real].reshape(-1)
             if self.char_encoder is not None:
-                self.char_encoder.backward(d_real[:, width:])
+                self.char_encoder.backward(d_real[:, len(ids) // len(d_real) * width:])
             # Only the rows looked up at real steps (not padding, not a dropped word).
-            ids, rows = self._token_ids(sequences)[real], d_real[:, :width]
+            rows = d_real[:, :len(ids) // len(d_real) * width].reshape(len(ids), width)
             if word_scale is not None:
-                scale = word_scale[real]
+                scale = word_scale[real].reshape(-1)
                 kept = scale > 0
                 ids, rows = ids[kept], rows[kept] * scale[kept, None]
             gradient = SparseRows.from_rows(ids, rows, self.embedding.shape)

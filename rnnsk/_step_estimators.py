@@ -5,9 +5,11 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRecurrent
 from ._char_encoder import CharCNN
+from ._char_lstm import CharLSTM
 from ._memory import check_embedding_fits
 from ._network import single_threaded_blas
 from ._tokens import TokenVocabulary, check_string_tokens, is_string_tokens
@@ -24,8 +26,9 @@ class BaseStepEstimator(BaseRecurrent):
         **{name: rule for name, rule in BaseRecurrent._parameter_constraints.items()
            if name != "readout"},
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
-        "char_encoder": [StrOptions({"cnn"}), None],
+        "char_encoder": [StrOptions({"cnn", "lstm"}), None],
         "char_features": [Interval(Integral, 1, None, closed="left")],
+        "token_bigrams": ["boolean"],
     }
 
     # ---------------------------------------------------------------- input --
@@ -42,7 +45,8 @@ class BaseStepEstimator(BaseRecurrent):
             # Kept aside until the estimator is initialised: a later error in
             # fit must leave the estimator unchanged.
             self._new_vocabulary = TokenVocabulary(sequences, self.min_frequency,
-                                                   with_chars=self.char_encoder is not None)
+                                                   with_chars=self.char_encoder is not None,
+                                                   with_bigrams=self.token_bigrams)
             vocabulary = self._new_vocabulary
         else:
             vocabulary = self._tokens
@@ -62,9 +66,11 @@ class BaseStepEstimator(BaseRecurrent):
         new = self.__dict__.get("_new_vocabulary")
         if new is None:
             return super()._input_options(vocabulary)
-        options = dict(vocabulary_size=vocabulary, embedding_dim=self._token_embedding_dim())
+        options = dict(vocabulary_size=vocabulary, embedding_dim=self._token_embedding_dim(),
+                       token_channels=new.token_channels)
         if new.chars is not None:
-            options["make_char_encoder"] = lambda rng: CharCNN(new.n_chars, self.char_features,
+            encoder = CharCNN if self.char_encoder == "cnn" else CharLSTM
+            options["make_char_encoder"] = lambda rng: encoder(new.n_chars, self.char_features,
                                                                rng, np.dtype(self.dtype))
         return options
 
@@ -131,6 +137,27 @@ class BaseStepEstimator(BaseRecurrent):
                 padded = per_chunk(chunk, scores)
                 result.extend(row[:length] for row, length in zip(padded, chunk.lengths))
         return result
+
+    def token_ids(self, X):
+        """The padded ids the network reads for string tokens X: what the
+        module of ``rnnsk.to_torch`` takes.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_samples, max_length) or (n_samples, max_length, K)
+            int64 ids; per step: the token's id in ``vocabulary_`` (0 for any
+            other token), then with ``token_bigrams`` the id of its pair with
+            the next token, then with a character encoder its characters' ids
+            (0 pads). 2-D when the token's id is all there is.
+        lengths : ndarray of shape (n_samples,)
+            The number of tokens of each sequence (the rest is padding).
+        """
+        check_is_fitted(self)
+        if not hasattr(self, "vocabulary_"):
+            raise ValueError(f"{type(self).__name__} was fitted on numbers or token ids, "
+                             "which it reads as they are; token_ids is for string tokens")
+        sequences = self._validate_sequences(X, reset=False)
+        return sequences.data, sequences.lengths
 
     def hidden_states(self, X):
         """The top recurrent layer's states for sequences X: what Keras's

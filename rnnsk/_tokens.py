@@ -6,7 +6,9 @@ token outside it (out of vocabulary, OOV), the others get ids 1..V by
 decreasing frequency (ties in code-point order). With a character encoder each
 token also carries the ids of its first MAX_TOKEN_CHARS characters (0 pads, 1
 is any character not seen in fit), so an OOV token is still told apart by its
-spelling.
+spelling. With bigrams each token also carries the id of its pair with the next
+token (the last token's pair is with END), looked up in the same embedding
+table after the tokens: the c_i c_{i+1} feature of Chinese word segmentation.
 """
 from collections import Counter
 
@@ -18,6 +20,12 @@ from ._validation import Sequences
 OOV_ID = 0
 # Longer tokens keep their first this many characters for the character encoder.
 MAX_TOKEN_CHARS = 20
+# A pair seen fewer times than this in fit shares the unknown pair's id: test
+# text has many unseen pairs, and that id's vector is trained only if some
+# training pairs take it.
+MIN_BIGRAM_FREQUENCY = 2
+# What follows a sequence's last token in its pair (empty tokens are refused in X).
+END = ""
 
 
 def is_string_tokens(X):
@@ -56,11 +64,15 @@ def check_string_tokens(X, name="X"):
 class TokenVocabulary:
     """Token and character ids learned from training sequences of str tokens."""
 
-    def __init__(self, sequences, min_frequency, with_chars):
+    def __init__(self, sequences, min_frequency, with_chars, with_bigrams=False):
         counts = Counter(token for sequence in sequences for token in sequence)
-        kept = sorted((token for token, count in counts.items() if count >= min_frequency),
-                      key=lambda token: (-counts[token], token))
-        self.tokens = {token: i + 1 for i, token in enumerate(kept)}
+        self.tokens = _ids_by_frequency(counts, min_frequency, first=1)
+        self.bigrams = None
+        if with_bigrams:
+            pairs = Counter(pair for sequence in sequences for pair in _pairs(sequence))
+            # The unknown pair's id comes right after the tokens'.
+            self.bigrams = _ids_by_frequency(pairs, max(min_frequency, MIN_BIGRAM_FREQUENCY),
+                                             first=len(self.tokens) + 2)
         self.chars = None
         if with_chars:
             letters = sorted({char for token in counts for char in token[:MAX_TOKEN_CHARS]})
@@ -68,30 +80,57 @@ class TokenVocabulary:
 
     @property
     def size(self):
-        """Number of token ids, OOV included."""
-        return len(self.tokens) + 1
+        """Number of embedding rows: token ids (OOV included), then pair ids
+        (the unknown pair's included)."""
+        pairs = 0 if self.bigrams is None else len(self.bigrams) + 1
+        return len(self.tokens) + 1 + pairs
+
+    @property
+    def token_channels(self):
+        """Embedding ids per step: the token's, and its pair's with bigrams."""
+        return 1 if self.bigrams is None else 2
 
     @property
     def n_chars(self):
         return len(self.chars) + 2
 
     def encode(self, sequences):
-        """Padded ids: (n, T) token ids, or (n, T, 1 + C) with the characters'."""
+        """Padded ids: (n, T) token ids, or (n, T, K): the token id, its pair's
+        id with bigrams, then the characters' ids with a character encoder."""
         lengths = np.array([len(s) for s in sequences], dtype=np.int64)
         # Each distinct token is looked up once; its occurrences index the result.
         types = {}
         occurrences = np.fromiter((types.setdefault(token, len(types))
                                    for sequence in sequences for token in sequence),
                                   np.int64, int(lengths.sum()))
-        ids = np.array([self.tokens.get(token, OOV_ID) for token in types], dtype=np.int64)
+        columns = [np.array([self.tokens.get(token, OOV_ID) for token in types],
+                            dtype=np.int64)[occurrences, None]]
+        if self.bigrams is not None:
+            unknown = len(self.tokens) + 1
+            columns.append(np.fromiter((self.bigrams.get(pair, unknown) for sequence in sequences
+                                        for pair in _pairs(sequence)),
+                                       np.int64, int(lengths.sum()))[:, None])
         if self.chars is not None:
             width = min(MAX_TOKEN_CHARS, max(len(token) for token in types))
             spelled = np.full((len(types), width), PAD_CHAR, dtype=np.int64)
             for row, token in enumerate(types):
                 letters = [self.chars.get(char, UNKNOWN_CHAR) for char in token[:width]]
                 spelled[row, :len(letters)] = letters
-            ids = np.concatenate([ids[:, None], spelled], axis=1)
-        ids = ids[occurrences]
+            columns.append(spelled[occurrences])
+        ids = columns[0][:, 0] if len(columns) == 1 else np.concatenate(columns, axis=1)
         data = np.zeros((len(sequences), int(lengths.max())) + ids.shape[1:], dtype=np.int64)
         data[np.arange(data.shape[1]) < lengths[:, None]] = ids
         return Sequences(data, lengths, is_table=False)
+
+
+def _ids_by_frequency(counts, min_frequency, first):
+    """Ids first, first + 1, ... for the entries counted at least min_frequency
+    times, by decreasing count (ties in code-point order)."""
+    kept = sorted((entry for entry, count in counts.items() if count >= min_frequency),
+                  key=lambda entry: (-counts[entry], entry))
+    return {entry: i + first for i, entry in enumerate(kept)}
+
+
+def _pairs(sequence):
+    """Each token with the next one (the last with END)."""
+    return zip(sequence, [*sequence[1:], END])

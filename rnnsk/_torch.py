@@ -38,9 +38,11 @@ def to_torch(estimator):
     and ``end`` (-inf where forbidden) and decodes them:
     ``module.crf.viterbi(scores, lengths)`` gives ``predict`` (as indices
     into ``classes_``), ``module.crf.marginals(scores, lengths)`` gives
-    ``predict_proba``. A tagger on string tokens takes the ids of its
-    ``vocabulary_`` (0 for any other token); its character encoder is not
-    exported (to_torch raises a ValueError for ``char_encoder='cnn'``).
+    ``predict_proba``. A tagger on string tokens takes what its
+    ``token_ids(X)`` returns: the ids of every step's token (of its
+    ``vocabulary_``, 0 for any other), of its pair with the next token (with
+    ``token_bigrams``) and of its characters (with a character encoder, which
+    the module computes as the estimator does).
 
     An :class:`~rnnsk.EncoderDecoder` gives a module whose ``forward(sources,
     source_lengths, decoder_inputs, target_lengths)`` returns the teacher-forced
@@ -58,10 +60,6 @@ def to_torch(estimator):
     model = estimator.model_
     if hasattr(model, "torch_module"):
         return model.torch_module(torch)
-    if getattr(model, "char_encoder", None) is not None:
-        raise ValueError("to_torch does not export a character encoder: the torch module "
-                         "reads token ids only. Fit the tagger with char_encoder=None to "
-                         "export it")
     module = _build_module(torch, model, estimator.bidirectional, estimator.dropout)
     # In the estimator's precision before the weights are copied in.
     module.to(torch.float64 if model.dtype == np.float64 else torch.float32)
@@ -96,6 +94,12 @@ def _build_module(torch, model, bidirectional, dropout):
             super().__init__()
             if model.embedding is not None:
                 self.embedding = nn.Embedding(*model.embedding.shape)
+            self.char_layers = []
+            if model.char_encoder is not None:
+                char_layers = model.char_encoder.torch_layers(torch)
+                for name, layer in char_layers.items():
+                    self.add_module(name, layer)
+                self.char_layers = list(char_layers)
             layers = [recurrent(block) for block in model.blocks]
             self.rnn = layers[0] if len(layers) == 1 else nn.ModuleList(layers)
             self.between_layers = nn.Dropout(dropout)
@@ -110,7 +114,7 @@ def _build_module(torch, model, bidirectional, dropout):
         def forward(self, X, lengths=None):
             if lengths is None:
                 lengths = torch.full((X.shape[0],), X.shape[1], dtype=torch.int64)
-            x = self.embedding(X) if hasattr(self, "embedding") else X
+            x = self._input_vectors(X) if hasattr(self, "embedding") else X
             layers = [self.rnn] if isinstance(self.rnn, nn.RNNBase) else list(self.rnn)
             for i, layer in enumerate(layers):
                 packed = nn.utils.rnn.pack_padded_sequence(
@@ -126,5 +130,16 @@ def _build_module(torch, model, bidirectional, dropout):
                 x, final = x.to(self.head_dtype), final.to(self.head_dtype)
             layers = {name: getattr(self, name) for name in self.head_layers}
             return model.head.torch_forward(layers, x, final, torch.as_tensor(lengths))
+
+        def _input_vectors(self, X):
+            """The embeddings of every step's ids (and its characters' vector)."""
+            channels = model.token_channels
+            ids = X[..., None] if X.dim() == 2 else X[..., :channels]
+            x = self.embedding(ids).flatten(2)
+            if not self.char_layers:
+                return x
+            layers = {name: getattr(self, name) for name in self.char_layers}
+            return torch.cat([x, model.char_encoder.torch_forward(layers, X[..., channels:])],
+                             dim=2)
 
     return RecurrentModule()

@@ -1,4 +1,5 @@
-"""An independent PyTorch tagger (embedding or features, optional character CNN,
+"""An independent PyTorch tagger (embedding or features, optional token bigrams
+and character CNN or BiLSTM,
 nn.LSTM/GRU/RNN over packed sequences, linear layer per step, softmax
 cross-entropy or a CRF) for the parity tests, written from HEADS.md and the
 docstrings of rnnsk's tagger, loaded with a tagger's state_dict.
@@ -20,6 +21,10 @@ CASES = {
                                       dtype="float64", data="bmes"),
     "lstm-bi-chars-crf-f64": dict(cell="lstm", num_layers=1, crf=True, dtype="float64",
                                   data="strings"),
+    "gru-bi-bigrams-chars-crf-f64": dict(cell="gru", num_layers=1, crf=True, dtype="float64",
+                                         data="strings", token_bigrams=True),
+    "lstm-bi-charlstm-softmax-f64": dict(cell="lstm", num_layers=1, crf=False, dtype="float64",
+                                         data="strings", char_encoder="lstm"),
     "lstm-bi-stacked-softmax-f32": dict(cell="lstm", num_layers=2, crf=False, dtype="float32",
                                         data="numeric"),
     "gru-bi-stacked-crf-f32": dict(cell="gru", num_layers=2, crf=True, dtype="float32",
@@ -57,6 +62,7 @@ def case_data(kind, seed=0):
 def estimator_params(case):
     params = {k: v for k, v in case.items() if k != "data"}
     params.setdefault("bidirectional", True)
+    params.setdefault("token_bigrams", False)
     return dict(params, hidden_size=4, max_iter=1, random_state=0, alpha=0.0,
                 embedding_dim=3 if case["data"] == "strings" else None, char_features=2)
 
@@ -73,18 +79,19 @@ def torch_tagger(torch, state, case, inputs):
     real = torch.arange(steps)[None, :] < lengths[:, None]
     data = torch.as_tensor(inputs["data"])
     if case["data"] == "strings":
-        x = tensors["embedding.weight"][data[..., 0]]
-        chars = data[..., 1:]
+        # Per step: the token's id, its pair's id with bigrams (the same
+        # table), then the characters' ids; the embeddings are concatenated.
+        channels = 2 if case.get("token_bigrams") else 1
+        x = tensors["embedding.weight"][data[..., :channels]].flatten(2)
+        chars = data[..., channels:]
         table = tensors["char_embedding.weight"] * (torch.arange(len(
             tensors["char_embedding.weight"]))[:, None] != 0)  # padding_idx 0 stays zero
-        embedded = table[chars]  # (B, T, C, F)
-        b, t, c, f = embedded.shape
-        conv = torch.nn.functional.conv1d(embedded.reshape(b * t, c, f).transpose(1, 2),
-                                          tensors["char_conv.weight"],
-                                          tensors["char_conv.bias"], padding=1)
-        conv = conv.transpose(1, 2).reshape(b, t, c, -1)
-        conv = torch.where((chars != 0)[..., None], conv, torch.tensor(-np.inf, dtype=dtype))
-        word = conv.max(dim=2).values
+        if case.get("char_encoder") == "lstm":
+            word, char_lstm = _char_lstm(torch, state, dtype, table, chars, real)
+            for name in [name for name in tensors if name.startswith("char_lstm.")]:
+                del tensors[name]
+        else:
+            word = _char_cnn(torch, tensors, dtype, table, chars)
         x = torch.cat([x, torch.where(real[..., None], word, torch.zeros_like(word))], dim=2)
     else:
         x = data.to(dtype)
@@ -118,9 +125,41 @@ def torch_tagger(torch, state, case, inputs):
                  else np.zeros(tensor.shape) for name, tensor in tensors.items()}
     gradients.update(("rnn." + name, value.grad.numpy())
                      for name, value in rnn.named_parameters())
+    if case.get("char_encoder") == "lstm":
+        gradients.update(("char_lstm." + name, value.grad.numpy())
+                         for name, value in char_lstm.named_parameters())
     for name in ("crf.transitions", "crf.start", "crf.end"):
         if name in gradients:
             gradients[name] = np.where(np.isfinite(state[name]), gradients[name], 0.0)
     return dict(outputs=out.detach().numpy(), scores=scores.detach().numpy(),
                 loss=np.array(float(loss.detach())),
                 **{"grad/" + k: v for k, v in gradients.items()})
+
+
+def _char_cnn(torch, tensors, dtype, table, chars):
+    """Each token's vector (B, T, F): the maximum over its characters of a
+    width-3 convolution (Ma & Hovy 2016)."""
+    embedded = table[chars]  # (B, T, C, F)
+    b, t, c, f = embedded.shape
+    conv = torch.nn.functional.conv1d(embedded.reshape(b * t, c, f).transpose(1, 2),
+                                      tensors["char_conv.weight"],
+                                      tensors["char_conv.bias"], padding=1)
+    conv = conv.transpose(1, 2).reshape(b, t, c, -1)
+    conv = torch.where((chars != 0)[..., None], conv, torch.tensor(-np.inf, dtype=dtype))
+    return conv.max(dim=2).values
+
+
+def _char_lstm(torch, state, dtype, table, chars, real):
+    """Each token's vector (B, T, 2F): the final states of a BiLSTM over its
+    characters (Lample et al. 2016), forward then backward; and the LSTM."""
+    size = table.shape[1]
+    lstm = torch.nn.LSTM(size, size, batch_first=True, bidirectional=True).to(dtype)
+    lstm.load_state_dict({name[len("char_lstm."):]: torch.tensor(np.asarray(value), dtype=dtype)
+                          for name, value in state.items() if name.startswith("char_lstm.")})
+    words = chars[real]  # (N, C), the real tokens only
+    packed = torch.nn.utils.rnn.pack_padded_sequence(table[words], (words != 0).sum(dim=1),
+                                                     batch_first=True, enforce_sorted=False)
+    _, (h_n, _) = lstm(packed)
+    vectors = torch.zeros(chars.shape[:2] + (2 * size,), dtype=dtype)
+    vectors[real] = torch.cat([h_n[0], h_n[1]], dim=1)
+    return vectors, lstm

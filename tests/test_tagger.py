@@ -84,7 +84,8 @@ def test_string_tokens_vocabulary_oov_and_character_encoder():
     assert set(tagger.vocabulary_) == {"the", "cat"}
     assert sorted(tagger.vocabulary_.values()) == [1, 2]
     names = tagger.state_dict()
-    assert names["embedding.weight"].shape == (3, 64)
+    # And every pair (seen 10 times) shares the unknown pair's row.
+    assert names["embedding.weight"].shape == (3 + 1, 64)
     assert names["char_conv.weight"].shape == (30, 30, 3)
     # Unseen words (and unseen characters) still get labels.
     labels = tagger.predict([["the", "zebra", "sat"]])[0]
@@ -144,7 +145,7 @@ def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
     with pytest.raises(ValueError, match="fitted on numbers or token ids"):
         tagger.predict([["a", "b"]])
     with pytest.raises(ValueError, match="forbidden_transitions needs crf=True"):
-        clone(tagger).set_params(forbidden_transitions=[("up", "down")]).fit(X, y)
+        clone(tagger).set_params(crf=False, forbidden_transitions=[("up", "down")]).fit(X, y)
     with pytest.raises(ValueError, match=r"forbidden transition \('up', 'left'\)"):
         clone(tagger).set_params(crf=True, forbidden_transitions=[("up", "left")]).fit(X, y)
     with pytest.raises(ValueError, match="needs bptt_steps=None"):
@@ -177,35 +178,86 @@ def test_sklearn_clone_pickle_grid_search_and_cross_validation():
     assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
 
 
-def test_to_torch_reproduces_predict_proba_and_viterbi():
+@pytest.mark.parametrize("inputs", [dict(char_encoder=None, token_bigrams=False),
+                                    dict(char_encoder="cnn", token_bigrams=True)])
+def test_to_torch_reproduces_predict_proba_and_viterbi(inputs):
     torch = pytest.importorskip("torch")
     X, y = words_task()
+    unseen = ["天安门很好", "我爱你中华人民", "好"]  # and unseen pairs and characters:
+    new = ["我爱上海", "人民好吗"]
     for crf in (False, True):
-        tagger = RecurrentTagger(hidden_size=6, max_iter=2, crf=crf, char_encoder=None,
+        tagger = RecurrentTagger(hidden_size=6, max_iter=2, crf=crf, char_features=5,
                                  forbidden_transitions="bmes" if crf else None,
-                                 random_state=0).fit(X, y)
+                                 random_state=0, **inputs).fit(X, y)
         module = to_torch(tagger)
-        ids = [np.array([tagger.vocabulary_.get(c, 0) for c in s]) for s in X[:6]]
-        lengths = torch.tensor([len(i) for i in ids])
-        padded = torch.zeros((6, int(lengths.max())), dtype=torch.int64)
-        for row, i in enumerate(ids):
-            padded[row, :len(i)] = torch.from_numpy(i)
+        sentences = X[:4] + unseen + new
+        ids, lengths = tagger.token_ids(sentences)
+        assert ids.ndim == (2 if inputs["char_encoder"] is None else 3)
         with torch.no_grad():
-            scores = module(padded, lengths)
+            scores = module(torch.from_numpy(ids), torch.from_numpy(lengths))
         if crf:
-            probabilities = module.crf.marginals(scores, lengths)
-            decoded = module.crf.viterbi(scores, lengths)
+            probabilities = module.crf.marginals(scores, torch.from_numpy(lengths))
+            decoded = module.crf.viterbi(scores, torch.from_numpy(lengths))
         else:
             probabilities = torch.softmax(scores, dim=2)
             decoded = probabilities.argmax(dim=2)
-        for row, (p, labels) in enumerate(zip(tagger.predict_proba(X[:6]),
-                                              tagger.predict(X[:6]))):
+        for row, (p, labels) in enumerate(zip(tagger.predict_proba(sentences),
+                                              tagger.predict(sentences))):
             np.testing.assert_allclose(probabilities[row, :len(p)].numpy(), p, atol=1e-5)
             np.testing.assert_array_equal(tagger.classes_[decoded[row, :len(p)].numpy()],
                                           labels)
         tagger.load_state_dict(module.state_dict())  # -inf of forbidden pairs included
-    with pytest.raises(ValueError, match="does not export a character encoder"):
-        to_torch(RecurrentTagger(hidden_size=4, max_iter=1).fit(X, y))
+
+
+@pytest.mark.parametrize("char_encoder", ["cnn", "lstm"])
+def test_to_torch_computes_the_character_encoder_of_words(char_encoder):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    lexicon = ["cat", "dog", "a", "the", "runs", "sleeps", "quickly", "big"]
+    X = [[lexicon[i] for i in rng.integers(0, len(lexicon), rng.integers(1, 7))]
+         for _ in range(40)]
+    y = [["long" if len(word) > 3 else "short" for word in sentence] for sentence in X]
+    tagger = RecurrentTagger(hidden_size=5, max_iter=2, char_features=4, crf=False,
+                             char_encoder=char_encoder, random_state=0).fit(X, y)
+    sentences = X[:3] + [["dogs", "sleep", "a"], ["extraordinarily", "cat"]]
+    ids, lengths = tagger.token_ids(sentences)
+    with torch.no_grad():
+        scores = to_torch(tagger)(torch.from_numpy(ids), torch.from_numpy(lengths))
+    for row, p in enumerate(tagger.predict_proba(sentences)):
+        np.testing.assert_allclose(torch.softmax(scores[row, :len(p)], dim=1).numpy(), p,
+                                   atol=1e-5)
+
+
+def test_token_bigrams_give_pairs_seen_twice_their_own_embedding():
+    X = ["abc", "abd", "cd"]
+    y = [list("bme"), list("bme"), list("be")]
+    tagger = RecurrentTagger(hidden_size=3, max_iter=1, char_encoder=None,
+                             random_state=0).fit(X, y)
+    ids, lengths = tagger.token_ids(["abd", "cda"])
+    vocabulary = tagger.vocabulary_
+    assert ids.shape == (2, 3, 2) and list(lengths) == [3, 3]
+    np.testing.assert_array_equal(ids[0, :, 0], [vocabulary[c] for c in "abd"])
+    np.testing.assert_array_equal(ids[1, :, 0], [vocabulary[c] for c in "cda"])
+    unknown_pair = len(vocabulary) + 1
+    pairs = ids[..., 1]
+    # Seen twice in fit, each its own id: "ab", and "d" at the end.
+    assert len({pairs[0, 0], pairs[0, 2], unknown_pair}) == 3
+    assert min(pairs[0, 0], pairs[0, 2]) > unknown_pair
+    # Seen once ("bd", "cd") or never ("da", "a" at the end): the unknown pair's id.
+    assert pairs[0, 1] == pairs[1, 0] == pairs[1, 1] == pairs[1, 2] == unknown_pair
+    # One embedding row per token id (with OOV) and per pair id (with the unknown pair).
+    assert tagger.model_.embedding.shape[0] == unknown_pair + 1 + 2
+    assert tagger.model_.blocks[0].input_size == 2 * 64
+    plain = RecurrentTagger(hidden_size=3, max_iter=1, char_encoder=None, token_bigrams=False,
+                            random_state=0).fit(X, y)
+    assert plain.token_ids(["abd"])[0].shape == (1, 3)
+
+
+def test_token_ids_needs_string_tokens():
+    X, y = sign_task(n=10)
+    tagger = RecurrentTagger(hidden_size=4, max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="token_ids is for string tokens"):
+        tagger.token_ids(X)
 
 
 @pytest.mark.parametrize("two_d", [False, True])
