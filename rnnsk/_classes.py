@@ -101,10 +101,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     nesterovs_momentum : bool, default=True
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data (stratified), stop when its
-        accuracy stops improving and restore the best weights. (The regressors'
-        default is True.)
+        accuracy stops improving and restore the best weights.
     validation_fraction : float, default=0.1
-        (The regressors' default is 0.2.)
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's parameters.
     n_iter_no_change : int, default=10
@@ -298,11 +296,6 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         threshold 1 on standardized targets, which resists outliers.
     readout : {'mean', 'max', 'last', 'attention'}, default='mean'
         As for the classifier, but the mean over time by default.
-    early_stopping : bool, default=True
-        As for the classifier, on the R^2 of the held-out part; on by default:
-        a regressor fitted to noisy targets until its training loss stops
-        falling learns the noise.
-    validation_fraction : float, default=0.2
 
     Attributes
     ----------
@@ -318,11 +311,10 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     }
 
     # Regression targets (amounts, levels, forecasts) depend on the whole sequence
-    # more than on its peaks: mean pooling, where classifiers use max pooling; and
-    # early stopping on a fifth of the data, as the forecaster (docs/guide/defaults.md
-    # has the measurements).
+    # more than on its peaks: mean pooling, where classifiers use max pooling
+    # (docs/guide/defaults.md has the measurements). alpha: see the classifier.
     __init__ = init_storing({**SHARED_DEFAULTS, "loss": "squared_error", "readout": "mean",
-                             "alpha": 1e-2, "early_stopping": True, "validation_fraction": 0.2})
+                             "alpha": 1e-2})
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
