@@ -34,19 +34,6 @@ from ._version import PICKLE_FORMAT, __version__
 from ._validation import (SequenceInputMixin, check_same_features, check_sequences, check_tokens,
                           feature_signature)
 
-# The parameters every recurrent estimator has, with their defaults (see the
-# docstring of RecurrentClassifier); subclasses add their own.
-SHARED_DEFAULTS = dict(
-    cell="lstm", hidden_size=64, num_layers=None, bidirectional=False, dropout=0.0,
-    embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0, solver="adam",
-    alpha=1e-4, batch_size="auto",
-    learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,
-    random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-    nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
-    beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
-    bptt_steps=None, device="cpu", init="orthogonal", readout="max", learning_rate="adaptive",
-    standardize=True)
-
 # What estimators pickled before init, readout, learning_rate and standardize
 # existed were built with.
 _SETTINGS_BEFORE_DEFAULTS = dict(init="pytorch", readout="last", learning_rate="constant",
@@ -61,7 +48,12 @@ _PREDICT_CHUNK = 1024
 
 
 class BaseRecurrent(SequenceInputMixin, BaseEstimator):
-    """Shared implementation of the recurrent classifiers and regressors."""
+    """Shared implementation of the recurrent classifiers and regressors.
+
+    Each estimator declares its parameters, with their defaults, in its own
+    ``__init__`` signature, and the subset of ``_parameter_constraints`` it
+    takes. ``cell`` is a parameter, or a class attribute where the class fixes
+    it (LSTMClassifier...)."""
 
     _parameter_constraints = {
         "cell": [StrOptions(set(CELLS))],
@@ -100,13 +92,6 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         "learning_rate": [StrOptions({"constant", "adaptive"})],
         "standardize": ["boolean"],
     }
-
-    # The cell of the named classes (LSTMClassifier...); None for the generic
-    # ones, whose `cell` parameter chooses it.
-    _fixed_cell = None
-
-    def _cell(self):
-        return self._fixed_cell or self.cell
 
     def _hidden_sizes(self):
         """One hidden size per layer, from ``hidden_size`` and ``num_layers``."""
@@ -354,7 +339,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         interface (parameters, gradients, decay_masks, n_threads, to_device,
         backward and the state_dict methods)."""
         return SequenceModel(
-            cell=self._cell(), n_features=sequences.n_features, hidden_sizes=hidden_sizes,
+            cell=self.cell, n_features=sequences.n_features, hidden_sizes=hidden_sizes,
             dropout=self.dropout,
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
             dtype=np.dtype(self.dtype), random_state=rng, n_threads=n_threads, device=device,

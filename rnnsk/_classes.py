@@ -1,5 +1,9 @@
 """The recurrent estimators: a classifier and a regressor over any cell, and the
-named classes (LSTMClassifier, GRURegressor, ...) that only fix the cell."""
+named classes (LSTMClassifier, GRURegressor, ...) that only fix the cell.
+
+Every parameter's default is written in an ``__init__`` signature here; the
+docstrings' Parameters and Attributes sections are written from those
+signatures by ``_docstrings.numpydoc_sections``."""
 from numbers import Real
 
 import numpy as np
@@ -11,9 +15,14 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._base import SHARED_DEFAULTS, BaseRecurrent
+from ._base import BaseRecurrent
+from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import REGRESSION_LOSSES, cross_entropy
-from ._signature import init_storing
+from ._parameters import store_parameters
+
+# What a classifier and a regressor of sequences have after fit.
+CLASSIFIER_ATTRIBUTES = ("classes_", *TRAINING_ATTRIBUTES, "feature_names_in_")
+REGRESSOR_ATTRIBUTES = ("n_outputs_", *TRAINING_ATTRIBUTES, "feature_names_in_")
 
 
 def encode_labels(estimator, y, classes, reset):
@@ -38,6 +47,7 @@ def encode_labels(estimator, y, classes, reset):
     return np.searchsorted(labels, y), labels
 
 
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
 class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     """Recurrent neural network classifier of sequences (RNN, LSTM or GRU).
 
@@ -50,133 +60,33 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
 
     Parameters
     ----------
-    cell : {'lstm', 'gru', 'rnn_tanh', 'rnn_relu'}, default='lstm'
-        The recurrent cell (the named classes such as ``LSTMClassifier`` fix it).
-    hidden_size : int or tuple of int, default=64
-        Size of the hidden state of each layer (per direction). A tuple gives one
-        size per layer.
-    num_layers : int, default=None
-        Number of stacked layers: 1, or ``len(hidden_size)`` for a tuple.
-    bidirectional : bool, default=False
-        Also read every sequence backwards; the two final states are concatenated.
-    dropout : float, default=0.0
-        Dropout on the outputs of every layer but the last, while training.
-    embedding_dim : int, default=None
-        When set, X holds integer token ids, each replaced by a learned vector of
-        this size (PyTorch's ``nn.Embedding``).
-    vocabulary_size : int, default=None
-        Number of distinct token ids; None infers it as the largest id in the
-        first ``fit`` plus one.
-    embedding_dropout : float, default=0.0
-        While training, drop each distinct token id of a minibatch with this
-        probability (its vector is zero wherever it occurs; the others are scaled
-        by ``1 / (1 - embedding_dropout)``), as AWD-LSTM's embedding dropout.
-        Needs ``embedding_dim``.
-    solver : {'adam', 'sgd'}, default='adam'
-    alpha : float, default=1e-2
-        Strength of the L2 penalty on the weights (not the biases, nor the
-        embedding: see the text guide), as scikit-learn MLP's ``alpha``; its
-        default is larger than MLP's 1e-4 (see the user guide's page on
-        defaults).
-    batch_size : int or 'auto', default='auto'
-        Sequences per minibatch; 'auto' is ``min(32, n_samples)``.
-    learning_rate_init : float, default=0.005
-    max_iter : int, default=200
-        Maximum number of epochs.
-    max_grad_norm : float or None, default=1.0
-        Gradients are rescaled so that their global L2 norm is at most this
-        (PyTorch's ``clip_grad_norm_``); None turns clipping off.
-    shuffle : bool, default=True
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialisation, shuffling, dropout and the validation split. With
-        the same value and thread count, fits are bit-identical.
-    tol : float, default=1e-4
-    verbose : bool or int, default=False
-        1 (or True): print one line per epoch (loss, validation score, seconds).
-        2: also progress within each epoch, as Keras' ``fit``: samples done, a
-        bar, the time left and the running loss, redrawn in place on a terminal
-        and printed at every tenth of the epoch otherwise.
-    warm_start : bool, default=False
-    momentum : float, default=0.9
-    nesterovs_momentum : bool, default=True
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (stratified), stop when its
-        accuracy stops improving and restore the best weights.
-    validation_fraction : float, default=0.1
-    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
-        Adam's parameters.
-    n_iter_no_change : int, default=10
-    n_threads : int or None, default=None
-        Threads of the C++ core; None uses every core (or ``OMP_NUM_THREADS``).
-    dtype : {'float32', 'float64'}, default='float32'
-        Precision of the weights and of the computation.
-    bptt_steps : int or None, default=None
-        Truncated backpropagation through time: read sequences in windows of this
-        many steps, carrying the state across, and backpropagate through each
-        sequence's last window only. Memory then stays bounded however long the
-        sequences are (predict also reads by windows). Unidirectional only.
-    device : {'cpu', 'cuda', 'cuda:N'}, default='cpu'
-        Where the recurrent layers train and predict. On a GPU their weights and
-        optimizer state stay in GPU memory across minibatches (the embedding and
-        the linear head stay on the host). Needs rnnsk built with CUDA support
-        (see the GPU guide); otherwise fit raises a RuntimeError saying why.
-        A fitted model moves when ``device`` is changed with ``set_params``
-        (its optimizer moments then restart).
-    init : {'orthogonal', 'pytorch'}, default='orthogonal'
-        Initial weights. 'orthogonal': Glorot-uniform input weights, an
-        orthogonal matrix per gate for the recurrent weights (the identity for
-        ``rnn_relu``), zero biases but the LSTM forget gate's (1), Glorot-uniform
-        head (Keras's defaults). 'pytorch': ``torch.nn``'s uniform draws.
-        See the user guide's page on defaults.
-    readout : {'max', 'mean', 'last', 'attention'}, default='max'
-        How each sequence is summarised for the output layer: the top layer's
-        maximum over time of each unit, its mean over time, its final state
-        (both directions' when bidirectional), or learned attention pooling over
-        the steps. All ignore padding: only each sequence's real steps count.
-    learning_rate : {'adaptive', 'constant'}, default='adaptive'
-        'adaptive' (scikit-learn MLP's rule, here for Adam too): each time the
-        training loss (the validation score with ``early_stopping``) has not
-        improved by ``tol`` for ``n_iter_no_change`` consecutive epochs, the
-        learning rate is divided by 5; training stops once it is below 1e-6.
-        'constant': training stops at the first such plateau.
-    standardize : bool, default=True
-        Standardize each input feature inside the estimator (mean and standard
-        deviation over the real steps of the first fit's sequences), so that
-        inputs in any units train alike. ``state_dict`` and :func:`~rnnsk.to_torch`
-        fold the map into the first layer's ``weight_ih``/``bias_ih``: exported
-        weights read raw inputs. Ignored with ``embedding_dim``.
-    class_weight : dict, 'balanced' or None, default=None
-        Weights of the classes in the loss, as in scikit-learn's classifiers
-        (finite and non-negative). Only ratios of weights matter: sample and
-        class weights are each divided by their largest value at fit, and a
-        minibatch whose samples all have weight zero is skipped.
+    {parameters}
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-    n_features_in_ : int
-        Features per time step (for a 2-D X, its number of columns).
-    loss_ : float
-        Training loss of the last epoch.
-    loss_curve_ : list of float
-        Training loss of every epoch.
-    best_loss_ : float
-    validation_scores_ : list of float or None
-        Accuracy on the held-out fraction after every epoch (early stopping).
-    best_validation_score_ : float or None
-    n_iter_ : int
-        Epochs run.
-    t_ : int
-        Training samples seen.
-    model_ : object
-        The fitted network; see :meth:`state_dict` for its weights.
+    {attributes}
+
+    See Also
+    --------
+    LSTMClassifier, GRUClassifier, RNNClassifier : This classifier with the cell fixed.
+    RecurrentRegressor : The regressor of sequences.
+    RecurrentTagger : One label per step instead of per sequence.
 
     Examples
     --------
-    >>> from rnnsk import LSTMClassifier
-    >>> from rnnsk.datasets import load_japanese_vowels
-    >>> X, y = load_japanese_vowels(return_X_y=True)
-    >>> clf = LSTMClassifier(random_state=0).fit(X, y)  # doctest: +SKIP
+    >>> import numpy as np
+    >>> from rnnsk import RecurrentClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 12, 2))  # 60 sequences of 12 steps, 2 features
+    >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> clf = RecurrentClassifier(cell="gru", hidden_size=8, max_iter=100,
+    ...                           random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['down', 'up'], dtype='<U4')
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    >>> bool(clf.score(X, y) > 0.9)
+    True
     """
 
     _parameter_constraints = {
@@ -184,9 +94,16 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    # A stronger L2 penalty than MLP's 1e-4: 64 recurrent units overfit the tens to
-    # thousands of sequences of typical sets (docs/guide/defaults.md).
-    __init__ = init_storing({**SHARED_DEFAULTS, "alpha": 1e-2, "class_weight": None})
+    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=False,
+                 dropout=0.0, embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0,
+                 solver="adam", alpha=1e-2, batch_size="auto", learning_rate_init=0.005,
+                 max_iter=200, max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4,
+                 verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
+                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
+                 bptt_steps=None, device="cpu", init="orthogonal", readout="max",
+                 learning_rate="adaptive", standardize=True, class_weight=None):
+        store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
@@ -279,30 +196,43 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return accuracy_score(targets, predicted, sample_weight=weights)
 
 
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
 class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     """Recurrent neural network regressor of sequences (RNN, LSTM or GRU).
 
     The ``readout`` summary of each sequence goes through a linear layer to one
-    output per target column; ``y`` may be 2-D (several
-    targets, e.g. a forecast horizon). Targets are standardized inside, so their
-    scale does not matter. Parameters are those of :class:`RecurrentClassifier`
-    (without ``class_weight``), plus ``loss``; attributes are those of
-    :class:`RecurrentClassifier` but ``classes_``, plus ``n_outputs_``.
+    output per target column; ``y`` may be 2-D (several targets, e.g. a
+    forecast horizon). Targets are standardized inside, so their scale does not
+    matter. Training is that of :class:`RecurrentClassifier`, with a
+    regression ``loss``.
 
     Parameters
     ----------
-    loss : {'squared_error', 'huber'}, default='squared_error'
-        Half the mean squared error (as MLPRegressor), or the Huber loss with
-        threshold 1 on standardized targets, which resists outliers.
-    readout : {'mean', 'max', 'last', 'attention'}, default='mean'
-        As for the classifier, but the mean over time by default.
+    {parameters}
 
     Attributes
     ----------
-    n_outputs_ : int
-        Number of target columns.
-    validation_scores_ : list of float or None
-        R^2 on the held-out fraction after every epoch (early stopping).
+    {attributes}
+
+    See Also
+    --------
+    LSTMRegressor, GRURegressor, RNNRegressor : This regressor with the cell fixed.
+    RecurrentClassifier : The classifier of sequences.
+    RecurrentStepRegressor : One value per step instead of per sequence.
+    RecurrentForecaster : Forecasts of time series by a regressor on their windows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnsk import RecurrentRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(size=(80, 10, 1))
+    >>> y = X[:, :, 0].mean(axis=1)  # the mean of each sequence
+    >>> reg = RecurrentRegressor(hidden_size=8, max_iter=60, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> bool(reg.score(X, y) > 0.9)
+    True
     """
 
     _parameter_constraints = {
@@ -312,9 +242,18 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
 
     # Regression targets (amounts, levels, forecasts) depend on the whole sequence
     # more than on its peaks: mean pooling, where classifiers use max pooling
-    # (docs/guide/defaults.md has the measurements). alpha: see the classifier.
-    __init__ = init_storing({**SHARED_DEFAULTS, "loss": "squared_error", "readout": "mean",
-                             "alpha": 1e-2})
+    # (docs/guide/defaults.md has the measurements). alpha=1e-2 for every classifier
+    # and regressor, above MLP's 1e-4: measured in benchmarks/accuracy.py (same page).
+    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=False,
+                 dropout=0.0, embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0,
+                 solver="adam", alpha=1e-2, batch_size="auto", learning_rate_init=0.005,
+                 max_iter=200, max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4,
+                 verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
+                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
+                 bptt_steps=None, device="cpu", init="orthogonal", readout="mean",
+                 learning_rate="adaptive", standardize=True, loss="squared_error"):
+        store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
@@ -424,21 +363,289 @@ def _validation_data(X_val, y_val, sample_weight_val):
     return X_val, y_val, sample_weight_val
 
 
-def _fixed_cell(generic, cell, summary):
-    """A subclass of ``generic`` whose cell is ``cell``: the same parameters
-    but ``cell``."""
-    defaults = {name: value for name, value in generic.__init__.defaults.items()
-                if name != "cell"}
-    name = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN"}[cell] + generic.__name__[9:]
-    doc = (f"{summary}\n\n    :class:`{generic.__name__}` with ``cell='{cell}'``; see it "
-           "for parameters, attributes and methods.\n")
-    return type(name, (generic,), {"__init__": init_storing(defaults), "_fixed_cell": cell,
-                                   "__doc__": doc, "__module__": "rnnsk"})
+def _without_cell(constraints):
+    return {name: rule for name, rule in constraints.items() if name != "cell"}
 
 
-LSTMClassifier = _fixed_cell(RecurrentClassifier, "lstm", "Long short-term memory classifier.")
-GRUClassifier = _fixed_cell(RecurrentClassifier, "gru", "Gated recurrent unit classifier.")
-RNNClassifier = _fixed_cell(RecurrentClassifier, "rnn_tanh", "Elman RNN (tanh) classifier.")
-LSTMRegressor = _fixed_cell(RecurrentRegressor, "lstm", "Long short-term memory regressor.")
-GRURegressor = _fixed_cell(RecurrentRegressor, "gru", "Gated recurrent unit regressor.")
-RNNRegressor = _fixed_cell(RecurrentRegressor, "rnn_tanh", "Elman RNN (tanh) regressor.")
+class _FixedCellClassifier(RecurrentClassifier):
+    """:class:`RecurrentClassifier` whose cell is fixed by the subclass (its
+    class attribute ``cell``) instead of being a parameter."""
+
+    _parameter_constraints = _without_cell(RecurrentClassifier._parameter_constraints)
+
+    def __init__(self, *, hidden_size=64, num_layers=None, bidirectional=False, dropout=0.0,
+                 embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0, solver="adam",
+                 alpha=1e-2, batch_size="auto", learning_rate_init=0.005, max_iter=200,
+                 max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
+                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
+                 device="cpu", init="orthogonal", readout="max", learning_rate="adaptive",
+                 standardize=True, class_weight=None):
+        store_parameters(self, locals())
+
+
+class _FixedCellRegressor(RecurrentRegressor):
+    """:class:`RecurrentRegressor` whose cell is fixed by the subclass (its
+    class attribute ``cell``) instead of being a parameter."""
+
+    _parameter_constraints = _without_cell(RecurrentRegressor._parameter_constraints)
+
+    def __init__(self, *, hidden_size=64, num_layers=None, bidirectional=False, dropout=0.0,
+                 embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0, solver="adam",
+                 alpha=1e-2, batch_size="auto", learning_rate_init=0.005, max_iter=200,
+                 max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
+                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
+                 device="cpu", init="orthogonal", readout="mean", learning_rate="adaptive",
+                 standardize=True, loss="squared_error"):
+        store_parameters(self, locals())
+
+
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
+class LSTMClassifier(_FixedCellClassifier):
+    """Long short-term memory (LSTM) classifier of sequences.
+
+    :class:`RecurrentClassifier` with ``cell='lstm'``: the same training,
+    methods and attributes, and all its parameters but ``cell``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    RecurrentClassifier : The classifier with the cell as a parameter.
+    GRUClassifier, RNNClassifier : The classifier with the other cells.
+    LSTMRegressor : The LSTM regressor of sequences.
+
+    Examples
+    --------
+    Sequences of different lengths, as a list of (n_timesteps, n_features)
+    arrays:
+
+    >>> import numpy as np
+    >>> from rnnsk import LSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = [rng.standard_normal((n, 3)) for n in rng.integers(5, 15, size=60)]
+    >>> y = [int(x[:, 1].max() > 1.5) for x in X]  # a peak in the second feature
+    >>> clf = LSTMClassifier(hidden_size=8, max_iter=40, random_state=0).fit(X, y)
+    >>> clf.predict(X[:4]).shape
+    (4,)
+    >>> bool(clf.score(X, y) > 0.9)
+    True
+    """
+
+    cell = "lstm"
+
+
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
+class GRUClassifier(_FixedCellClassifier):
+    """Gated recurrent unit (GRU) classifier of sequences.
+
+    :class:`RecurrentClassifier` with ``cell='gru'``: the same training,
+    methods and attributes, and all its parameters but ``cell``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    RecurrentClassifier : The classifier with the cell as a parameter.
+    LSTMClassifier, RNNClassifier : The classifier with the other cells.
+    GRURegressor : The GRU regressor of sequences.
+
+    Examples
+    --------
+    Sequences of token ids, each replaced by a learned vector
+    (``embedding_dim``):
+
+    >>> import numpy as np
+    >>> from rnnsk import GRUClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.integers(1, 10, size=(80, 8))  # 80 sequences of 8 ids in 1..9
+    >>> y = (X == 7).any(axis=1)  # whether token 7 occurs
+    >>> clf = GRUClassifier(embedding_dim=4, hidden_size=8, max_iter=40,
+    ...                     random_state=0).fit(X, y)
+    >>> clf.classes_
+    array([False,  True])
+    >>> bool(clf.score(X, y) > 0.9)
+    True
+    """
+
+    cell = "gru"
+
+
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
+class RNNClassifier(_FixedCellClassifier):
+    """Elman recurrent neural network (tanh) classifier of sequences.
+
+    :class:`RecurrentClassifier` with ``cell='rnn_tanh'``: the same training,
+    methods and attributes, and all its parameters but ``cell``. (The ReLU
+    Elman cell is ``RecurrentClassifier(cell='rnn_relu')``.)
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    RecurrentClassifier : The classifier with the cell as a parameter.
+    LSTMClassifier, GRUClassifier : The classifier with gated cells.
+    RNNRegressor : The Elman RNN regressor of sequences.
+
+    Examples
+    --------
+    Univariate sequences as the rows of a 2-D array:
+
+    >>> import numpy as np
+    >>> from rnnsk import RNNClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 20))  # 60 sequences of 20 values
+    >>> y = X.mean(axis=1) > 0
+    >>> clf = RNNClassifier(hidden_size=8, max_iter=100, readout="mean",
+    ...                     random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    >>> bool(clf.score(X, y) > 0.9)
+    True
+    """
+
+    cell = "rnn_tanh"
+
+
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
+class LSTMRegressor(_FixedCellRegressor):
+    """Long short-term memory (LSTM) regressor of sequences.
+
+    :class:`RecurrentRegressor` with ``cell='lstm'``: the same training,
+    methods and attributes, and all its parameters but ``cell``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    RecurrentRegressor : The regressor with the cell as a parameter.
+    GRURegressor, RNNRegressor : The regressor with the other cells.
+    LSTMClassifier : The LSTM classifier of sequences.
+
+    Examples
+    --------
+    Sequences of different lengths, as a list of arrays; the target is each
+    sequence's sum, which grows with its length:
+
+    >>> import numpy as np
+    >>> from rnnsk import LSTMRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = [rng.uniform(size=(n, 1)) for n in rng.integers(2, 12, size=80)]
+    >>> y = [x.sum() for x in X]
+    >>> reg = LSTMRegressor(hidden_size=8, max_iter=60, readout="last",
+    ...                     random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    >>> bool(reg.score(X, y) > 0.9)
+    True
+    """
+
+    cell = "lstm"
+
+
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
+class GRURegressor(_FixedCellRegressor):
+    """Gated recurrent unit (GRU) regressor of sequences.
+
+    :class:`RecurrentRegressor` with ``cell='gru'``: the same training,
+    methods and attributes, and all its parameters but ``cell``.
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    RecurrentRegressor : The regressor with the cell as a parameter.
+    LSTMRegressor, RNNRegressor : The regressor with the other cells.
+    GRUClassifier : The GRU classifier of sequences.
+
+    Examples
+    --------
+    Two targets per sequence (y of shape (n_samples, 2)): its mean and its
+    largest value.
+
+    >>> import numpy as np
+    >>> from rnnsk import GRURegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(size=(80, 10, 1))
+    >>> y = np.column_stack([X.mean(axis=(1, 2)), X.max(axis=(1, 2))])
+    >>> reg = GRURegressor(hidden_size=8, max_iter=60, random_state=0).fit(X, y)
+    >>> reg.n_outputs_
+    2
+    >>> reg.predict(X[:3]).shape
+    (3, 2)
+    """
+
+    cell = "gru"
+
+
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
+class RNNRegressor(_FixedCellRegressor):
+    """Elman recurrent neural network (tanh) regressor of sequences.
+
+    :class:`RecurrentRegressor` with ``cell='rnn_tanh'``: the same training,
+    methods and attributes, and all its parameters but ``cell``. (The ReLU
+    Elman cell is ``RecurrentRegressor(cell='rnn_relu')``.)
+
+    Parameters
+    ----------
+    {parameters}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    RecurrentRegressor : The regressor with the cell as a parameter.
+    LSTMRegressor, GRURegressor : The regressor with gated cells.
+    RNNClassifier : The Elman RNN classifier of sequences.
+
+    Examples
+    --------
+    The last value of a noisy random walk, from its whole past:
+
+    >>> import numpy as np
+    >>> from rnnsk import RNNRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((80, 15)).cumsum(axis=1)  # 80 walks of 15 steps
+    >>> y = X[:, -1]
+    >>> reg = RNNRegressor(hidden_size=8, max_iter=60, readout="last",
+    ...                    random_state=0).fit(X, y)
+    >>> bool(reg.score(X, y) > 0.9)
+    True
+    """
+
+    cell = "rnn_tanh"

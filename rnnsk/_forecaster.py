@@ -18,12 +18,12 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import SHARED_DEFAULTS, BaseRecurrent
 from ._classes import RecurrentRegressor
+from ._docstrings import numpydoc_sections
 from ._forecast_inputs import check_exogenous, check_series, check_steps
 from ._series_transforms import (difference, difference_lags, history_tails, integrate,
                                  scale_windows)
-from ._signature import init_storing
+from ._parameters import store_parameters
 
 __all__ = ["RecurrentForecaster"]
 
@@ -33,20 +33,66 @@ _NOT_PASSED = ("embedding_dim", "vocabulary_size")
 # Those the forecaster interprets itself (the held-out part is the end of each
 # series, not a random fraction of windows).
 _OWN = ("validation_fraction",)
-_REGRESSOR_PARAMETERS = [name for name in SHARED_DEFAULTS if name not in _NOT_PASSED + _OWN]
-
-FORECASTER_DEFAULTS = dict(
-    window_length=24, horizon=1, strategy="direct", window_scaling="standardize",
-    differences=0, seasonal_differences=0, seasonal_period=None, refit=True,
-    **{name: SHARED_DEFAULTS[name] for name in SHARED_DEFAULTS if name not in _NOT_PASSED},
-    loss="squared_error")
-FORECASTER_DEFAULTS.update(early_stopping=True, validation_fraction=0.2,
-                           # The settings its tests and measurements were made with
-                           # (the regressors' new defaults were not measured here).
-                           init="pytorch", readout="last", learning_rate="constant",
-                           standardize=False)
+_REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
+                         if name not in _NOT_PASSED + _OWN]
 
 
+@numpydoc_sections(
+    attributes=("regressor_", "n_series_", "n_exogenous_", "calibration_residuals_"),
+    window_length=("int", "Past steps each forecast reads (after differencing)."),
+    horizon=("int",
+             "Steps ahead the forecaster is trained for: with ``strategy='direct'`` the "
+             "network outputs one value for each of these steps, so ``predict`` can "
+             "forecast at most ``horizon`` steps; with ``'recursive'`` it is the number "
+             "of steps the prediction intervals are calibrated for."),
+    strategy=("{'direct', 'recursive'}",
+              "'direct': one network output per step of the horizon. 'recursive': a "
+              "one-step model whose forecasts are fed back as inputs, step after step "
+              "(any number of steps; errors compound)."),
+    window_scaling=("{'standardize', 'last'} or None",
+                    "'standardize': subtract each window's mean and divide by its "
+                    "standard deviation (reversible instance normalisation, RevIN). "
+                    "'last': subtract the window's last value (and divide by its standard "
+                    "deviation). None: the values as they are (the regressor still "
+                    "standardizes its targets globally)."),
+    differences=("int",
+                 "Number of first differences taken before windowing (1 removes a linear "
+                 "trend), undone on the forecasts."),
+    seasonal_differences=("int",
+                          "Number of seasonal differences ``y[t] - y[t - "
+                          "seasonal_period]``."),
+    seasonal_period=("int or None",
+                     "The season length (12 for monthly data); needed by "
+                     "``seasonal_differences``."),
+    refit=("bool",
+           "After training on the windows before the held-out part (which scores early "
+           "stopping and calibrates the intervals), train a fresh network on every "
+           "window, for the number of epochs that scored best, so that the forecasts "
+           "learn from the most recent steps too. The intervals keep the calibration of "
+           "the first network."),
+    embedding_dropout=("float",
+                       "Passed to the regressor, which has no embedding here (windows "
+                       "are numbers, not token ids): leave it at 0."),
+    early_stopping=("bool",
+                    "Stop training when the score on the held-out last part of each series "
+                    "stops improving, and keep the best weights."),
+    validation_fraction=("float or None",
+                         "Fraction of the time steps at the end of each series held out: "
+                         "the network is trained on the windows whose targets all lie "
+                         "before that part; the windows forecasting inside it score early "
+                         "stopping and calibrate the prediction intervals. Never a random "
+                         "split, so the future never leaks into training. None trains on "
+                         "everything (no early stopping, no intervals)."),
+    regressor_=("RecurrentRegressor",
+                "The fitted network, a regressor built with the recurrent parameters "
+                "above."),
+    n_series_=("int", "Number of series fitted."),
+    n_exogenous_=("int", "Number of exogenous inputs (0 without)."),
+    calibration_residuals_=("ndarray of shape (n_windows, horizon) or None",
+                            "Forecast errors on the held-out windows, divided by the "
+                            "scale of their input window: the conformal scores of "
+                            ":meth:`predict_interval`."),
+)
 class RecurrentForecaster(BaseEstimator):
     """Recurrent neural network forecaster of one or many time series.
 
@@ -57,64 +103,23 @@ class RecurrentForecaster(BaseEstimator):
     (and undifferenced), so series far above or below the training range, and
     series of very different magnitudes, are forecast alike.
 
+    The recurrent parameters (``cell`` to ``loss``) are those of
+    :class:`RecurrentRegressor` (but its token-id inputs ``embedding_dim`` and
+    ``vocabulary_size``), passed to the regressor fitted on the windows; some
+    of their defaults differ (the settings the forecaster was measured with).
+
     Parameters
     ----------
-    window_length : int, default=24
-        Past steps each forecast reads (after differencing).
-    horizon : int, default=1
-        Steps ahead the forecaster is trained for: with ``strategy='direct'``
-        the network outputs one value for each of these steps, so ``predict``
-        can forecast at most ``horizon`` steps; with ``'recursive'`` it is the
-        number of steps the prediction intervals are calibrated for.
-    strategy : {'direct', 'recursive'}, default='direct'
-        'direct': one network output per step of the horizon. 'recursive': a
-        one-step model whose forecasts are fed back as inputs, step after step
-        (any number of steps; errors compound).
-    window_scaling : {'standardize', 'last', None}, default='standardize'
-        'standardize': subtract each window's mean and divide by its standard
-        deviation (reversible instance normalisation, RevIN). 'last': subtract
-        the window's last value (and divide by its standard deviation). None:
-        the values as they are (the regressor still standardizes its targets
-        globally).
-    differences : int, default=0
-        Number of first differences taken before windowing (1 removes a linear
-        trend), undone on the forecasts.
-    seasonal_differences : int, default=0
-        Number of seasonal differences ``y[t] - y[t - seasonal_period]``.
-    seasonal_period : int or None, default=None
-        The season length (12 for monthly data); needed by
-        ``seasonal_differences``.
-    refit : bool, default=True
-        After training on the windows before the held-out part (which scores
-        early stopping and calibrates the intervals), train a fresh network on
-        every window, for the number of epochs that scored best, so that the
-        forecasts learn from the most recent steps too. The intervals keep
-        the calibration of the first network.
-    early_stopping : bool, default=True
-        Stop training when the score on the held-out last part of each series
-        stops improving, and keep the best weights.
-    validation_fraction : float or None, default=0.2
-        Fraction of the time steps at the end of each series held out: the
-        network is trained on the windows whose targets all lie before that
-        part; the windows forecasting inside it score early stopping and
-        calibrate the prediction intervals. Never a random split, so the
-        future never leaks into training. None trains on everything (no early
-        stopping, no intervals).
-    cell, hidden_size, num_layers, ..., device, loss
-        The parameters of :class:`RecurrentRegressor`, with its defaults,
-        passed to the regressor that is fitted on the windows.
+    {parameters}
 
     Attributes
     ----------
-    regressor_ : RecurrentRegressor
-        The fitted network.
-    n_series_ : int
-        Number of series fitted.
-    n_exogenous_ : int
-        Number of exogenous inputs (0 without).
-    calibration_residuals_ : ndarray of shape (n_windows, horizon) or None
-        Forecast errors on the held-out windows, divided by the scale of their
-        input window: the conformal scores of :meth:`predict_interval`.
+    {attributes}
+
+    See Also
+    --------
+    RecurrentRegressor : The regressor of sequences it fits on windows.
+    make_windows : The windows and targets of a series, for any regressor.
 
     Examples
     --------
@@ -128,8 +133,8 @@ class RecurrentForecaster(BaseEstimator):
     """
 
     _parameter_constraints = {
-        **{name: BaseRecurrent._parameter_constraints[name] for name in _REGRESSOR_PARAMETERS},
-        "loss": RecurrentRegressor._parameter_constraints["loss"],
+        **{name: RecurrentRegressor._parameter_constraints[name]
+           for name in _REGRESSOR_PARAMETERS},
         "window_length": [Interval(Integral, 1, None, closed="left")],
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "strategy": [StrOptions({"direct", "recursive"})],
@@ -141,7 +146,22 @@ class RecurrentForecaster(BaseEstimator):
         "refit": ["boolean"],
     }
 
-    __init__ = init_storing(FORECASTER_DEFAULTS)
+    # The recurrent settings its tests and measurements were made with (the
+    # regressors' defaults were not measured here) differ from the regressor's:
+    # early_stopping, validation_fraction, init, readout, learning_rate and
+    # standardize.
+    def __init__(self, *, window_length=24, horizon=1, strategy="direct",
+                 window_scaling="standardize", differences=0, seasonal_differences=0,
+                 seasonal_period=None, refit=True, cell="lstm", hidden_size=64, num_layers=None,
+                 bidirectional=False, dropout=0.0, embedding_dropout=0.0, solver="adam",
+                 alpha=1e-4, batch_size="auto", learning_rate_init=0.005, max_iter=200,
+                 max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
+                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=True,
+                 validation_fraction=0.2, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
+                 device="cpu", init="pytorch", readout="last", learning_rate="constant",
+                 standardize=False, loss="squared_error"):
+        store_parameters(self, locals())
 
     # ------------------------------------------------------------------ fit --
 
@@ -185,7 +205,7 @@ class RecurrentForecaster(BaseEstimator):
         scales = (1e-3 * float(np.mean(inputs.std(axis=1))) + 1e-12,
                   _column_scaling(exogenous))
         regressor = RecurrentRegressor(**{name: getattr(self, name)
-                                          for name in _REGRESSOR_PARAMETERS + ["loss"]})
+                                          for name in _REGRESSOR_PARAMETERS})
         net_inputs, net_targets = self._network_data(inputs, windows["targets"],
                                                      windows["exogenous"], scales)
         fit_params = {}

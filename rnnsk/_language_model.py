@@ -18,13 +18,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import SHARED_DEFAULTS, BaseRecurrent, _to_numpy
+from ._base import BaseRecurrent, _to_numpy
+from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._incremental import IncrementalState
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._model import _window
 from ._network import single_threaded_blas
+from ._parameters import store_parameters
 from ._sampling import check_sampling, next_tokens
-from ._signature import init_storing
 from ._text import TextSequencer
 from ._token_head import TokenHead
 from ._validation import Sequences
@@ -40,17 +41,57 @@ _SCORE_BLOCK = 2**22
 # are never standardized.)
 _NOT_LM = {"bidirectional", "vocabulary_size", "shuffle", "readout", "standardize"}
 
-LM_DEFAULTS = {name: value for name, value in SHARED_DEFAULTS.items() if name not in _NOT_LM}
-LM_DEFAULTS.update(
-    hidden_size=256, num_layers=2, dropout=0.1, alpha=0.0, learning_rate_init=0.002,
-    max_iter=20, bptt_steps=100, analyzer="char", lowercase=False,
-    token_pattern=r"(?u)\b\w\w+\b", tokenizer=None, max_tokens=None, min_frequency=1,
-    weight_dropout=0.0, tie_weights=False,
-    # The initialisation and schedule its tests and measurements were made with
-    # (the sequence estimators' new defaults were measured on whole sequences).
-    init="pytorch", learning_rate="constant")
 
-
+@numpydoc_sections(
+    attributes=("tokens_", "vocabulary_", *TRAINING_ATTRIBUTES),
+    dropout=("float",
+             "Dropout on the outputs of every layer, the top one included (before the "
+             "decoder), while training (Zaremba et al. 2014)."),
+    embedding_dim=("int or None",
+                   "Size of the token embedding; None uses the top layer's hidden size."),
+    embedding_dropout=("float",
+                       "Probability of dropping a word while training: every occurrence of "
+                       "a dropped token in the minibatch reads a zero vector (AWD-LSTM's "
+                       "embedding dropout)."),
+    batch_size=("int or 'auto'",
+                "Parallel streams of the training text; 'auto' is 32 (fewer when the text "
+                "has fewer tokens)."),
+    early_stopping=("bool",
+                    "Hold out the last ``validation_fraction`` of every stream's windows, "
+                    "stop when :meth:`score`'s measure on them stops improving and restore "
+                    "the best weights."),
+    bptt_steps=("int", "Tokens per training window."),
+    analyzer=("{'char', 'word'}",
+              "Tokens are characters, or words split as :class:`~rnnsk.TextSequencer` "
+              "does (with ``lowercase``, ``token_pattern``, ``tokenizer``, "
+              "``max_tokens`` and ``min_frequency``)."),
+    lowercase=("bool", "Lowercase the documents before tokenizing."),
+    token_pattern=("str",
+                   "With ``analyzer='word'``, the regular expression of a word, as "
+                   ":class:`~rnnsk.TextSequencer`'s."),
+    max_tokens=("int or None",
+                "Keep at most this many tokens in the vocabulary, the most frequent; the "
+                "others become the unknown token ``'<unk>'``. None keeps all."),
+    weight_dropout=("float",
+                    "DropConnect on the recurrent weights ``W_hh`` of every layer "
+                    "(AWD-LSTM, Merity et al. 2018): each minibatch draws one mask, held "
+                    "over all its steps, and trains the masked, rescaled weights; the "
+                    "gradient reaches the kept weights only. Exact; CPU only."),
+    tie_weights=("bool",
+                 "Use the embedding matrix as the decoder's weight (Press & Wolf 2017); "
+                 "needs ``embedding_dim`` equal to the top layer's hidden size (no "
+                 "projection is inserted)."),
+    tokens_=("list of str",
+             "The token of every id: ``tokens_[0]`` is ``'<unk>'``, the last is the "
+             "end-of-document token ``'</d>'``; columns of :meth:`predict_proba`."),
+    vocabulary_=("dict",
+                 "Token -> id, for the vocabulary's tokens (ids 1 to "
+                 "``len(tokens_) - 2``)."),
+    loss_=("float", "Mean cross-entropy per token (in nats) of the last epoch."),
+    validation_scores_=("list of float or None",
+                        "Score (:meth:`score`'s measure) of the held-out windows after every "
+                        "epoch with early stopping, else None."),
+)
 class RecurrentLanguageModel(BaseRecurrent):
     """Recurrent language model of text (characters or words): learns the
     probability of the next token, scores text and generates it.
@@ -73,59 +114,16 @@ class RecurrentLanguageModel(BaseRecurrent):
 
     Parameters
     ----------
-    cell : {'lstm', 'gru', 'rnn_tanh', 'rnn_relu'}, default='lstm'
-    hidden_size : int or tuple of int, default=256
-    num_layers : int, default=2
-    dropout : float, default=0.1
-        Dropout on the outputs of every layer, the top one included (before the
-        decoder), while training (Zaremba et al. 2014).
-    embedding_dim : int, default=None
-        Size of the token embedding; None uses the top layer's hidden size.
-    embedding_dropout : float, default=0.0
-        Probability of dropping a word while training: every occurrence of a
-        dropped token in the minibatch reads a zero vector (AWD-LSTM's embedding
-        dropout, as for every rnnsk estimator).
-    weight_dropout : float, default=0.0
-        DropConnect on the recurrent weights ``W_hh`` of every layer (AWD-LSTM,
-        Merity et al. 2018): each minibatch draws one mask, held over all its
-        steps, and trains the masked, rescaled weights; the gradient reaches
-        the kept weights only. Exact; CPU only.
-    tie_weights : bool, default=False
-        Use the embedding matrix as the decoder's weight (Press & Wolf 2017);
-        needs ``embedding_dim`` equal to the top layer's hidden size (no
-        projection is inserted).
-    analyzer : {'char', 'word'}, default='char'
-    lowercase : bool, default=False
-    token_pattern, tokenizer, max_tokens, min_frequency
-        Word tokens and vocabulary, as :class:`~rnnsk.TextSequencer` (the
-        pattern and tokenizer apply to ``analyzer='word'`` only). Tokens left
-        out of the vocabulary become the unknown token ``'<unk>'``.
-    bptt_steps : int, default=100
-        Tokens per training window.
-    batch_size : int or 'auto', default='auto'
-        Parallel streams of the training text; 'auto' is 32 (fewer when the
-        text has fewer tokens).
-    alpha : float, default=0.0
-    learning_rate_init : float, default=0.002
-    max_iter : int, default=20
-        Epochs.
-    solver, max_grad_norm, random_state, tol, verbose, warm_start, momentum,
-    nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2,
-    epsilon, n_iter_no_change, n_threads, dtype, device
-        As :class:`~rnnsk.RecurrentClassifier`. Early stopping holds out the
-        last ``validation_fraction`` of every stream's windows and scores them
-        with :meth:`score`'s measure.
+    {parameters}
 
     Attributes
     ----------
-    tokens_ : list of str
-        The token of every id: ``tokens_[0]`` is ``'<unk>'``, the last is the
-        end-of-document token ``'</d>'``; columns of :meth:`predict_proba`.
-    vocabulary_ : dict
-        Token -> id, for the vocabulary's tokens (ids 1 to ``len(tokens_) - 2``).
-    loss_, loss_curve_, best_loss_, validation_scores_, n_iter_, t_, model_
-        As :class:`~rnnsk.RecurrentClassifier`; the loss is the mean
-        cross-entropy per token in nats.
+    {attributes}
+
+    See Also
+    --------
+    TextSequencer : The tokenizer of ``analyzer='word'``.
+    EncoderDecoder : Maps strings to strings.
 
     Notes
     -----
@@ -135,6 +133,17 @@ class RecurrentLanguageModel(BaseRecurrent):
     count as ``'<unk>'`` (improbable unless the vocabulary was cut by
     ``max_tokens`` or ``min_frequency``); a prefix or prompt with unknown tokens
     is an error. Generation never produces ``'<unk>'``.
+
+    Examples
+    --------
+    >>> from rnnsk import RecurrentLanguageModel
+    >>> documents = ["abcabcabcabc", "bcabcabcabca", "cabcabcabcab"] * 4
+    >>> lm = RecurrentLanguageModel(hidden_size=16, num_layers=1, bptt_steps=10,
+    ...                             max_iter=40, random_state=0).fit(documents)
+    >>> lm.tokens_
+    ['<unk>', 'a', 'b', 'c', '</d>']
+    >>> lm.generate("ab", max_tokens=4, temperature=0)
+    'cabc'
     """
 
     bidirectional = False  # a language model reads left to right
@@ -156,7 +165,19 @@ class RecurrentLanguageModel(BaseRecurrent):
         "bptt_steps": [Interval(Integral, 1, None, closed="left")],
     }
 
-    __init__ = init_storing(LM_DEFAULTS)
+    # The initialisation and schedule its tests and measurements were made with
+    # (the sequence estimators' defaults were measured on whole sequences).
+    def __init__(self, *, cell="lstm", hidden_size=256, num_layers=2, dropout=0.1,
+                 embedding_dim=None, embedding_dropout=0.0, solver="adam", alpha=0.0,
+                 batch_size="auto", learning_rate_init=0.002, max_iter=20, max_grad_norm=1.0,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None,
+                 dtype="float32", bptt_steps=100, device="cpu", init="pytorch",
+                 learning_rate="constant", analyzer="char", lowercase=False,
+                 token_pattern=r"(?u)\b\w\w+\b", tokenizer=None, max_tokens=None, min_frequency=1,
+                 weight_dropout=0.0, tie_weights=False):
+        store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):

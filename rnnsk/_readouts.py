@@ -62,8 +62,10 @@ class MaxReadout(_StepReadout):
     goes to the first step holding it (as ``torch.max``)."""
 
     def forward(self, top, training):
-        real = _real_steps(top.outputs, top.lengths)[:, :, None]
-        masked = np.where(real, top.outputs, -np.inf)
+        masked = top.outputs
+        if top.lengths.min() < top.outputs.shape[1]:  # a masked copy only for ragged batches
+            real = _real_steps(top.outputs, top.lengths)[:, :, None]
+            masked = np.where(real, top.outputs, -np.inf)
         first = np.argmax(masked, axis=1)[:, None, :]
         if training:
             self._tape = (first, top.outputs.shape)

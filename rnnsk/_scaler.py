@@ -20,15 +20,38 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
     Parameters
     ----------
     with_mean : bool, default=True
+        Subtract each feature's mean.
     with_std : bool, default=True
+        Divide each feature by its standard deviation.
 
     Attributes
     ----------
     mean_ : ndarray of shape (n_features,)
+        Mean of each feature over all real time steps (0 with
+        ``with_mean=False``).
     scale_ : ndarray of shape (n_features,)
         Standard deviation of each feature (1 where it is zero).
     n_features_in_ : int
         Features per time step (for a 2-D X, its number of columns).
+    feature_names_in_ : ndarray of shape (n_features,)
+        Names of the features, when X was a DataFrame with string column
+        names.
+
+    See Also
+    --------
+    RecurrentClassifier : Standardizes its inputs itself (``standardize=True``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnsk import SequenceScaler
+    >>> X = [np.array([[1.0, 10.0], [3.0, 30.0]]), np.array([[5.0, 50.0]])]
+    >>> scaler = SequenceScaler().fit(X)
+    >>> scaler.mean_
+    array([ 3., 30.])
+    >>> [x.round(3) for x in scaler.transform(X)]
+    [array([[-1.225, -1.225],
+           [ 0.   ,  0.   ]]), array([[1.225, 1.225]])]
     """
 
     _parameter_constraints = {"with_mean": ["boolean"], "with_std": ["boolean"]}

@@ -13,12 +13,13 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _PREDICT_CHUNK, SHARED_DEFAULTS, BaseRecurrent
+from ._base import _PREDICT_CHUNK, BaseRecurrent
 from ._decoding import beam_search, greedy_decode
+from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._network import single_threaded_blas
 from ._seq2seq_model import END, START, EncoderDecoderModel
-from ._signature import init_storing
+from ._parameters import store_parameters
 from ._text import TextSequencer
 from ._validation import Sequences
 
@@ -28,18 +29,10 @@ __all__ = ["EncoderDecoder"]
 # tokens follow.
 _FIRST_TARGET_ID = 2
 
-_DEFAULTS = {
-    **{name: value for name, value in SHARED_DEFAULTS.items()
-       if name not in ("vocabulary_size", "bptt_steps", "device", "embedding_dim",
-                       # Readouts and input scaling do not apply to token sequences; the
-                       # encoder-decoder draws its layers as PyTorch does.
-                       "readout", "standardize", "init")},
-    "hidden_size": 128, "num_layers": 1, "embedding_dim": 32, "target_embedding_dim": None,
-    "attention": "luong", "beam_width": 1, "max_output_length": None, "analyzer": "char",
-    "tokenizer": None, "batch_size": 64, "learning_rate_init": 0.005, "alpha": 0.0,
-    # The schedule its measurements (docs/guide/seq2seq.md) were made with.
-    "learning_rate": "constant",
-}
+# Parameters of the sequence estimators that an encoder-decoder does not have:
+# readouts and input scaling do not apply to token sequences, and it draws its
+# layers as PyTorch does.
+_NOT_SEQ2SEQ = {"vocabulary_size", "bptt_steps", "device", "readout", "standardize", "init"}
 
 
 class SourceSequences(Sequences):
@@ -52,6 +45,53 @@ class SourceSequences(Sequences):
         self.kind = kind
 
 
+@numpydoc_sections(
+    attributes=("source_tokens_", "target_tokens_", "max_output_length_",
+                *TRAINING_ATTRIBUTES),
+    hidden_size=("int",
+                 "State size of every layer of encoder and decoder (per direction in the "
+                 "encoder)."),
+    num_layers=("int", "Layers of the encoder and of the decoder."),
+    bidirectional=("bool",
+                   "Bidirectional encoder; its final states then reach the decoder "
+                   "through a linear layer (``bridge``, and ``bridge_cell`` for the "
+                   "LSTM)."),
+    dropout=("float", "Dropout between stacked recurrent layers, while training."),
+    embedding_dropout=("float",
+                       "While training, drop each distinct source token of a minibatch "
+                       "with this probability, as AWD-LSTM's embedding dropout."),
+    early_stopping=("bool",
+                    "Hold out ``validation_fraction`` of the pairs, stop when their exact "
+                    "match stops improving and restore the best weights."),
+    embedding_dim=("int", "Size of the source token embedding."),
+    target_embedding_dim=("int or None",
+                          "Size of the target token embedding; None means "
+                          "``embedding_dim``."),
+    attention=("{'luong', 'bahdanau'} or None",
+               "Luong's ``general`` score d·(W_a e), Bahdanau's additive score "
+               "v·tanh(W_d d + W_e e + b) (both computed from the decoder's current "
+               "output), or no attention: the decoder's output goes straight to the "
+               "output layer and the source reaches it only through the initial state."),
+    beam_width=("int",
+                "1 decodes greedily; more keeps that many partial outputs of highest "
+                "summed log-probability (no length normalisation)."),
+    max_output_length=("int or None",
+                       "Longest output predicted, in tokens; None is twice the longest "
+                       "target of the first fit."),
+    analyzer=("{'char', 'word'}",
+              "Tokens of string inputs and outputs: characters, or words (split on white "
+              "space, or by ``tokenizer``; outputs are joined with spaces). Sequences of "
+              "integers are used as token ids whatever this is."),
+    source_tokens_=("tuple",
+                    "The source vocabulary (characters, words or ids), in id order."),
+    target_tokens_=("tuple",
+                    "The target vocabulary; target ids 0 and 1 are the start and end "
+                    "tokens, ``target_tokens_[i]`` has id ``i + 2``."),
+    max_output_length_=("int", "The output length limit in use."),
+    validation_scores_=("list of float or None",
+                        "Exact match on the held-out pairs after every epoch with early "
+                        "stopping, else None."),
+)
 class EncoderDecoder(BaseRecurrent):
     """Recurrent encoder–decoder with attention: maps strings (or token-id
     sequences) to strings of another length.
@@ -66,58 +106,16 @@ class EncoderDecoder(BaseRecurrent):
 
     Parameters
     ----------
-    cell : {'lstm', 'gru', 'rnn_tanh', 'rnn_relu'}, default='lstm'
-    hidden_size : int, default=128
-        State size of every layer of encoder and decoder (per direction in
-        the encoder).
-    num_layers : int, default=1
-        Layers of the encoder and of the decoder.
-    bidirectional : bool, default=False
-        Bidirectional encoder; its final states then reach the decoder through
-        a linear layer (``bridge``, and ``bridge_cell`` for the LSTM).
-    dropout : float, default=0.0
-        Dropout between stacked recurrent layers, while training.
-    embedding_dim : int, default=32
-        Size of the source token embedding.
-    target_embedding_dim : int or None, default=None
-        Size of the target token embedding; None means ``embedding_dim``.
-    attention : {'luong', 'bahdanau'} or None, default='luong'
-        Luong's ``general`` score d·(W_a e), Bahdanau's additive score
-        v·tanh(W_d d + W_e e + b) (both computed from the decoder's current
-        output), or no attention: the decoder's output goes straight to the
-        output layer and the source reaches it only through the initial state.
-    beam_width : int, default=1
-        1 decodes greedily; more keeps that many partial outputs of highest
-        summed log-probability (no length normalisation).
-    max_output_length : int or None, default=None
-        Longest output predicted, in tokens; None is twice the longest target
-        of the first fit.
-    analyzer : {'char', 'word'}, default='char'
-        Tokens of string inputs and outputs: characters, or words (split on
-        white space, or by ``tokenizer``; outputs are joined with spaces).
-        Sequences of integers are used as token ids whatever this is.
-    tokenizer : callable or None, default=None
-        With ``analyzer='word'``, a function from a string to its list of
-        tokens, as :class:`TextSequencer`'s.
-    solver, alpha, batch_size, learning_rate_init, max_iter, max_grad_norm, \
-shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, \
-early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, \
-n_threads, dtype
-        As in :class:`RecurrentClassifier` (defaults here: ``batch_size=64``,
-        ``alpha=0``). Early stopping scores the held-out part by exact match.
+    {parameters}
 
     Attributes
     ----------
-    source_tokens_ : tuple
-        The source vocabulary (characters, words or ids), in id order.
-    target_tokens_ : tuple
-        The target vocabulary; target ids 0 and 1 are the start and end tokens,
-        ``target_tokens_[i]`` has id ``i + 2``.
-    max_output_length_ : int
-        The output length limit in use.
-    loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, \
-n_iter_, t_, model_
-        As in :class:`RecurrentClassifier`.
+    {attributes}
+
+    See Also
+    --------
+    RecurrentLanguageModel : Learns and generates text of one kind.
+    TextSequencer : Raw text to token ids.
 
     Notes
     -----
@@ -130,14 +128,14 @@ n_iter_, t_, model_
     >>> from rnnsk import EncoderDecoder
     >>> X = ["12", "7", "30"]
     >>> Y = ["twelve", "seven", "thirty"]
-    >>> model = EncoderDecoder(max_iter=300, random_state=0).fit(X, Y)  # doctest: +SKIP
-    >>> model.predict(["7"])                                            # doctest: +SKIP
-    ['seven']
+    >>> model = EncoderDecoder(batch_size=3, max_iter=300, random_state=0).fit(X, Y)
+    >>> model.predict(["7", "30"])
+    ['seven', 'thirty']
     """
 
     _parameter_constraints = {
         **{name: constraint for name, constraint in BaseRecurrent._parameter_constraints.items()
-           if name in _DEFAULTS},
+           if name not in _NOT_SEQ2SEQ},
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
@@ -149,7 +147,18 @@ n_iter_, t_, model_
         "tokenizer": [callable, None],
     }
 
-    __init__ = init_storing(_DEFAULTS)
+    # learning_rate="constant": the schedule its measurements (docs/guide/seq2seq.md)
+    # were made with.
+    def __init__(self, *, cell="lstm", hidden_size=128, num_layers=1, bidirectional=False,
+                 dropout=0.0, embedding_dropout=0.0, solver="adam", alpha=0.0, batch_size=64,
+                 learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None,
+                 dtype="float32", learning_rate="constant", embedding_dim=32,
+                 target_embedding_dim=None, attention="luong", beam_width=1,
+                 max_output_length=None, analyzer="char", tokenizer=None):
+        store_parameters(self, locals())
 
     # Not parameters: what the shared training loop reads of every estimator.
     bptt_steps = None

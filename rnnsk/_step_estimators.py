@@ -19,8 +19,10 @@ DEFAULT_TOKEN_EMBEDDING = 64
 class BaseStepEstimator(BaseRecurrent):
     """Shared implementation of the per-step estimators."""
 
+    # (A per-step head has no readout.)
     _parameter_constraints = {
-        **BaseRecurrent._parameter_constraints,
+        **{name: rule for name, rule in BaseRecurrent._parameter_constraints.items()
+           if name != "readout"},
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
         "char_encoder": [StrOptions({"cnn"}), None],
         "char_features": [Interval(Integral, 1, None, closed="left")],

@@ -6,30 +6,55 @@ from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 
-from ._base import SHARED_DEFAULTS
 from ._classes import RecurrentRegressor, encode_labels
 from ._crf import CrfHead
+from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._heads import StepHead
 from ._losses import REGRESSION_LOSSES, PaddedSteps, cross_entropy, per_step
-from ._signature import init_storing
+from ._parameters import store_parameters
 from ._step_estimators import BaseStepEstimator
 from ._transitions import allowed_transitions, check_gold_transitions
 
-# The per-step estimators keep the initialisation, schedule and raw inputs their
-# parity tests and measurements were made with (the sequence estimators' new
-# defaults were measured on whole-sequence tasks only); a per-step head has no
-# readout.
-_STEP_DEFAULTS = {**{name: value for name, value in SHARED_DEFAULTS.items()
-                     if name != "readout"},
-                  "init": "pytorch", "learning_rate": "constant", "standardize": False,
-                  "bidirectional": True, "min_frequency": 1, "char_encoder": "cnn",
-                  "char_features": 30}
+# What the per-step estimators' parameters mean where it differs from the
+# sequence estimators' (_docstrings.PARAMETERS).
+_STEP_PARAMETERS = dict(
+    bidirectional=("bool",
+                   "A per-step model sees the whole sequence: each step's output joins a "
+                   "forward and a backward reading."),
+    embedding_dim=("int or None",
+                   "For token ids, the embedding size (required). For string tokens, the "
+                   "embedding size of the learned vocabulary; None means 64."),
+    char_encoder=("{'cnn'} or None",
+                  "For string tokens: add to each token's embedding a vector built from "
+                  "its characters by a character CNN with max-pooling (Ma & Hovy 2016), "
+                  "so that unseen tokens still get an informative representation. None "
+                  "uses the token embedding alone."),
+    char_features=("int", "Size of the character embedding and number of CNN filters."),
+)
+# What they have after fit, besides their targets' attribute.
+_STEP_ATTRIBUTES = ("vocabulary_", *TRAINING_ATTRIBUTES)
+_VOCABULARY = ("dict", "For string tokens: token -> id (1..V; id 0 is every other token).")
 
 
 def _real_steps(lengths, steps):
     return np.arange(steps) < np.asarray(lengths)[:, None]
 
 
+@numpydoc_sections(attributes=("classes_", *_STEP_ATTRIBUTES), vocabulary_=_VOCABULARY,
+          validation_scores_=("list of float or None",
+                              "Token accuracy on the held-out sequences after every epoch "
+                              "with early stopping, else None."),
+          crf=("bool", "Put a linear-chain CRF on the per-step scores."),
+          forbidden_transitions=(
+              "{'bmes', 'bio'}, list of pairs or None",
+              "Label transitions the CRF never takes (their score is -inf, held fixed; "
+              "needs ``crf=True``). A pair ``(a, b)`` forbids label ``b`` right after "
+              "``a``; ``(None, b)`` forbids starting with ``b`` and ``(a, None)`` ending "
+              "with ``a``. ``'bmes'`` forbids what word segmentation tags cannot do "
+              "(labels ``b``, ``m``, ``e``, ``s``, any case: e.g. ``b`` then ``s``, or "
+              "starting with ``m``); ``'bio'`` what BIO tags cannot (``I-X`` after "
+              "anything but ``B-X``/``I-X``, or first)."),
+          **_STEP_PARAMETERS)
 class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     """Recurrent sequence tagger: one label per step (BiLSTM, BiLSTM-CRF).
 
@@ -38,46 +63,19 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     cross-entropy averaged over real steps), or the emissions of a linear-chain
     CRF (``crf=True``, trained by its exact negative log-likelihood averaged
     over sequences, decoded by Viterbi; Huang et al. 2015, Lample et al. 2016).
-    Parameters shared with :class:`RecurrentClassifier` have its meaning; the
-    differences are below.
 
     Parameters
     ----------
-    bidirectional : bool, default=True
-        A tagger sees the whole sentence: each step's output joins a forward
-        and a backward reading.
-    embedding_dim : int, default=None
-        For token ids, the embedding size (required). For string tokens, the
-        embedding size of the learned vocabulary; None means 64.
-    crf : bool, default=False
-        Put a linear-chain CRF on the per-step scores.
-    forbidden_transitions : {'bmes', 'bio'}, list of pairs or None, default=None
-        Label transitions the CRF never takes (their score is -inf, held
-        fixed; needs ``crf=True``). A pair ``(a, b)`` forbids label ``b``
-        right after ``a``; ``(None, b)`` forbids starting with ``b`` and
-        ``(a, None)`` ending with ``a``. ``'bmes'`` forbids what word
-        segmentation tags cannot do (labels ``b``, ``m``, ``e``, ``s``, any
-        case: e.g. ``b`` then ``s``, or starting with ``m``); ``'bio'`` what
-        BIO tags cannot (``I-X`` after anything but ``B-X``/``I-X``, or first).
-    min_frequency : int, default=1
-        String tokens seen fewer times than this in fit share the
-        out-of-vocabulary id (so that its embedding is trained).
-    char_encoder : {'cnn'} or None, default='cnn'
-        For string tokens: add to each token's embedding a vector built from
-        its characters by a character CNN with max-pooling (Ma & Hovy 2016), so
-        that unseen tokens still get an informative representation. None uses
-        the token embedding alone.
-    char_features : int, default=30
-        Size of the character embedding and number of CNN filters.
+    {parameters}
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The labels, sorted.
-    vocabulary_ : dict
-        For string tokens: token -> id (1..V; id 0 is every other token).
-    validation_scores_ : list of float or None
-        Token accuracy on the held-out sequences after every epoch.
+    {attributes}
+
+    See Also
+    --------
+    RecurrentStepRegressor : One real value per step instead of a label.
+    RecurrentClassifier : One label per sequence.
 
     Notes
     -----
@@ -87,6 +85,20 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     plain ``str`` is the sequence of its characters, so ``["我爱北京", ...]``
     tags characters). y is one sequence of labels per sequence, of the same
     length; ``predict`` and ``predict_proba`` return one array per sequence.
+
+    Examples
+    --------
+    Tag every character of strings as a digit or a letter:
+
+    >>> import random
+    >>> from rnnsk import RecurrentTagger
+    >>> rng = random.Random(0)
+    >>> X = ["".join(rng.choice("abc123") for _ in range(rng.randint(3, 8)))
+    ...      for _ in range(60)]
+    >>> y = [["digit" if c.isdigit() else "letter" for c in x] for x in X]
+    >>> tagger = RecurrentTagger(hidden_size=8, max_iter=20, random_state=0).fit(X, y)
+    >>> tagger.predict(["a1b2"])
+    [array(['letter', 'digit', 'letter', 'digit'], dtype='<U6')]
     """
 
     _parameter_constraints = {
@@ -95,7 +107,20 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         "forbidden_transitions": [StrOptions({"bmes", "bio"}), list, tuple, None],
     }
 
-    __init__ = init_storing({**_STEP_DEFAULTS, "crf": False, "forbidden_transitions": None})
+    # The per-step estimators keep the initialisation, schedule and raw inputs
+    # their parity tests and measurements were made with (the sequence
+    # estimators' defaults were measured on whole-sequence tasks only).
+    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=True,
+                 dropout=0.0, embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0,
+                 solver="adam", alpha=1e-4, batch_size="auto", learning_rate_init=0.005,
+                 max_iter=200, max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4,
+                 verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
+                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
+                 bptt_steps=None, device="cpu", init="pytorch", learning_rate="constant",
+                 standardize=False, min_frequency=1, char_encoder="cnn", char_features=30,
+                 crf=False, forbidden_transitions=None):
+        store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -217,6 +242,12 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     load_state_dict.__doc__ = BaseStepEstimator.load_state_dict.__doc__
 
 
+@numpydoc_sections(attributes=("n_outputs_", *_STEP_ATTRIBUTES), vocabulary_=_VOCABULARY,
+          n_outputs_=("int", "Values per step."),
+          validation_scores_=("list of float or None",
+                              "R^2 over the held-out sequences' steps after every epoch "
+                              "with early stopping, else None."),
+          **_STEP_PARAMETERS)
 class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
     """Recurrent per-step regressor: one real value (or vector) per step, i.e.
     equal-length sequence-to-sequence regression (denoising a trace, a value
@@ -226,19 +257,37 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
     once per sequence: this one answers at every step, as the tagger does for
     labels. Each step's output of the top layer goes through a linear layer;
     training minimizes the loss averaged over real steps. Targets are
-    standardized inside (over all real steps). Parameters are those of
-    :class:`RecurrentTagger` without the CRF, plus ``loss``
-    (``'squared_error'`` or ``'huber'``, as :class:`RecurrentRegressor`).
+    standardized inside (over all real steps). X is as for
+    :class:`RecurrentTagger`; y is one ``(T_i,)`` or ``(T_i, k)`` array per
+    sequence, and ``predict`` returns the same shapes.
 
-    y is one ``(T_i,)`` or ``(T_i, k)`` array per sequence; ``predict``
-    returns the same shapes.
+    Parameters
+    ----------
+    {parameters}
 
     Attributes
     ----------
-    n_outputs_ : int
-        Values per step.
-    validation_scores_ : list of float or None
-        R^2 over the held-out sequences' steps after every epoch.
+    {attributes}
+
+    See Also
+    --------
+    RecurrentTagger : One label per step instead of a value.
+    RecurrentRegressor : One value per sequence.
+
+    Examples
+    --------
+    The running sum of each sequence, at every step:
+
+    >>> import numpy as np
+    >>> from rnnsk import RecurrentStepRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = [rng.uniform(-1, 1, size=(n, 1)) for n in rng.integers(4, 12, size=60)]
+    >>> y = [x[:, 0].cumsum() for x in X]
+    >>> reg = RecurrentStepRegressor(hidden_size=8, max_iter=40, random_state=0).fit(X, y)
+    >>> [p.shape for p in reg.predict(X[:2])] == [t.shape for t in y[:2]]
+    True
+    >>> bool(reg.score(X, y) > 0.9)
+    True
     """
 
     _parameter_constraints = {
@@ -246,7 +295,18 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
     }
 
-    __init__ = init_storing({**_STEP_DEFAULTS, "loss": "squared_error"})
+    # (The initialisation and schedule of RecurrentTagger: see there.)
+    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=True,
+                 dropout=0.0, embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0,
+                 solver="adam", alpha=1e-4, batch_size="auto", learning_rate_init=0.005,
+                 max_iter=200, max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4,
+                 verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
+                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
+                 bptt_steps=None, device="cpu", init="pytorch", learning_rate="constant",
+                 standardize=False, min_frequency=1, char_encoder="cnn", char_features=30,
+                 loss="squared_error"):
+        store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -91,6 +91,11 @@ class TextSequencer(TransformerMixin, BaseEstimator):
     The output is a list of arrays of different lengths (ragged), so there are
     no feature names (no ``get_feature_names_out``).
 
+    See Also
+    --------
+    RecurrentClassifier : Classifies the sequences of ids, with ``embedding_dim``.
+    RecurrentLanguageModel : Tokenizes its documents the same way.
+
     Examples
     --------
     >>> from rnnsk import TextSequencer

@@ -210,3 +210,18 @@ def test_another_format_is_refused_by_joblib_and_by_setstate(tmp_path):
     X, _, _ = data(n=12)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(estimator)).predict_proba(X),
                                   estimator.predict_proba(X))
+
+
+def test_a_named_class_pickled_as_rnnsk_dot_name_loads():
+    # Pickles of this format written before the named classes were class
+    # statements in rnnsk._classes name them rnnsk.LSTMClassifier (and their
+    # state has no `cell`: it never was a parameter of theirs).
+    estimator = fitted()
+    data_ = pickle.dumps(estimator, protocol=2)  # (a text reference: module\nname\n)
+    here = b"crnnsk._classes\nLSTMClassifier\n"
+    assert data_.count(here) == 1
+    loaded = pickle.loads(data_.replace(here, b"crnnsk\nLSTMClassifier\n"))
+    assert type(loaded) is LSTMClassifier and loaded.cell == "lstm"
+    assert "cell" not in loaded.get_params() and "cell" not in vars(loaded)
+    X, _, _ = data(n=12)
+    np.testing.assert_array_equal(loaded.predict_proba(X), estimator.predict_proba(X))
