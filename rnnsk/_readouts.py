@@ -12,6 +12,7 @@ import numpy as np
 
 from ._heads import LastStateReadout
 from ._init import glorot_uniform, linear_weights
+from ._network import _core
 
 
 def _real_steps(outputs, lengths):
@@ -62,11 +63,9 @@ class MaxReadout(_StepReadout):
     goes to the first step holding it (as ``torch.max``)."""
 
     def forward(self, top, training):
-        masked = top.outputs
-        if top.lengths.min() < top.outputs.shape[1]:  # a masked copy only for ragged batches
-            real = _real_steps(top.outputs, top.lengths)[:, :, None]
-            masked = np.where(real, top.outputs, -np.inf)
-        first = _first_largest(masked)[:, None, :]
+        first = _core.first_largest_steps(np.ascontiguousarray(top.outputs),
+                                          np.ascontiguousarray(top.lengths, np.int64))
+        first = first[:, None, :]
         if training:
             self._tape = (first, top.outputs.shape)
         return np.take_along_axis(top.outputs, first, axis=1)[:, 0]
@@ -82,20 +81,6 @@ class MaxReadout(_StepReadout):
         import torch
         real = _torch_real_steps(torch, outputs, lengths)[:, :, None]
         return outputs.masked_fill(~real, float("-inf")).max(dim=1).values
-
-
-def _first_largest(values):
-    """``np.argmax(values, axis=1)`` of (B, T, D) values, without its copy of
-    the values into (B, D, T) order, which took most of a training step's head
-    (1 of 1.5 ms at B, T, D = 64, 100, 128): the steps holding each feature's
-    largest value count down from T, and the largest count is the first."""
-    largest = values.max(axis=1)
-    if np.isnan(largest).any():  # argmax stops at the first NaN, which equals nothing
-        return np.argmax(values, axis=1)
-    steps = values.shape[1]
-    countdown = np.arange(steps, 0, -1, dtype=np.min_scalar_type(steps))[:, None]
-    at_largest = values == largest[:, None, :]
-    return steps - (at_largest * countdown).max(axis=1).astype(np.intp)
 
 
 class AttentionReadout(_StepReadout):

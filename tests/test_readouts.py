@@ -121,6 +121,14 @@ def test_max_readout_picks_numpys_argmax_among_ties_and_non_finite_values(steps)
     np.testing.assert_array_equal(np.argmax(d_outputs, axis=1), first)
 
 
+def test_max_pooling_refuses_lengths_outside_the_steps():
+    from rnnsk._network import _core
+    values = np.zeros((2, 3, 4), np.float32)
+    for lengths in ([1, 4], [0, 3]):
+        with pytest.raises(ValueError, match="outside \\[1, 3\\]"):
+            _core.first_largest_steps(values, np.array(lengths, np.int64))
+
+
 def model_gradients_against_torch(clf, X, dtype):
     """rnnsk's parameter gradients for d(scores) = a fixed random matrix, next
     to torch autograd's through an independent reference of the same model."""
