@@ -161,6 +161,17 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     # ------------------------------------------------------------- training --
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation_data=None):
+        # The core's OpenMP threads do the heavy work. numpy's products around
+        # its calls (the orthogonal initialisation's QR, the head, weight decay,
+        # the clipping norm, the optimizer) are small, and BLAS threads woken for
+        # any of them keep spinning against the core's threads for the cores.
+        with single_threaded_blas():
+            return self._fit_on_one_blas_thread(
+                X, y, sample_weight, incremental=incremental, classes=classes,
+                validation_data=validation_data)
+
+    def _fit_on_one_blas_thread(self, X, y, sample_weight, *, incremental, classes,
+                                validation_data):
         self._turns()
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
@@ -219,12 +230,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # A warm start that now stops early: its scores begin with this fit.
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
-        # The core's OpenMP threads do the heavy work; numpy's products between
-        # its calls (head, weight decay, clipping norm, optimizer) are small, and
-        # BLAS threads woken for them keep spinning against the core's threads.
-        with single_threaded_blas():
-            self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
-                             incremental=incremental)
+        self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
+                         incremental=incremental)
         return self
 
     def _training_data(self, X, y, sample_weight, *, reset, classes):

@@ -127,3 +127,6 @@ cdef extern from "crf.hpp" namespace "rnnsk" nogil:
                                         const CrfGradients[T]*) except +
     void crf_marginals[T](const CrfBatch[T]&, T*) except +
     void crf_viterbi[T](const CrfBatch[T]&, int64_t*, T*) except +
+
+cdef extern from "max_pooling.hpp" namespace "rnnsk" nogil:
+    void argmax_over_steps[T](const T*, const int64_t*, int, int, int, int64_t*) except +

@@ -539,3 +539,20 @@ def crf_decode(const real[:, :, ::1] emissions, const int64_t[::1] lengths,
     with nogil:
         crf_viterbi(batch, &tag_view[0, 0], &score_view[0])
     return tags, scores
+
+
+def first_largest_steps(const real[:, :, ::1] values, const int64_t[::1] lengths):
+    """(batch, features) int64: the first real step of each sequence holding each
+    feature's largest value (or its first NaN), for values (batch, steps,
+    features) of which the first lengths[b] steps are real (src/max_pooling.hpp)."""
+    if lengths.shape[0] != values.shape[0]:
+        raise ValueError(f"lengths has {lengths.shape[0]} entries for {values.shape[0]} "
+                         "sequences")
+    index = np.empty((values.shape[0], values.shape[2]), np.int64)
+    if index.size == 0:
+        return index
+    cdef int64_t[:, ::1] index_view = index
+    with nogil:
+        argmax_over_steps(&values[0, 0, 0], &lengths[0], values.shape[0], values.shape[1],
+                          values.shape[2], &index_view[0, 0])
+    return index

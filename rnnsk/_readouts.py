@@ -12,6 +12,7 @@ import numpy as np
 
 from ._heads import LastStateReadout
 from ._init import glorot_uniform, linear_weights
+from ._network import _core
 
 
 def _real_steps(outputs, lengths):
@@ -62,11 +63,9 @@ class MaxReadout(_StepReadout):
     goes to the first step holding it (as ``torch.max``)."""
 
     def forward(self, top, training):
-        masked = top.outputs
-        if top.lengths.min() < top.outputs.shape[1]:  # a masked copy only for ragged batches
-            real = _real_steps(top.outputs, top.lengths)[:, :, None]
-            masked = np.where(real, top.outputs, -np.inf)
-        first = np.argmax(masked, axis=1)[:, None, :]
+        first = _core.first_largest_steps(np.ascontiguousarray(top.outputs),
+                                          np.ascontiguousarray(top.lengths, np.int64))
+        first = first[:, None, :]
         if training:
             self._tape = (first, top.outputs.shape)
         return np.take_along_axis(top.outputs, first, axis=1)[:, 0]

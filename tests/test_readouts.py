@@ -101,6 +101,34 @@ def test_max_readout_sends_the_gradient_to_the_first_maximum():
     np.testing.assert_array_equal(d_outputs[0, :, 0], [0.0, 2.0, 0.0, 0.0])
 
 
+@pytest.mark.parametrize("steps", [1, 4, 255, 256, 300])
+def test_max_readout_picks_numpys_argmax_among_ties_and_non_finite_values(steps):
+    # Saturated units hold their largest value (1.0) at many steps; the readout
+    # must pick the first, and stop at the first NaN, as np.argmax does.
+    rng = np.random.default_rng(steps)
+    outputs = np.minimum(rng.standard_normal((6, steps, 5)), 1.0).astype(np.float32)
+    outputs[1, steps // 2, 2] = np.inf
+    outputs[2, :, 0] = -np.inf
+    outputs[3, steps - 1, 4] = np.nan
+    outputs[3, 0, 4] = np.nan
+    lengths = np.array([steps, steps, steps, steps, max(1, steps // 3), 1])
+    readout = make_readout("max", 5, np.random.RandomState(0), np.dtype("float32"), "pytorch")
+    summary = readout.forward(TopLayer(outputs, outputs[:, 0], lengths), training=True)
+    masked = np.where(np.arange(steps)[:, None] < lengths[:, None, None], outputs, -np.inf)
+    first = np.argmax(masked, axis=1)
+    np.testing.assert_array_equal(summary, np.take_along_axis(outputs, first[:, None], 1)[:, 0])
+    d_outputs, _ = readout.backward(np.ones((6, 5), np.float32))
+    np.testing.assert_array_equal(np.argmax(d_outputs, axis=1), first)
+
+
+def test_max_pooling_refuses_lengths_outside_the_steps():
+    from rnnsk._network import _core
+    values = np.zeros((2, 3, 4), np.float32)
+    for lengths in ([1, 4], [0, 3]):
+        with pytest.raises(ValueError, match="outside \\[1, 3\\]"):
+            _core.first_largest_steps(values, np.array(lengths, np.int64))
+
+
 def model_gradients_against_torch(clf, X, dtype):
     """rnnsk's parameter gradients for d(scores) = a fixed random matrix, next
     to torch autograd's through an independent reference of the same model."""

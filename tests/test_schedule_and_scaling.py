@@ -8,6 +8,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from estimator_data import fast, ragged, regression_3d
 from rnnsk import LSTMClassifier, RecurrentClassifier, RecurrentRegressor
+from rnnsk._input_scaling import input_statistics, standardized
+from rnnsk._validation import Sequences
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
@@ -115,3 +117,25 @@ def test_a_model_pickled_before_the_new_parameters_keeps_its_settings():
     assert old.get_params()["readout"] == "last" and old.get_params()["standardize"] is False
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(old)).predict_proba(X),
                                   clf.predict_proba(X))
+
+
+@pytest.mark.parametrize("n_features", [1, 3, 32])
+def test_input_statistics_are_numpys_weighted_average_of_the_real_steps(n_features):
+    # Computed chunk by chunk (several chunks here), they must be exactly those
+    # of the definition over all real steps at once: fits depend on every bit.
+    rng = np.random.default_rng(n_features)
+    data = (rng.standard_normal((1000, 60, n_features)) * 10.0 ** rng.integers(-3, 4, n_features)
+            + 50.0).astype(np.float32)
+    lengths = rng.integers(1, 61, 1000)
+    weights = rng.random(1000)
+    steps = np.concatenate([row[:length] for row, length in zip(data, lengths)])
+    step_weights = np.repeat(weights, lengths)
+    mean = np.average(steps.astype(np.float64), axis=0, weights=step_weights)
+    std = np.sqrt(np.average((steps - mean) ** 2, axis=0, weights=step_weights))
+
+    sequences = Sequences(data, lengths, False)
+    found_mean, found_scale = input_statistics(sequences, weights)
+    np.testing.assert_array_equal(found_mean, mean)
+    np.testing.assert_array_equal(found_scale, std)
+    np.testing.assert_array_equal(standardized(sequences, (mean, std)).data,
+                                  ((data - mean) / std).astype(np.float32))
