@@ -1,12 +1,13 @@
-// A recurrent network whose parameters, gradients, optimizer state and tape
-// live on a device (a GPU, or the host emulator used to test the algorithm),
-// behind one interface the binding can hold whatever the backend.
+// A recurrent network with everything it trains: parameters, gradients and
+// optimizer state, owned by the core on every device (the CPU, a GPU, or the
+// host emulator of the GPU algorithm), behind one interface.
 //
 // Inputs and outputs of forward/backward are host arrays in the layouts of
-// network.hpp (their params/grads members are ignored: the device holds them).
+// network.hpp (their params/grads members are ignored: the core holds them).
 // An optimizer step is two calls: propose_* computes the new parameters and
 // optimizer state aside and says whether they are all finite; commit() then
-// makes them current. A refused step simply is not committed.
+// makes them current. A refused step simply is not committed, so a caller can
+// make a step of several cores (and its own host arrays) all or nothing.
 #pragma once
 
 #include <memory>
@@ -17,15 +18,22 @@
 namespace rnnsk {
 
 template <class T>
-class DeviceCore {
+class Core {
  public:
-  virtual ~DeviceCore() = default;
+  virtual ~Core() = default;
 
   virtual void forward(const ForwardArgs<T>& args) = 0;
   virtual void backward(const BackwardArgs<T>& args) = 0;
 
+  // The parameters and gradients where the host may read and write them in
+  // place (the CPU core's own arrays, whose addresses never change); null
+  // where they live in device memory, reached by upload and download only.
+  virtual T* host_parameters() = 0;
+  virtual T* host_gradients() = 0;
+
   virtual void upload_parameters(const T* host) = 0;
   virtual void download_parameters(T* host) = 0;
+  virtual void upload_gradients(const T* host) = 0;
   virtual void download_gradients(T* host) = 0;
   // Optimizer moments (Adam: first, second; SGD: velocity, second unused).
   virtual void upload_optimizer_state(const T* first, const T* second) = 0;
@@ -42,15 +50,18 @@ class DeviceCore {
   virtual void commit() = 0;
 };
 
+// The CPU core (network.cpp's algorithm); gemm is the BLAS it calls.
+template <class T>
+std::unique_ptr<Core<T>> make_cpu_core(const NetworkConfig& config, FortranGemm<T> gemm);
+
 // The host emulator of the device algorithm; gemm is the CPU core's BLAS.
 template <class T>
-std::unique_ptr<DeviceCore<T>> make_emulated_core(const NetworkConfig& config,
-                                                  FortranGemm<T> gemm);
+std::unique_ptr<Core<T>> make_emulated_core(const NetworkConfig& config, FortranGemm<T> gemm);
 
 // A network on CUDA GPU `device_index`; throws std::runtime_error when rnnsk was
 // built without CUDA, no GPU is present, or the index is out of range.
 template <class T>
-std::unique_ptr<DeviceCore<T>> make_cuda_core(const NetworkConfig& config, int device_index);
+std::unique_ptr<Core<T>> make_cuda_core(const NetworkConfig& config, int device_index);
 
 // Number of CUDA GPUs usable; throws std::runtime_error, saying why, when
 // rnnsk was built without CUDA support.

@@ -1,0 +1,123 @@
+// What every core owns besides its algorithm: the parameters, their gradients
+// and the optimizer's state, in its backend's memory, and the optimizer step
+// over them (optimizer_math.hpp). The CPU core (cpu_core.cpp) and the device
+// network (device/device_network.hpp) derive from it and add forward and
+// backward.
+#pragma once
+
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "core.hpp"
+#include "device/device_array.hpp"
+#include "optimizer_math.hpp"
+
+namespace rnnsk {
+
+template <class T, class Backend>
+class TrainedCore : public Core<T> {
+  using Array = device::DeviceArray<T, Backend>;
+
+ public:
+  TrainedCore(const NetworkConfig& config, Backend backend)
+      : layout_(parameter_layout(config)), count_(parameter_count(config)),
+        backend_(std::move(backend)), params_(backend_), grads_(backend_), first_(backend_),
+        second_(backend_), new_params_(backend_), new_first_(backend_), new_second_(backend_),
+        zeros_(backend_) {
+    backend_.for_each(count_, Fill<T>{params_.grow(count_), T(0)});
+    // Gradients start at zero: accumulate, clipping and reads before the first
+    // backward see zeros.
+    backend_.for_each(count_, Fill<T>{grads_.grow(count_), T(0)});
+    new_params_.grow(count_);
+    backend_.for_each(count_, Fill<T>{zeros_.grow(count_), T(0)});
+    reset_optimizer_state();
+  }
+
+  void upload_parameters(const T* host) override {
+    params_.upload(host, count_);
+    proposed_ = false;  // a proposal made from other parameters must not land
+  }
+  void download_parameters(T* host) override { params_.download(host, count_); }
+  void upload_gradients(const T* host) override { grads_.upload(host, count_); }
+  void download_gradients(T* host) override { grads_.download(host, count_); }
+  void upload_optimizer_state(const T* first, const T* second) override {
+    first_.upload(first, count_);
+    second_.upload(second, count_);
+  }
+  void download_optimizer_state(T* first, T* second) override {
+    first_.download(first, count_);
+    second_.download(second, count_);
+  }
+  void reset_optimizer_state() override {
+    backend_.for_each(count_, Fill<T>{first_.grow(count_), T(0)});
+    backend_.for_each(count_, Fill<T>{second_.grow(count_), T(0)});
+    proposed_ = false;
+  }
+
+  double gradient_sum_of_squares() override {
+    return backend_.dot(grads_.data(), grads_.data(), count_);
+  }
+  void scale_gradients(double factor) override {
+    backend_.for_each(count_, Scale<T>{grads_.data(), static_cast<T>(factor)});
+  }
+  double add_weight_decay(double scale) override {
+    double squares = 0.0;
+    for (const ParameterEntry& entry : layout_) {
+      if (entry.cols == 0) continue;  // a bias
+      const long size = static_cast<long>(entry.rows) * entry.cols;
+      const T* weights = params_.data() + entry.offset;
+      squares += backend_.dot(weights, weights, size);
+      backend_.for_each(size, AddDecay<T>{grads_.data() + entry.offset, weights,
+                                          static_cast<T>(scale)});
+    }
+    return squares;
+  }
+  bool propose_adam(double rate, double beta_1, double beta_2, double epsilon) override {
+    backend_.for_each(count_, AdamProposal<T>{
+        params_.data(), grads_.data(), first_.data(), second_.data(), new_params_.data(),
+        new_first_.grow(count_), new_second_.grow(count_), static_cast<T>(rate),
+        static_cast<T>(beta_1), static_cast<T>(1.0 - beta_1), static_cast<T>(beta_2),
+        static_cast<T>(1.0 - beta_2), static_cast<T>(epsilon)});
+    return proposal_is_finite(true);
+  }
+  bool propose_sgd(double learning_rate, double momentum, bool nesterov) override {
+    backend_.for_each(count_, SgdProposal<T>{
+        params_.data(), grads_.data(), first_.data(), new_params_.data(),
+        new_first_.grow(count_), static_cast<T>(learning_rate), static_cast<T>(momentum),
+        nesterov});
+    return proposal_is_finite(false);
+  }
+  // The parameters are copied, not swapped, so that their address (which the
+  // CPU core hands to the host) never changes; the moments are swapped.
+  void commit() override {
+    if (!proposed_) throw std::logic_error("commit needs a proposed optimizer step");
+    backend_.copy(params_.data(), new_params_.data(), sizeof(T) * static_cast<size_t>(count_));
+    swap(first_, new_first_);
+    if (proposed_second_) swap(second_, new_second_);
+    proposed_ = false;
+  }
+
+ protected:
+  const std::vector<ParameterEntry>& layout() const { return layout_; }
+  Backend& backend() { return backend_; }
+  T* params() const { return params_.data(); }
+  T* grads() const { return grads_.data(); }
+
+ private:
+  bool proposal_is_finite(bool adam) {
+    proposed_ = true;
+    proposed_second_ = adam;
+    // x * 0 is 0 for every finite x, NaN for NaN and infinity (a sum of
+    // squares could overflow for large finite values).
+    return backend_.dot(new_params_.data(), zeros_.data(), count_) == 0.0;
+  }
+
+  std::vector<ParameterEntry> layout_;
+  long count_;
+  Backend backend_;  // before every array: they release into it
+  Array params_, grads_, first_, second_, new_params_, new_first_, new_second_, zeros_;
+  bool proposed_ = false, proposed_second_ = false;
+};
+
+}  // namespace rnnsk
