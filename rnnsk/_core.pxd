@@ -1,4 +1,4 @@
-# Declarations of the C++ core (src/network.hpp, src/any_core.hpp) for the Cython binding.
+# Declarations of the C++ core (src/network.hpp, src/core.hpp) for the Cython binding.
 from libc.stdint cimport int64_t, uint64_t
 from libcpp cimport bool
 from libcpp.memory cimport unique_ptr
@@ -33,7 +33,7 @@ cdef extern from "network.hpp" namespace "rnnsk" nogil:
     vector[ParameterEntry] parameter_layout(const NetworkConfig&) except +
     long parameter_count(const NetworkConfig&) except +
 
-    # The core's arguments with untyped buffers (src/any_core.hpp); the core
+    # The core's arguments with untyped buffers (src/core.hpp); the core
     # reads them as elements of its own precision.
     cdef cppclass ForwardArgs "rnnsk::ForwardArgs<void>":
         void* x
@@ -59,8 +59,8 @@ cdef extern from "network.hpp" namespace "rnnsk" nogil:
         void* d_h0
         void* d_c0
 
-cdef extern from "any_core.hpp" namespace "rnnsk" nogil:
-    cdef cppclass AnyCore:
+cdef extern from "core.hpp" namespace "rnnsk" nogil:
+    cdef cppclass Core:
         void forward(const ForwardArgs&) except +
         void backward(const BackwardArgs&) except +
         void* host_parameters()
@@ -81,10 +81,8 @@ cdef extern from "any_core.hpp" namespace "rnnsk" nogil:
 
     const int kCpuDevice
     const int kEmulatedDevice
-    unique_ptr[AnyCore] make_core(const NetworkConfig&, bool, int, sgemm_routine,
+    unique_ptr[Core] make_core(const NetworkConfig&, bool, int, sgemm_routine,
                                   dgemm_routine) except +
-
-cdef extern from "core.hpp" namespace "rnnsk" nogil:
     int cuda_device_count() except +
 
 cdef extern from "incremental.hpp" namespace "rnnsk" nogil:

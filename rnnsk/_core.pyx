@@ -76,7 +76,7 @@ cdef void* optional_buffer(object array, str name, object dtype, tuple shape) ex
     return buffer_of(array, name, dtype, shape)
 
 
-# Where a core runs (src/any_core.hpp): the CPU, the host emulator of the
+# Where a core runs (src/core.hpp): the CPU, the host emulator of the
 # device algorithm (how it is tested without a GPU), or CUDA GPU number N >= 0.
 CPU = kCpuDevice
 EMULATED = kEmulatedDevice
@@ -89,7 +89,7 @@ cdef class NetworkCore:
     is float or double inside; every buffer passed in is checked to be of
     ``dtype``."""
 
-    cdef unique_ptr[AnyCore] core
+    cdef unique_ptr[Core] core
     cdef readonly object dtype
     cdef readonly int cell, input_size, hidden_size, num_layers, directions, device
     cdef readonly Py_ssize_t parameter_size

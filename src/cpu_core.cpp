@@ -20,9 +20,10 @@ class CpuCore final : public TrainedCore<T, device::HostBackend<T>> {
         network_(config, gemm) {}
 
   // Host memory: the binding shows these arrays to Python without copying.
-  T* host_parameters() override { return this->params(); }
-  T* host_gradients() override { return this->grads(); }
+  void* host_parameters() override { return this->params(); }
+  void* host_gradients() override { return this->grads(); }
 
+ protected:
   void forward(const ForwardArgs<T>& args) override {
     ForwardArgs<T> own = args;
     own.params = this->params();
@@ -42,12 +43,12 @@ class CpuCore final : public TrainedCore<T, device::HostBackend<T>> {
 }  // namespace
 
 template <class T>
-std::unique_ptr<Core<T>> make_cpu_core(const NetworkConfig& config, FortranGemm<T> gemm) {
+std::unique_ptr<Core> make_cpu_core(const NetworkConfig& config, FortranGemm<T> gemm) {
   if (!gemm) throw std::invalid_argument("no GEMM routine was given");
   return std::make_unique<CpuCore<T>>(config, gemm);
 }
 
-template std::unique_ptr<Core<float>> make_cpu_core(const NetworkConfig&, FortranGemm<float>);
-template std::unique_ptr<Core<double>> make_cpu_core(const NetworkConfig&, FortranGemm<double>);
+template std::unique_ptr<Core> make_cpu_core(const NetworkConfig&, FortranGemm<float>);
+template std::unique_ptr<Core> make_cpu_core(const NetworkConfig&, FortranGemm<double>);
 
 }  // namespace rnnsk

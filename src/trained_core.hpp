@@ -1,8 +1,8 @@
 // What every core owns besides its algorithm: the parameters, their gradients
-// and the optimizer's state, in its backend's memory, and the optimizer step
-// over them (optimizer_math.hpp). The CPU core (cpu_core.cpp) and the device
-// network (device/device_network.hpp) derive from it and add forward and
-// backward.
+// and the optimizer's state, in its backend's memory as elements of type T, and
+// the optimizer step over them (optimizer_math.hpp). The CPU core
+// (cpu_core.cpp) and the device network (device/device_network.hpp) derive from
+// it and add forward and backward on typed arguments.
 #pragma once
 
 #include <stdexcept>
@@ -15,8 +15,41 @@
 
 namespace rnnsk {
 
+// The arguments of forward and backward, read as elements of type T.
+template <class T>
+ForwardArgs<T> typed(const ForwardArgs<void>& a) {
+  ForwardArgs<T> t;
+  t.x = static_cast<const T*>(a.x);
+  t.lengths = a.lengths;
+  t.batch = a.batch;
+  t.steps = a.steps;
+  t.h0 = static_cast<const T*>(a.h0);
+  t.c0 = static_cast<const T*>(a.c0);
+  t.training = a.training;
+  t.dropout_seed = a.dropout_seed;
+  t.n_threads = a.n_threads;
+  t.out = static_cast<T*>(a.out);
+  t.h_n = static_cast<T*>(a.h_n);
+  t.c_n = static_cast<T*>(a.c_n);
+  return t;  // params: the core's own
+}
+
+template <class T>
+BackwardArgs<T> typed(const BackwardArgs<void>& a) {
+  BackwardArgs<T> t;
+  t.d_out = static_cast<const T*>(a.d_out);
+  t.d_h_n = static_cast<const T*>(a.d_h_n);
+  t.d_c_n = static_cast<const T*>(a.d_c_n);
+  t.accumulate = a.accumulate;
+  t.n_threads = a.n_threads;
+  t.d_x = static_cast<T*>(a.d_x);
+  t.d_h0 = static_cast<T*>(a.d_h0);
+  t.d_c0 = static_cast<T*>(a.d_c0);
+  return t;  // params, grads: the core's own
+}
+
 template <class T, class Backend>
-class TrainedCore : public Core<T> {
+class TrainedCore : public Core {
   using Array = device::DeviceArray<T, Backend>;
 
  public:
@@ -34,20 +67,29 @@ class TrainedCore : public Core<T> {
     reset_optimizer_state();
   }
 
-  void upload_parameters(const T* host) override {
-    params_.upload(host, count_);
+  void forward(const ForwardArgs<void>& args) final { forward(typed<T>(args)); }
+  void backward(const BackwardArgs<void>& args) final { backward(typed<T>(args)); }
+
+  void upload_parameters(const void* host) override {
+    params_.upload(static_cast<const T*>(host), count_);
     proposed_ = false;  // a proposal made from other parameters must not land
   }
-  void download_parameters(T* host) override { params_.download(host, count_); }
-  void upload_gradients(const T* host) override { grads_.upload(host, count_); }
-  void download_gradients(T* host) override { grads_.download(host, count_); }
-  void upload_optimizer_state(const T* first, const T* second) override {
-    first_.upload(first, count_);
-    second_.upload(second, count_);
+  void download_parameters(void* host) override {
+    params_.download(static_cast<T*>(host), count_);
   }
-  void download_optimizer_state(T* first, T* second) override {
-    first_.download(first, count_);
-    second_.download(second, count_);
+  void upload_gradients(const void* host) override {
+    grads_.upload(static_cast<const T*>(host), count_);
+  }
+  void download_gradients(void* host) override {
+    grads_.download(static_cast<T*>(host), count_);
+  }
+  void upload_optimizer_state(const void* first, const void* second) override {
+    first_.upload(static_cast<const T*>(first), count_);
+    second_.upload(static_cast<const T*>(second), count_);
+  }
+  void download_optimizer_state(void* first, void* second) override {
+    first_.download(static_cast<T*>(first), count_);
+    second_.download(static_cast<T*>(second), count_);
   }
   void reset_optimizer_state() override {
     backend_.for_each(count_, Fill<T>{first_.grow(count_), T(0)});
@@ -99,6 +141,9 @@ class TrainedCore : public Core<T> {
   }
 
  protected:
+  virtual void forward(const ForwardArgs<T>& args) = 0;
+  virtual void backward(const BackwardArgs<T>& args) = 0;
+
   const std::vector<ParameterEntry>& layout() const { return layout_; }
   Backend& backend() { return backend_; }
   T* params() const { return params_.data(); }

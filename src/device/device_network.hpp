@@ -40,9 +40,10 @@ class DeviceNetwork final : public TrainedCore<T, Backend> {
   }
 
   // Device memory is reached by upload and download only.
-  T* host_parameters() override { return nullptr; }
-  T* host_gradients() override { return nullptr; }
+  void* host_parameters() override { return nullptr; }
+  void* host_gradients() override { return nullptr; }
 
+ protected:
   void forward(const ForwardArgs<T>& a) override {
     taped_ = false;
     packing_.build(a.lengths, a.batch, a.steps);

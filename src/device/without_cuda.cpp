@@ -18,11 +18,11 @@ namespace {
 int cuda_device_count() { no_cuda(); }
 
 template <class T>
-std::unique_ptr<Core<T>> make_cuda_core(const NetworkConfig&, int) {
+std::unique_ptr<Core> make_cuda_core(const NetworkConfig&, int) {
   no_cuda();
 }
 
-template std::unique_ptr<Core<float>> make_cuda_core(const NetworkConfig&, int);
-template std::unique_ptr<Core<double>> make_cuda_core(const NetworkConfig&, int);
+template std::unique_ptr<Core> make_cuda_core<float>(const NetworkConfig&, int);
+template std::unique_ptr<Core> make_cuda_core<double>(const NetworkConfig&, int);
 
 }  // namespace rnnsk
