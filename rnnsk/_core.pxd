@@ -63,6 +63,7 @@ cdef extern from "core.hpp" namespace "rnnsk" nogil:
     cdef cppclass Core:
         void forward(const ForwardArgs&) except +
         void backward(const BackwardArgs&) except +
+        double host_bytes(long, long, long, bool)
         void* host_parameters()
         void* host_gradients()
         void upload_parameters(const void*) except +

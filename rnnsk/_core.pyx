@@ -177,6 +177,11 @@ cdef class NetworkCore:
         with nogil:
             self.core.get().backward(args)
 
+    def host_bytes(self, long batch, long steps, long rows, bint training):
+        """Bytes of host memory a forward (and backward when training) over
+        ``batch`` sequences padded to ``steps`` with ``rows`` real steps takes."""
+        return self.core.get().host_bytes(batch, steps, rows, training)
+
     cdef object copy_of(self, bint gradients):
         """A read-only host copy of the parameters or gradients (device memory)."""
         copy = np.empty(self.parameter_size, self.dtype)

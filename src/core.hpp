@@ -28,6 +28,10 @@ class Core {
 
   virtual void forward(const ForwardArgs<void>& args) = 0;
   virtual void backward(const BackwardArgs<void>& args) = 0;
+  // Bytes of host memory a forward (and backward when training) over `batch`
+  // sequences padded to `steps` with `rows` real steps takes, so that a caller
+  // can refuse a call that cannot fit before anything is allocated.
+  virtual double host_bytes(long batch, long steps, long rows, bool training) const = 0;
 
   // The parameters and gradients where the host may read and write them in
   // place (the CPU core's own arrays, whose addresses never change); null

@@ -17,19 +17,23 @@ class CpuCore final : public TrainedCore<T, device::HostBackend<T>> {
  public:
   CpuCore(const NetworkConfig& config, FortranGemm<T> gemm)
       : TrainedCore<T, device::HostBackend<T>>(config, device::HostBackend<T>(gemm)),
-        network_(config, gemm) {}
+        config_(config), network_(config, gemm) {}
+
+  double host_bytes(long batch, long steps, long rows, bool training) const override {
+    return cpu_call_bytes(config_, sizeof(T), batch, steps, rows, training);
+  }
 
   // Host memory: the binding shows these arrays to Python without copying.
   void* host_parameters() override { return this->params(); }
   void* host_gradients() override { return this->grads(); }
 
  protected:
-  void forward(const ForwardArgs<T>& args) override {
+  void run_forward(const ForwardArgs<T>& args) override {
     ForwardArgs<T> own = args;
     own.params = this->params();
     network_.forward(own);
   }
-  void backward(const BackwardArgs<T>& args) override {
+  void run_backward(const BackwardArgs<T>& args) override {
     BackwardArgs<T> own = args;
     own.params = this->params();
     own.grads = this->grads();
@@ -37,6 +41,7 @@ class CpuCore final : public TrainedCore<T, device::HostBackend<T>> {
   }
 
  private:
+  NetworkConfig config_;
   Network<T> network_;
 };
 

@@ -67,8 +67,8 @@ class TrainedCore : public Core {
     reset_optimizer_state();
   }
 
-  void forward(const ForwardArgs<void>& args) final { forward(typed<T>(args)); }
-  void backward(const BackwardArgs<void>& args) final { backward(typed<T>(args)); }
+  void forward(const ForwardArgs<void>& args) final { run_forward(typed<T>(args)); }
+  void backward(const BackwardArgs<void>& args) final { run_backward(typed<T>(args)); }
 
   void upload_parameters(const void* host) override {
     params_.upload(static_cast<const T*>(host), count_);
@@ -141,8 +141,9 @@ class TrainedCore : public Core {
   }
 
  protected:
-  virtual void forward(const ForwardArgs<T>& args) = 0;
-  virtual void backward(const BackwardArgs<T>& args) = 0;
+  // The algorithm's forward and backward, on arguments of type T.
+  virtual void run_forward(const ForwardArgs<T>& args) = 0;
+  virtual void run_backward(const BackwardArgs<T>& args) = 0;
 
   const std::vector<ParameterEntry>& layout() const { return layout_; }
   Backend& backend() { return backend_; }

@@ -39,12 +39,26 @@ class DeviceNetwork final : public TrainedCore<T, Backend> {
     }
   }
 
+  // On the host: the staging of one transfer (the widest of the packed inputs,
+  // outputs and states) and the caller's padded arrays. The tape is in device
+  // memory.
+  double host_bytes(long batch, long steps, long rows, bool training) const override {
+    const long width = static_cast<long>(config_.directions()) * config_.hidden_size;
+    const double staging = std::max(
+        static_cast<double>(rows) * std::max<long>(config_.input_size, width),
+        static_cast<double>(config_.num_layers) * config_.directions() * batch *
+            config_.hidden_size);
+    const double padded = static_cast<double>(batch) * steps *
+                          (config_.input_size * (training ? 2 : 1) + width);
+    return sizeof(T) * (staging + padded);
+  }
+
   // Device memory is reached by upload and download only.
   void* host_parameters() override { return nullptr; }
   void* host_gradients() override { return nullptr; }
 
  protected:
-  void forward(const ForwardArgs<T>& a) override {
+  void run_forward(const ForwardArgs<T>& a) override {
     taped_ = false;
     packing_.build(a.lengths, a.batch, a.steps);
     upload_packing();
@@ -86,7 +100,7 @@ class DeviceNetwork final : public TrainedCore<T, Backend> {
     taped_ = a.training;
   }
 
-  void backward(const BackwardArgs<T>& a) override {
+  void run_backward(const BackwardArgs<T>& a) override {
     if (!taped_)
       throw std::runtime_error("backward needs a preceding forward with training=True");
     const bool lstm = config_.cell == CellKind::lstm;
