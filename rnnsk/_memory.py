@@ -18,7 +18,7 @@ def core_bytes(network, batch, steps, rows, *, training):
     """Bytes of host memory the core needs for one forward (and backward when
     ``training``) over ``batch`` sequences padded to ``steps`` with ``rows``
     real steps, as the core counts them for its own algorithm."""
-    return network._core.host_bytes(batch, steps, rows, training)
+    return int(network._core.host_bytes(batch, steps, rows, training))
 
 
 def available_bytes():

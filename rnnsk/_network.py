@@ -198,7 +198,8 @@ class RecurrentNetwork:
 
     @property
     def flat_parameters(self):
-        return self._core.parameters()
+        with self._lock:
+            return self._core.parameters()
 
     @flat_parameters.setter
     def flat_parameters(self, values):
@@ -208,7 +209,8 @@ class RecurrentNetwork:
 
     @property
     def flat_gradients(self):
-        return self._core.gradients()
+        with self._lock:
+            return self._core.gradients()
 
     @flat_gradients.setter
     def flat_gradients(self, values):
