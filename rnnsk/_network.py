@@ -476,10 +476,13 @@ class RecurrentNetwork:
         }
 
     def __getstate__(self):
+        state = self._configuration_state()
         # The optimizer's moments are the core's: a pickled model trains on
-        # where it stopped.
-        return {**self._configuration_state(),
-                "optimizer_state": list(self._core.optimizer_state())}
+        # where it stopped. (A network never trained has none to keep.)
+        moments = self._core.optimizer_state()
+        if any(moment.any() for moment in moments):
+            state["optimizer_state"] = list(moments)
+        return state
 
     def __setstate__(self, state):
         try:

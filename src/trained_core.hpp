@@ -5,6 +5,7 @@
 // it and add forward and backward on typed arguments.
 #pragma once
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -62,9 +63,8 @@ class TrainedCore : public Core {
     // Gradients start at zero: accumulate, clipping and reads before the first
     // backward see zeros.
     backend_.for_each(count_, Fill<T>{grads_.grow(count_), T(0)});
-    new_params_.grow(count_);
-    backend_.for_each(count_, Fill<T>{zeros_.grow(count_), T(0)});
-    reset_optimizer_state();
+    // The optimizer's arrays are made on its first use: a network that only
+    // predicts holds its parameters and gradients alone.
   }
 
   void forward(const ForwardArgs<void>& args) final { run_forward(typed<T>(args)); }
@@ -88,12 +88,19 @@ class TrainedCore : public Core {
     second_.upload(static_cast<const T*>(second), count_);
   }
   void download_optimizer_state(void* first, void* second) override {
+    if (first_.size() < count_) {  // never made: zero
+      std::fill_n(static_cast<T*>(first), count_, T(0));
+      std::fill_n(static_cast<T*>(second), count_, T(0));
+      return;
+    }
     first_.download(static_cast<T*>(first), count_);
     second_.download(static_cast<T*>(second), count_);
   }
   void reset_optimizer_state() override {
-    backend_.for_each(count_, Fill<T>{first_.grow(count_), T(0)});
-    backend_.for_each(count_, Fill<T>{second_.grow(count_), T(0)});
+    if (first_.size() >= count_) {
+      backend_.for_each(count_, Fill<T>{first_.data(), T(0)});
+      backend_.for_each(count_, Fill<T>{second_.data(), T(0)});
+    }
     proposed_ = false;
   }
 
@@ -116,16 +123,18 @@ class TrainedCore : public Core {
     return squares;
   }
   bool propose_adam(double rate, double beta_1, double beta_2, double epsilon) override {
+    prepare_moments();
     backend_.for_each(count_, AdamProposal<T>{
-        params_.data(), grads_.data(), first_.data(), second_.data(), new_params_.data(),
+        params_.data(), grads_.data(), first_.data(), second_.data(), new_params_.grow(count_),
         new_first_.grow(count_), new_second_.grow(count_), static_cast<T>(rate),
         static_cast<T>(beta_1), static_cast<T>(1.0 - beta_1), static_cast<T>(beta_2),
         static_cast<T>(1.0 - beta_2), static_cast<T>(epsilon)});
     return proposal_is_finite(true);
   }
   bool propose_sgd(double learning_rate, double momentum, bool nesterov) override {
+    prepare_moments();
     backend_.for_each(count_, SgdProposal<T>{
-        params_.data(), grads_.data(), first_.data(), new_params_.data(),
+        params_.data(), grads_.data(), first_.data(), new_params_.grow(count_),
         new_first_.grow(count_), static_cast<T>(learning_rate), static_cast<T>(momentum),
         nesterov});
     return proposal_is_finite(false);
@@ -151,9 +160,17 @@ class TrainedCore : public Core {
   T* grads() const { return grads_.data(); }
 
  private:
+  // Zero moments, made on first use (upload_optimizer_state makes them too).
+  void prepare_moments() {
+    if (first_.size() >= count_) return;
+    backend_.for_each(count_, Fill<T>{first_.grow(count_), T(0)});
+    backend_.for_each(count_, Fill<T>{second_.grow(count_), T(0)});
+  }
+
   bool proposal_is_finite(bool adam) {
     proposed_ = true;
     proposed_second_ = adam;
+    if (zeros_.size() < count_) backend_.for_each(count_, Fill<T>{zeros_.grow(count_), T(0)});
     // x * 0 is 0 for every finite x, NaN for NaN and infinity (a sum of
     // squares could overflow for large finite values).
     return backend_.dot(new_params_.data(), zeros_.data(), count_) == 0.0;

@@ -440,6 +440,31 @@ def test_pickle_round_trip_gives_identical_forward(cell, dtype, X):
     np.testing.assert_array_equal(deep.forward(X)[0], net.forward(X)[0])
 
 
+def test_pickle_keeps_the_optimizer_moments_the_core_holds(X):
+    net = make_net("gru")
+    assert "optimizer_state" not in net.__getstate__()  # never trained: none to keep
+    d_out = np.ones((X.shape[0], X.shape[1], net.num_directions * net.hidden_size))
+
+    def adam_step(network):
+        network.forward(X, training=True)
+        network.backward(d_out)
+        assert network.propose_adam(0.01, 0.9, 0.999, 1e-8)
+        network.commit()
+
+    adam_step(net)
+    assert "optimizer_state" in net.__getstate__()
+    clone = pickle.loads(pickle.dumps(net))
+    for network in (net, clone):
+        adam_step(network)
+    np.testing.assert_array_equal(clone.flat_parameters, net.flat_parameters)
+    # Without the moments the second step would differ.
+    fresh = pickle.loads(pickle.dumps(net))
+    fresh.reset_optimizer_state()
+    adam_step(fresh)
+    adam_step(net)
+    assert not np.array_equal(fresh.flat_parameters, net.flat_parameters)
+
+
 def test_unpickled_network_has_no_tape(X):
     net = make_net()
     net.forward(X, training=True)
