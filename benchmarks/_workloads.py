@@ -8,13 +8,13 @@ compute the same model; :func:`max_output_difference` checks that they do.
 torch is optional: :func:`load_torch` returns None when it is not installed and
 the torch builders are then never called.
 """
-import math
 import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 import rnnsk
+from rnnsk._optim import AdamOptimizer
 
 # Standard shapes of docs/DESIGN.md, "Measuring speed": (batch, steps, inputs, hidden).
 SHAPES = {"S": (64, 50, 8, 32), "M": (64, 100, 32, 128), "L": (64, 100, 128, 512)}
@@ -112,42 +112,16 @@ def max_output_difference(torch, module, net, x):
 
 # ---------------------------------------------------------- training step --
 
-class InPlaceAdam:
-    """torch.optim.Adam's update (defaults, no weight decay) of one flat float32
-    array, vectorized with numpy and in place: no array is allocated per step."""
-
-    def __init__(self, parameters, learning_rate, betas=(0.9, 0.999), epsilon=1e-8):
-        self.parameters, self.learning_rate = parameters, learning_rate
-        self.betas, self.epsilon, self.t = betas, epsilon, 0
-        self.first, self.second, self.scratch = (np.zeros_like(parameters) for _ in range(3))
-
-    def step(self, gradients):
-        (beta_1, beta_2), scratch = self.betas, self.scratch
-        self.t += 1
-        self.first *= beta_1
-        self.first += np.multiply(gradients, 1 - beta_1, out=scratch)
-        self.second *= beta_2
-        np.multiply(gradients, gradients, out=scratch)
-        scratch *= 1 - beta_2
-        self.second += scratch
-        # p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), as torch computes it
-        np.sqrt(self.second, out=scratch)
-        scratch *= 1 / math.sqrt(1 - beta_2 ** self.t)
-        scratch += self.epsilon
-        np.divide(self.first, scratch, out=scratch)
-        scratch *= self.learning_rate / (1 - beta_1 ** self.t)
-        self.parameters -= scratch
-
-
 def rnnsk_train_step(net, x, d_output):
-    """Forward with tape, BPTT given d loss / d output, Adam on the flat parameters."""
-    optimizer = InPlaceAdam(net.flat_parameters, LEARNING_RATE)
+    """Forward with tape, BPTT given d loss / d output, and the estimators' Adam,
+    which the core runs on the parameters and moments it owns."""
+    optimizer = AdamOptimizer([], LEARNING_RATE, networks=[net])
 
     def step():
         net.forward(x, training=True)
         # torch's x does not require grad, so neither library computes d x.
         net.backward(d_output, input_gradient=False)
-        optimizer.step(net.flat_gradients)
+        optimizer.step([], [], [net])
     return step
 
 

@@ -8,8 +8,8 @@ Usage::
 Two views, written to ``benchmarks/results/profile-CELL-Nthr.md``:
 
 1. Sections by clock: the step's forward, backward and Adam update as run.py
-   times them (``RecurrentNetwork`` and an in-place numpy Adam), the update of the
-   estimators' own optimizer, the fixed cost of a call (forward and backward of a
+   times them (``RecurrentNetwork`` and the estimators' optimizer, whose update of
+   a network the core runs), the fixed cost of a call (forward and backward of a
    1x1x1x1 problem: Python wrapper, binding and core set-up, no work), and the same
    sections of the torch step for comparison.
 2. Samples by ``perf`` (when it is installed and allowed): a process running
@@ -18,7 +18,6 @@ Two views, written to ``benchmarks/results/profile-CELL-Nthr.md``:
    core, libc copies, OpenMP runtime, numpy, the Python interpreter, the OS.
 """
 import argparse
-import inspect
 import os
 import re
 import shutil
@@ -33,6 +32,7 @@ restart_without_openblas_overrides()
 import_torch_first()
 
 import numpy as np  # noqa: E402
+from rnnsk._optim import AdamOptimizer  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import _report  # noqa: E402
@@ -53,7 +53,7 @@ KINDS = (
     ("rnnsk core, rest (packing, state copies, bias sums)", lambda dso, sym: "_core" in dso),
     ("libc (memcpy, memset, malloc)", lambda dso, sym: dso.startswith("libc")),
     ("OpenMP runtime (libgomp)", lambda dso, sym: "gomp" in dso),
-    ("numpy (Adam update, validation)", lambda dso, sym: "numpy" in dso or "multiarray" in dso),
+    ("numpy (validation, host arrays)", lambda dso, sym: "numpy" in dso or "multiarray" in dso),
     ("Python interpreter", lambda dso, sym: "python" in dso),
     ("operating system", lambda dso, sym: "kernel" in dso),
 )
@@ -72,27 +72,18 @@ def parse_arguments():
 
 # ------------------------------------------------------------- by clock --
 
-def estimator_adam(net):
-    """One update by the optimizer the estimators use (``rnnsk._optim``), for its cost."""
-    from rnnsk._optim import AdamOptimizer
-    optimizer = AdamOptimizer([net.flat_parameters], work.LEARNING_RATE)
-    if len(inspect.signature(optimizer.step).parameters) == 2:  # step(parameters, gradients)
-        return lambda: optimizer.step([net.flat_parameters], [net.flat_gradients])
-    return lambda: optimizer.step([net.flat_gradients])
-
-
 def rnnsk_sections(net, x, d_output, cell, threads):
     """The step's three sections, then what they are compared with: the estimators'
     optimizer, and forward/backward on a 1x1x1x1 problem, whose time is the fixed
     cost of a call (Python wrapper, binding, core set-up) rather than work."""
-    optimizer = work.InPlaceAdam(net.flat_parameters, work.LEARNING_RATE)
+    optimizer = AdamOptimizer([], work.LEARNING_RATE, networks=[net])
     tiny = work.rnnsk_network(cell, (1, 1, 1, 1), threads)
     one = np.zeros((1, 1, 1), np.float32)
     return [
         ("forward(training=True)", lambda: net.forward(x, training=True)),
         ("backward(d_output)", lambda: net.backward(d_output, input_gradient=False)),
-        ("Adam step (in-place numpy)", lambda: optimizer.step(net.flat_gradients)),
-        ("rnnsk._optim.AdamOptimizer step (estimators')", estimator_adam(net)),
+        ("Adam step (the core's, as the estimators run it)",
+         lambda: optimizer.step([], [], [net])),
         ("fixed cost: forward of a 1x1x1x1 problem", lambda: tiny.forward(one, training=True)),
         ("fixed cost: backward of a 1x1x1x1 problem", lambda: tiny.backward(one)),
     ]

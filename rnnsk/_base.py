@@ -372,9 +372,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     def _make_optimizer(self):
         if self.solver == "sgd":
             return SGDOptimizer(self.model_.parameters, self.learning_rate_init,
-                                self.momentum, self.nesterovs_momentum)
+                                self.momentum, self.nesterovs_momentum,
+                                networks=self.model_.networks)
         return AdamOptimizer(self.model_.parameters, self.learning_rate_init, self.beta_1,
-                             self.beta_2, self.epsilon)
+                             self.beta_2, self.epsilon, networks=self.model_.networks)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -388,7 +389,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         n_samples = len(sequences)
         batch_size = self._batch_size(n_samples)
         if validation is not None:
-            self._best_parameters = [p.copy() for p in self.model_.parameters]
+            self._best_parameters = self.model_.state_dict()
         stopped = False
         try:
             for _ in range(epochs):
@@ -436,8 +437,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                           "(SequenceScaler), usually help.", ConvergenceWarning)
             stopped = True
         if validation is not None:
-            for parameter, best in zip(self.model_.parameters, self._best_parameters):
-                parameter[...] = best
+            self.model_.assign_state(self._best_parameters)
             del self._best_parameters
         if not stopped and not incremental and self.n_iter_ >= self.max_iter:
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
@@ -467,11 +467,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # see _relative_weights).
             scale = self._penalty_per_unit_weight / weights.sum()
             loss += 0.5 * scale * add_weight_decay(model.parameters, model.gradients,
-                                                   model.decay_masks, scale)
+                                                   model.decay_masks, scale, model.networks)
         if not np.isfinite(loss):
             raise Diverged(f"the loss of a minibatch is {loss}")
-        clip_by_global_norm(model.gradients, self.max_grad_norm)
-        self._optimizer.step(model.parameters, model.gradients)
+        clip_by_global_norm(model.gradients, self.max_grad_norm, model.networks)
+        self._optimizer.step(model.parameters, model.gradients, model.networks)
         return loss
 
     def _update_no_improvement(self, validating):
@@ -481,7 +481,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             improved = score >= self.best_validation_score_ + self.tol
             if score > self.best_validation_score_:
                 self.best_validation_score_ = score
-                self._best_parameters = [p.copy() for p in self.model_.parameters]
+                self._best_parameters = self.model_.state_dict()
         else:
             improved = self.loss_curve_[-1] <= self.best_loss_ - self.tol
         if self.loss_curve_[-1] < self.best_loss_:

@@ -1,4 +1,4 @@
-# Declarations of the C++ core (src/network.hpp) for the Cython binding.
+# Declarations of the C++ core (src/network.hpp, src/core.hpp) for the Cython binding.
 from libc.stdint cimport int64_t, uint64_t
 from libcpp cimport bool
 from libcpp.memory cimport unique_ptr
@@ -33,48 +33,45 @@ cdef extern from "network.hpp" namespace "rnnsk" nogil:
     vector[ParameterEntry] parameter_layout(const NetworkConfig&) except +
     long parameter_count(const NetworkConfig&) except +
 
-    cdef cppclass ForwardArgs[T]:
-        T* params
-        T* x
+    # The core's arguments with untyped buffers (src/core.hpp); the core
+    # reads them as elements of its own precision.
+    cdef cppclass ForwardArgs "rnnsk::ForwardArgs<void>":
+        void* x
         int64_t* lengths
         int batch
         int steps
-        T* h0
-        T* c0
+        void* h0
+        void* c0
         bool training
         uint64_t dropout_seed
         int n_threads
-        T* out
-        T* h_n
-        T* c_n
+        void* out
+        void* h_n
+        void* c_n
 
-    cdef cppclass BackwardArgs[T]:
-        T* params
-        T* d_out
-        T* d_h_n
-        T* d_c_n
-        T* grads
+    cdef cppclass BackwardArgs "rnnsk::BackwardArgs<void>":
+        void* d_out
+        void* d_h_n
+        void* d_c_n
         bool accumulate
         int n_threads
-        T* d_x
-        T* d_h0
-        T* d_c0
+        void* d_x
+        void* d_h0
+        void* d_c0
 
-    cdef cppclass Network[T]:
-        Network(const NetworkConfig&, sgemm_routine) except +
-        Network(const NetworkConfig&, dgemm_routine) except +
-        void forward(const ForwardArgs[T]&) except +
-        void backward(const BackwardArgs[T]&) except +
-
-cdef extern from "device/device_core.hpp" namespace "rnnsk" nogil:
-    cdef cppclass DeviceCore[T]:
-        void forward(const ForwardArgs[T]&) except +
-        void backward(const BackwardArgs[T]&) except +
-        void upload_parameters(const T*) except +
-        void download_parameters(T*) except +
-        void download_gradients(T*) except +
-        void upload_optimizer_state(const T*, const T*) except +
-        void download_optimizer_state(T*, T*) except +
+cdef extern from "core.hpp" namespace "rnnsk" nogil:
+    cdef cppclass Core:
+        void forward(const ForwardArgs&) except +
+        void backward(const BackwardArgs&) except +
+        double host_bytes(long, long, long, bool)
+        void* host_parameters()
+        void* host_gradients()
+        void upload_parameters(const void*) except +
+        void download_parameters(void*) except +
+        void upload_gradients(const void*) except +
+        void download_gradients(void*) except +
+        void upload_optimizer_state(const void*, const void*) except +
+        void download_optimizer_state(void*, void*) except +
         void reset_optimizer_state() except +
         double gradient_sum_of_squares() except +
         void scale_gradients(double) except +
@@ -83,19 +80,11 @@ cdef extern from "device/device_core.hpp" namespace "rnnsk" nogil:
         bool propose_sgd(double, double, bool) except +
         void commit() except +
 
+    const int kCpuDevice
+    const int kEmulatedDevice
+    unique_ptr[Core] make_core(const NetworkConfig&, bool, int, sgemm_routine,
+                                  dgemm_routine) except +
     int cuda_device_count() except +
-
-# The factories, one name per precision (Cython cannot pick a function template
-# from a function-pointer argument).
-cdef extern from "device/device_core.hpp" nogil:
-    unique_ptr[DeviceCore[float]] make_emulated_single "rnnsk::make_emulated_core<float>" (
-        const NetworkConfig&, sgemm_routine) except +
-    unique_ptr[DeviceCore[double]] make_emulated_double "rnnsk::make_emulated_core<double>" (
-        const NetworkConfig&, dgemm_routine) except +
-    unique_ptr[DeviceCore[float]] make_cuda_single "rnnsk::make_cuda_core<float>" (
-        const NetworkConfig&, int) except +
-    unique_ptr[DeviceCore[double]] make_cuda_double "rnnsk::make_cuda_core<double>" (
-        const NetworkConfig&, int) except +
 
 cdef extern from "incremental.hpp" namespace "rnnsk" nogil:
     cdef cppclass IncrementalStep[T]:

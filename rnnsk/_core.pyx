@@ -4,6 +4,7 @@
 # messages live in rnnsk/_network.py.
 cimport numpy as cnp
 from cpython.pycapsule cimport PyCapsule_GetName, PyCapsule_GetPointer
+from cpython.ref cimport Py_INCREF
 from libc.stdint cimport int64_t, uint64_t
 
 import numpy as np
@@ -75,17 +76,28 @@ cdef void* optional_buffer(object array, str name, object dtype, tuple shape) ex
     return buffer_of(array, name, dtype, shape)
 
 
-cdef class CoreShape:
-    """What both kinds of core know of their network: sizes, dtype, and the
-    shape of the batch the last training forward kept a tape for."""
+# Where a core runs (src/core.hpp): the CPU, the host emulator of the
+# device algorithm (how it is tested without a GPU), or CUDA GPU number N >= 0.
+CPU = kCpuDevice
+EMULATED = kEmulatedDevice
 
+
+cdef class NetworkCore:
+    """One recurrent network of the C++ core with everything it trains: its
+    parameters, gradients and optimizer state, its workspace and its tape for
+    backward, on ``device`` (CPU, EMULATED or a CUDA GPU's number). The core
+    is float or double inside; every buffer passed in is checked to be of
+    ``dtype``."""
+
+    cdef unique_ptr[Core] core
     cdef readonly object dtype
-    cdef readonly int cell, input_size, hidden_size, num_layers, directions
+    cdef readonly int cell, input_size, hidden_size, num_layers, directions, device
     cdef readonly Py_ssize_t parameter_size
     cdef int taped_batch, taped_steps
+    cdef object parameter_view, gradient_view
 
-    cdef NetworkConfig describe(self, int cell, int input_size, int hidden_size, int num_layers,
-                                bint bidirectional, double dropout, object dtype) except *:
+    def __cinit__(self, int cell, int input_size, int hidden_size, int num_layers,
+                  bint bidirectional, double dropout, object dtype, int device=CPU):
         cdef NetworkConfig config = make_config(cell, input_size, hidden_size, num_layers,
                                                 bidirectional, dropout)
         self.dtype = np.dtype(dtype)
@@ -96,31 +108,13 @@ cdef class CoreShape:
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.directions = 2 if bidirectional else 1
-        last = layout(cell, input_size, hidden_size, num_layers, bidirectional)[-1]
-        self.parameter_size = last[1] + int(np.prod(last[2]))
+        self.device = device
+        self.parameter_size = parameter_count(config)
         self.taped_batch = -1
         self.taped_steps = -1
-        return config
-
-    cdef tuple batch_of(self, x):
-        """(batch, steps) of an input array, once it is known to be one."""
-        if not isinstance(x, np.ndarray):
-            raise TypeError(f"x must be a numpy array, got {type(x).__name__}")
-        if x.ndim != 3:
-            raise ValueError(f"x must be 3-D (batch, steps, features), got {x.ndim}-D")
-        if x.shape[0] < 1 or x.shape[1] < 1:
-            raise ValueError(f"x must hold at least one sequence of one step, got shape {x.shape}")
-        return x.shape[0], x.shape[1]
-
-    cdef tape(self, int batch, int steps, bint training):
-        if training:
-            self.taped_batch, self.taped_steps = batch, steps
-        else:
-            self.taped_batch, self.taped_steps = -1, -1
-
-    cdef check_taped(self):
-        if self.taped_batch < 0:
-            raise RuntimeError("backward needs a preceding forward with training=True")
+        self.core = make_core(config, self.dtype == np.float64, device,
+                              <sgemm_routine>blas_routine("sgemm"),
+                              <dgemm_routine>blas_routine("dgemm"))
 
     cdef tuple state_shape(self, int batch):
         return (self.num_layers * self.directions, batch, self.hidden_size)
@@ -128,111 +122,149 @@ cdef class CoreShape:
     cdef void* flat(self, array, str name) except? NULL:
         return buffer_of(array, name, self.dtype, (self.parameter_size,))
 
-
-# The arguments of a core call, from the Python-level arrays, checked; shared by
-# both kinds of core.
-cdef ForwardArgs[real] forward_args(CoreShape shape, real* kind, x, lengths, h0, c0, bint training,
-                                    uint64_t dropout_seed, int n_threads, out, h_n,
-                                    c_n) except *:
-    cdef ForwardArgs[real] args
-    cdef int batch, steps
-    batch, steps = shape.batch_of(x)
-    cdef bint lstm = shape.cell == 2
-    state = shape.state_shape(batch)
-    args.x = <real*>buffer_of(x, "x", shape.dtype, (batch, steps, shape.input_size))
-    args.lengths = <int64_t*>buffer_of(lengths, "lengths", np.int64, (batch,))
-    args.batch = batch
-    args.steps = steps
-    args.h0 = <real*>optional_buffer(h0, "h0", shape.dtype, state)
-    args.c0 = <real*>optional_buffer(c0 if lstm else None, "c0", shape.dtype, state)
-    args.training = training
-    args.dropout_seed = dropout_seed
-    args.n_threads = max(1, n_threads)
-    # None: the outputs of every step are not wanted, and not copied out.
-    args.out = <real*>optional_buffer(out, "out", shape.dtype,
-                                      (batch, steps, shape.directions * shape.hidden_size))
-    args.h_n = <real*>buffer_of(h_n, "h_n", shape.dtype, state)
-    args.c_n = <real*>buffer_of(c_n, "c_n", shape.dtype, state) if lstm else NULL
-    return args
-
-cdef BackwardArgs[real] backward_args(CoreShape shape, real* kind, d_out, d_h_n, d_c_n,
-                                      bint accumulate, int n_threads, d_x, d_h0,
-                                      d_c0) except *:
-    cdef BackwardArgs[real] args
-    shape.check_taped()
-    cdef bint lstm = shape.cell == 2
-    state = shape.state_shape(shape.taped_batch)
-    sequence = (shape.taped_batch, shape.taped_steps)
-    args.d_out = <real*>optional_buffer(d_out, "d_output", shape.dtype,
-                                        sequence + (shape.directions * shape.hidden_size,))
-    args.d_h_n = <real*>optional_buffer(d_h_n, "d_h_n", shape.dtype, state)
-    args.d_c_n = <real*>optional_buffer(d_c_n if lstm else None, "d_c_n", shape.dtype, state)
-    args.accumulate = accumulate
-    args.n_threads = max(1, n_threads)
-    # None: the input gradient is not wanted, and not computed.
-    args.d_x = <real*>optional_buffer(d_x, "d_x", shape.dtype, sequence + (shape.input_size,))
-    args.d_h0 = <real*>buffer_of(d_h0, "d_h0", shape.dtype, state)
-    args.d_c0 = <real*>buffer_of(d_c0, "d_c0", shape.dtype, state) if lstm else NULL
-    return args
-
-
-cdef class NetworkCore(CoreShape):
-    """One network of the C++ CPU core, with its workspace and its tape for backward."""
-
-    cdef Network[float]* single
-    cdef Network[double]* double_precision
-
-    def __cinit__(self, int cell, int input_size, int hidden_size, int num_layers,
-                  bint bidirectional, double dropout, object dtype):
-        cdef NetworkConfig config = self.describe(cell, input_size, hidden_size, num_layers,
-                                                  bidirectional, dropout, dtype)
-        if self.dtype == np.float32:
-            self.single = new Network[float](config, <sgemm_routine>blas_routine("sgemm"))
+    def forward(self, x, lengths, h0, c0, bint training, uint64_t dropout_seed, int n_threads,
+                out, h_n, c_n):
+        """Run forward, writing into the preallocated out (or None: not wanted),
+        h_n and c_n."""
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"x must be a numpy array, got {type(x).__name__}")
+        if x.ndim != 3:
+            raise ValueError(f"x must be 3-D (batch, steps, features), got {x.ndim}-D")
+        if x.shape[0] < 1 or x.shape[1] < 1:
+            raise ValueError(f"x must hold at least one sequence of one step, got shape {x.shape}")
+        cdef ForwardArgs args
+        cdef int batch = x.shape[0], steps = x.shape[1]
+        cdef bint lstm = self.cell == 2
+        state = self.state_shape(batch)
+        args.x = buffer_of(x, "x", self.dtype, (batch, steps, self.input_size))
+        args.lengths = <int64_t*>buffer_of(lengths, "lengths", np.int64, (batch,))
+        args.batch = batch
+        args.steps = steps
+        args.h0 = optional_buffer(h0, "h0", self.dtype, state)
+        args.c0 = optional_buffer(c0 if lstm else None, "c0", self.dtype, state)
+        args.training = training
+        args.dropout_seed = dropout_seed
+        args.n_threads = max(1, n_threads)
+        args.out = optional_buffer(out, "out", self.dtype,
+                                   (batch, steps, self.directions * self.hidden_size))
+        args.h_n = buffer_of(h_n, "h_n", self.dtype, state)
+        args.c_n = buffer_of(c_n, "c_n", self.dtype, state) if lstm else NULL
+        with nogil:
+            self.core.get().forward(args)
+        if training:
+            self.taped_batch, self.taped_steps = batch, steps
         else:
-            self.double_precision = new Network[double](config, <dgemm_routine>blas_routine("dgemm"))
+            self.taped_batch, self.taped_steps = -1, -1
 
-    def __dealloc__(self):
-        del self.single
-        del self.double_precision
+    def backward(self, d_out, d_h_n, d_c_n, bint accumulate, int n_threads, d_x, d_h0, d_c0):
+        """Backpropagate through the last training forward into the core's
+        gradients, writing d_x (or None: not wanted), d_h0 and d_c0."""
+        if self.taped_batch < 0:
+            raise RuntimeError("backward needs a preceding forward with training=True")
+        cdef BackwardArgs args
+        cdef bint lstm = self.cell == 2
+        state = self.state_shape(self.taped_batch)
+        sequence = (self.taped_batch, self.taped_steps)
+        args.d_out = optional_buffer(d_out, "d_output", self.dtype,
+                                     sequence + (self.directions * self.hidden_size,))
+        args.d_h_n = optional_buffer(d_h_n, "d_h_n", self.dtype, state)
+        args.d_c_n = optional_buffer(d_c_n if lstm else None, "d_c_n", self.dtype, state)
+        args.accumulate = accumulate
+        args.n_threads = max(1, n_threads)
+        args.d_x = optional_buffer(d_x, "d_x", self.dtype, sequence + (self.input_size,))
+        args.d_h0 = buffer_of(d_h0, "d_h0", self.dtype, state)
+        args.d_c0 = buffer_of(d_c0, "d_c0", self.dtype, state) if lstm else NULL
+        with nogil:
+            self.core.get().backward(args)
 
-    def forward(self, params, x, lengths, h0, c0, bint training, uint64_t dropout_seed,
-                int n_threads, out, h_n, c_n):
-        """Run forward, writing into the preallocated out, h_n and c_n."""
-        cdef ForwardArgs[float] single_args
-        cdef ForwardArgs[double] double_args
-        if self.single != NULL:
-            single_args = forward_args(self, <float*>NULL, x, lengths, h0, c0, training,
-                                            dropout_seed, n_threads, out, h_n, c_n)
-            single_args.params = <float*>self.flat(params, "params")
-            with nogil:
-                self.single.forward(single_args)
+    def host_bytes(self, long batch, long steps, long rows, bint training):
+        """Bytes of host memory a forward (and backward when training) over
+        ``batch`` sequences padded to ``steps`` with ``rows`` real steps takes."""
+        return self.core.get().host_bytes(batch, steps, rows, training)
+
+    cdef object copy_of(self, bint gradients):
+        """A read-only host copy of the parameters or gradients (device memory)."""
+        copy = np.empty(self.parameter_size, self.dtype)
+        if gradients:
+            self.core.get().download_gradients(self.flat(copy, "gradients"))
         else:
-            double_args = forward_args(self, <double*>NULL, x, lengths, h0, c0, training,
-                                            dropout_seed, n_threads, out, h_n, c_n)
-            double_args.params = <double*>self.flat(params, "params")
-            with nogil:
-                self.double_precision.forward(double_args)
-        self.tape(x.shape[0], x.shape[1], training)
+            self.core.get().download_parameters(self.flat(copy, "parameters"))
+        copy.flags.writeable = False
+        return copy
 
-    def backward(self, params, d_out, d_h_n, d_c_n, grads, bint accumulate, int n_threads,
-                 d_x, d_h0, d_c0):
-        """Backpropagate through the last training forward, writing grads, d_x, d_h0, d_c0."""
-        cdef BackwardArgs[float] single_args
-        cdef BackwardArgs[double] double_args
-        if self.single != NULL:
-            single_args = backward_args(self, <float*>NULL, d_out, d_h_n, d_c_n, accumulate,
-                                             n_threads, d_x, d_h0, d_c0)
-            single_args.params = <float*>self.flat(params, "params")
-            single_args.grads = <float*>self.flat(grads, "grads")
-            with nogil:
-                self.single.backward(single_args)
-        else:
-            double_args = backward_args(self, <double*>NULL, d_out, d_h_n, d_c_n, accumulate,
-                                             n_threads, d_x, d_h0, d_c0)
-            double_args.params = <double*>self.flat(params, "params")
-            double_args.grads = <double*>self.flat(grads, "grads")
-            with nogil:
-                self.double_precision.backward(double_args)
+    cdef object view_of(self, void* data):
+        """An ndarray over the core's own host memory, keeping the core alive."""
+        cdef cnp.npy_intp size = self.parameter_size
+        view = cnp.PyArray_SimpleNewFromData(
+            1, &size, cnp.NPY_FLOAT64 if self.dtype == np.float64 else cnp.NPY_FLOAT32, data)
+        Py_INCREF(self)  # (the base reference is stolen)
+        cnp.PyArray_SetBaseObject(view, self)
+        return view
+
+    # Where the core's memory is the host's (the CPU), these are views of it,
+    # always the same array, which may be written in place; elsewhere read-only
+    # copies (write with set_parameters, set_gradients).
+    def parameters(self):
+        cdef void* data = self.core.get().host_parameters()
+        if data == NULL:
+            return self.copy_of(False)
+        if self.parameter_view is None:
+            self.parameter_view = self.view_of(data)
+        return self.parameter_view
+
+    def gradients(self):
+        cdef void* data = self.core.get().host_gradients()
+        if data == NULL:
+            return self.copy_of(True)
+        if self.gradient_view is None:
+            self.gradient_view = self.view_of(data)
+        return self.gradient_view
+
+    def set_parameters(self, values):
+        cdef void* data = self.flat(values, "parameters")
+        if data != self.core.get().host_parameters():  # (else already there)
+            self.core.get().upload_parameters(data)
+
+    def set_gradients(self, values):
+        cdef void* data = self.flat(values, "gradients")
+        if data != self.core.get().host_gradients():
+            self.core.get().upload_gradients(data)
+
+    def optimizer_state(self):
+        """Copies of the optimizer's two moment vectors (SGD: velocity, unused)."""
+        first, second = (np.empty(self.parameter_size, self.dtype) for _ in range(2))
+        self.core.get().download_optimizer_state(self.flat(first, "first"),
+                                                 self.flat(second, "second"))
+        return first, second
+
+    def set_optimizer_state(self, first, second):
+        self.core.get().upload_optimizer_state(self.flat(first, "first"),
+                                               self.flat(second, "second"))
+
+    def reset_optimizer_state(self):
+        self.core.get().reset_optimizer_state()
+
+    def gradient_sum_of_squares(self):
+        return self.core.get().gradient_sum_of_squares()
+
+    def scale_gradients(self, double factor):
+        self.core.get().scale_gradients(factor)
+
+    def add_weight_decay(self, double scale):
+        """Adds scale * W to the weight matrices' gradients; returns |W|^2."""
+        return self.core.get().add_weight_decay(scale)
+
+    def propose_adam(self, double rate, double beta_1, double beta_2, double epsilon):
+        """Compute an Adam step aside; True when every new parameter is finite."""
+        return self.core.get().propose_adam(rate, beta_1, beta_2, epsilon)
+
+    def propose_sgd(self, double learning_rate, double momentum, bint nesterov):
+        """Compute an SGD step aside; True when every new parameter is finite."""
+        return self.core.get().propose_sgd(learning_rate, momentum, nesterov)
+
+    def commit(self):
+        """Make the proposed step current."""
+        self.core.get().commit()
 
 
 cdef class StepCore:
@@ -304,140 +336,6 @@ cdef class StepCore:
 def device_count():
     """Number of usable CUDA GPUs; RuntimeError when rnnsk was built without CUDA."""
     return cuda_device_count()
-
-
-cdef class DeviceNetworkCore(CoreShape):
-    """One network whose parameters, gradients, optimizer state and tape live on
-    a device: CUDA GPU ``device_index``, or the host emulator of the device
-    algorithm for ``device_index=-1`` (how it is tested without a GPU)."""
-
-    cdef unique_ptr[DeviceCore[float]] single
-    cdef unique_ptr[DeviceCore[double]] double_precision
-    cdef readonly int device_index
-
-    def __cinit__(self, int cell, int input_size, int hidden_size, int num_layers,
-                  bint bidirectional, double dropout, object dtype, int device_index):
-        cdef NetworkConfig config = self.describe(cell, input_size, hidden_size, num_layers,
-                                                  bidirectional, dropout, dtype)
-        self.device_index = device_index
-        if self.dtype == np.float32 and device_index < 0:
-            self.single = make_emulated_single(config, <sgemm_routine>blas_routine("sgemm"))
-        elif self.dtype == np.float32:
-            self.single = make_cuda_single(config, device_index)
-        elif device_index < 0:
-            self.double_precision = make_emulated_double(config,
-                                                         <dgemm_routine>blas_routine("dgemm"))
-        else:
-            self.double_precision = make_cuda_double(config, device_index)
-
-    def forward(self, x, lengths, h0, c0, bint training, uint64_t dropout_seed, out, h_n,
-                c_n):
-        """Run forward on the device's parameters, writing into out, h_n and c_n."""
-        cdef ForwardArgs[float] single_args
-        cdef ForwardArgs[double] double_args
-        if self.single:
-            single_args = forward_args(self, <float*>NULL, x, lengths, h0, c0, training,
-                                            dropout_seed, 1, out, h_n, c_n)
-            with nogil:
-                self.single.get().forward(single_args)
-        else:
-            double_args = forward_args(self, <double*>NULL, x, lengths, h0, c0, training,
-                                            dropout_seed, 1, out, h_n, c_n)
-            with nogil:
-                self.double_precision.get().forward(double_args)
-        self.tape(x.shape[0], x.shape[1], training)
-
-    def backward(self, d_out, d_h_n, d_c_n, bint accumulate, d_x, d_h0, d_c0):
-        """Backpropagate into the device's gradients, writing d_x, d_h0, d_c0."""
-        cdef BackwardArgs[float] single_args
-        cdef BackwardArgs[double] double_args
-        if self.single:
-            single_args = backward_args(self, <float*>NULL, d_out, d_h_n, d_c_n, accumulate, 1,
-                                             d_x, d_h0, d_c0)
-            with nogil:
-                self.single.get().backward(single_args)
-        else:
-            double_args = backward_args(self, <double*>NULL, d_out, d_h_n, d_c_n, accumulate,
-                                             1, d_x, d_h0, d_c0)
-            with nogil:
-                self.double_precision.get().backward(double_args)
-
-    def upload_parameters(self, flat):
-        if self.single:
-            self.single.get().upload_parameters(<float*>self.flat(flat, "parameters"))
-        else:
-            self.double_precision.get().upload_parameters(<double*>self.flat(flat, "parameters"))
-
-    def download_parameters(self, flat):
-        if self.single:
-            self.single.get().download_parameters(<float*>self.flat(flat, "parameters"))
-        else:
-            self.double_precision.get().download_parameters(
-                <double*>self.flat(flat, "parameters"))
-
-    def download_gradients(self, flat):
-        if self.single:
-            self.single.get().download_gradients(<float*>self.flat(flat, "gradients"))
-        else:
-            self.double_precision.get().download_gradients(<double*>self.flat(flat, "gradients"))
-
-    def upload_optimizer_state(self, first, second):
-        if self.single:
-            self.single.get().upload_optimizer_state(<float*>self.flat(first, "first"),
-                                                     <float*>self.flat(second, "second"))
-        else:
-            self.double_precision.get().upload_optimizer_state(
-                <double*>self.flat(first, "first"), <double*>self.flat(second, "second"))
-
-    def download_optimizer_state(self, first, second):
-        if self.single:
-            self.single.get().download_optimizer_state(<float*>self.flat(first, "first"),
-                                                       <float*>self.flat(second, "second"))
-        else:
-            self.double_precision.get().download_optimizer_state(
-                <double*>self.flat(first, "first"), <double*>self.flat(second, "second"))
-
-    def reset_optimizer_state(self):
-        if self.single:
-            self.single.get().reset_optimizer_state()
-        else:
-            self.double_precision.get().reset_optimizer_state()
-
-    def gradient_sum_of_squares(self):
-        if self.single:
-            return self.single.get().gradient_sum_of_squares()
-        return self.double_precision.get().gradient_sum_of_squares()
-
-    def scale_gradients(self, double factor):
-        if self.single:
-            self.single.get().scale_gradients(factor)
-        else:
-            self.double_precision.get().scale_gradients(factor)
-
-    def add_weight_decay(self, double scale):
-        """Adds scale * W to the weight matrices' gradients; returns |W|^2."""
-        if self.single:
-            return self.single.get().add_weight_decay(scale)
-        return self.double_precision.get().add_weight_decay(scale)
-
-    def propose_adam(self, double rate, double beta_1, double beta_2, double epsilon):
-        """Compute an Adam step aside; True when every new parameter is finite."""
-        if self.single:
-            return self.single.get().propose_adam(rate, beta_1, beta_2, epsilon)
-        return self.double_precision.get().propose_adam(rate, beta_1, beta_2, epsilon)
-
-    def propose_sgd(self, double learning_rate, double momentum, bint nesterov):
-        """Compute an SGD step aside; True when every new parameter is finite."""
-        if self.single:
-            return self.single.get().propose_sgd(learning_rate, momentum, nesterov)
-        return self.double_precision.get().propose_sgd(learning_rate, momentum, nesterov)
-
-    def commit(self):
-        """Make the proposed step current."""
-        if self.single:
-            self.single.get().commit()
-        else:
-            self.double_precision.get().commit()
 
 
 # The linear-chain CRF (src/crf.hpp). Each function takes the emissions

@@ -28,10 +28,9 @@ class IncrementalStep:
         self.hidden_size = network.hidden_size
         self.num_layers = network.num_layers
         self.dtype = network.dtype
-        # A host copy for a network on a GPU (generation runs on the CPU); the
-        # network's own array otherwise, which the core reads without copying.
-        parameters = (np.array(network.flat_parameters, dtype=network.dtype)
-                      if network.on_device else network.flat_parameters)
+        # The network's own array on the CPU, which the core reads without
+        # copying; a host copy for a network on a GPU (generation runs on the CPU).
+        parameters = network.flat_parameters
         self._core = _core.StepCore(CELLS[network.cell], network.input_size,
                                     network.hidden_size, network.num_layers, network.dtype)
         self._core.prepare(parameters)

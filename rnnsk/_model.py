@@ -81,9 +81,8 @@ class SequenceModel:
 
         self._embedding_gradient = (None if self.embedding is None
                                     else SparseRows.empty(self.embedding.shape, dtype))
-        self.decay_masks = [self._weight_mask(block) for block in self.blocks]
-        self.decay_masks += [np.full(value.shape, name in self.head.decayed, dtype)
-                             for name, value in self.head.parameters.items()]
+        self.decay_masks = [np.full(value.shape, name in self.head.decayed, dtype)
+                            for name, value in self.head.parameters.items()]
         self.decay_masks[:0] = [np.full(value.shape, name in self.char_encoder.decayed, dtype)
                                 for name, value in self._char_parameters().items()]
         if self.embedding is not None:
@@ -93,27 +92,24 @@ class SequenceModel:
     def _char_parameters(self):
         return {} if self.char_encoder is None else self.char_encoder.parameters
 
-    # Lists made afresh from the arrays' owners, so that they stay right after
-    # pickling, which rebuilds the core networks.
+    # The host arrays, stepped by the optimizer in numpy; the recurrent blocks
+    # (``networks``) own theirs in the core. Lists made afresh from the arrays'
+    # owners, so that they stay right after pickling.
     @property
     def parameters(self):
         arrays = list(self._char_parameters().values())
-        arrays += [block.flat_parameters for block in self.blocks]
         arrays += list(self.head.parameters.values())
         return arrays if self.embedding is None else [self.embedding] + arrays
 
     @property
     def gradients(self):
         arrays = [] if self.char_encoder is None else list(self.char_encoder.gradients.values())
-        arrays += [block.flat_gradients for block in self.blocks]
         arrays += list(self.head.gradients.values())
         return arrays if self.embedding is None else [self._embedding_gradient] + arrays
 
-    @staticmethod
-    def _weight_mask(block):
-        # block.parameters lists the tensors in the order of the flat array.
-        return np.concatenate([np.full(value.size, name.startswith("weight"), block.dtype)
-                               for name, value in block.parameters.items()])
+    @property
+    def networks(self):
+        return self.blocks
 
     def _block_prefixes(self):
         if len(self.blocks) == 1:

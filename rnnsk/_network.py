@@ -21,7 +21,7 @@ from threadpoolctl import ThreadpoolController
 from rnnsk import _device
 from rnnsk._built import check_core_is_built
 from rnnsk._input_scaling import fold
-from rnnsk._device import DeviceGradients, DeviceParameters, check_device, device_index
+from rnnsk._device import check_device
 from rnnsk._memory import check_fits_in_memory
 from rnnsk._threads import capped_n_threads
 
@@ -133,22 +133,25 @@ class RecurrentNetwork:
         never runs on more threads than the cores this process may use (a larger
         value is kept, and capped at every call).
     device : {'cpu', 'cuda', 'cuda:N'}, default='cpu'
-        Where parameters, gradients, optimizer state and computation live. A GPU
-        needs rnnsk built with CUDA support; otherwise a RuntimeError says why.
+        Where parameters, gradients, optimizer state and computation live (the
+        C++ core owns them on every device). A GPU needs rnnsk built with CUDA
+        support; otherwise a RuntimeError says why.
 
     Attributes
     ----------
-    flat_parameters : ndarray of shape (n_parameters,), or DeviceParameters
-        All parameters; optimizers update this array in place. On a GPU, an
-        array-like handle: reading gives a host copy, assignment uploads.
-    flat_gradients : ndarray of shape (n_parameters,), or DeviceGradients
-        Gradients written by :meth:`backward`, same layout (on a GPU, a handle).
+    flat_parameters : ndarray of shape (n_parameters,)
+        All parameters. On the CPU, the core's own array (always the same
+        one), which may be changed in place; on a GPU, a read-only host copy.
+        Assigning an array (``net.flat_parameters = values``) copies it in on
+        every device.
+    flat_gradients : ndarray of shape (n_parameters,)
+        Gradients written by :meth:`backward`, same layout and rules.
     parameters : dict of str to ndarray
         Views into ``flat_parameters`` named and shaped like
-        ``torch.nn.LSTM(...).state_dict()`` (``weight_ih_l0``, ``bias_hh_l1_reverse``...).
-        On a GPU, read-only host copies; change them with :meth:`load_parameters`.
+        ``torch.nn.LSTM(...).state_dict()`` (``weight_ih_l0``, ``bias_hh_l1_reverse``...);
+        change them on any device with :meth:`load_parameters`.
     gradients : dict of str to ndarray
-        Views into ``flat_gradients``, same names (on a GPU, read-only copies).
+        Views into ``flat_gradients``, same names.
     """
 
     def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
@@ -184,69 +187,50 @@ class RecurrentNetwork:
         config = (CELLS[self.cell], self.input_size, self.hidden_size, self.num_layers,
                   self.bidirectional)
         self._layout = _core.layout(*config)
-        index = device_index(self.device)
-        if index is None:
-            self._core = _core.NetworkCore(*config, self.dropout, self.dtype)
-        else:
-            self._core = _device.make_device_core(*config, self.dropout, self.dtype, index)
-        host = np.zeros(self._core.parameter_size, dtype=self.dtype)
+        self._core = _device.make_core(*config, self.dropout, self.dtype, self.device)
         if flat_parameters is not None:
-            if flat_parameters.shape != host.shape or flat_parameters.dtype.kind not in "fiu":
+            shape = (self._core.parameter_size,)
+            if flat_parameters.shape != shape or flat_parameters.dtype.kind not in "fiu":
                 raise ValueError(f"the pickled network's parameters are an array of shape "
                                  f"{flat_parameters.shape} and dtype {flat_parameters.dtype}; "
-                                 f"its configuration needs numbers of shape {host.shape}")
-            if (index is None and flat_parameters.dtype == self.dtype
-                    and flat_parameters.flags.c_contiguous and flat_parameters.flags.writeable):
-                # Keep the very array: whatever else was pickled with this network
-                # (an optimizer, a model's parameter list) refers to it.
-                host = flat_parameters
-            else:
-                host[:] = flat_parameters
-        if index is None:
-            self._flat_parameters = host
-            self._flat_gradients = np.zeros_like(host)
-            self._parameter_views = self._views(host)
-            self._gradient_views = self._views(self._flat_gradients)
-        else:
-            self._core.upload_parameters(host)
-            self._flat_parameters = DeviceParameters(self._core, self._lock)
-            self._flat_gradients = DeviceGradients(self._core, self._lock)
-
-    @property
-    def on_device(self):
-        """True when the network lives on a GPU (not the CPU core)."""
-        return self.device != "cpu"
+                                 f"its configuration needs numbers of shape {shape}")
+            self.flat_parameters = flat_parameters
 
     @property
     def flat_parameters(self):
-        return self._flat_parameters
+        with self._lock:
+            return self._core.parameters()
 
     @flat_parameters.setter
     def flat_parameters(self, values):
-        # In-place operators (net.flat_parameters *= 0.5) assign the array back.
-        if values is not self._flat_parameters:
-            self._flat_parameters[...] = values
+        # (In-place operators, net.flat_parameters *= 0.5, assign the array back.)
+        with self._lock:
+            self._core.set_parameters(self._flat(values, "flat_parameters"))
 
     @property
     def flat_gradients(self):
-        return self._flat_gradients
+        with self._lock:
+            return self._core.gradients()
 
     @flat_gradients.setter
     def flat_gradients(self, values):
-        if values is not self._flat_gradients:
-            self._flat_gradients[...] = values
+        with self._lock:
+            self._core.set_gradients(self._flat(values, "flat_gradients"))
+
+    def _flat(self, values, name):
+        values = _as_float_array(values, name, self.dtype)
+        if values.shape != (self._core.parameter_size,):
+            raise ValueError(f"{name} must have shape ({self._core.parameter_size},), "
+                             f"got {values.shape}")
+        return values
 
     @property
     def parameters(self):
-        if not self.on_device:
-            return self._parameter_views
-        return self._views(_read_only(self._flat_parameters.copy()))
+        return self._views(self.flat_parameters)
 
     @property
     def gradients(self):
-        if not self.on_device:
-            return self._gradient_views
-        return self._views(_read_only(self._flat_gradients.copy()))
+        return self._views(self.flat_gradients)
 
     def _views(self, flat):
         return {
@@ -274,7 +258,7 @@ class RecurrentNetwork:
         """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
         rng = check_random_state(random_state)
         bound = 1.0 / np.sqrt(self.hidden_size)
-        self.flat_parameters[:] = rng.uniform(-bound, bound, self.flat_parameters.size)
+        self.flat_parameters = rng.uniform(-bound, bound, self._core.parameter_size)
 
     @classmethod
     def from_estimator(cls, estimator, block=None):
@@ -328,7 +312,7 @@ class RecurrentNetwork:
         views = self._views(flat)
         for name, array in arrays.items():
             views[name][...] = array
-        self.flat_parameters[...] = flat
+        self.flat_parameters = flat
 
     def _state_shape(self, batch):
         return (self.num_layers * self.num_directions, batch, self.hidden_size)
@@ -389,8 +373,7 @@ class RecurrentNetwork:
             raise ValueError(f"X has {features} features per step, the network expects "
                              f"{self.input_size}")
         lengths = self._lengths(lengths, batch, steps)
-        if not self.on_device:
-            check_fits_in_memory(self, batch, steps, int(lengths.sum()), training=training)
+        check_fits_in_memory(self, batch, steps, int(lengths.sum()), training=training)
         if c0 is not None and self.cell != "lstm":
             raise ValueError(f"c0 is only used by the LSTM cell, this network is {self.cell!r}")
         h0 = self._optional(h0, "h0")
@@ -404,11 +387,8 @@ class RecurrentNetwork:
         c_n = np.empty(state, self.dtype) if self.cell == "lstm" else None
         seed = int(dropout_seed) % 2**64
         with self._lock, single_threaded_blas():
-            if self.on_device:
-                self._core.forward(X, lengths, h0, c0, bool(training), seed, output, h_n, c_n)
-            else:
-                self._core.forward(self.flat_parameters, X, lengths, h0, c0, bool(training),
-                                   seed, capped_n_threads(self.n_threads), output, h_n, c_n)
+            self._core.forward(X, lengths, h0, c0, bool(training), seed,
+                               capped_n_threads(self.n_threads), output, h_n, c_n)
             self._taped_shape = (batch, steps) if training else None
         return output, h_n, c_n
 
@@ -443,13 +423,45 @@ class RecurrentNetwork:
         d_h0 = np.empty(state, self.dtype)
         d_c0 = np.empty(state, self.dtype) if self.cell == "lstm" else None
         with self._lock, single_threaded_blas():
-            if self.on_device:
-                self._core.backward(d_output, d_h_n, d_c_n, bool(accumulate), d_X, d_h0, d_c0)
-            else:
-                self._core.backward(self.flat_parameters, d_output, d_h_n, d_c_n,
-                                    self.flat_gradients, bool(accumulate),
-                                    capped_n_threads(self.n_threads), d_X, d_h0, d_c0)
+            self._core.backward(d_output, d_h_n, d_c_n, bool(accumulate),
+                                capped_n_threads(self.n_threads), d_X, d_h0, d_c0)
         return d_X, d_h0, d_c0
+
+    # The optimizer's side of a training step (see rnnsk/_optim.py): the core
+    # computes it, on the parameters and optimizer state it owns.
+
+    def reset_optimizer_state(self):
+        with self._lock:
+            self._core.reset_optimizer_state()
+
+    def gradient_sum_of_squares(self):
+        with self._lock:
+            return float(self._core.gradient_sum_of_squares())
+
+    def scale_gradients(self, factor):
+        with self._lock:
+            self._core.scale_gradients(float(factor))
+
+    def add_weight_decay(self, scale):
+        """Adds ``scale * W`` to the weight matrices' gradients (not the biases');
+        returns ``|W|^2``."""
+        with self._lock:
+            return float(self._core.add_weight_decay(float(scale)))
+
+    def propose_adam(self, rate, beta_1, beta_2, epsilon):
+        """Compute an Adam step aside; True when every new parameter is finite."""
+        with self._lock:
+            return self._core.propose_adam(rate, beta_1, beta_2, epsilon)
+
+    def propose_sgd(self, learning_rate, momentum, nesterov):
+        """Compute an SGD step aside; True when every new parameter is finite."""
+        with self._lock:
+            return self._core.propose_sgd(learning_rate, momentum, nesterov)
+
+    def commit(self):
+        """Make the proposed step current."""
+        with self._lock:
+            self._core.commit()
 
     def _configuration_state(self):
         """Configuration and parameters: what a copy of this network needs."""
@@ -458,18 +470,18 @@ class RecurrentNetwork:
                            hidden_size=self.hidden_size, num_layers=self.num_layers,
                            bidirectional=self.bidirectional, dropout=self.dropout,
                            dtype=self.dtype.str),
-            "flat_parameters": np.asarray(self.flat_parameters),
+            "flat_parameters": np.array(self.flat_parameters),
             "n_threads": self.n_threads,
             "device": self.device,
         }
 
     def __getstate__(self):
         state = self._configuration_state()
-        if self.on_device:
-            # On the CPU optimizers keep their moments; on a GPU the core does.
-            moments = [np.empty(self._core.parameter_size, self.dtype) for _ in range(2)]
-            self._core.download_optimizer_state(*moments)
-            state["optimizer_state"] = moments
+        # The optimizer's moments are the core's: a pickled model trains on
+        # where it stopped. (A network never trained has none to keep.)
+        moments = self._core.optimizer_state()
+        if any(moment.any() for moment in moments):
+            state["optimizer_state"] = list(moments)
         return state
 
     def __setstate__(self, state):
@@ -501,9 +513,10 @@ class RecurrentNetwork:
             raise ValueError(f"the pickled network's configuration is invalid: "
                              f"{invalid}") from None
         self._build(np.asarray(state["flat_parameters"]))
-        if self.on_device and "optimizer_state" in state:
-            # (A device network starts with zero moments otherwise.)
-            self._core.upload_optimizer_state(*state["optimizer_state"])
+        if "optimizer_state" in state:
+            # (A network pickled without them starts with zero moments.)
+            self._core.set_optimizer_state(*(np.asarray(moment, self.dtype)
+                                             for moment in state["optimizer_state"]))
 
     def to_device(self, device):
         """This network (parameters and configuration; not the tape or optimizer
@@ -536,7 +549,3 @@ def _recurrent_entries(mapping):
                          "entries of one with their prefix removed")
     return {name[len("rnn."):]: mapping[name] for name in prefixed}
 
-
-def _read_only(array):
-    array.flags.writeable = False
-    return array

@@ -1,4 +1,4 @@
-"""Optimizers over a list of parameter arrays, updated in place.
+"""Optimizers over host arrays and recurrent networks, updated in place.
 
 The semantics and defaults are scikit-learn's MLP solvers ('adam', 'sgd' with
 momentum and Nesterov momentum). A step is a transaction: every new value is
@@ -6,9 +6,12 @@ computed aside first, then all are written with Ctrl-C held back, so an
 interrupt never leaves some arrays stepped and others not, and a step that would
 leave a weight NaN or infinite is refused whole.
 
-Parameters of networks on a GPU (`DeviceParameters`) take part in the same
-transaction: their step is computed on the device aside, checked there, and
-committed with the others.
+A model's parameters come in two groups. Its recurrent networks (the
+``networks`` arguments) own their parameters, gradients and optimizer moments
+in the C++ core, on whatever device: the core proposes their step aside (the
+same formulas, src/optimizer_math.hpp), says whether it is finite, and commits
+it with the rest. The host arrays (embeddings, heads) are stepped here, in
+numpy.
 
 A parameter whose gradient is a `SparseRows` (an embedding table) is updated
 lazily, as PyTorch's ``SparseAdam`` and the lazy updates of Keras/TensorFlow:
@@ -34,38 +37,38 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ._device import DeviceGradients, DeviceParameters
 from ._sparse import SparseRows
 
 
-def clip_by_global_norm(gradients, max_norm):
+def clip_by_global_norm(gradients, max_norm, networks=()):
     """Scale all gradients together so their joint L2 norm is at most ``max_norm``
     (PyTorch's ``clip_grad_norm_``). Returns the norm before clipping."""
-    norm = float(np.sqrt(sum(_sum_of_squares(g) for g in gradients)))
+    squares = sum(_sum_of_squares(g) for g in gradients)
+    squares += sum(network.gradient_sum_of_squares() for network in networks)
+    norm = float(np.sqrt(squares))
     if max_norm is not None and norm > max_norm:
         scale = max_norm / (norm + 1e-6)
         for g in gradients:
             g *= scale
+        for network in networks:
+            network.scale_gradients(scale)
     return norm
 
 
 def _sum_of_squares(gradient):
-    if isinstance(gradient, DeviceGradients):
-        return gradient.sum_of_squares()
     return squared_norm(gradient.values if isinstance(gradient, SparseRows) else gradient)
 
 
 def squared_norm(array):
     """|array|^2 in float64, summed by numpy itself: np.dot would call BLAS,
-    whose thread pool then competes with the core's threads for the cores (at
-    2 threads on a busy machine a dot of 30,000 values took milliseconds
-    instead of microseconds)."""
+    whose thread pool then competes with the core's threads for the cores."""
     return float(np.sum(np.square(array, dtype=np.float64)))
 
 
-def add_weight_decay(parameters, gradients, decay_masks, scale):
+def add_weight_decay(parameters, gradients, decay_masks, scale, networks=()):
     """L2 on the weights (not biases), as scikit-learn's MLP: adds ``scale * W``
-    to the gradients where the mask is 1 and returns ``|W|^2`` (in float64).
+    to the gradients where the mask is 1 (in a network: its weight matrices)
+    and returns ``|W|^2`` (in float64).
 
     A mask of None leaves its parameter out: the embedding tables. Their
     gradients are sparse and their updates lazy, and an L2 term on the rows of
@@ -77,12 +80,9 @@ def add_weight_decay(parameters, gradients, decay_masks, scale):
     for parameter, gradient, mask in zip(parameters, gradients, decay_masks):
         if mask is None:
             continue
-        if isinstance(gradient, DeviceGradients):
-            squares += gradient.add_weight_decay(scale)
-            continue
         squares += squared_norm(mask * parameter)
         gradient += scale * mask * parameter
-    return squares
+    return squares + sum(network.add_weight_decay(scale) for network in networks)
 
 
 class InterruptedAfterStep(KeyboardInterrupt):
@@ -122,67 +122,63 @@ class RowWrite:
         self.table[self.rows] = self.values
 
 
-def _is_finite(parameter, value):
-    if isinstance(parameter, DeviceParameters):
-        return value
+def _is_finite(value):
     return np.isfinite(value.values if isinstance(value, RowWrite) else value).all()
 
 
 def _commit(parameters, new_values, keep_state):
-    """Write the new values and the optimizer's new state (``keep_state()``) as
-    one step, unless a value is not finite: then nothing is written. A new value
-    is an array, a `RowWrite` (lazy updates) or, for a device, whether the
-    values it computed aside are all finite (they are committed there)."""
-    if not all(_is_finite(parameter, value) for parameter, value in zip(parameters, new_values)):
+    """Write the new values and the optimizer's new state (``keep_state()``,
+    which also commits the networks' proposed steps) as one step, unless a new
+    value is not finite: then nothing is written. A new value is an array or a
+    `RowWrite` (lazy updates)."""
+    if not all(_is_finite(value) for value in new_values):
         raise Diverged("a step would make some weights NaN or infinite")
     with interrupts_held_back():
         for parameter, value in zip(parameters, new_values):
-            if isinstance(parameter, DeviceParameters):
-                parameter.commit()
-            elif isinstance(value, RowWrite):
+            if isinstance(value, RowWrite):
                 value.write()
             else:
                 parameter[...] = value
         keep_state()
 
 
-def _keeping(state_rows, set_attributes):
-    """The ``keep_state`` of a step: write the rows of the optimizer's tables
-    that a lazy update changed, then set its new attributes."""
+def _check_proposals(finite):
+    """Refuse a step whose proposal in some network is not finite (before
+    anything is written)."""
+    if not all(finite):
+        raise Diverged("a step would make some weights NaN or infinite")
+
+
+def _keeping(state_rows, set_attributes, networks):
+    """The ``keep_state`` of a step: commit the networks' proposals, write the
+    rows of the optimizer's tables that a lazy update changed, then set its
+    new attributes."""
     def keep_state():
+        for network in networks:
+            network.commit()
         for rows in state_rows:
             rows.write()
         set_attributes()
     return keep_state
 
 
-def _host_zeros(parameters):
-    """Zero moments for host arrays; a device keeps (and here resets) its own."""
-    moments = []
-    for parameter in parameters:
-        if isinstance(parameter, DeviceParameters):
-            parameter.reset_optimizer_state()
-            moments.append(None)
-        else:
-            moments.append(np.zeros_like(parameter))
-    return moments
+def _reset(networks):
+    for network in networks:
+        network.reset_optimizer_state()
 
 
 class SGDOptimizer:
-    def __init__(self, parameters, learning_rate, momentum=0.9, nesterov=True):
+    def __init__(self, parameters, learning_rate, momentum=0.9, nesterov=True, networks=()):
         self.learning_rate = learning_rate
         self.momentum = momentum
         self.nesterov = nesterov
-        self.velocities = _host_zeros(parameters)
+        self.velocities = [np.zeros_like(p) for p in parameters]
+        _reset(networks)
 
-    def step(self, parameters, gradients):
+    def step(self, parameters, gradients, networks=()):
         velocities, new_values, state_rows = [], [], []
         for p, g, v in zip(parameters, gradients, self.velocities):
-            if isinstance(p, DeviceParameters):
-                velocities.append(None)
-                new_values.append(p.propose_sgd(self.learning_rate, self.momentum,
-                                                self.nesterov))
-            elif isinstance(g, SparseRows):
+            if isinstance(g, SparseRows):
                 rows = g.indices
                 velocity, move = self._velocity_and_move(v[rows], g.values)
                 velocities.append(v)
@@ -192,8 +188,10 @@ class SGDOptimizer:
                 velocity, move = self._velocity_and_move(v, g)
                 velocities.append(velocity)
                 new_values.append(p + move)
+        _check_proposals([network.propose_sgd(self.learning_rate, self.momentum, self.nesterov)
+                          for network in networks])
         _commit(parameters, new_values,
-                _keeping(state_rows, lambda: setattr(self, "velocities", velocities)))
+                _keeping(state_rows, lambda: setattr(self, "velocities", velocities), networks))
 
     def _velocity_and_move(self, velocity, gradient):
         velocity = self.momentum * velocity - self.learning_rate * gradient
@@ -203,26 +201,23 @@ class SGDOptimizer:
 
 
 class AdamOptimizer:
-    def __init__(self, parameters, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    def __init__(self, parameters, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 networks=()):
         self.learning_rate = learning_rate
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.first_moments = _host_zeros(parameters)
-        self.second_moments = [None if m is None else np.zeros_like(m)
-                               for m in self.first_moments]
+        self.first_moments = [np.zeros_like(p) for p in parameters]
+        self.second_moments = [np.zeros_like(p) for p in parameters]
+        _reset(networks)
 
-    def step(self, parameters, gradients):
+    def step(self, parameters, gradients, networks=()):
         t = self.t + 1
         rate = (self.learning_rate * (1 - self.beta_2 ** t) ** 0.5 / (1 - self.beta_1 ** t))
         first, second, new_values, state_rows = [], [], [], []
         for p, g, m, v in zip(parameters, gradients, self.first_moments, self.second_moments):
-            if isinstance(p, DeviceParameters):
-                first.append(None)
-                second.append(None)
-                new_values.append(p.propose_adam(rate, self.beta_1, self.beta_2, self.epsilon))
-            elif isinstance(g, SparseRows):
+            if isinstance(g, SparseRows):
                 rows = g.indices
                 m_rows, v_rows, move = self._moments_and_move(m[rows], v[rows], g.values, rate)
                 first.append(m)
@@ -234,8 +229,10 @@ class AdamOptimizer:
                 first.append(m)
                 second.append(v)
                 new_values.append(p - move)
+        _check_proposals([network.propose_adam(rate, self.beta_1, self.beta_2, self.epsilon)
+                          for network in networks])
         _commit(parameters, new_values, _keeping(state_rows, lambda: self.__dict__.update(
-            t=t, first_moments=first, second_moments=second)))
+            t=t, first_moments=first, second_moments=second), networks))
 
     def _moments_and_move(self, m, v, g, rate):
         m = self.beta_1 * m + (1 - self.beta_1) * g

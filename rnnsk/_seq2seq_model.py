@@ -4,8 +4,8 @@ decoder blocks over the shifted target (C++ core) -> global attention ->
 output layer over the target vocabulary.
 
 It presents the interface of :class:`~rnnsk._model.SequenceModel` that the
-training loop of ``_base.py`` uses (aligned ``parameters``/``gradients``
-lists, ``decay_masks``, ``backward``, state_dict methods), with a
+training loop of ``_base.py`` uses (aligned host ``parameters``/``gradients``
+lists, ``networks``, ``decay_masks``, ``backward``, state_dict methods), with a
 ``forward`` that also takes the decoder's input tokens (teacher forcing), and
 the two pieces decoding needs (:meth:`start`, :meth:`step`), and its PyTorch
 counterpart for ``rnnsk.to_torch`` (:meth:`torch_module`).
@@ -23,7 +23,7 @@ import numpy as np
 from ._attention import GlobalAttention
 from ._heads import Linear
 from ._incremental import IncrementalState
-from ._model import SequenceModel, checked_state
+from ._model import checked_state
 from ._network import RecurrentNetwork
 from ._seq2seq_torch import encoder_decoder_module
 
@@ -84,9 +84,7 @@ class EncoderDecoderModel:
         self._embedding_gradients = [np.zeros_like(self.encoder_embedding),
                                      np.zeros_like(self.decoder_embedding)]
         self.decay_masks = [np.ones_like(self.encoder_embedding),
-                            SequenceModel._weight_mask(self.encoder),
-                            np.ones_like(self.decoder_embedding),
-                            SequenceModel._weight_mask(self.decoder)]
+                            np.ones_like(self.decoder_embedding)]
         self.decay_masks += [np.full(value.shape, name.endswith(".weight"), dtype)
                              for layer in self._layers
                              for name, value in layer.parameters.items()]
@@ -96,16 +94,18 @@ class EncoderDecoderModel:
     # pickling, which rebuilds the core networks.
     @property
     def parameters(self):
-        return [self.encoder_embedding, self.encoder.flat_parameters, self.decoder_embedding,
-                self.decoder.flat_parameters] + [value for layer in self._layers
-                                                 for value in layer.parameters.values()]
+        return [self.encoder_embedding, self.decoder_embedding] + [
+            value for layer in self._layers for value in layer.parameters.values()]
 
     @property
     def gradients(self):
         d_source, d_target = self._embedding_gradients
-        return [d_source, self.encoder.flat_gradients, d_target,
-                self.decoder.flat_gradients] + [value for layer in self._layers
-                                                for value in layer.gradients.values()]
+        return [d_source, d_target] + [value for layer in self._layers
+                                       for value in layer.gradients.values()]
+
+    @property
+    def networks(self):
+        return [self.encoder, self.decoder]
 
     @property
     def n_threads(self):

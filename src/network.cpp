@@ -28,6 +28,51 @@ void NetworkConfig::validate() const {
         std::to_string(INT_MAX) + ")");
 }
 
+// Backpropagation through time keeps every step's activations, so memory grows
+// with rows. Per layer and direction the tape holds the gate activations
+// (rows x G*H), LSTM's cell states or GRU's extra product (rows x H), and a copy
+// of the states entering each step (rows x H, LSTM two) unless backward reads
+// them in place (sequences of full length); backward adds the gate gradients
+// (rows x G*H, twice for GRU) and two gradient buffers of the widest layer.
+// Inference keeps no tape: per layer and direction one step's gates, and GRU's
+// h_{t-1} and extra product or LSTM's two alternating cell states. Inference
+// over sequences of full length, which reads its inputs and writes its outputs
+// in place, needs less than counted.
+double cpu_call_bytes(const NetworkConfig& config, int element_size, long batch, long steps,
+                      long rows, bool training) {
+  const long H = config.hidden_size, D = config.directions(), G = gate_count(config.cell);
+  const bool lstm = config.cell == CellKind::lstm, gru = config.cell == CellKind::gru;
+  const long states = H * (lstm ? 2 : 1);  // h, and c for the LSTM
+  const bool entering_in_place = rows == batch * steps;
+  double per_row = 0, per_sequence = 0, weights = 0;
+  for (int layer = 0; layer < config.num_layers; ++layer) {
+    if (training) {
+      const long tape = G * H + (lstm || gru ? H : 0) + (entering_in_place ? 0 : states);
+      per_row += D * (tape + G * H * (gru ? 2 : 1));  // and the gate gradients
+    } else {
+      per_sequence += D * (G * H + (lstm || gru ? 2 * H : 0));  // one step's worth
+    }
+    per_row += D * H;  // the layer's output
+    // A step's recurrent product, the initial states, and in backward the
+    // gradients carried between steps (GRU: and a copy of them).
+    const long carried = training ? states + (gru ? H : 0) : 0;
+    per_sequence += D * (G * H + states + carried);
+    // W_ih and W_hh laid out in panels of 32 columns, once per call.
+    weights += static_cast<double>(D) * ((G * H + 31) / 32) * 32 *
+               (config.layer_input_size(layer) + H);
+  }
+  // Initial and final states in sorted order, and the final states returned.
+  per_sequence += (lstm ? 6 : 3) * config.num_layers * D * H;
+  const long widest = std::max<long>(config.input_size, D * H);
+  per_row += config.input_size + (training ? 2 * widest : 0);
+  if (training && config.dropout > 0.0)
+    per_row += 2 * (config.num_layers - 1) * D * H;  // masks and dropped outputs
+  // The padded arrays the caller passes and receives.
+  const double padded = static_cast<double>(batch) * steps *
+                        (config.input_size * (training ? 2 : 1) + D * H);
+  return element_size * (rows * per_row + batch * per_sequence + weights + padded);
+}
+
 std::vector<ParameterEntry> parameter_layout(const NetworkConfig& config) {
   config.validate();
   const int gh = gate_count(config.cell) * config.hidden_size;

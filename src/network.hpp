@@ -74,6 +74,14 @@ struct BackwardArgs {
   T* d_c0 = nullptr;               // LSTM only
 };
 
+// Bytes of host memory network.cpp's algorithm takes for one forward (and
+// backward when training) over `batch` sequences padded to `steps` with `rows`
+// real steps, elements of `element_size` bytes: the tape, the workspace, the
+// weights laid out in panels and the caller's padded arrays. In double, which
+// does not overflow for absurd sizes (the caller refuses those).
+double cpu_call_bytes(const NetworkConfig& config, int element_size, long batch, long steps,
+                      long rows, bool training);
+
 template <class T>
 class Network {
  public:

@@ -18,9 +18,14 @@ def emulated_gpu(monkeypatch):
     kernels and cuBLAS), so the device path is tested on machines without a GPU."""
     from rnnsk import _core, _device
 
-    def emulated(cell, input_size, hidden_size, num_layers, bidirectional, dropout, dtype,
-                 index):
-        return _core.DeviceNetworkCore(cell, input_size, hidden_size, num_layers,
-                                       bidirectional, dropout, dtype, -1)
+    make_core = _device.make_core
 
-    monkeypatch.setattr(_device, "make_device_core", emulated)
+    def emulated(cell, input_size, hidden_size, num_layers, bidirectional, dropout, dtype,
+                 device):
+        if device == "cpu":
+            return make_core(cell, input_size, hidden_size, num_layers, bidirectional,
+                             dropout, dtype, device)
+        return _core.NetworkCore(cell, input_size, hidden_size, num_layers, bidirectional,
+                                 dropout, dtype, _core.EMULATED)
+
+    monkeypatch.setattr(_device, "make_core", emulated)

@@ -440,6 +440,31 @@ def test_pickle_round_trip_gives_identical_forward(cell, dtype, X):
     np.testing.assert_array_equal(deep.forward(X)[0], net.forward(X)[0])
 
 
+def test_pickle_keeps_the_optimizer_moments_the_core_holds(X):
+    net = make_net("gru")
+    assert "optimizer_state" not in net.__getstate__()  # never trained: none to keep
+    d_out = np.ones((X.shape[0], X.shape[1], net.num_directions * net.hidden_size))
+
+    def adam_step(network):
+        network.forward(X, training=True)
+        network.backward(d_out)
+        assert network.propose_adam(0.01, 0.9, 0.999, 1e-8)
+        network.commit()
+
+    adam_step(net)
+    assert "optimizer_state" in net.__getstate__()
+    clone = pickle.loads(pickle.dumps(net))
+    for network in (net, clone):
+        adam_step(network)
+    np.testing.assert_array_equal(clone.flat_parameters, net.flat_parameters)
+    # Without the moments the second step would differ.
+    fresh = pickle.loads(pickle.dumps(net))
+    fresh.reset_optimizer_state()
+    adam_step(fresh)
+    adam_step(net)
+    assert not np.array_equal(fresh.flat_parameters, net.flat_parameters)
+
+
 def test_unpickled_network_has_no_tape(X):
     net = make_net()
     net.forward(X, training=True)
@@ -454,21 +479,22 @@ LSTM = 2
 
 
 class LowLevel:
-    """One float64 LSTM core (input 3, hidden 4) and valid buffers for a (2, 5) batch."""
+    """One float64 LSTM core (input 3, hidden 4) holding random parameters, and
+    valid buffers for a (2, 5) batch."""
 
     def __init__(self):
         self.core = _core.NetworkCore(LSTM, 3, 4, 1, False, 0.0, np.float64)
         size = self.core.parameter_size
         rng = np.random.default_rng(0)
-        self.forward_args = dict(params=rng.standard_normal(size),
-                                 x=rng.standard_normal((2, 5, 3)),
+        self.params = rng.standard_normal(size)
+        self.core.set_parameters(self.params)
+        self.forward_args = dict(x=rng.standard_normal((2, 5, 3)),
                                  lengths=np.array([5, 3], np.int64), h0=None, c0=None,
                                  training=True, dropout_seed=0, n_threads=1,
                                  out=np.empty((2, 5, 4)), h_n=np.empty((1, 2, 4)),
                                  c_n=np.empty((1, 2, 4)))
-        self.backward_args = dict(params=self.forward_args["params"],
-                                  d_out=np.ones((2, 5, 4)), d_h_n=None, d_c_n=None,
-                                  grads=np.empty(size), accumulate=False, n_threads=1,
+        self.backward_args = dict(d_out=np.ones((2, 5, 4)), d_h_n=None, d_c_n=None,
+                                  accumulate=False, n_threads=1,
                                   d_x=np.empty((2, 5, 3)), d_h0=np.empty((1, 2, 4)),
                                   d_c0=np.empty((1, 2, 4)))
 
@@ -490,7 +516,7 @@ def test_low_level_core_runs_and_matches_the_network():
     low = LowLevel()
     low.forward()
     net = RecurrentNetwork("lstm", 3, 4, dtype=np.float64)
-    net.flat_parameters[:] = low.forward_args["params"]
+    net.flat_parameters[:] = low.params
     out, h_n, c_n = net.forward(low.forward_args["x"], [5, 3])
     np.testing.assert_array_equal(low.forward_args["out"], out)
     np.testing.assert_array_equal(low.forward_args["h_n"], h_n)
@@ -519,12 +545,22 @@ def _fortran(shape):
     return np.asfortranarray(np.zeros(shape))
 
 
+@pytest.mark.parametrize("kind", ["parameters", "gradients"])
+@pytest.mark.parametrize("bad, error, message", [
+    (np.zeros(144, np.float32), TypeError, "{} must have dtype float64, got float32"),
+    (np.zeros(143), ValueError, r"{} has shape \(143,\), expected \(144,\)"),
+    ([0.0] * 144, TypeError, "{} must be a numpy array, got list"),
+    (np.zeros(288)[::2], ValueError, "{} must be C-contiguous"),
+])
+def test_low_level_core_rejects_bad_parameter_vectors(kind, bad, error, message):
+    low = LowLevel()
+    before = np.array(getattr(low.core, kind)())
+    with pytest.raises(error, match=message.format(kind)):
+        getattr(low.core, "set_" + kind)(bad)
+    np.testing.assert_array_equal(getattr(low.core, kind)(), before)
+
+
 @pytest.mark.parametrize("changes, error, message", [
-    (dict(params=np.zeros(144, np.float32)), TypeError,
-     "params must have dtype float64, got float32"),
-    (dict(params=np.zeros(143)), ValueError, r"params has shape \(143,\), expected \(144,\)"),
-    (dict(params=[0.0] * 144), TypeError, "params must be a numpy array, got list"),
-    (dict(params=np.zeros(288)[::2]), ValueError, "params must be C-contiguous"),
     (dict(x=np.zeros((2, 5, 3), np.float32)), TypeError, "x must have dtype float64"),
     (dict(x=_fortran((2, 5, 3))), ValueError, "x must be C-contiguous"),
     (dict(x=np.zeros((2, 10, 3))[:, ::2]), ValueError, "x must be C-contiguous"),
@@ -563,8 +599,6 @@ def test_low_level_forward_rejects_bad_buffers(changes, error, message):
     (dict(d_out=np.zeros((2, 5, 4)).tolist()), TypeError, "d_output must be a numpy array"),
     (dict(d_h_n=_fortran((1, 2, 4))), ValueError, "d_h_n must be C-contiguous"),
     (dict(d_c_n=np.zeros((1, 2, 5))), ValueError, r"d_c_n has shape \(1, 2, 5\)"),
-    (dict(grads=np.zeros(144, np.float32)), TypeError, "grads must have dtype float64"),
-    (dict(grads=np.zeros(288)[::2]), ValueError, "grads must be C-contiguous"),
     (dict(d_x=np.empty((2, 4, 3))), ValueError, r"d_x has shape \(2, 4, 3\), expected \(2, 5, 3\)"),
     (dict(d_h0=np.empty((1, 2, 4), np.float32)), TypeError, "d_h0 must have dtype float64"),
     (dict(d_c0=None), TypeError, "d_c0 must be a numpy array, got NoneType"),
@@ -575,4 +609,4 @@ def test_low_level_backward_rejects_bad_buffers(changes, error, message):
     with pytest.raises(error, match=message):
         low.backward(**changes)
     low.backward()
-    assert np.abs(low.backward_args["grads"]).max() > 0
+    assert np.abs(low.core.gradients()).max() > 0

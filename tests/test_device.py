@@ -122,18 +122,22 @@ def test_device_weights_live_on_the_device(emulated_gpu):
     clf = fit_quietly(GRUClassifier(hidden_size=5, max_iter=2, random_state=0,
                                     device="cuda"), X, y)
     (block,) = clf.model_.blocks
-    assert block.on_device and block.device == "cuda:0"
-    # The handle reads a copy; writing it uploads.
-    before = np.asarray(block.flat_parameters)
+    assert block.device == "cuda:0"
+    # Reading gives a read-only host copy; assigning uploads.
+    before = block.flat_parameters
     assert isinstance(before, np.ndarray) and before.shape == (block.flat_parameters.size,)
-    before[:] = 0  # a copy: the device is untouched
-    assert np.any(np.asarray(block.flat_parameters) != 0)
+    assert not before.flags.writeable
     assert not block.parameters["weight_hh_l0"].flags.writeable
-    block.flat_parameters[...] = 0
+    copy = before.copy()
+    copy[:] = 0  # a copy: the device is untouched
+    assert np.any(block.flat_parameters != 0)
+    block.flat_parameters = copy
     assert not np.any(block.parameters["weight_hh_l0"])
-    # Assigning part of the vector keeps the rest.
-    block.flat_parameters[np.array([0, 2])] = 1.0
-    values = np.asarray(block.flat_parameters)
+    # Changing part of the vector keeps the rest.
+    values = block.flat_parameters.copy()
+    values[[0, 2]] = 1.0
+    block.flat_parameters = values
+    values = block.flat_parameters
     assert values[0] == values[2] == 1.0 and not np.any(values[[1]]) and not np.any(values[3:])
 
 
@@ -142,7 +146,7 @@ def test_pickled_device_model_continues_training_identically(emulated_gpu):
     clf = fit_quietly(GRUClassifier(hidden_size=5, max_iter=2, random_state=0,
                                     device="cuda", dtype="float64"), X, y)
     copy = pickle.loads(pickle.dumps(clf))
-    assert copy.model_.blocks[0].on_device
+    assert copy.model_.blocks[0].device == "cuda:0"
     np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
     # The Adam moments kept on the device travelled with the pickle.
     clf.partial_fit(X, y)
@@ -157,7 +161,7 @@ def test_changing_device_moves_the_fitted_model(emulated_gpu):
     on_gpu = clf.predict_proba(X)
     clf.set_params(device="cpu")
     np.testing.assert_allclose(clf.predict_proba(X), on_gpu, rtol=1e-12)
-    assert not clf.model_.blocks[0].on_device
+    assert clf.model_.blocks[0].device == "cpu"
     clf.partial_fit(X, y)  # trains on, on the CPU, with fresh optimizer moments
     assert clf.n_iter_ == 3
     assert clone(clf).get_params()["device"] == "cpu"
@@ -167,7 +171,7 @@ def test_network_moves_between_devices(emulated_gpu):
     net = RecurrentNetwork("lstm", 3, 4, num_layers=2, dtype=np.float64, random_state=0)
     X = np.random.default_rng(0).standard_normal((5, 7, 3))
     on_gpu = net.to_device("cuda")
-    assert on_gpu is not net and on_gpu.on_device
+    assert on_gpu is not net and on_gpu.device == "cuda:0"
     assert net.to_device("cpu") is net
     for cpu_result, gpu_result in zip(net.forward(X), on_gpu.forward(X)):
         np.testing.assert_allclose(gpu_result, cpu_result, rtol=1e-12)
@@ -232,25 +236,40 @@ def test_device_gradients_start_at_zero_and_accumulate_like_the_cpu(emulated_gpu
 
 
 @pytest.mark.parametrize("device", ["cpu", "cuda"])
-def test_in_place_operators_on_parameters_and_gradients(device, request):
+def test_assigning_parameters_and_gradients(device, request):
     if device == "cuda":
         request.getfixturevalue("emulated_gpu")
     net = RecurrentNetwork("lstm", 2, 3, dtype=np.float64, random_state=0, device=device)
     start = np.array(net.flat_parameters)
+    net.flat_parameters = net.flat_parameters * 0.5
+    net.flat_parameters = net.flat_parameters + 1.0
+    np.testing.assert_allclose(net.flat_parameters, start * 0.5 + 1.0)
+    out, _, _ = net.forward(np.ones((2, 3, 2)), training=True)
+    net.backward(out)
+    gradients = np.array(net.flat_gradients)
+    net.flat_gradients = net.flat_gradients * 2.0
+    np.testing.assert_allclose(net.flat_gradients, 2.0 * gradients)
+
+
+def test_in_place_operators_on_the_cpu_arrays():
+    net = RecurrentNetwork("lstm", 2, 3, dtype=np.float64, random_state=0)
+    start = np.array(net.flat_parameters)
     net.flat_parameters *= 0.5
     net.flat_parameters += 1.0
-    np.testing.assert_allclose(np.asarray(net.flat_parameters), start * 0.5 + 1.0)
+    np.testing.assert_allclose(net.flat_parameters, start * 0.5 + 1.0)
     out, _, _ = net.forward(np.ones((2, 3, 2)), training=True)
     net.backward(out)
     gradients = np.array(net.flat_gradients)
     net.flat_gradients *= 2.0
-    np.testing.assert_allclose(np.asarray(net.flat_gradients), 2.0 * gradients)
+    np.testing.assert_allclose(net.flat_gradients, 2.0 * gradients)
 
 
-def test_device_vectors_cannot_be_viewed_without_a_copy(emulated_gpu):
+def test_device_vectors_cannot_be_written_in_place(emulated_gpu):
     net = RecurrentNetwork("rnn_tanh", 2, 3, device="cuda")
-    with pytest.raises(ValueError, match="copy"):
-        np.asarray(net.flat_parameters, copy=False)
+    with pytest.raises(ValueError, match="read-only"):
+        net.flat_parameters[0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        net.flat_gradients *= 2.0
 
 
 def test_estimators_pickled_before_the_device_parameter_still_load(monkeypatch):
@@ -280,7 +299,7 @@ def test_a_model_pickled_on_a_gpu_loads_on_the_cpu_without_one(emulated_gpu, mon
     monkeypatch.undo()  # back to this build's real CUDA support: none usable
     with pytest.warns(RuntimeWarning, match="loaded on the CPU"):
         loaded = pickle.loads(saved)
-    assert not loaded.model_.blocks[0].on_device
+    assert loaded.model_.blocks[0].device == "cpu"
     loaded.set_params(device="cpu")
     np.testing.assert_allclose(loaded.predict_proba(X), expected, rtol=1e-12)
 

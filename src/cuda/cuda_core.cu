@@ -17,7 +17,7 @@ int cuda_device_count() {
 }
 
 template <class T>
-std::unique_ptr<DeviceCore<T>> make_cuda_core(const NetworkConfig& config, int device_index) {
+std::unique_ptr<Core> make_cuda_core(const NetworkConfig& config, int device_index) {
   int count = 0;
   const cudaError_t status = cudaGetDeviceCount(&count);
   if (status != cudaSuccess) {
@@ -33,7 +33,7 @@ std::unique_ptr<DeviceCore<T>> make_cuda_core(const NetworkConfig& config, int d
       config, device::CudaBackend<T>(device_index));
 }
 
-template std::unique_ptr<DeviceCore<float>> make_cuda_core(const NetworkConfig&, int);
-template std::unique_ptr<DeviceCore<double>> make_cuda_core(const NetworkConfig&, int);
+template std::unique_ptr<Core> make_cuda_core<float>(const NetworkConfig&, int);
+template std::unique_ptr<Core> make_cuda_core<double>(const NetworkConfig&, int);
 
 }  // namespace rnnsk

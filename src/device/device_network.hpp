@@ -1,4 +1,4 @@
-// The device implementation of DeviceCore for any backend (host_backend.hpp,
+// The device implementation of Core for any backend (host_backend.hpp,
 // src/cuda/cuda_backend.cuh): the GPU-shaped counterpart of network.cpp.
 // Packing and the reordering of states happen on the host, around one upload
 // of the inputs and one download of the results per call; everything between
@@ -13,23 +13,22 @@
 
 #include "buffer.hpp"
 #include "device/device_array.hpp"
-#include "device/device_core.hpp"
 #include "device/device_direction.hpp"
 #include "dropout.hpp"
+#include "trained_core.hpp"
 
 namespace rnnsk::device {
 
 template <class T, class Backend>
-class DeviceNetwork final : public DeviceCore<T> {
+class DeviceNetwork final : public TrainedCore<T, Backend> {
   using Array = DeviceArray<T, Backend>;
 
  public:
   DeviceNetwork(const NetworkConfig& config, Backend backend)
-      : config_(config), layout_(parameter_layout(config)), count_(parameter_count(config)),
-        backend_(std::move(backend)), params_(backend_), grads_(backend_), first_(backend_),
-        second_(backend_), new_params_(backend_), new_first_(backend_), new_second_(backend_),
-        lengths_(backend_), offsets_(backend_), x_(backend_), h0_(backend_), c0_(backend_),
-        hn_(backend_), cn_(backend_), d_upper_(backend_), d_lower_(backend_) {
+      : TrainedCore<T, Backend>(config, std::move(backend)), config_(config),
+        backend_(this->backend()), lengths_(backend_), offsets_(backend_), x_(backend_),
+        h0_(backend_), c0_(backend_), hn_(backend_), cn_(backend_), d_upper_(backend_),
+        d_lower_(backend_) {
     for (int layer = 0; layer < config.num_layers; ++layer) {
       for (int d = 0; d < config.directions(); ++d)
         directions_.emplace_back(backend_, config.cell, config.layer_input_size(layer),
@@ -38,73 +37,28 @@ class DeviceNetwork final : public DeviceCore<T> {
       masks_.emplace_back(backend_);
       dropped_.emplace_back(backend_);
     }
-    params_.grow(count_);
-    // Gradients start at zero, as the CPU core's: accumulate, clipping and reads
-    // before the first backward see zeros.
-    backend_.for_each(count_, Fill<T>{grads_.grow(count_), T(0)});
-    reset_optimizer_state();
   }
 
-  void upload_parameters(const T* host) override {
-    params_.upload(host, count_);
-    proposed_ = false;  // a proposal made from other parameters must not land
-  }
-  void download_parameters(T* host) override { params_.download(host, count_); }
-  void download_gradients(T* host) override { grads_.download(host, count_); }
-  void upload_optimizer_state(const T* first, const T* second) override {
-    first_.upload(first, count_);
-    second_.upload(second, count_);
-  }
-  void download_optimizer_state(T* first, T* second) override {
-    first_.download(first, count_);
-    second_.download(second, count_);
-  }
-  void reset_optimizer_state() override {
-    backend_.for_each(count_, Fill<T>{first_.grow(count_), T(0)});
-    backend_.for_each(count_, Fill<T>{second_.grow(count_), T(0)});
+  // On the host: the staging of one transfer (the widest of the packed inputs,
+  // outputs and states) and the caller's padded arrays. The tape is in device
+  // memory.
+  double host_bytes(long batch, long steps, long rows, bool training) const override {
+    const long width = static_cast<long>(config_.directions()) * config_.hidden_size;
+    const double staging = std::max(
+        static_cast<double>(rows) * std::max<long>(config_.input_size, width),
+        static_cast<double>(config_.num_layers) * config_.directions() * batch *
+            config_.hidden_size);
+    const double padded = static_cast<double>(batch) * steps *
+                          (config_.input_size * (training ? 2 : 1) + width);
+    return sizeof(T) * (staging + padded);
   }
 
-  double gradient_sum_of_squares() override {
-    return backend_.dot(grads_.data(), grads_.data(), count_);
-  }
-  void scale_gradients(double factor) override {
-    backend_.for_each(count_, Scale<T>{grads_.data(), static_cast<T>(factor)});
-  }
-  double add_weight_decay(double scale) override {
-    double squares = 0.0;
-    for (const ParameterEntry& entry : layout_) {
-      if (entry.cols == 0) continue;  // a bias
-      const long size = static_cast<long>(entry.rows) * entry.cols;
-      const T* weights = params_.data() + entry.offset;
-      squares += backend_.dot(weights, weights, size);
-      backend_.for_each(size, AddDecay<T>{grads_.data() + entry.offset, weights,
-                                          static_cast<T>(scale)});
-    }
-    return squares;
-  }
-  bool propose_adam(double rate, double beta_1, double beta_2, double epsilon) override {
-    backend_.for_each(count_, AdamProposal<T>{
-        params_.data(), grads_.data(), first_.data(), second_.data(), new_params_.grow(count_),
-        new_first_.grow(count_), new_second_.grow(count_), static_cast<T>(rate),
-        static_cast<T>(beta_1), static_cast<T>(beta_2), static_cast<T>(epsilon)});
-    return proposal_is_finite(true);
-  }
-  bool propose_sgd(double learning_rate, double momentum, bool nesterov) override {
-    backend_.for_each(count_, SgdProposal<T>{
-        params_.data(), grads_.data(), first_.data(), new_params_.grow(count_),
-        new_first_.grow(count_), static_cast<T>(learning_rate), static_cast<T>(momentum),
-        nesterov});
-    return proposal_is_finite(false);
-  }
-  void commit() override {
-    if (!proposed_) throw std::logic_error("commit needs a proposed optimizer step");
-    swap(params_, new_params_);
-    swap(first_, new_first_);
-    if (proposed_second_) swap(second_, new_second_);
-    proposed_ = false;
-  }
+  // Device memory is reached by upload and download only.
+  void* host_parameters() override { return nullptr; }
+  void* host_gradients() override { return nullptr; }
 
-  void forward(const ForwardArgs<T>& a) override {
+ protected:
+  void run_forward(const ForwardArgs<T>& a) override {
     taped_ = false;
     packing_.build(a.lengths, a.batch, a.steps);
     upload_packing();
@@ -146,7 +100,7 @@ class DeviceNetwork final : public DeviceCore<T> {
     taped_ = a.training;
   }
 
-  void backward(const BackwardArgs<T>& a) override {
+  void run_backward(const BackwardArgs<T>& a) override {
     if (!taped_)
       throw std::runtime_error("backward needs a preceding forward with training=True");
     const bool lstm = config_.cell == CellKind::lstm;
@@ -193,16 +147,16 @@ class DeviceNetwork final : public DeviceCore<T> {
 
  private:
   const ParameterEntry* entries(int layer, int d) const {
-    return &layout_[4 * (layer * config_.directions() + d)];
+    return &this->layout()[4 * (layer * config_.directions() + d)];
   }
   Weights<T> weights(int layer, int d) const {
     const ParameterEntry* e = entries(layer, d);
-    const T* base = params_.data();
+    const T* base = this->params();
     return {base + e[0].offset, base + e[1].offset, base + e[2].offset, base + e[3].offset};
   }
   WeightGradients<T> gradients(int layer, int d) const {
     const ParameterEntry* e = entries(layer, d);
-    T* base = grads_.data();
+    T* base = this->grads();
     return {base + e[0].offset, base + e[1].offset, base + e[2].offset, base + e[3].offset};
   }
   const T* layer_input(int layer) const {
@@ -231,19 +185,8 @@ class DeviceNetwork final : public DeviceCore<T> {
     packing_.from_sorted(host_.data(), count, config_.hidden_size, original);
   }
 
-  bool proposal_is_finite(bool adam) {
-    proposed_ = true;
-    proposed_second_ = adam;
-    const double squares = backend_.dot(new_params_.data(), new_params_.data(), count_);
-    return squares - squares == 0.0;  // false for NaN and infinity
-  }
-
   NetworkConfig config_;
-  std::vector<ParameterEntry> layout_;
-  long count_;
-  Backend backend_;  // before every array: they release into it
-  Array params_, grads_, first_, second_, new_params_, new_first_, new_second_;
-  bool proposed_ = false, proposed_second_ = false;
+  Backend& backend_;  // the base's: every array below releases into it
 
   std::vector<DeviceDirection<T, Backend>> directions_;
   Packing packing_;

@@ -14,6 +14,7 @@
 #include "cells/cell_math.hpp"
 #include "dropout.hpp"
 #include "host_device.hpp"
+#include "optimizer_math.hpp"
 
 namespace rnnsk::device {
 
@@ -21,8 +22,6 @@ RNNSK_HOST_DEVICE inline float exponential(float x) { return expf(x); }
 RNNSK_HOST_DEVICE inline double exponential(double x) { return exp(x); }
 RNNSK_HOST_DEVICE inline float hyperbolic_tangent(float x) { return tanhf(x); }
 RNNSK_HOST_DEVICE inline double hyperbolic_tangent(double x) { return tanh(x); }
-RNNSK_HOST_DEVICE inline float square_root(float x) { return sqrtf(x); }
-RNNSK_HOST_DEVICE inline double square_root(double x) { return sqrt(x); }
 
 template <class T>
 RNNSK_HOST_DEVICE inline T sigmoid(T x) {
@@ -253,71 +252,6 @@ struct MultiplyInPlace {
   T* values;
   const T* factors;
   RNNSK_HOST_DEVICE void operator()(long e) const { values[e] *= factors[e]; }
-};
-
-template <class T>
-struct Fill {
-  T* values;
-  T value;
-  RNNSK_HOST_DEVICE void operator()(long e) const { values[e] = value; }
-};
-
-// ---------------------------------------------------------------- optimizer --
-
-template <class T>
-struct Scale {
-  T* values;
-  T factor;
-  RNNSK_HOST_DEVICE void operator()(long e) const { values[e] *= factor; }
-};
-
-// gradient += scale * weight (L2 on weights).
-template <class T>
-struct AddDecay {
-  T* gradients;
-  const T* weights;
-  T scale;
-  RNNSK_HOST_DEVICE void operator()(long e) const { gradients[e] += scale * weights[e]; }
-};
-
-// scikit-learn's Adam (see rnnsk/_optim.py), into separate output buffers so a
-// step can still be refused.
-template <class T>
-struct AdamProposal {
-  const T* params;
-  const T* grads;
-  const T* first;
-  const T* second;
-  T* new_params;
-  T* new_first;
-  T* new_second;
-  T rate, beta_1, beta_2, epsilon;
-  RNNSK_HOST_DEVICE void operator()(long e) const {
-    const T g = grads[e];
-    const T m = beta_1 * first[e] + (T(1) - beta_1) * g;
-    const T v = beta_2 * second[e] + (T(1) - beta_2) * (g * g);
-    new_first[e] = m;
-    new_second[e] = v;
-    new_params[e] = params[e] - rate * m / (square_root(v) + epsilon);
-  }
-};
-
-// scikit-learn's SGD with momentum (optionally Nesterov's).
-template <class T>
-struct SgdProposal {
-  const T* params;
-  const T* grads;
-  const T* velocity;
-  T* new_params;
-  T* new_velocity;
-  T learning_rate, momentum;
-  bool nesterov;
-  RNNSK_HOST_DEVICE void operator()(long e) const {
-    const T g = grads[e];
-    const T v = momentum * velocity[e] - learning_rate * g;
-    new_velocity[e] = v;
-    new_params[e] = params[e] + (nesterov ? momentum * v - learning_rate * g : v);
-  }
 };
 
 }  // namespace rnnsk::device

@@ -2,7 +2,7 @@
 // for a GPU then fails with an error that says how to get one.
 #include <stdexcept>
 
-#include "device/device_core.hpp"
+#include "core.hpp"
 
 namespace rnnsk {
 
@@ -18,11 +18,11 @@ namespace {
 int cuda_device_count() { no_cuda(); }
 
 template <class T>
-std::unique_ptr<DeviceCore<T>> make_cuda_core(const NetworkConfig&, int) {
+std::unique_ptr<Core> make_cuda_core(const NetworkConfig&, int) {
   no_cuda();
 }
 
-template std::unique_ptr<DeviceCore<float>> make_cuda_core(const NetworkConfig&, int);
-template std::unique_ptr<DeviceCore<double>> make_cuda_core(const NetworkConfig&, int);
+template std::unique_ptr<Core> make_cuda_core<float>(const NetworkConfig&, int);
+template std::unique_ptr<Core> make_cuda_core<double>(const NetworkConfig&, int);
 
 }  // namespace rnnsk
