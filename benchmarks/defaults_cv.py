@@ -10,11 +10,16 @@ are never read.
     OMP_NUM_THREADS=1 python benchmarks/defaults_cv.py --datasets ArrowHead CardanoSentiment \\
         --candidates now updates8 --cells LSTM GRU --out /tmp/cv.jsonl
     python benchmarks/defaults_cv.py --report /tmp/cv.jsonl
+    python benchmarks/defaults_cv.py --report /tmp/cv.jsonl --versus equal before
 
 A candidate is a named rule (CANDIDATES below): a function of the number of
 training series returning the estimator parameters, so that rules that scale with
 the data (a batch size giving a number of updates per epoch) are measured as they
-would act inside ``fit``.
+would act inside ``fit``. ``--label`` names the records of a run after the library's
+code instead (when the code, not a parameter, is what differs). The stored records
+(``results/defaults-cv.jsonl``) call the defaults before commit 21a9ba8 ``before`` and
+those after it ``equal`` (batch_size='auto' as near-equal minibatches); ``batch32`` is
+the earlier rule forced with an integer.
 """
 import argparse
 import json
@@ -143,6 +148,24 @@ def report(paths):
               f"{np.mean(values):.4f} ± {np.std(values):.4f} ({len(values)} fits)")
 
 
+def versus(paths, new, old):
+    """Mean scores of candidates ``new`` and ``old`` over the (seed, fold) pairs
+    both were fitted on, per data set and cell: a paired comparison."""
+    scores = {}
+    for path in paths:
+        with open(path) as lines:
+            for line in lines:
+                row = json.loads(line)
+                scores[tuple(row["key"])] = row["score"]
+    paired = defaultdict(list)
+    for (name, candidate, cell, seed, fold), value in scores.items():
+        if candidate == new and (name, old, cell, seed, fold) in scores:
+            paired[name, cell].append((value, scores[name, old, cell, seed, fold]))
+    for (name, cell), pairs in sorted(paired.items()):
+        a, b = np.mean(pairs, axis=0)
+        print(f"{name:24s} {cell:5s} {new} {a:.4f}  {old} {b:.4f}  ({len(pairs)} fits each)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=[])
@@ -156,9 +179,13 @@ def main():
                         "candidate: the library's code under test when it, not a "
                         "parameter, is what differs")
     parser.add_argument("--out")
-    parser.add_argument("--report", nargs="+")
+    parser.add_argument("--report", nargs="+", metavar="JSONL")
+    parser.add_argument("--versus", nargs=2, metavar=("NEW", "OLD"),
+                        help="with --report: the two candidates side by side, paired")
     args = parser.parse_args()
-    if args.report:
+    if args.report and args.versus:
+        versus(args.report, *args.versus)
+    elif args.report:
         report(args.report)
     else:
         run(args)
