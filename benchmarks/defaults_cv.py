@@ -3,7 +3,8 @@
 The accuracy suite (``accuracy.py``) scores on each data set's test split; a default
 chosen by looking at those scores would be tuned to the test sets. This script
 compares candidate settings on the *training* split only: stratified K-fold (plain
-K-fold for regression) on the training series of each suite data set, several seeds,
+K-fold for regression) on the training series of each suite data set (and of two sets
+outside the suite, TUNING below), several seeds,
 one JSON line per fit (validation accuracy or RMSE, seconds, epochs). The test splits
 are never read.
 

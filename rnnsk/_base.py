@@ -444,7 +444,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # As few minibatches as hold batch_size sequences each, of near-equal
             # sizes: the last one is never a small remainder (36 series are 18 + 18,
             # not 32 + 4), whose noisy gradient Adam would scale up to a full step
-            # and whose L2 term (alpha per unit of weight in the batch) would be 8x.
+            # and whose L2 term (alpha per unit of weight in the batch) would be 8x
+            # that of a full one. See docs/guide/defaults.md for the measurements.
             yield from np.array_split(order, -(-n_samples // batch_size))
             return
         for first in range(0, n_samples, batch_size):
