@@ -447,6 +447,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """The sample indices of each minibatch of one epoch, in training order."""
         order = (self._random_state.permutation(n_samples) if self.shuffle
                  else np.arange(n_samples))
+        if self.batch_size == "auto":
+            # As few minibatches as hold batch_size sequences each, of near-equal
+            # sizes: the last one is never a small remainder (36 series are 18 + 18,
+            # not 32 + 4), whose noisy gradient Adam would scale up to a full step
+            # and whose L2 term (alpha per unit of weight in the batch) would be 8x
+            # that of a full one. See docs/guide/defaults.md for the measurements.
+            yield from np.array_split(order, -(-n_samples // batch_size))
+            return
         for first in range(0, n_samples, batch_size):
             yield order[first:first + batch_size]
 

@@ -51,7 +51,11 @@ PARAMETERS = {
               "embedding), as scikit-learn's MLP: ``alpha / 2 * |W|^2`` per unit of "
               "sample weight."),
     "batch_size": ("int or 'auto'",
-                   "Sequences per minibatch; 'auto' is ``min(32, n_samples)``."),
+                   "Sequences per minibatch; 'auto' splits each epoch into "
+                   "``ceil(n_samples / 32)`` minibatches of near-equal sizes (at most "
+                   "32; 36 sequences are two minibatches of 18). An integer gives "
+                   "minibatches of that size and a smaller last one, as in "
+                   "scikit-learn's MLP."),
     "learning_rate_init": ("float", "The initial learning rate of the optimizer."),
     "max_iter": ("int", "Maximum number of epochs."),
     "max_grad_norm": ("float or None",

@@ -312,3 +312,25 @@ def test_keyboard_interrupt_in_partial_fit(monkeypatch):
     monkeypatch.undo()
     assert clf.n_iter_ == 1
     assert_same_state(clf.state_dict(), before)
+
+
+# ------------------------------------------------------------- minibatches --
+
+@pytest.mark.parametrize("n_samples, batch_size, expected", [
+    (36, "auto", [18, 18]),       # not 32 + 4
+    (70, "auto", [23, 23, 24]),   # ceil(70 / 32) = 3 near-equal minibatches
+    (20, "auto", [20]),
+    (36, 32, [4, 32]),            # an integer is kept, with MLP's remainder
+])
+def test_minibatch_sizes(monkeypatch, n_samples, batch_size, expected):
+    sizes = []
+    original = LSTMClassifier._train_step
+
+    def recording(self, batch, targets, weights):
+        sizes.append(len(targets))
+        return original(self, batch, targets, weights)
+
+    monkeypatch.setattr(LSTMClassifier, "_train_step", recording)
+    X, y = sequences_3d(n=n_samples)
+    quietly(LSTMClassifier(**fast(batch_size=batch_size, max_iter=1)).fit, X, y)
+    assert sorted(sizes) == expected
