@@ -23,7 +23,9 @@ Usage::
    units per direction, 4 labels, float32), rnnsk against torch (nn.LSTM +
    nn.Linear + cross-entropy, the same thread count), and the same step of
    rnnsk with ``crf=True`` (the CRF's added cost). Repetitions interleave
-   (benchmarks/_timing.py) and medians are kept.
+   (benchmarks/_timing.py) and medians are kept; on one thread, both wall and
+   CPU time (the latter not inflated by waiting for a core on a shared
+   machine), with the cores other processes kept busy meanwhile.
 
 3. With ``--validate SETTINGS...`` (instead of 1 and 2): how the defaults were
    chosen, without looking at the test split. Each setting (a JSON dict of
@@ -50,7 +52,7 @@ import numpy as np  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from _timing import interleaved, median  # noqa: E402
+from _timing import OtherLoad, interleaved, median  # noqa: E402
 from _workloads import load_torch  # noqa: E402
 from rnnsk import RecurrentTagger  # noqa: E402
 from rnnsk.datasets import load_peoples_daily  # noqa: E402
@@ -259,21 +261,29 @@ def speed(args):
     torch = load_torch()
     print(f"\nTraining step of a BiLSTM tagger at M = {M_SHAPE} (batch, steps, inputs, "
           f"hidden), {N_LABELS} labels, float32; medians of interleaved repetitions\n")
-    print("| threads | rnnsk ms | rnnsk + CRF ms | torch ms | rnnsk speed-up vs torch "
-          "| CRF's added cost |")
-    print("|---|---|---|---|---|---|")
+    print("| threads | clock | rnnsk ms | rnnsk + CRF ms | torch ms | rnnsk speed-up vs torch "
+          "| CRF's added cost | other load (cores) |")
+    print("|---|---|---|---|---|---|---|---|")
     for threads in args.speed_threads:
         functions = {"rnnsk": rnnsk_step(False, threads), "crf": rnnsk_step(True, threads)}
         if torch is not None:
             torch.set_num_threads(threads)
             functions["torch"] = torch_step(torch, threads)
-        with threadpool_limits(threads):
-            samples = interleaved(functions, budget=args.budget, min_reps=args.repeats)
-        ms = {name: 1e3 * median(values) for name, values in samples.items()}
-        torch_ms = ms.get("torch", float("nan"))
-        print(f"| {threads} | {ms['rnnsk']:.1f} | {ms['crf']:.1f} | {torch_ms:.1f} "
-              f"| {torch_ms / ms['rnnsk']:.2f}x | {ms['crf'] / ms['rnnsk'] - 1:+.1%} |",
-              flush=True)
+        # One thread: also the process's CPU time, which waiting for a core
+        # that other jobs hold does not inflate.
+        clocks = {"wall": time.perf_counter}
+        if threads == 1:
+            clocks["CPU"] = time.process_time
+        for clock_name, clock in clocks.items():
+            with threadpool_limits(threads), OtherLoad() as load:
+                samples = interleaved(functions, budget=args.budget, min_reps=args.repeats,
+                                      clock=clock)
+            ms = {name: 1e3 * median(values) for name, values in samples.items()}
+            torch_ms = ms.get("torch", float("nan"))
+            other = "n/a" if load.cores is None else f"{load.cores:.1f}"
+            print(f"| {threads} | {clock_name} | {ms['rnnsk']:.1f} | {ms['crf']:.1f} "
+                  f"| {torch_ms:.1f} | {torch_ms / ms['rnnsk']:.2f}x "
+                  f"| {ms['crf'] / ms['rnnsk'] - 1:+.1%} | {other} |", flush=True)
 
 
 def main():
