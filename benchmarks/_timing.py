@@ -25,25 +25,27 @@ TURN_SECONDS = 0.05   # timed calls per turn: as many as fill this, at most MAX_
 MAX_PER_TURN = 8
 
 
-def _turn(function, calls, settle):
+def _turn(function, calls, settle, clock=time.perf_counter):
     time.sleep(PAUSE_SECONDS)
     if settle:
         function()
     seconds = []
     for _ in range(calls):
-        started = time.perf_counter()
+        started = clock()
         function()
-        seconds.append(time.perf_counter() - started)
+        seconds.append(clock() - started)
     return seconds
 
 
-def interleaved(functions, *, warmup=2, budget=3.0, min_reps=5, max_reps=40):
+def interleaved(functions, *, warmup=2, budget=3.0, min_reps=5, max_reps=40,
+                clock=time.perf_counter):
     """Time every function of the dict ``functions`` (name -> callable).
 
     After ``warmup`` untimed calls each, the number of timed calls is chosen so that
     all of them take about ``budget`` seconds, within [min_reps, max_reps]; the
     functions take turns, the order reversing every round. Returns name -> list of
-    seconds.
+    seconds of ``clock`` (``time.process_time`` counts only this process's CPU
+    time: steadier than wall time on a loaded machine, for single-threaded calls).
     """
     names = list(functions)
     for name in names:
@@ -56,7 +58,8 @@ def interleaved(functions, *, warmup=2, budget=3.0, min_reps=5, max_reps=40):
     samples = {name: [] for name in names}
     for round_ in range(math.ceil(reps / per_turn)):
         for name in (names if round_ % 2 == 0 else names[::-1]):
-            samples[name] += _turn(functions[name], per_turn, one_call[name] < SETTLE_BELOW)
+            samples[name] += _turn(functions[name], per_turn, one_call[name] < SETTLE_BELOW,
+                                   clock)
     return samples
 
 

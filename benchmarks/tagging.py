@@ -23,7 +23,9 @@ Usage::
    units per direction, 4 labels, float32), rnnsk against torch (nn.LSTM +
    nn.Linear + cross-entropy, the same thread count), and the same step of
    rnnsk with ``crf=True`` (the CRF's added cost). Repetitions interleave
-   (benchmarks/_timing.py) and medians are kept.
+   (benchmarks/_timing.py) and medians are kept; on one thread, both wall and
+   CPU time (the latter not inflated by waiting for a core on a shared
+   machine), with the cores other processes kept busy meanwhile.
 
 3. With ``--validate SETTINGS...`` (instead of 1 and 2): how the defaults were
    chosen, without looking at the test split. Each setting (a JSON dict of
@@ -50,7 +52,7 @@ import numpy as np  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from _timing import interleaved, median  # noqa: E402
+from _timing import OtherLoad, interleaved, median  # noqa: E402
 from _workloads import load_torch  # noqa: E402
 from rnnsk import RecurrentTagger  # noqa: E402
 from rnnsk.datasets import load_peoples_daily  # noqa: E402
@@ -115,9 +117,8 @@ def run_crfsuite(train, test):
     return predicted, fit_seconds, time.perf_counter() - started, 1
 
 
-def run_rnnsk(train, test, crf, epochs, threads, **params):
-    tagger = RecurrentTagger(crf=crf, max_iter=epochs, random_state=0, n_threads=threads,
-                             **params)
+def run_rnnsk(train, test, epochs, threads, **params):
+    tagger = RecurrentTagger(max_iter=epochs, random_state=0, n_threads=threads, **params)
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -140,16 +141,39 @@ def validate(args):
     print(f"\nValidation: fitted on {len(train[0])} training sentences, scored on the last "
           f"{len(validation[0])} of the train split; {args.epochs} epochs, "
           f"{args.threads} thread(s)\n")
-    print("| setting | word F1 | R_oov | fit s |")
-    print("|---|---|---|---|")
-    for setting in args.validate:
-        params = json.loads(setting)
-        crf = params.pop("crf", RecurrentTagger().crf)
-        predicted, fit_seconds, _, _ = run_rnnsk(train, validation, crf, args.epochs,
-                                                 args.threads, **params)
+    print("| setting | epochs | word F1 | R_oov | fit s |")
+    print("|---|---|---|---|---|")
+    settings = {setting: json.loads(setting) for setting in args.validate}
+    if args.curve:  # the settings take turns, an epoch each
+        curves = {setting: learning_curve(train, validation, args.epochs, args.threads, params)
+                  for setting, params in settings.items()}
+        rows = ((setting, *scored) for turn in zip(*curves.values())
+                for setting, scored in zip(curves, turn))
+    else:
+        rows = ((setting, args.epochs, *run_rnnsk(train, validation, args.epochs, args.threads,
+                                                  **params)[:2])
+                for setting, params in settings.items())
+    for setting, epochs, predicted, fit_seconds in rows:
         s = segmentation_scores(validation[0], validation[1], predicted, words_of(*train))
-        print(f"| `{setting}` | {s['f1']:.4f} | {s['r_oov']:.4f} | {fit_seconds:.0f} |",
-              flush=True)
+        print(f"| `{setting}` | {epochs} | {s['f1']:.4f} | {s['r_oov']:.4f} "
+              f"| {fit_seconds:.0f} |", flush=True)
+
+
+def learning_curve(train, validation, epochs, threads, params):
+    """(epochs, validation predictions, fit seconds so far) after every epoch:
+    one epoch of fit, then partial_fit (the same optimizer continues; with
+    learning_rate='adaptive' the rate only falls after n_iter_no_change epochs
+    without progress, so up to then this is the fit of that many epochs)."""
+    tagger = RecurrentTagger(**{"max_iter": 1, "random_state": 0, "n_threads": threads,
+                                **params})
+    fit_seconds = 0.0
+    for epoch in range(1, epochs + 1):
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            tagger.fit(*train) if epoch == 1 else tagger.partial_fit(*train)
+        fit_seconds += time.perf_counter() - started
+        yield epoch, tagger.predict(validation[0]), fit_seconds
 
 
 def segmentation(args):
@@ -162,7 +186,7 @@ def segmentation(args):
           f"test split {len(test[0])} sentences ({test_chars} characters); "
           f"{args.epochs} epochs, {args.threads} thread(s)\n")
     runs = {f"rnnsk RecurrentTagger(crf={crf})": lambda crf=crf: run_rnnsk(
-        train, test, crf, args.epochs, args.threads)
+        train, test, args.epochs, args.threads, crf=crf)
         for crf, model in ((False, "softmax"), (True, "crf")) if model in args.models}
     try:
         import sklearn_crfsuite  # noqa: F401
@@ -237,21 +261,29 @@ def speed(args):
     torch = load_torch()
     print(f"\nTraining step of a BiLSTM tagger at M = {M_SHAPE} (batch, steps, inputs, "
           f"hidden), {N_LABELS} labels, float32; medians of interleaved repetitions\n")
-    print("| threads | rnnsk ms | rnnsk + CRF ms | torch ms | rnnsk speed-up vs torch "
-          "| CRF's added cost |")
-    print("|---|---|---|---|---|---|")
+    print("| threads | clock | rnnsk ms | rnnsk + CRF ms | torch ms | rnnsk speed-up vs torch "
+          "| CRF's added cost | other load (cores) |")
+    print("|---|---|---|---|---|---|---|---|")
     for threads in args.speed_threads:
         functions = {"rnnsk": rnnsk_step(False, threads), "crf": rnnsk_step(True, threads)}
         if torch is not None:
             torch.set_num_threads(threads)
             functions["torch"] = torch_step(torch, threads)
-        with threadpool_limits(threads):
-            samples = interleaved(functions, budget=args.budget, min_reps=args.repeats)
-        ms = {name: 1e3 * median(values) for name, values in samples.items()}
-        torch_ms = ms.get("torch", float("nan"))
-        print(f"| {threads} | {ms['rnnsk']:.1f} | {ms['crf']:.1f} | {torch_ms:.1f} "
-              f"| {torch_ms / ms['rnnsk']:.2f}x | {ms['crf'] / ms['rnnsk'] - 1:+.1%} |",
-              flush=True)
+        # One thread: also the process's CPU time, which waiting for a core
+        # that other jobs hold does not inflate.
+        clocks = {"wall": time.perf_counter}
+        if threads == 1:
+            clocks["CPU"] = time.process_time
+        for clock_name, clock in clocks.items():
+            with threadpool_limits(threads), OtherLoad() as load:
+                samples = interleaved(functions, budget=args.budget, min_reps=args.repeats,
+                                      clock=clock)
+            ms = {name: 1e3 * median(values) for name, values in samples.items()}
+            torch_ms = ms.get("torch", float("nan"))
+            other = "n/a" if load.cores is None else f"{load.cores:.1f}"
+            print(f"| {threads} | {clock_name} | {ms['rnnsk']:.1f} | {ms['crf']:.1f} "
+                  f"| {torch_ms:.1f} | {torch_ms / ms['rnnsk']:.2f}x "
+                  f"| {ms['crf'] / ms['rnnsk'] - 1:+.1%} | {other} |", flush=True)
 
 
 def main():
@@ -273,6 +305,8 @@ def main():
                         help="JSON dicts of RecurrentTagger parameters to compare on the "
                              "validation part of the train split (see 3. above)")
     parser.add_argument("--validation-sentences", type=int, default=2000)
+    parser.add_argument("--curve", action="store_true",
+                        help="with --validate: score after every epoch up to --epochs")
     args = parser.parse_args()
     print(f"python benchmarks/{' '.join(shlex.quote(a) for a in sys.argv)}".replace(
         "benchmarks/benchmarks/", "benchmarks/"))

@@ -185,8 +185,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         sequences, targets, weights, target_info, weight_unit = self._training_data(
             X, y, sample_weight, reset=first_call, classes=classes)
         scaling = self._input_statistics(sequences, weights, reset=first_call)
-        if self.embedding_dropout > 0 and sequences.data.dtype.kind == "f":
-            raise ValueError(f"embedding_dropout={self.embedding_dropout} needs an embedding: "
+        embedding_dropout = self._embedding_dropout(sequences)
+        if embedding_dropout > 0 and sequences.data.dtype.kind == "f":
+            raise ValueError(f"embedding_dropout={embedding_dropout} needs an embedding: "
                              "set embedding_dim (X of token ids), or leave "
                              "embedding_dropout=0")
         penalty_per_unit = (0.0 if self.alpha == 0 else
@@ -220,7 +221,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self._random_state = rng
         self._penalty_per_unit_weight = penalty_per_unit
         self.model_.n_threads = n_threads
-        self.model_.embedding_dropout = self.embedding_dropout
+        self.model_.embedding_dropout = embedding_dropout
         if not incremental or moved or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
         if validation is None and not incremental:
@@ -233,6 +234,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
                          incremental=incremental)
         return self
+
+    def _embedding_dropout(self, sequences):
+        """The embedding dropout rate of a fit on ``sequences``."""
+        return self.embedding_dropout
 
     def _training_data(self, X, y, sample_weight, *, reset, classes):
         """What the training loop reads: (sequences, targets, weights,

@@ -42,6 +42,9 @@ _STEP_PARAMETERS = dict(
 )
 # What they have after fit, besides their targets' attribute.
 _STEP_ATTRIBUTES = ("vocabulary_", *TRAINING_ATTRIBUTES)
+# The tagger's embedding dropout with embedded inputs, chosen on held-out
+# sentences of the segmentation corpus's train split (docs/tagging.md).
+TAGGER_EMBEDDING_DROPOUT = 0.2
 _VOCABULARY = ("dict", "For string tokens: token -> id (1..V; id 0 is every other token).")
 
 
@@ -54,6 +57,13 @@ def _real_steps(lengths, steps):
                               "Token accuracy on the held-out sequences after every epoch "
                               "with early stopping, else None."),
           crf=("bool", "Put a linear-chain CRF on the per-step scores."),
+          embedding_dropout=(
+              "float or 'auto'",
+              "While training, drop each distinct token id of a minibatch with this "
+              "probability (its vector is zero wherever it occurs; the others are scaled "
+              "by ``1 / (1 - embedding_dropout)``), as AWD-LSTM's embedding dropout; needs "
+              "an embedding. ``'auto'``: 0.2 for string tokens and token ids, 0 for "
+              "numeric sequences."),
           forbidden_transitions=(
               "{'bmes', 'bio'}, list of pairs or None",
               "Label transitions the CRF never takes (their score is -inf, held fixed; "
@@ -114,21 +124,24 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         **BaseStepEstimator._parameter_constraints,
         "crf": ["boolean"],
         "forbidden_transitions": [StrOptions({"bmes", "bio"}), list, tuple, None],
+        "embedding_dropout": [*BaseStepEstimator._parameter_constraints["embedding_dropout"],
+                              StrOptions({"auto"})],
     }
 
-    # init, learning_rate, token_bigrams and crf were chosen on held-out sentences
-    # of the segmentation corpus's train split (docs/tagging.md); standardize
-    # (numeric inputs only) was not measured on tagging and stays off.
+    # init, learning_rate, token_bigrams, crf and embedding_dropout were chosen on
+    # held-out sentences of the segmentation corpus's train split (docs/tagging.md);
+    # standardize (numeric inputs only) was not measured on tagging and stays off.
     def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=True,
-                 dropout=0.0, embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0,
-                 solver="adam", alpha=1e-4, batch_size="auto", learning_rate_init=0.005,
-                 max_iter=200, max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4,
-                 verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
-                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
-                 bptt_steps=None, device="cpu", init="orthogonal", learning_rate="adaptive",
-                 standardize=False, min_frequency=1, char_encoder="cnn", char_features=30,
-                 token_bigrams=True, crf=True, forbidden_transitions=None):
+                 dropout=0.0, embedding_dim=None, vocabulary_size=None,
+                 embedding_dropout="auto", solver="adam", alpha=1e-4, batch_size="auto",
+                 learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None,
+                 dtype="float32", bptt_steps=None, device="cpu", init="orthogonal",
+                 learning_rate="adaptive", standardize=False, min_frequency=1,
+                 char_encoder="cnn", char_features=30, token_bigrams=True, crf=True,
+                 forbidden_transitions=None):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -197,6 +210,11 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         if allowed is not None:
             check_gold_transitions(targets, allowed, labels)
         return targets, labels
+
+    def _embedding_dropout(self, sequences):
+        if self.embedding_dropout != "auto":
+            return self.embedding_dropout
+        return 0.0 if sequences.data.dtype.kind == "f" else TAGGER_EMBEDDING_DROPOUT
 
     def _allowed(self, labels):
         if self.forbidden_transitions is None:

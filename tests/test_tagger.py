@@ -253,6 +253,15 @@ def test_token_bigrams_give_pairs_seen_twice_their_own_embedding():
     assert plain.token_ids(["abd"])[0].shape == (1, 3)
 
 
+def test_auto_embedding_dropout_drops_tokens_only_where_there_is_an_embedding():
+    numeric = RecurrentTagger(hidden_size=4, max_iter=1, random_state=0).fit(*sign_task(10))
+    strings = RecurrentTagger(hidden_size=4, max_iter=1, random_state=0).fit(*words_task())
+    assert numeric.model_.embedding_dropout == 0.0
+    assert strings.model_.embedding_dropout == 0.2
+    with pytest.raises(ValueError, match="embedding_dropout=0.3 needs an embedding"):
+        RecurrentTagger(embedding_dropout=0.3, max_iter=1).fit(*sign_task(10))
+
+
 def test_token_ids_needs_string_tokens():
     X, y = sign_task(n=10)
     tagger = RecurrentTagger(hidden_size=4, max_iter=1).fit(X, y)
