@@ -117,7 +117,8 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
     n_exogenous_=("int", "Number of exogenous inputs (0 without)."),
     calibration_residuals_=("ndarray of shape (n_windows, horizon) or None",
                             "Forecast errors on the held-out windows, divided by the "
-                            "scale of their input window: the conformal scores of "
+                            "scale of their input window (NaN for the steps after the "
+                            "end of the series): the conformal scores of "
                             ":meth:`predict_interval` (for an ensemble, those of the "
                             "median forecast)."),
 )
@@ -383,19 +384,27 @@ class RecurrentForecaster(BaseEstimator):
                 for i, s in enumerate(series)]
 
     def _held_out_forecasts(self, series, exogenous, lags, windows):
-        """``horizon``-step forecasts made from the held-out windows whose
-        whole horizon is known, with their truth, the scale of their input
-        window, their series and origin (the time step they start at)."""
+        """``horizon``-step forecasts made from every held-out window, with
+        their truth (NaN for the steps after the end of the series), the scale
+        of their input window, their series and origin (the time step they
+        start at). Windows whose horizon runs past the end still score their
+        first steps: a short held-out part has few complete windows. With
+        exogenous inputs, only complete windows (the rows after the end are
+        unknown)."""
         if not windows["held_out"].any():
             return None
         ends, ids = windows["ends"][windows["held_out"]], windows["series"][windows["held_out"]]
-        complete = ends + self.horizon <= np.array([len(s) for s in series])[ids]
-        ends, ids = ends[complete], ids[complete]
-        if len(ends) == 0:
-            return None
+        lengths = np.array([len(s) for s in series])
+        if exogenous is not None:
+            complete = ends + self.horizon <= lengths[ids]
+            ends, ids = ends[complete], ids[complete]
+            if len(ends) == 0:
+                return None
         parts = {key: [] for key in ("forecasts", "truth", "scale", "series", "ends")}
         for i in np.unique(ids):
             origins = ends[ids == i]
+            if exogenous is None:  # up to the last step (windows end H steps before)
+                origins = np.arange(origins.min(), len(series[i]))
             _, levels = difference(series[i], lags)
             offset = len(series[i]) - len(levels[-1])
             inputs = levels[-1][origins[:, None] - offset + np.arange(-self.window_length, 0)]
@@ -406,7 +415,9 @@ class RecurrentForecaster(BaseEstimator):
             forecasts, scale = self._forecast(inputs, exo, history_tails(levels, lags, origins),
                                               lags, self.horizon, self._floors[i])
             parts["forecasts"].append(forecasts)
-            parts["truth"].append(series[i][origins[:, None] + np.arange(self.horizon)])
+            times = origins[:, None] + np.arange(self.horizon)
+            known = times < len(series[i])
+            parts["truth"].append(np.where(known, series[i][np.where(known, times, 0)], np.nan))
             parts["scale"].append(scale)
             parts["series"].append(np.full(len(origins), i))
             parts["ends"].append(origins)
@@ -512,7 +523,8 @@ class RecurrentForecaster(BaseEstimator):
         """Split-conformal prediction intervals around :meth:`predict`.
 
         The conformal scores are the absolute errors of the forecasts made
-        from the held-out windows (``calibration_residuals_``), each divided
+        from the held-out windows (``calibration_residuals_``, every step
+        whose truth is known), each divided
         by the scale of its input window and by the typical error of its step
         ahead (the mean over windows, made non-decreasing over the horizon).
         Pooling the steps this way gives ``horizon`` times more scores than
@@ -545,9 +557,9 @@ class RecurrentForecaster(BaseEstimator):
                              f"steps, {steps[-1]} were asked; refit with a larger horizon")
         forecasts, scale, steps, kind = self._predict_steps(steps, series, X)
         errors = np.abs(self.calibration_residuals_)
-        typical = np.maximum.accumulate(errors.mean(axis=0))
+        typical = np.maximum.accumulate(np.nanmean(errors, axis=0))
         typical = np.where(typical > 0, typical, 1.0)
-        scores = (errors / typical).ravel()
+        scores = (errors / typical)[~np.isnan(errors)]
         level = min(1.0, np.ceil((scores.size + 1) * coverage) / scores.size)
         quantile = np.quantile(scores, level, method="higher")
         width = quantile * typical[steps - 1][None, :] * scale[:, None]

@@ -214,7 +214,11 @@ def test_held_out_part_is_the_end_of_each_series():
     trained = cut - length - horizon + 1      # windows whose targets end before the cut
     held_out = n - cut - horizon + 1          # windows whose inputs end at the cut or later
     assert model.regressor_.t_ == trained * model.regressor_.n_iter_
-    assert model.calibration_residuals_.shape == (held_out, horizon)
+    # Calibration: a forecast from every origin of the held-out part, its
+    # steps after the end of the series unknown.
+    origins = np.arange(cut, n)
+    known = origins[:, None] + np.arange(horizon) < n
+    np.testing.assert_array_equal(~np.isnan(model.calibration_residuals_), known)
     # refit: a second network on every window (but those straddling the cut),
     # for the epochs the first one found best.
     refitted = RecurrentForecaster(refit=True, **params).fit(seasonal_series(n))
