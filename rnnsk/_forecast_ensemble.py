@@ -18,13 +18,12 @@ def member_forecasters(forecaster, shortest):
     ``random_state + k`` (an int; a generator or None is shared) and reads
     ``window_length * window_multiples[k % len(window_multiples)]`` steps, at
     most ``shortest`` (what the shortest series holds after differencing) so
-    that every member can forecast every series; member 0 reads
-    ``window_length``."""
+    that every member can forecast every series."""
     seed, multiples = forecaster.random_state, forecaster.window_multiples
     members = []
     for k in range(forecaster.n_estimators):
         length = int(round(forecaster.window_length * multiples[k % len(multiples)]))
-        length = max(forecaster.window_length, min(length, shortest))
+        length = min(length, shortest)
         member_seed = (int(seed) + k) % 2**32 if isinstance(seed, (int, np.integer)) else seed
         members.append(clone(forecaster).set_params(
             n_estimators=1, window_multiples=(1,), window_length=length,

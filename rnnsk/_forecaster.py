@@ -186,7 +186,7 @@ class RecurrentForecaster(BaseEstimator):
     def __init__(self, *, window_length=24, horizon=1, strategy="direct",
                  window_scaling="standardize", differences=0, seasonal_differences=0,
                  seasonal_period=None, linear_skip=False, n_estimators=5,
-                 window_multiples=(1, 2), refit=True, cell="lstm",
+                 window_multiples=(1,), refit=True, cell="lstm",
                  hidden_size=64, num_layers=None,
                  bidirectional=False, dropout=0.0, embedding_dropout=0.0, solver="adam",
                  alpha=1e-4, batch_size="auto", learning_rate_init=0.005, max_iter=200,
