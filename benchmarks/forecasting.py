@@ -25,6 +25,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import shlex
 import sys
 import time
@@ -141,7 +142,8 @@ def targets(results, rnn):
 def parse_variant(text):
     name, _, assignments = text.partition(":")
     params = {}
-    for item in filter(None, assignments.split(",")):
+    # A comma starts a new assignment only before `name=`: tuples stay whole.
+    for item in filter(None, re.split(r",(?=\w+=)", assignments)):
         key, _, value = item.partition("=")
         try:
             params[key] = ast.literal_eval(value)

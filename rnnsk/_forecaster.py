@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._classes import RecurrentRegressor
 from ._docstrings import numpydoc_sections
+from ._forecast_ensemble import median_held_out, member_forecasters
 from ._forecast_inputs import check_exogenous, check_series, check_steps
 from ._series_transforms import (difference, difference_lags, history_tails, integrate,
                                  scale_floor, scale_windows)
@@ -39,7 +40,7 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
 
 
 @numpydoc_sections(
-    attributes=("regressor_", "linear_", "n_series_", "n_exogenous_",
+    attributes=("regressor_", "linear_", "estimators_", "n_series_", "n_exogenous_",
                 "calibration_residuals_"),
     window_length=("int", "Past steps each forecast reads (after differencing)."),
     horizon=("int",
@@ -75,6 +76,15 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
                  "poorly; the network adds the non-linear rest. Off by default: on the "
                  "forecasting benchmark the network overfits the residual of short "
                  "series."),
+    n_estimators=("int",
+                  "Number of networks in the ensemble. With more than one, the forecast is "
+                  "the median of theirs (as the ensembles of N-BEATS and of the M4 "
+                  "winners): network k is initialised with seed ``random_state + k`` and "
+                  "reads ``window_length * window_multiples[k % len(window_multiples)]`` "
+                  "steps (at most what the shortest series holds). Each costs one fit."),
+    window_multiples=("tuple of float",
+                      "Window lengths of the ensemble's networks, as multiples (at least "
+                      "1) of ``window_length``; see ``n_estimators``."),
     refit=("bool",
            "After training on the windows before the held-out part (which scores early "
            "stopping and calibrates the intervals), train a fresh network on every "
@@ -94,18 +104,23 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
                          "stopping and calibrate the prediction intervals. Never a random "
                          "split, so the future never leaks into training. None trains on "
                          "everything (no early stopping, no intervals)."),
-    regressor_=("RecurrentRegressor",
+    regressor_=("RecurrentRegressor or None",
                 "The fitted network, a regressor built with the recurrent parameters "
-                "above."),
+                "above (None for an ensemble: see ``estimators_``)."),
+    estimators_=("list of RecurrentForecaster or None",
+                 "The ensemble's members (``n_estimators > 1``), single-network "
+                 "forecasters fitted on the same series; None for one network."),
     linear_=("RidgeCV or None",
              "The linear part (``linear_skip=True``): from the flattened scaled window "
-             "to the scaled targets."),
+             "to the scaled targets (for an ensemble, in each member)."),
     n_series_=("int", "Number of series fitted."),
     n_exogenous_=("int", "Number of exogenous inputs (0 without)."),
     calibration_residuals_=("ndarray of shape (n_windows, horizon) or None",
                             "Forecast errors on the held-out windows, divided by the "
-                            "scale of their input window: the conformal scores of "
-                            ":meth:`predict_interval`."),
+                            "scale of their input window (NaN for the steps after the "
+                            "end of the series): the conformal scores of "
+                            ":meth:`predict_interval` (for an ensemble, those of the "
+                            "median forecast)."),
 )
 class RecurrentForecaster(BaseEstimator):
     """Recurrent neural network forecaster of one or many time series.
@@ -157,6 +172,8 @@ class RecurrentForecaster(BaseEstimator):
         "seasonal_differences": [Interval(Integral, 0, 1, closed="both")],
         "seasonal_period": [Interval(Integral, 2, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "window_multiples": ["array-like"],
         "refit": ["boolean"],
         "linear_skip": ["boolean"],
     }
@@ -168,7 +185,8 @@ class RecurrentForecaster(BaseEstimator):
     # on 5; windows are standardized already, so standardize adds nothing.
     def __init__(self, *, window_length=24, horizon=1, strategy="direct",
                  window_scaling="standardize", differences=0, seasonal_differences=0,
-                 seasonal_period=None, linear_skip=False, refit=True, cell="lstm",
+                 seasonal_period=None, linear_skip=False, n_estimators=5,
+                 window_multiples=(1,), refit=True, cell="lstm",
                  hidden_size=64, num_layers=None,
                  bidirectional=False, dropout=0.0, embedding_dropout=0.0, solver="adam",
                  alpha=1e-4, batch_size="auto", learning_rate_init=0.005, max_iter=200,
@@ -206,6 +224,8 @@ class RecurrentForecaster(BaseEstimator):
         series, kind = check_series(y)
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
         self._check_lengths(series, lags, 0, "y")
+        if self.n_estimators > 1:
+            return self._fit_ensemble(y, X, series, kind, exogenous, lags)
         windows = self._training_windows(series, exogenous, lags)
         held_out = windows["held_out"]
         if held_out is None or not np.any(~held_out):
@@ -232,18 +252,36 @@ class RecurrentForecaster(BaseEstimator):
         else:
             regressor.set_params(early_stopping=False)
         regressor.fit(net_inputs[~held_out], residuals[~held_out], **fit_params)
-        self.regressor_, self.linear_ = regressor, linear
+        self.regressor_, self.linear_, self.estimators_ = regressor, linear, None
         self._floors = floors
         self._exogenous_scaling = exogenous_scaling
         self.n_series_ = len(series)
         self.n_exogenous_ = 0 if exogenous is None else exogenous[0].shape[1]
         self._fit_kind = kind
         self._history = self._histories(series, exogenous, lags)
-        self.calibration_residuals_ = self._calibrate(series, exogenous, lags, windows)
+        self._held_out = self._held_out_forecasts(series, exogenous, lags, windows)
+        self.calibration_residuals_ = (
+            None if self._held_out is None else
+            (self._held_out["truth"] - self._held_out["forecasts"])
+            / self._held_out["scale"][:, None])
         if self.refit and held_out.any():
             self.linear_, residuals = self._fit_linear(net_inputs, net_targets,
                                                        np.ones(len(held_out), bool))
             self.regressor_ = _refit(regressor, net_inputs, residuals)
+        return self
+
+    def _fit_ensemble(self, y, X, series, kind, exogenous, lags):
+        multiples = np.asarray(self.window_multiples, dtype=float)
+        if multiples.ndim != 1 or len(multiples) == 0 or not np.all(multiples >= 1):
+            raise ValueError("window_multiples must be a non-empty sequence of numbers of at "
+                             f"least 1, got {self.window_multiples!r}")
+        shortest = min(len(s) for s in series) - sum(lags)
+        members = [member.fit(y, X) for member in member_forecasters(self, shortest)]
+        self.regressor_, self.linear_, self.estimators_ = None, None, members
+        self.n_series_ = len(series)
+        self.n_exogenous_ = 0 if exogenous is None else exogenous[0].shape[1]
+        self._fit_kind = kind
+        self.calibration_residuals_ = median_held_out(members)
         return self
 
     def _fit_linear(self, net_inputs, net_targets, train):
@@ -345,19 +383,28 @@ class RecurrentForecaster(BaseEstimator):
         return [(s[-keep:], None if exogenous is None else exogenous[i][-self.window_length:])
                 for i, s in enumerate(series)]
 
-    def _calibrate(self, series, exogenous, lags, windows):
-        """Scaled errors of ``horizon``-step forecasts made from the held-out
-        windows whose whole horizon is known."""
+    def _held_out_forecasts(self, series, exogenous, lags, windows):
+        """``horizon``-step forecasts made from every held-out window, with
+        their truth (NaN for the steps after the end of the series), the scale
+        of their input window, their series and origin (the time step they
+        start at). Windows whose horizon runs past the end still score their
+        first steps: a short held-out part has few complete windows. With
+        exogenous inputs, only complete windows (the rows after the end are
+        unknown)."""
         if not windows["held_out"].any():
             return None
         ends, ids = windows["ends"][windows["held_out"]], windows["series"][windows["held_out"]]
-        complete = ends + self.horizon <= np.array([len(s) for s in series])[ids]
-        ends, ids = ends[complete], ids[complete]
-        if len(ends) == 0:
-            return None
-        residuals = []
+        lengths = np.array([len(s) for s in series])
+        if exogenous is not None:
+            complete = ends + self.horizon <= lengths[ids]
+            ends, ids = ends[complete], ids[complete]
+            if len(ends) == 0:
+                return None
+        parts = {key: [] for key in ("forecasts", "truth", "scale", "series", "ends")}
         for i in np.unique(ids):
             origins = ends[ids == i]
+            if exogenous is None:  # up to the last step (windows end H steps before)
+                origins = np.arange(origins.min(), len(series[i]))
             _, levels = difference(series[i], lags)
             offset = len(series[i]) - len(levels[-1])
             inputs = levels[-1][origins[:, None] - offset + np.arange(-self.window_length, 0)]
@@ -367,9 +414,14 @@ class RecurrentForecaster(BaseEstimator):
                 exo = exogenous[i][rows]
             forecasts, scale = self._forecast(inputs, exo, history_tails(levels, lags, origins),
                                               lags, self.horizon, self._floors[i])
-            truth = series[i][origins[:, None] + np.arange(self.horizon)]
-            residuals.append((truth - forecasts) / scale[:, None])
-        return np.concatenate(residuals)
+            parts["forecasts"].append(forecasts)
+            times = origins[:, None] + np.arange(self.horizon)
+            known = times < len(series[i])
+            parts["truth"].append(np.where(known, series[i][np.where(known, times, 0)], np.nan))
+            parts["scale"].append(scale)
+            parts["series"].append(np.full(len(origins), i))
+            parts["ends"].append(origins)
+        return {key: np.concatenate(value) for key, value in parts.items()}
 
     # -------------------------------------------------------------- predict --
 
@@ -424,12 +476,17 @@ class RecurrentForecaster(BaseEstimator):
         return np.stack(inputs), exo, tails, lags, kind, floors
 
     def _predict_steps(self, horizon, series, X):
-        check_is_fitted(self, "regressor_")
+        check_is_fitted(self, "estimators_")
         steps = check_steps(horizon, self.horizon)
         if self.strategy == "direct" and steps[-1] > self.horizon:
             raise ValueError(f"the direct strategy forecasts at most horizon={self.horizon} "
                              f"steps (what it was fitted for), {steps[-1]} were asked; refit "
                              "with a larger horizon or use strategy='recursive'")
+        if self.estimators_ is not None:
+            # The scale of member 0's input window, as in calibration_residuals_.
+            outputs = [member._predict_steps(steps, series, X) for member in self.estimators_]
+            forecasts = np.median([output[0] for output in outputs], axis=0)
+            return (forecasts,) + outputs[0][1:]
         inputs, exo, tails, lags, kind, floors = self._prepare(series, X, int(steps[-1]))
         forecasts, scale = self._forecast(inputs, exo, tails, lags, int(steps[-1]), floors)
         return forecasts[:, steps - 1], scale, steps, kind
@@ -466,7 +523,8 @@ class RecurrentForecaster(BaseEstimator):
         """Split-conformal prediction intervals around :meth:`predict`.
 
         The conformal scores are the absolute errors of the forecasts made
-        from the held-out windows (``calibration_residuals_``), each divided
+        from the held-out windows (``calibration_residuals_``, every step
+        whose truth is known), each divided
         by the scale of its input window and by the typical error of its step
         ahead (the mean over windows, made non-decreasing over the horizon).
         Pooling the steps this way gives ``horizon`` times more scores than
@@ -488,7 +546,7 @@ class RecurrentForecaster(BaseEstimator):
         """
         if not (isinstance(coverage, Real) and 0 < coverage < 1):
             raise ValueError(f"coverage must be a probability in (0, 1), got {coverage!r}")
-        check_is_fitted(self, "regressor_")
+        check_is_fitted(self, "estimators_")
         if self.calibration_residuals_ is None:
             raise ValueError("no held-out window to calibrate intervals on: fit with "
                              "validation_fraction set and series long enough for a window "
@@ -499,9 +557,9 @@ class RecurrentForecaster(BaseEstimator):
                              f"steps, {steps[-1]} were asked; refit with a larger horizon")
         forecasts, scale, steps, kind = self._predict_steps(steps, series, X)
         errors = np.abs(self.calibration_residuals_)
-        typical = np.maximum.accumulate(errors.mean(axis=0))
+        typical = np.maximum.accumulate(np.nanmean(errors, axis=0))
         typical = np.where(typical > 0, typical, 1.0)
-        scores = (errors / typical).ravel()
+        scores = (errors / typical)[~np.isnan(errors)]
         level = min(1.0, np.ceil((scores.size + 1) * coverage) / scores.size)
         quantile = np.quantile(scores, level, method="higher")
         width = quantile * typical[steps - 1][None, :] * scale[:, None]

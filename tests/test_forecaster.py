@@ -15,7 +15,8 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from rnnsk import RecurrentForecaster, make_windows
 
 # Small and fast: a few epochs of a tiny network on one thread.
-FAST = dict(hidden_size=8, max_iter=15, random_state=0, n_threads=1)
+# One network (n_estimators=1) but where the ensemble is tested.
+FAST = dict(hidden_size=8, max_iter=15, random_state=0, n_threads=1, n_estimators=1)
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +89,37 @@ def test_linear_part_is_ridge_on_every_standardized_window_and_the_network_its_r
     early = RecurrentForecaster(window_length=12, horizon=3, refit=False, linear_skip=True,
                                 **FAST).fit(y)
     assert not np.allclose(early.linear_.coef_, reference.coef_)
+
+
+def test_ensemble_forecasts_the_median_of_single_networks_of_each_seed_and_window():
+    y = seasonal_series(100)
+    params = dict(FAST, horizon=3)
+    ensemble = RecurrentForecaster(**dict(params, window_length=12, n_estimators=3,
+                                          window_multiples=(1, 2))).fit(y)
+    singles = [RecurrentForecaster(**dict(params, window_length=length, random_state=seed)
+                                   ).fit(y) for length, seed in ((12, 0), (24, 1), (12, 2))]
+    forecasts = np.array([single.predict() for single in singles])
+    assert ensemble.regressor_ is None and len(ensemble.estimators_) == 3
+    assert not np.allclose(forecasts[0], forecasts[2])
+    np.testing.assert_allclose(ensemble.predict(), np.median(forecasts, axis=0), rtol=1e-10)
+    new = y[:50] + 3.0
+    np.testing.assert_allclose(
+        ensemble.predict(2, series=new),
+        np.median([single.predict(2, series=new) for single in singles], axis=0), rtol=1e-10)
+    # The conformal scores are those of the median forecast, from the same
+    # held-out origins as one network's, in the scale of member 0's window.
+    assert ensemble.calibration_residuals_.shape == singles[0].calibration_residuals_.shape
+    assert not np.allclose(ensemble.calibration_residuals_, singles[0].calibration_residuals_)
+    lower, upper = ensemble.predict_interval(coverage=0.8)
+    assert np.all(lower < ensemble.predict()) and np.all(ensemble.predict() < upper)
+
+
+def test_ensemble_windows_are_capped_by_the_shortest_series():
+    ragged = [seasonal_series(100), seasonal_series(40, seed=1)]
+    model = RecurrentForecaster(**dict(FAST, window_length=12, horizon=3, n_estimators=2,
+                                       window_multiples=(1, 4))).fit(ragged)
+    assert [member.window_length for member in model.estimators_] == [12, 40]
+    assert model.predict().shape == (3, 2)
 
 
 def test_recursive_forecast_feeds_each_step_back():
@@ -182,7 +214,11 @@ def test_held_out_part_is_the_end_of_each_series():
     trained = cut - length - horizon + 1      # windows whose targets end before the cut
     held_out = n - cut - horizon + 1          # windows whose inputs end at the cut or later
     assert model.regressor_.t_ == trained * model.regressor_.n_iter_
-    assert model.calibration_residuals_.shape == (held_out, horizon)
+    # Calibration: a forecast from every origin of the held-out part, its
+    # steps after the end of the series unknown.
+    origins = np.arange(cut, n)
+    known = origins[:, None] + np.arange(horizon) < n
+    np.testing.assert_array_equal(~np.isnan(model.calibration_residuals_), known)
     # refit: a second network on every window (but those straddling the cut),
     # for the epochs the first one found best.
     refitted = RecurrentForecaster(refit=True, **params).fit(seasonal_series(n))
@@ -325,6 +361,9 @@ def test_other_errors_and_the_estimator_left_unchanged():
         RecurrentForecaster(seasonal_differences=1, **FAST).fit(seasonal_series(60))
     with pytest.raises(ValueError, match="no training window"):
         RecurrentForecaster(window_length=40, horizon=10, **FAST).fit(seasonal_series(60))
+    with pytest.raises(ValueError, match="window_multiples must be"):
+        RecurrentForecaster(**dict(FAST, n_estimators=2, window_multiples=(1, 0.5))).fit(
+            seasonal_series(60))
     model = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(seasonal_series(60))
     before = model.predict()
     regressor = model.regressor_

@@ -1,0 +1,58 @@
+"""The ensemble of a RecurrentForecaster: several networks, one forecast.
+
+As N-BEATS and the M4 winners do, the forecast is the median of those of
+networks that differ by their random initialisation and by the length of the
+window they read; the median is robust to one network that trained badly. Each
+member is a single-network forecaster fitted on the same series; the
+ensemble's conformal scores are the errors of the *median* forecast made from
+the held-out origins every member forecast from (before any refit).
+"""
+import numpy as np
+from sklearn.base import clone
+
+__all__ = ["member_forecasters", "median_held_out"]
+
+
+def member_forecasters(forecaster, shortest):
+    """Unfitted single-network copies of ``forecaster``: member k has seed
+    ``random_state + k`` (an int; a generator or None is shared) and reads
+    ``window_length * window_multiples[k % len(window_multiples)]`` steps, at
+    most ``shortest`` (what the shortest series holds after differencing) so
+    that every member can forecast every series."""
+    seed, multiples = forecaster.random_state, forecaster.window_multiples
+    members = []
+    for k in range(forecaster.n_estimators):
+        length = int(round(forecaster.window_length * multiples[k % len(multiples)]))
+        length = min(length, shortest)
+        member_seed = (int(seed) + k) % 2**32 if isinstance(seed, (int, np.integer)) else seed
+        members.append(clone(forecaster).set_params(
+            n_estimators=1, window_multiples=(1,), window_length=length,
+            random_state=member_seed))
+    return members
+
+
+def median_held_out(members):
+    """Scaled errors of the median of the members' forecasts from the held-out
+    origins all of them forecast from, divided by the scale of member 0's
+    input window; None when there is none."""
+    records = [member._held_out for member in members]
+    if any(record is None for record in records):
+        return None
+    # One integer per (series, origin) pair.
+    stride = 1 + max(record["ends"].max() for record in records)
+    keys = [record["series"] * stride + record["ends"] for record in records]
+    common = keys[0]
+    for key in keys[1:]:
+        common = np.intersect1d(common, key)
+    if len(common) == 0:
+        return None
+    forecasts = np.median([_rows(record["forecasts"], key, common)
+                           for record, key in zip(records, keys)], axis=0)
+    truth, scale = (_rows(records[0][name], keys[0], common) for name in ("truth", "scale"))
+    return (truth - forecasts) / scale[:, None]
+
+
+def _rows(values, key, wanted):
+    """The rows of ``values`` whose ``key`` is each of ``wanted``."""
+    order = np.argsort(key)
+    return values[order[np.searchsorted(key, wanted, sorter=order)]]
