@@ -55,6 +55,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from _timing import OtherLoad, interleaved, median  # noqa: E402
 from _workloads import load_torch  # noqa: E402
 from rnnsk import RecurrentTagger  # noqa: E402
+from rnnsk._network import single_threaded_blas  # noqa: E402
 from rnnsk.datasets import load_peoples_daily  # noqa: E402
 
 M_SHAPE = (64, 100, 32, 128)
@@ -234,7 +235,13 @@ def rnnsk_step(crf, threads):
     targets, _ = tagger._encode_targets(tagger._target_container(list(labels), sequences),
                                         classes=None, reset=False, sample_weight=None)
     weights = np.ones(len(x))
-    return lambda: tagger._train_step(sequences, targets, weights)
+
+    def step():
+        # As inside fit: numpy's BLAS (the heads' products) on one thread, so that
+        # its threads do not compete with the core's OpenMP threads.
+        with single_threaded_blas():
+            tagger._train_step(sequences, targets, weights)
+    return step
 
 
 def torch_step(torch, threads):
