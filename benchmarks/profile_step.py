@@ -73,8 +73,8 @@ def parse_arguments():
 # ------------------------------------------------------------- by clock --
 
 def rnnsk_sections(net, x, d_output, cell, threads):
-    """The step's three sections, then what they are compared with: the estimators'
-    optimizer, and forward/backward on a 1x1x1x1 problem, whose time is the fixed
+    """The step's three sections, then what they are compared with: forward/backward
+    on a 1x1x1x1 problem, whose time is the fixed
     cost of a call (Python wrapper, binding, core set-up) rather than work."""
     optimizer = AdamOptimizer([], work.LEARNING_RATE, networks=[net])
     tiny = work.rnnsk_network(cell, (1, 1, 1, 1), threads)

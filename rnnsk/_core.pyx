@@ -1,6 +1,7 @@
 # The Cython binding of the C++ core: checks every buffer it hands to C++
-# (dtype, C order, shape), releases the GIL for the whole call, and turns C++
-# exceptions into Python ones (``except +``). User-facing conversion and
+# (dtype, C order, shape), releases the GIL around the forward and backward
+# calls (the optimizer's short calls keep it), and turns C++ exceptions into
+# Python ones (``except +``). User-facing conversion and
 # messages live in rnnsk/_network.py.
 cimport numpy as cnp
 from cpython.pycapsule cimport PyCapsule_GetName, PyCapsule_GetPointer
@@ -94,7 +95,6 @@ cdef class NetworkCore:
     cdef readonly int cell, input_size, hidden_size, num_layers, directions, device
     cdef readonly Py_ssize_t parameter_size
     cdef int taped_batch, taped_steps
-    cdef object parameter_view, gradient_view
 
     def __cinit__(self, int cell, int input_size, int hidden_size, int num_layers,
                   bint bidirectional, double dropout, object dtype, int device=CPU):
@@ -202,23 +202,21 @@ cdef class NetworkCore:
         return view
 
     # Where the core's memory is the host's (the CPU), these are views of it,
-    # always the same array, which may be written in place; elsewhere read-only
-    # copies (write with set_parameters, set_gradients).
+    # which may be written in place; elsewhere read-only copies (write with
+    # set_parameters, set_gradients). A new view each call: a view cached here
+    # would hold the core through its base, a cycle the garbage collector
+    # cannot see (ndarrays are not tracked), and leak every network.
     def parameters(self):
         cdef void* data = self.core.get().host_parameters()
         if data == NULL:
             return self.copy_of(False)
-        if self.parameter_view is None:
-            self.parameter_view = self.view_of(data)
-        return self.parameter_view
+        return self.view_of(data)
 
     def gradients(self):
         cdef void* data = self.core.get().host_gradients()
         if data == NULL:
             return self.copy_of(True)
-        if self.gradient_view is None:
-            self.gradient_view = self.view_of(data)
-        return self.gradient_view
+        return self.view_of(data)
 
     def set_parameters(self, values):
         cdef void* data = self.flat(values, "parameters")

@@ -1,30 +1,36 @@
 """The ensemble of a RecurrentForecaster: several networks, one forecast.
 
 As N-BEATS and the M4 winners do, the forecast is the median of those of
-networks that differ by their random initialisation and by the length of the
-window they read; the median is robust to one network that trained badly. Each
-member is a single-network forecaster fitted on the same series; the
-ensemble's conformal scores are the errors of the *median* forecast made from
-the held-out origins every member forecast from (before any refit).
+networks that differ by their random initialisation (and, with
+``window_multiples``, by the length of the window they read); the median is
+robust to one network that trained badly. Each member is a single-network
+forecaster fitted on the same series; the ensemble's conformal scores are the
+errors of the *median* forecast made from the held-out origins every member
+forecast from (before any refit).
 """
 import numpy as np
 from sklearn.base import clone
+from sklearn.utils import check_random_state
 
 __all__ = ["member_forecasters", "median_held_out"]
 
 
 def member_forecasters(forecaster, shortest):
     """Unfitted single-network copies of ``forecaster``: member k has seed
-    ``random_state + k`` (an int; a generator or None is shared) and reads
+    ``random_state + k`` when that is an int, else a seed drawn from the
+    generator (clone copies a generator, so passing it on would give every
+    member the same draws), and reads
     ``window_length * window_multiples[k % len(window_multiples)]`` steps, at
     most ``shortest`` (what the shortest series holds after differencing) so
     that every member can forecast every series."""
     seed, multiples = forecaster.random_state, forecaster.window_multiples
+    generator = None if isinstance(seed, (int, np.integer)) else check_random_state(seed)
     members = []
     for k in range(forecaster.n_estimators):
         length = int(round(forecaster.window_length * multiples[k % len(multiples)]))
         length = min(length, shortest)
-        member_seed = (int(seed) + k) % 2**32 if isinstance(seed, (int, np.integer)) else seed
+        member_seed = ((int(seed) + k) % 2**32 if generator is None
+                       else int(generator.randint(2**32)))
         members.append(clone(forecaster).set_params(
             n_estimators=1, window_multiples=(1,), window_length=length,
             random_state=member_seed))

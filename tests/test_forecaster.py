@@ -114,6 +114,16 @@ def test_ensemble_forecasts_the_median_of_single_networks_of_each_seed_and_windo
     assert np.all(lower < ensemble.predict()) and np.all(ensemble.predict() < upper)
 
 
+def test_ensemble_members_draw_their_seeds_from_a_generator():
+    # clone() copies a generator: passed on as it is, every member would make
+    # the same draws and the ensemble would be one network five times.
+    y = seasonal_series(100)
+    model = RecurrentForecaster(**dict(FAST, window_length=12, horizon=3, n_estimators=2,
+                                       random_state=np.random.RandomState(0))).fit(y)
+    first, second = (member.predict() for member in model.estimators_)
+    assert not np.allclose(first, second)
+
+
 def test_ensemble_windows_are_capped_by_the_shortest_series():
     ragged = [seasonal_series(100), seasonal_series(40, seed=1)]
     model = RecurrentForecaster(**dict(FAST, window_length=12, horizon=3, n_estimators=2,
