@@ -199,7 +199,7 @@ class RecurrentNetwork:
     @property
     def flat_parameters(self):
         with self._lock:
-            return self._core.parameters()
+            return self._host_view("_parameter_view", self._core.parameters)
 
     @flat_parameters.setter
     def flat_parameters(self, values):
@@ -210,7 +210,20 @@ class RecurrentNetwork:
     @property
     def flat_gradients(self):
         with self._lock:
-            return self._core.gradients()
+            return self._host_view("_gradient_view", self._core.gradients)
+
+    def _host_view(self, name, read):
+        # On the CPU the core's arrays are views of its memory, kept here so that
+        # they are always the same arrays (views of views stay valid). Kept here,
+        # not in the core: a core holding a view of itself is a cycle through an
+        # ndarray, which the garbage collector does not see. A device's copies
+        # are made anew on each read.
+        view = self.__dict__.get(name)
+        if view is None or view.base is not self._core:
+            view = read()
+            if view.base is self._core:
+                self.__dict__[name] = view
+        return view
 
     @flat_gradients.setter
     def flat_gradients(self, values):
