@@ -86,6 +86,27 @@ cdef extern from "core.hpp" namespace "rnnsk" nogil:
                                   dgemm_routine) except +
     int cuda_device_count() except +
 
+cdef extern from "host_optimizer.hpp" namespace "rnnsk" nogil:
+    cdef cppclass HostElements:
+        long count
+        const int64_t* rows
+        long width
+        long table_rows
+        bool double_precision
+
+    cdef cppclass HostArrays:
+        const void* params
+        const void* grads
+        const void* state[2]
+        void* new_params
+        void* new_state[2]
+
+    # (Named apart from the Python functions of _core.pyx that call them.)
+    bool adam_on_host "rnnsk::propose_adam_on_host"(const HostElements&, const HostArrays&,
+                                                    double, double, double, double) except +
+    bool sgd_on_host "rnnsk::propose_sgd_on_host"(const HostElements&, const HostArrays&,
+                                                  double, double, bool) except +
+
 cdef extern from "incremental.hpp" namespace "rnnsk" nogil:
     cdef cppclass IncrementalStep[T]:
         IncrementalStep(const NetworkConfig&, sgemm_routine) except +

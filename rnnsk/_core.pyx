@@ -265,6 +265,61 @@ cdef class NetworkCore:
         self.core.get().commit()
 
 
+# The optimizer's step on host arrays that no core owns (src/host_optimizer.hpp):
+# the same formulas as the cores', computed aside into new arrays. With
+# ``rows`` (int64), ``gradient`` holds those rows of the table ``parameter``
+# alone, and so do the new arrays (a lazy step).
+
+cdef list host_step(object parameter, object gradient, object rows, dict states,
+                    HostElements* elements, HostArrays* arrays):
+    """Check a host step's arrays and point ``elements`` and ``arrays`` at them
+    and at new arrays for the results, which it returns (parameter first)."""
+    if not isinstance(parameter, np.ndarray) or parameter.dtype not in (np.float32, np.float64):
+        raise TypeError("parameter must be a numpy array of float32 or float64")
+    dtype, shape = parameter.dtype, parameter.shape
+    elements.double_precision = dtype == np.float64
+    if rows is None:
+        elements.count = parameter.size
+        expected = shape
+    else:
+        if parameter.ndim != 2:
+            raise ValueError(f"a lazy step needs a 2-D table, got {parameter.ndim}-D")
+        if not isinstance(rows, np.ndarray) or rows.ndim != 1:
+            raise ValueError("rows must be a 1-D numpy array")
+        elements.rows = <int64_t*>buffer_of(rows, "rows", np.int64, rows.shape)
+        elements.width = shape[1]
+        elements.table_rows = shape[0]
+        elements.count = rows.shape[0] * elements.width
+        expected = (rows.shape[0], elements.width)
+    arrays.params = buffer_of(parameter, "parameter", dtype, shape)
+    arrays.grads = buffer_of(gradient, "gradient", dtype, expected)
+    new = [np.empty(expected, dtype) for _ in range(1 + len(states))]
+    arrays.new_params = cnp.PyArray_DATA(<cnp.ndarray>new[0])
+    for i, (name, state) in enumerate(states.items()):
+        arrays.state[i] = buffer_of(state, name, dtype, shape)
+        arrays.new_state[i] = cnp.PyArray_DATA(<cnp.ndarray>new[1 + i])
+    return new
+
+
+def propose_adam_on_host(parameter, gradient, rows, first, second, double rate, double beta_1,
+                         double beta_2, double epsilon):
+    """Adam's step: (finite, new parameter, new first moment, new second moment)."""
+    cdef HostElements elements
+    cdef HostArrays arrays
+    new = host_step(parameter, gradient, rows, {"first": first, "second": second}, &elements,
+                    &arrays)
+    return (adam_on_host(elements, arrays, rate, beta_1, beta_2, epsilon), *new)
+
+
+def propose_sgd_on_host(parameter, gradient, rows, velocity, double learning_rate,
+                        double momentum, bint nesterov):
+    """SGD's step: (finite, new parameter, new velocity)."""
+    cdef HostElements elements
+    cdef HostArrays arrays
+    new = host_step(parameter, gradient, rows, {"velocity": velocity}, &elements, &arrays)
+    return (sgd_on_host(elements, arrays, learning_rate, momentum, nesterov), *new)
+
+
 cdef class StepCore:
     """A unidirectional network advanced one step at a time without a tape: the
     weights are laid out once by ``prepare``, then each ``step`` updates the

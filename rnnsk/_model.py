@@ -92,8 +92,9 @@ class SequenceModel:
     def _char_parameters(self):
         return {} if self.char_encoder is None else self.char_encoder.parameters
 
-    # The host arrays, stepped by the optimizer in numpy; the recurrent blocks
-    # (``networks``) own theirs in the core. Lists made afresh from the arrays'
+    # The host arrays, which the optimizer steps through the core's formulas
+    # (src/host_optimizer.hpp); the recurrent blocks (``networks``) own theirs
+    # in the core. Lists made afresh from the arrays'
     # owners, so that they stay right after pickling.
     @property
     def parameters(self):

@@ -10,8 +10,10 @@ A model's parameters come in two groups. Its recurrent networks (the
 ``networks`` arguments) own their parameters, gradients and optimizer moments
 in the C++ core, on whatever device: the core proposes their step aside (the
 same formulas, src/optimizer_math.hpp), says whether it is finite, and commits
-it with the rest. The host arrays (embeddings, heads) are stepped here, in
-numpy.
+it with the rest. The host arrays (embeddings, heads) are proposed by the same
+formulas in C++ over host buffers (src/host_optimizer.hpp, through
+``_core.propose_*_on_host``); this module only says which arrays make a step
+and lands it whole.
 
 A parameter whose gradient is a `SparseRows` (an embedding table) is updated
 lazily, as PyTorch's ``SparseAdam`` and the lazy updates of Keras/TensorFlow:
@@ -33,10 +35,12 @@ embeddings get no L2 penalty (see `add_weight_decay`).
 """
 import signal
 import threading
+from collections import namedtuple
 from contextlib import contextmanager
 
 import numpy as np
 
+from ._network import _core
 from ._sparse import SparseRows
 
 
@@ -122,17 +126,30 @@ class RowWrite:
         self.table[self.rows] = self.values
 
 
-def _is_finite(value):
-    return np.isfinite(value.values if isinstance(value, RowWrite) else value).all()
+HostStep = namedtuple("HostStep", "finite value states writes")
+HostStep.__doc__ = """One host array's step, proposed aside: whether its new
+values are finite, the new value (an array, or a `RowWrite` for a lazy step),
+the optimizer's state arrays after the step, and the `RowWrite`s of that
+state to make at commit time (lazy steps)."""
+
+
+def _host_step(propose, parameter, gradient, states):
+    """Propose the step of ``parameter`` with ``propose`` (a ``_core.propose_*_on_host``
+    with the step's constants bound), whose optimizer state is ``states``. A
+    `SparseRows` gradient is stepped lazily: its rows only, written back at commit."""
+    if isinstance(gradient, SparseRows):
+        rows = gradient.indices
+        finite, value, *new_states = propose(parameter, gradient.values, rows, *states)
+        writes = [RowWrite(state, rows, new) for state, new in zip(states, new_states)]
+        return HostStep(finite, RowWrite(parameter, rows, value), list(states), writes)
+    finite, value, *new_states = propose(parameter, gradient, None, *states)
+    return HostStep(finite, value, new_states, [])
 
 
 def _commit(parameters, new_values, keep_state):
     """Write the new values and the optimizer's new state (``keep_state()``,
-    which also commits the networks' proposed steps) as one step, unless a new
-    value is not finite: then nothing is written. A new value is an array or a
-    `RowWrite` (lazy updates)."""
-    if not all(_is_finite(value) for value in new_values):
-        raise Diverged("a step would make some weights NaN or infinite")
+    which also commits the networks' proposed steps) as one step. A new value
+    is an array or a `RowWrite` (lazy updates)."""
     with interrupts_held_back():
         for parameter, value in zip(parameters, new_values):
             if isinstance(value, RowWrite):
@@ -143,8 +160,8 @@ def _commit(parameters, new_values, keep_state):
 
 
 def _check_proposals(finite):
-    """Refuse a step whose proposal in some network is not finite (before
-    anything is written)."""
+    """Refuse a step whose proposal (of a host array or in some network) is not
+    finite, before anything is written."""
     if not all(finite):
         raise Diverged("a step would make some weights NaN or infinite")
 
@@ -162,6 +179,14 @@ def _keeping(state_rows, set_attributes, networks):
     return keep_state
 
 
+def _land(parameters, steps, network_proposals, set_attributes, networks):
+    """Check every proposal of a step, then commit the step whole."""
+    _check_proposals([step.finite for step in steps] + network_proposals)
+    _commit(parameters, [step.value for step in steps],
+            _keeping([write for step in steps for write in step.writes], set_attributes,
+                     networks))
+
+
 def _reset(networks):
     for network in networks:
         network.reset_optimizer_state()
@@ -176,28 +201,17 @@ class SGDOptimizer:
         _reset(networks)
 
     def step(self, parameters, gradients, networks=()):
-        velocities, new_values, state_rows = [], [], []
-        for p, g, v in zip(parameters, gradients, self.velocities):
-            if isinstance(g, SparseRows):
-                rows = g.indices
-                velocity, move = self._velocity_and_move(v[rows], g.values)
-                velocities.append(v)
-                state_rows.append(RowWrite(v, rows, velocity))
-                new_values.append(RowWrite(p, rows, p[rows] + move))
-            else:
-                velocity, move = self._velocity_and_move(v, g)
-                velocities.append(velocity)
-                new_values.append(p + move)
-        _check_proposals([network.propose_sgd(self.learning_rate, self.momentum, self.nesterov)
-                          for network in networks])
-        _commit(parameters, new_values,
-                _keeping(state_rows, lambda: setattr(self, "velocities", velocities), networks))
+        def propose(parameter, gradient, rows, velocity):
+            return _core.propose_sgd_on_host(parameter, gradient, rows, velocity,
+                                             self.learning_rate, self.momentum, self.nesterov)
 
-    def _velocity_and_move(self, velocity, gradient):
-        velocity = self.momentum * velocity - self.learning_rate * gradient
-        move = (self.momentum * velocity - self.learning_rate * gradient if self.nesterov
-                else velocity)
-        return velocity, move
+        steps = [_host_step(propose, p, g, (v,))
+                 for p, g, v in zip(parameters, gradients, self.velocities)]
+        proposals = [network.propose_sgd(self.learning_rate, self.momentum, self.nesterov)
+                     for network in networks]
+        velocities = [step.states[0] for step in steps]
+        _land(parameters, steps, proposals, lambda: setattr(self, "velocities", velocities),
+              networks)
 
 
 class AdamOptimizer:
@@ -215,26 +229,17 @@ class AdamOptimizer:
     def step(self, parameters, gradients, networks=()):
         t = self.t + 1
         rate = (self.learning_rate * (1 - self.beta_2 ** t) ** 0.5 / (1 - self.beta_1 ** t))
-        first, second, new_values, state_rows = [], [], [], []
-        for p, g, m, v in zip(parameters, gradients, self.first_moments, self.second_moments):
-            if isinstance(g, SparseRows):
-                rows = g.indices
-                m_rows, v_rows, move = self._moments_and_move(m[rows], v[rows], g.values, rate)
-                first.append(m)
-                second.append(v)
-                state_rows += [RowWrite(m, rows, m_rows), RowWrite(v, rows, v_rows)]
-                new_values.append(RowWrite(p, rows, p[rows] - move))
-            else:
-                m, v, move = self._moments_and_move(m, v, g, rate)
-                first.append(m)
-                second.append(v)
-                new_values.append(p - move)
-        _check_proposals([network.propose_adam(rate, self.beta_1, self.beta_2, self.epsilon)
-                          for network in networks])
-        _commit(parameters, new_values, _keeping(state_rows, lambda: self.__dict__.update(
-            t=t, first_moments=first, second_moments=second), networks))
 
-    def _moments_and_move(self, m, v, g, rate):
-        m = self.beta_1 * m + (1 - self.beta_1) * g
-        v = self.beta_2 * v + (1 - self.beta_2) * (g * g)
-        return m, v, rate * m / (np.sqrt(v) + self.epsilon)
+        def propose(parameter, gradient, rows, first, second):
+            return _core.propose_adam_on_host(parameter, gradient, rows, first, second, rate,
+                                              self.beta_1, self.beta_2, self.epsilon)
+
+        steps = [_host_step(propose, p, g, (m, v))
+                 for p, g, m, v in zip(parameters, gradients, self.first_moments,
+                                       self.second_moments)]
+        proposals = [network.propose_adam(rate, self.beta_1, self.beta_2, self.epsilon)
+                     for network in networks]
+        first = [step.states[0] for step in steps]
+        second = [step.states[1] for step in steps]
+        _land(parameters, steps, proposals, lambda: self.__dict__.update(
+            t=t, first_moments=first, second_moments=second), networks)

@@ -39,6 +39,10 @@ struct AddDecay {
 
 // Adam, into separate output buffers so that a step can still be refused.
 // one_minus_beta_* are 1 - beta_* computed in double, then rounded.
+// Element `from` of the parameters and moments, with element `to` of the
+// gradient, gives element `to` of the outputs: the same element in a dense
+// step, a row of a table gathered into compact outputs in a lazy one
+// (host_optimizer.cpp).
 template <class T>
 struct AdamProposal {
   const T* params;
@@ -49,17 +53,31 @@ struct AdamProposal {
   T* new_first;
   T* new_second;
   T rate, beta_1, one_minus_beta_1, beta_2, one_minus_beta_2, epsilon;
-  RNNSK_HOST_DEVICE void operator()(long e) const {
-    const T g = grads[e];
-    const T m = beta_1 * first[e] + one_minus_beta_1 * g;
-    const T v = beta_2 * second[e] + one_minus_beta_2 * (g * g);
-    new_first[e] = m;
-    new_second[e] = v;
-    new_params[e] = params[e] - rate * m / (square_root(v) + epsilon);
+  RNNSK_HOST_DEVICE void operator()(long e) const { (*this)(e, e); }
+  RNNSK_HOST_DEVICE void operator()(long from, long to) const {
+    const T g = grads[to];
+    const T m = beta_1 * first[from] + one_minus_beta_1 * g;
+    const T v = beta_2 * second[from] + one_minus_beta_2 * (g * g);
+    new_first[to] = m;
+    new_second[to] = v;
+    new_params[to] = params[from] - rate * m / (square_root(v) + epsilon);
   }
 };
 
-// SGD with momentum (optionally Nesterov's).
+// An AdamProposal's constants from the optimizer's (double) settings.
+template <class T>
+AdamProposal<T> adam_proposal(double rate, double beta_1, double beta_2, double epsilon) {
+  AdamProposal<T> proposal{};
+  proposal.rate = static_cast<T>(rate);
+  proposal.beta_1 = static_cast<T>(beta_1);
+  proposal.one_minus_beta_1 = static_cast<T>(1.0 - beta_1);
+  proposal.beta_2 = static_cast<T>(beta_2);
+  proposal.one_minus_beta_2 = static_cast<T>(1.0 - beta_2);
+  proposal.epsilon = static_cast<T>(epsilon);
+  return proposal;
+}
+
+// SGD with momentum (optionally Nesterov's); elements as in AdamProposal.
 template <class T>
 struct SgdProposal {
   const T* params;
@@ -69,12 +87,22 @@ struct SgdProposal {
   T* new_velocity;
   T learning_rate, momentum;
   bool nesterov;
-  RNNSK_HOST_DEVICE void operator()(long e) const {
-    const T g = grads[e];
-    const T v = momentum * velocity[e] - learning_rate * g;
-    new_velocity[e] = v;
-    new_params[e] = params[e] + (nesterov ? momentum * v - learning_rate * g : v);
+  RNNSK_HOST_DEVICE void operator()(long e) const { (*this)(e, e); }
+  RNNSK_HOST_DEVICE void operator()(long from, long to) const {
+    const T g = grads[to];
+    const T v = momentum * velocity[from] - learning_rate * g;
+    new_velocity[to] = v;
+    new_params[to] = params[from] + (nesterov ? momentum * v - learning_rate * g : v);
   }
 };
+
+template <class T>
+SgdProposal<T> sgd_proposal(double learning_rate, double momentum, bool nesterov) {
+  SgdProposal<T> proposal{};
+  proposal.learning_rate = static_cast<T>(learning_rate);
+  proposal.momentum = static_cast<T>(momentum);
+  proposal.nesterov = nesterov;
+  return proposal;
+}
 
 }  // namespace rnnsk

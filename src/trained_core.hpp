@@ -124,19 +124,26 @@ class TrainedCore : public Core {
   }
   bool propose_adam(double rate, double beta_1, double beta_2, double epsilon) override {
     prepare_moments();
-    backend_.for_each(count_, AdamProposal<T>{
-        params_.data(), grads_.data(), first_.data(), second_.data(), new_params_.grow(count_),
-        new_first_.grow(count_), new_second_.grow(count_), static_cast<T>(rate),
-        static_cast<T>(beta_1), static_cast<T>(1.0 - beta_1), static_cast<T>(beta_2),
-        static_cast<T>(1.0 - beta_2), static_cast<T>(epsilon)});
+    AdamProposal<T> proposal = adam_proposal<T>(rate, beta_1, beta_2, epsilon);
+    proposal.params = params_.data();
+    proposal.grads = grads_.data();
+    proposal.first = first_.data();
+    proposal.second = second_.data();
+    proposal.new_params = new_params_.grow(count_);
+    proposal.new_first = new_first_.grow(count_);
+    proposal.new_second = new_second_.grow(count_);
+    backend_.for_each(count_, proposal);
     return proposal_is_finite(true);
   }
   bool propose_sgd(double learning_rate, double momentum, bool nesterov) override {
     prepare_moments();
-    backend_.for_each(count_, SgdProposal<T>{
-        params_.data(), grads_.data(), first_.data(), new_params_.grow(count_),
-        new_first_.grow(count_), static_cast<T>(learning_rate), static_cast<T>(momentum),
-        nesterov});
+    SgdProposal<T> proposal = sgd_proposal<T>(learning_rate, momentum, nesterov);
+    proposal.params = params_.data();
+    proposal.grads = grads_.data();
+    proposal.velocity = first_.data();
+    proposal.new_params = new_params_.grow(count_);
+    proposal.new_velocity = new_first_.grow(count_);
+    backend_.for_each(count_, proposal);
     return proposal_is_finite(false);
   }
   // The parameters are copied, not swapped, so that their address (which the
