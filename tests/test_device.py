@@ -4,7 +4,8 @@ device path of the estimators.
 Without a GPU the device path runs on the host emulator of the CUDA backend's
 algorithm (the ``emulated_gpu`` fixture): the same C++ network, optimizer and
 transfers, with host memory and the CPU's BLAS standing in for CUDA kernels and
-cuBLAS. Its parity with PyTorch is in test_parity_stored.py. Tests marked by
+cuBLAS. Its parity with PyTorch is in test_parity_stored.py, its optimizer
+against the published formulas in test_optimizer_formulas.py. Tests marked by
 ``needs_gpu`` run on a real GPU only, and are skipped cleanly elsewhere.
 """
 import pickle
