@@ -182,8 +182,10 @@ class RecurrentNetwork:
 
     def _build(self, flat_parameters=None):
         # The C++ network keeps one workspace and one tape: calls from several
-        # Python threads (the GIL is released inside) take turns.
-        self._lock = threading.Lock()
+        # Python threads (the GIL is released inside) take turns. Re-entrant, so
+        # that a thread holding it for a whole optimizer step (`transaction`)
+        # can make the step's calls.
+        self._lock = threading.RLock()
         config = (CELLS[self.cell], self.input_size, self.hidden_size, self.num_layers,
                   self.bidirectional)
         self._layout = _core.layout(*config)
@@ -442,6 +444,16 @@ class RecurrentNetwork:
 
     # The optimizer's side of a training step (see rnnsk/_optim.py): the core
     # computes it, on the parameters and optimizer state it owns.
+
+    @contextmanager
+    def transaction(self):
+        """Hold this network for the calling thread until the block ends, so
+        that a step proposed and committed inside lands whole: other threads'
+        calls on the network (another step, a write of the parameters) wait.
+        The optimizers of ``rnnsk._optim`` hold it around every step; hold it
+        when calling ``propose_*`` and ``commit`` from several threads."""
+        with self._lock:
+            yield self
 
     def reset_optimizer_state(self):
         with self._lock:

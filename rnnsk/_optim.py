@@ -4,7 +4,9 @@ The semantics and defaults are scikit-learn's MLP solvers ('adam', 'sgd' with
 momentum and Nesterov momentum). A step is a transaction: every new value is
 computed aside first, then all are written with Ctrl-C held back, so an
 interrupt never leaves some arrays stepped and others not, and a step that would
-leave a weight NaN or infinite is refused whole.
+leave a weight NaN or infinite is refused whole. A step holds every network it
+steps from its proposal to its commit (`RecurrentNetwork.transaction`), so that
+steps from several threads land one after another.
 
 A model's parameters come in two groups. Its recurrent networks (the
 ``networks`` arguments) own their parameters, gradients and optimizer moments
@@ -36,7 +38,7 @@ embeddings get no L2 penalty (see `add_weight_decay`).
 import signal
 import threading
 from collections import namedtuple
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import numpy as np
 
@@ -179,6 +181,18 @@ def _keeping(state_rows, set_attributes, networks):
     return keep_state
 
 
+@contextmanager
+def _transaction(networks):
+    """Hold every network from the step's first proposal to its last commit, so
+    that another thread's step on one of them cannot come between (its
+    proposal would replace this one's). Taken in one order, by id, so that two
+    steps over the same networks never wait for each other in a circle."""
+    with ExitStack() as stack:
+        for network in sorted({id(n): n for n in networks}.values(), key=id):
+            stack.enter_context(network.transaction())
+        yield
+
+
 def _land(parameters, steps, network_proposals, set_attributes, networks):
     """Check every proposal of a step, then commit the step whole."""
     _check_proposals([step.finite for step in steps] + network_proposals)
@@ -192,7 +206,16 @@ def _reset(networks):
         network.reset_optimizer_state()
 
 
-class SGDOptimizer:
+class _Optimizer:
+    def step(self, parameters, gradients, networks=()):
+        """Step the host ``parameters`` by their ``gradients`` (arrays, or
+        `SparseRows` for a lazy step) and the ``networks`` by theirs, all or
+        nothing."""
+        with _transaction(networks):
+            self._step(parameters, gradients, networks)
+
+
+class SGDOptimizer(_Optimizer):
     def __init__(self, parameters, learning_rate, momentum=0.9, nesterov=True, networks=()):
         self.learning_rate = learning_rate
         self.momentum = momentum
@@ -200,7 +223,7 @@ class SGDOptimizer:
         self.velocities = [np.zeros_like(p) for p in parameters]
         _reset(networks)
 
-    def step(self, parameters, gradients, networks=()):
+    def _step(self, parameters, gradients, networks):
         def propose(parameter, gradient, rows, velocity):
             return _core.propose_sgd_on_host(parameter, gradient, rows, velocity,
                                              self.learning_rate, self.momentum, self.nesterov)
@@ -214,7 +237,7 @@ class SGDOptimizer:
               networks)
 
 
-class AdamOptimizer:
+class AdamOptimizer(_Optimizer):
     def __init__(self, parameters, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  networks=()):
         self.learning_rate = learning_rate
@@ -226,7 +249,7 @@ class AdamOptimizer:
         self.second_moments = [np.zeros_like(p) for p in parameters]
         _reset(networks)
 
-    def step(self, parameters, gradients, networks=()):
+    def _step(self, parameters, gradients, networks):
         t = self.t + 1
         rate = (self.learning_rate * (1 - self.beta_2 ** t) ** 0.5 / (1 - self.beta_1 ** t))
 

@@ -5,6 +5,7 @@ tape are shared) and releases the GIL while C++ computes, so other Python
 threads run meanwhile. The machine may have two cores and be busy: timing
 assertions compare intervals and progress, never absolute speed-ups.
 """
+import sys
 import threading
 import time
 import warnings
@@ -14,6 +15,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from rnnsk import GRURegressor, LSTMClassifier, RecurrentClassifier, RecurrentNetwork
+from rnnsk._optim import AdamOptimizer
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -167,6 +169,62 @@ def test_calls_on_one_network_from_threads_are_serialized_and_correct():
             for got, want in zip(result, expected):
                 if want is not None:
                     np.testing.assert_array_equal(got, want)
+
+
+def test_optimizer_steps_on_one_network_from_two_threads_land_whole():
+    """An optimizer step is a transaction on the network (propose aside, then
+    commit): steps from several threads through one optimizer each land whole,
+    none lost or mixed with another's. With one gradient throughout, the
+    parameters, moments and step count after them are those of as many serial
+    steps."""
+    threads, steps = 2, 1000
+
+    def network_and_optimizer():
+        net = RecurrentNetwork("gru", 3, 4, dtype=np.float64, random_state=0)
+        net.flat_gradients = np.linspace(-1.0, 1.0, net.flat_gradients.size)
+        return net, AdamOptimizer([], 0.01, networks=[net])
+
+    serial, serial_optimizer = network_and_optimizer()
+    for _ in range(threads * steps):
+        serial_optimizer.step([], [], networks=[serial])
+    net, optimizer = network_and_optimizer()
+
+    def step_repeatedly():
+        for _ in range(steps):
+            optimizer.step([], [], networks=[net])
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as Python can
+    try:
+        run_in_threads(step_repeatedly, [()] * threads)
+    finally:
+        sys.setswitchinterval(interval)
+    assert optimizer.t == threads * steps
+    np.testing.assert_array_equal(net.flat_parameters, serial.flat_parameters)
+    for got, want in zip(net._core.optimizer_state(), serial._core.optimizer_state()):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_transaction_holds_other_threads_off_until_its_step_is_committed():
+    """A write of the parameters from another thread waits for the step held
+    in a transaction (landing between proposal and commit, it would make the
+    proposal stale), then lands on the stepped parameters."""
+    net = RecurrentNetwork("rnn_tanh", 2, 3, dtype=np.float64, random_state=0)
+    net.flat_gradients = np.ones(net.flat_gradients.size)
+    written = np.full(net.flat_parameters.size, 0.5)
+    writer = threading.Thread(target=lambda: setattr(net, "flat_parameters", written),
+                              daemon=True)
+    with net.transaction():
+        assert net.propose_sgd(0.1, 0.0, False)
+        writer.start()
+        writer.join(0.2)
+        assert writer.is_alive()  # waiting for the transaction
+        net.commit()
+        stepped = np.array(net.flat_parameters)
+    writer.join(JOIN_TIMEOUT)
+    assert not writer.is_alive()
+    np.testing.assert_array_equal(net.flat_parameters, written)
+    assert not np.array_equal(stepped, written)
 
 
 def long_forward_setup(seed):
