@@ -222,6 +222,31 @@ def test_gpu_estimator_matches_cpu_estimator():
     np.testing.assert_allclose(gpu.predict_proba(X), cpu.predict_proba(X), atol=1e-4)
 
 
+# ---------------------------------------------------------------- inference --
+
+@pytest.mark.parametrize("cell", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
+@pytest.mark.parametrize("layers, bidirectional", [(1, False), (3, True)])
+def test_device_inference_matches_the_cpu(emulated_gpu, cell, layers, bidirectional):
+    """Inference keeps no tape on the device (its own path): ragged batches,
+    given initial states, stacked and bidirectional layers, as on the CPU."""
+    rng = np.random.default_rng(0)
+    cpu = RecurrentNetwork(cell, 3, 4, num_layers=layers, bidirectional=bidirectional,
+                           dtype=np.float64, random_state=0)
+    gpu = cpu.to_device("cuda")
+    X = rng.standard_normal((5, 7, 3))
+    lengths = np.array([7, 1, 4, 7, 2])  # unsorted, with a sequence of one step
+    states = (layers * cpu.num_directions, 5, 4)
+    h0 = rng.standard_normal(states)
+    c0 = rng.standard_normal(states) if cell == "lstm" else None
+    expected = cpu.forward(X, lengths, h0, c0)
+    for training in (False, True, False):  # inference also after a taped forward
+        for got, want in zip(gpu.forward(X, lengths, h0, c0, training=training), expected):
+            if want is not None:
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    with pytest.raises(RuntimeError, match="training=True"):
+        gpu.backward(np.ones_like(expected[0]))  # the last forward kept no tape
+
+
 # -------------------------------------------------- handles and persistence --
 
 def test_device_gradients_start_at_zero_and_accumulate_like_the_cpu(emulated_gpu):

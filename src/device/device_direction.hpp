@@ -46,7 +46,9 @@ class DeviceDirection {
       : cell_(cell), input_size_(input_size), hidden_(hidden),
         gate_width_(gate_count(cell) * hidden), reverse_(reverse), gates_(backend),
         h_prev_(backend), c_prev_(backend), c_(backend), ah_n_(backend), recurrent_(backend),
-        d_ax_(backend), d_ah_(backend), carry_h_(backend), carry_c_(backend), ones_(backend) {}
+        d_ax_(backend), d_ah_(backend), carry_h_(backend), carry_c_(backend), ones_(backend),
+        gates_of_step_(backend), entering_(backend), carried_c_(backend),
+        ah_n_of_step_(backend) {}
 
   // input: (rows, input_size). h0/c0: (batch, H) sorted. Writes every step's
   // state into out (row stride ld_out) and the final states (sorted).
@@ -68,30 +70,18 @@ class DeviceDirection {
     int previous_rows = 0;
     long previous_offset = 0;
     for (int s = 0; s < packing.steps; ++s) {
-      const int t = step_at(s, packing.steps);
-      const int n = packing.batch_sizes[t];
-      const long off = packing.offsets[t];
-      const long elements = static_cast<long>(n) * H;
+      const auto [n, off, elements] = step_rows(packing, s);
       b.for_each(elements, EnterState<T>{H, previous_rows, out + previous_offset * ld_out,
                                          ld_out, h0, h_prev + off * H});
       if (lstm)
         b.for_each(elements, EnterState<T>{H, previous_rows, c + previous_offset * H, H, c0,
                                            c_prev + off * H});
       b.gemm(false, true, n, GH, H, T(1), h_prev + off * H, H, w.w_hh, H, T(0), recurrent, GH);
-      const StepTape<T> tape{H, gates + off * GH, recurrent, w.b_ih, w.b_hh, h_prev + off * H,
-                             out + off * ld_out, ld_out};
-      switch (cell_) {
-        case CellKind::rnn_tanh:
-        case CellKind::rnn_relu:
-          b.for_each(elements, RnnForward<T>{tape, cell_ == CellKind::rnn_relu});
-          break;
-        case CellKind::lstm:
-          b.for_each(elements, LstmForward<T>{tape, c_prev + off * H, c + off * H});
-          break;
-        case CellKind::gru:
-          b.for_each(elements, GruForward<T>{tape, ah_n + off * H});
-          break;
-      }
+      run_cell(b, elements,
+               StepTape<T>{H, gates + off * GH, recurrent, w.b_ih, w.b_hh, h_prev + off * H,
+                           out + off * ld_out, ld_out},
+               lstm ? c_prev + off * H : nullptr, lstm ? c + off * H : nullptr,
+               ah_n ? ah_n + off * H : nullptr);
       previous_rows = n;
       previous_offset = off;
     }
@@ -101,6 +91,47 @@ class DeviceDirection {
     if (lstm)
       b.for_each(finals, GatherFinal<T>{H, reverse_, p.sorted_lengths, p.offsets, c, H,
                                         c_final});
+  }
+
+  // Forward for inference: the same steps, arguments and results, with no
+  // tape. Nothing is kept per packed row: each step multiplies its own rows'
+  // inputs, and the gates, entering states and GRU term live in buffers of one
+  // batch, reused by every step. The LSTM's cell state is carried in place, so
+  // a row that stops running keeps its final value there.
+  void forward_inference(Backend& b, const DevicePacking& p, const Weights<T>& w,
+                         const T* input, const T* h0, const T* c0, T* out, long ld_out,
+                         T* h_final, T* c_final) {
+    const Packing& packing = *p.host;
+    const int H = hidden_, GH = gate_width_;
+    const long state = static_cast<long>(packing.batch) * H;
+    const bool lstm = cell_ == CellKind::lstm;
+    T* gates = gates_of_step_.grow(static_cast<long>(packing.batch) * GH);
+    T* recurrent = recurrent_.grow(static_cast<long>(packing.batch) * GH);
+    T* h_prev = entering_.grow(state);
+    T* c = lstm ? carried_c_.grow(state) : nullptr;
+    T* ah_n = cell_ == CellKind::gru ? ah_n_of_step_.grow(state) : nullptr;
+
+    int previous_rows = 0;
+    long previous_offset = 0;
+    for (int s = 0; s < packing.steps; ++s) {
+      const auto [n, off, elements] = step_rows(packing, s);
+      b.for_each(elements, EnterState<T>{H, previous_rows, out + previous_offset * ld_out,
+                                         ld_out, h0, h_prev});
+      // (In place: the rows that ran keep their state, rows joining take c0.)
+      if (lstm) b.for_each(elements, EnterState<T>{H, previous_rows, c, H, c0, c});
+      b.gemm(false, true, n, GH, input_size_, T(1), input + off * input_size_, input_size_,
+             w.w_ih, input_size_, T(0), gates, GH);
+      b.gemm(false, true, n, GH, H, T(1), h_prev, H, w.w_hh, H, T(0), recurrent, GH);
+      run_cell(b, elements,
+               StepTape<T>{H, gates, recurrent, w.b_ih, w.b_hh, h_prev, out + off * ld_out,
+                           ld_out},
+               c, c, ah_n);
+      previous_rows = n;
+      previous_offset = off;
+    }
+    b.for_each(state, GatherFinal<T>{H, reverse_, p.sorted_lengths, p.offsets, out, ld_out,
+                                     h_final});
+    if (lstm) b.copy(c_final, c, sizeof(T) * state);
   }
 
   // d_out: gradient of this direction's outputs (row stride ld_d_out) or null.
@@ -124,10 +155,7 @@ class DeviceDirection {
     if (lstm) b.copy(carry_c, d_c_final, sizeof(T) * state);
 
     for (int s = packing.steps - 1; s >= 0; --s) {
-      const int t = step_at(s, packing.steps);
-      const int n = packing.batch_sizes[t];
-      const long off = packing.offsets[t];
-      const long elements = static_cast<long>(n) * H;
+      const auto [n, off, elements] = step_rows(packing, s);
       const StepGradients<T> step{H, carry_h, d_out ? d_out + off * ld_d_out : nullptr,
                                   ld_d_out, gates_.data() + off * GH, d_ax + off * GH};
       switch (cell_) {
@@ -168,6 +196,37 @@ class DeviceDirection {
  private:
   int step_at(int s, int steps) const { return reverse_ ? steps - 1 - s : s; }
 
+  // The rows of the walk's step s: how many run (a prefix of the sorted
+  // batch), the first one's packed row, and their elements (rows * H).
+  struct StepRows {
+    int n;
+    long offset;
+    long elements;
+  };
+  StepRows step_rows(const Packing& packing, int s) const {
+    const int t = step_at(s, packing.steps);
+    const int n = packing.batch_sizes[t];
+    return {n, packing.offsets[t], static_cast<long>(n) * hidden_};
+  }
+
+  // The cell of one step over its rows' `elements` (rows * H); c_prev and c
+  // for the LSTM (may be the same memory), ah_n for the GRU.
+  void run_cell(Backend& b, long elements, const StepTape<T>& tape, const T* c_prev, T* c,
+                T* ah_n) const {
+    switch (cell_) {
+      case CellKind::rnn_tanh:
+      case CellKind::rnn_relu:
+        b.for_each(elements, RnnForward<T>{tape, cell_ == CellKind::rnn_relu});
+        break;
+      case CellKind::lstm:
+        b.for_each(elements, LstmForward<T>{tape, c_prev, c});
+        break;
+      case CellKind::gru:
+        b.for_each(elements, GruForward<T>{tape, ah_n});
+        break;
+    }
+  }
+
   CellKind cell_;
   int input_size_;
   int hidden_;
@@ -178,6 +237,8 @@ class DeviceDirection {
   DeviceArray<T, Backend> gates_, h_prev_, c_prev_, c_, ah_n_;
   // Scratch.
   DeviceArray<T, Backend> recurrent_, d_ax_, d_ah_, carry_h_, carry_c_, ones_;
+  // Inference's scratch, one batch of rows (forward_inference).
+  DeviceArray<T, Backend> gates_of_step_, entering_, carried_c_, ah_n_of_step_;
 };
 
 }  // namespace rnnsk::device

@@ -76,23 +76,33 @@ class DeviceNetwork final : public TrainedCore<T, Backend> {
 
     dropout_applied_ = a.training && config_.dropout > 0.0;
     const DevicePacking p = device_packing();
+    const T* below = x_.data();  // the input of the next layer
     for (int layer = 0; layer < config_.num_layers; ++layer) {
-      T* out = outputs_[layer].grow(rows * width);
+      T* out = layer_outputs(layer, a.training).grow(rows * width);
       for (int d = 0; d < D; ++d) {
         const long k = (layer * D + d) * block;
-        directions_[layer * D + d].forward(
-            backend_, p, weights(layer, d), layer_input(layer), h0_.data() + k,
-            lstm ? c0_.data() + k : nullptr, out + d * H, width, hn_.data() + k,
-            lstm ? cn_.data() + k : nullptr);
+        DeviceDirection<T, Backend>& direction = directions_[layer * D + d];
+        T* c0 = lstm ? c0_.data() + k : nullptr;
+        T* cn = lstm ? cn_.data() + k : nullptr;
+        if (a.training)
+          direction.forward(backend_, p, weights(layer, d), below, h0_.data() + k, c0,
+                            out + d * H, width, hn_.data() + k, cn);
+        else
+          direction.forward_inference(backend_, p, weights(layer, d), below, h0_.data() + k,
+                                      c0, out + d * H, width, hn_.data() + k, cn);
       }
-      if (dropout_applied_ && layer + 1 < config_.num_layers)
+      below = out;
+      if (dropout_applied_ && layer + 1 < config_.num_layers) {
         backend_.for_each(rows * width, ApplyDropout<T>{
             dropout_stream(a.dropout_seed, layer), config_.dropout,
             static_cast<T>(1.0 / (1.0 - config_.dropout)), out,
             masks_[layer].grow(rows * width), dropped_[layer].grow(rows * width)});
+        below = dropped_[layer].data();
+      }
     }
     if (a.out) {
-      outputs_.back().download(grow(host_, rows * width), rows * width);
+      layer_outputs(config_.num_layers - 1, a.training)
+          .download(grow(host_, rows * width), rows * width);
       packing_.unpack(host_.data(), width, a.out);
     }
     download_sorted_states(hn_, a.h_n);
@@ -158,6 +168,11 @@ class DeviceNetwork final : public TrainedCore<T, Backend> {
     const ParameterEntry* e = entries(layer, d);
     T* base = this->grads();
     return {base + e[0].offset, base + e[1].offset, base + e[2].offset, base + e[3].offset};
+  }
+  // Training keeps every layer's outputs (the tape backward reads); inference
+  // only the latest two, alternating (a layer reads the one below it).
+  Array& layer_outputs(int layer, bool training) {
+    return outputs_[training ? layer : layer % 2];
   }
   const T* layer_input(int layer) const {
     if (layer == 0) return x_.data();
