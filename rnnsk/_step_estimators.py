@@ -102,10 +102,19 @@ class BaseStepEstimator(BaseRecurrent):
         if not isinstance(y, (list, tuple)):
             raise TypeError(f"{type(self).__name__} needs y as one sequence of targets per "
                             f"sequence of X (a list of arrays), got {type(y).__name__}")
+        for i, entry in enumerate(y):
+            if isinstance(entry, str) or np.ndim(entry) == 0:
+                # A str is refused rather than read as its characters: a label such as
+                # 'NOUN' would otherwise become four labels without a word said.
+                raise ValueError(f"y[{i}] is the single value {entry!r}, but "
+                                 f"{type(self).__name__} needs one target per step of each "
+                                 "sequence (a list or array of them, e.g. list(y[i]) for one "
+                                 "character per step); for one label per sequence use "
+                                 "RecurrentClassifier or RecurrentRegressor")
         targets = [np.asarray(entry) for entry in y]
         if len(targets) == len(sequences):
             for i, (entry, length) in enumerate(zip(targets, sequences.lengths)):
-                found = len(entry) if entry.ndim else 0
+                found = len(entry)
                 if found != length:
                     raise ValueError(f"y[{i}] has {found} targets but sequence {i} of X has "
                                      f"{length} steps; every sequence needs one target per "

@@ -1,0 +1,28 @@
+"""The per-step estimators refuse a y holding one value per sequence with a message
+saying what they need, and stay unfitted."""
+
+import numpy as np
+import pytest
+
+from rnnsk import RecurrentStepRegressor, RecurrentTagger
+
+
+@pytest.mark.parametrize("y", [["DNV", "DN"], [1, 0]])
+def test_tagger_refuses_one_value_per_sequence(y):
+    tagger = RecurrentTagger(max_iter=1, n_threads=1, random_state=0)
+    with pytest.raises(ValueError, match=r"y\[0\] is the single value .*one target per step"):
+        tagger.fit([["the", "dog", "runs"], ["a", "cat"]], y)
+    assert not hasattr(tagger, "classes_")
+
+
+def test_tagger_reads_characters_as_labels_when_asked():
+    X, y = ["abc", "de"] * 4, ["xyz", "xy"] * 4
+    tagger = RecurrentTagger(max_iter=1, n_threads=1, random_state=0)
+    tagger.fit(X, [list(labels) for labels in y])
+    assert list(tagger.classes_) == ["x", "y", "z"]
+
+
+def test_step_regressor_refuses_one_value_per_sequence():
+    X = [np.zeros((3, 2)), np.zeros((2, 2))]
+    with pytest.raises(ValueError, match=r"y\[1\] is the single value 2\.5"):
+        RecurrentStepRegressor(max_iter=1, n_threads=1).fit(X, [np.zeros(3), 2.5])
