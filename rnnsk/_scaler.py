@@ -3,8 +3,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
-from ._validation import (SequenceInputMixin, check_same_features, check_sequences,
-                          feature_signature)
+from ._validation import (SequenceInputMixin, as_sequence_list, check_same_features,
+                          check_sequences, feature_signature)
 
 
 class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -97,10 +97,17 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         result = operation(sequences.data)
         if sequences.is_table:  # a 2-D array, or a list that is one
             return result[:, :, 0]
-        if isinstance(X, (list, tuple)):
-            return [row[:length].reshape(np.shape(sequence))
-                    for row, length, sequence in zip(result, sequences.lengths, X)]
-        return result
+        rows = as_sequence_list(X)
+        if not isinstance(rows, (list, tuple)):
+            return result
+        scaled = [row[:length].reshape(np.shape(sequence))
+                  for row, length, sequence in zip(result, sequences.lengths, rows)]
+        if rows is X:
+            return scaled
+        as_objects = np.empty(len(scaled), dtype=object)  # X's form: an object per sequence
+        for i, sequence in enumerate(scaled):
+            as_objects[i] = sequence
+        return as_objects
 
 
 def _real_steps(sequences):

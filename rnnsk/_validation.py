@@ -49,6 +49,17 @@ class Sequences:
                          self.is_table)
 
 
+def as_sequence_list(X):
+    """X as a list when it is a 1-D object array (or pandas Series) of sequences,
+    which is what numpy and pandas make of ragged ones; anything else as it is."""
+    dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "O" and getattr(X, "ndim", None) == 1:
+        rows = list(X)
+        if rows and all(np.ndim(row) >= 1 for row in rows):
+            return rows
+    return X
+
+
 def is_ragged_list(X):
     if isinstance(X, np.ndarray) or hasattr(X, "__array__") or not isinstance(X, (list, tuple)):
         return False
@@ -70,8 +81,9 @@ def check_sequences(X, *, dtype, name="X"):
     Accepts a 3-D array (n_samples, n_timesteps, n_features); a 2-D array
     (n_samples, n_timesteps), read as univariate sequences; or a list of 2-D
     arrays (n_timesteps_i, n_features) (or 1-D arrays, univariate) of different
-    lengths.
+    lengths; a 1-D object array or pandas Series of sequences is read as a list.
     """
+    X = as_sequence_list(X)
     if is_ragged_list(X):
         sequences = [np.asarray(s) for s in X]
         for i, s in enumerate(sequences):
@@ -117,6 +129,7 @@ def check_tokens(X, *, vocabulary_size=None, name="X"):
     """Validate integer token ids: a 2-D int array (n_samples, n_timesteps) or a
     list of 1-D int arrays of different lengths. Ids must be in
     [0, vocabulary_size) when a vocabulary size is known."""
+    X = as_sequence_list(X)
     if is_ragged_list(X):
         sequences = [np.asarray(s) for s in X]
         for i, s in enumerate(sequences):

@@ -2,6 +2,7 @@
 ragged lists, token ids), sample and class weights, and the errors bad inputs
 and parameters give, which leave a fitted estimator unchanged."""
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.utils.class_weight import compute_sample_weight
 
@@ -57,6 +58,27 @@ def test_ragged_univariate_1d_sequences():
     a = RNNClassifier(**FAST).fit(flat, y)
     b = RNNClassifier(**FAST).fit(X, y)
     assert_same_state(a.state_dict(), b.state_dict())
+
+
+def _objects(rows):
+    holder = np.empty(len(rows), dtype=object)
+    for i, row in enumerate(rows):
+        holder[i] = row
+    return holder
+
+
+@pytest.mark.parametrize("holder", [_objects, pd.Series], ids=["object-array", "series"])
+def test_object_array_of_ragged_sequences_is_the_list(holder):
+    X, y, _ = ragged(n=40)
+    from_list = GRUClassifier(**FAST).fit(X, y)
+    from_objects = GRUClassifier(**FAST).fit(holder(X), y)
+    assert_same_state(from_list.state_dict(), from_objects.state_dict())
+    np.testing.assert_array_equal(from_objects.predict_proba(holder(X[:3])),
+                                  from_list.predict_proba(X[:3]))
+    ids = [np.arange(1, 2 + i % 4) for i in range(12)]
+    tokens_fit = LSTMClassifier(**fast(embedding_dim=4)).fit(holder(ids), [0, 1] * 6)
+    assert_same_state(tokens_fit.state_dict(),
+                      LSTMClassifier(**fast(embedding_dim=4)).fit(ids, [0, 1] * 6).state_dict())
 
 
 @pytest.mark.parametrize("as_list", [False, True], ids=["2d-array", "ragged-list"])

@@ -117,3 +117,16 @@ def test_a_list_of_sequences_stays_a_list_of_the_same_shapes(case):
     Xt = SequenceScaler().fit_transform(X)
     assert isinstance(Xt, list), type(Xt)
     assert [x.shape for x in Xt] == [x.shape for x in X]
+
+
+def test_an_object_array_of_ragged_sequences_stays_one():
+    X, _, _ = ragged(n=12)
+    holder = np.empty(len(X), dtype=object)
+    for i, x in enumerate(X):
+        holder[i] = x
+    scaler = SequenceScaler().fit(holder)
+    out = scaler.transform(holder)
+    assert isinstance(out, np.ndarray) and out.dtype == object and out.shape == (12,)
+    for got, want in zip(out, scaler.transform(X)):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(np.concatenate(out).mean(axis=0), 0, atol=1e-12)
