@@ -178,8 +178,12 @@ def check_same_features(sequences, fitted_signature, estimator_name):
     n_features_in, step_features, fitted_on_table = fitted_signature
     width, features, is_table = feature_signature(sequences)
     if features != step_features:
+        hint = ""
+        if is_table and width == step_features:
+            hint = (f" A 2-D X is read as univariate sequences; to pass one sequence of "
+                    f"{step_features} features, wrap it: [x] or x[np.newaxis].")
         raise ValueError(f"X has {features} features per time step, but {estimator_name} is "
-                         f"expecting {step_features} features as input.")
+                         f"expecting {step_features} features as input.{hint}")
     if is_table and fitted_on_table and width != n_features_in:
         raise ValueError(f"X has {width} features, but {estimator_name} is expecting "
                          f"{n_features_in} features as input.")

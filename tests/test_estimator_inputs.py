@@ -270,6 +270,8 @@ def test_a_fit_failing_on_the_validation_split_changes_nothing():
     (lambda X: X[:, :, 0], "X has 1 features per time step, but LSTMClassifier is "
                            "expecting 3"),
     (lambda X: [x[:, :2] for x in X], "X has 2 features per time step"),
+    (lambda X: X[0], r"expecting 3 features as input\. A 2-D X is read as univariate "
+                     r"sequences; to pass one sequence of 3 features, wrap it"),
     (with_nan, "Input X contains NaN"),
 ])
 def test_bad_input_to_predict(bad_X, message):
