@@ -270,9 +270,15 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     def _split(self, sequences, targets, weights, rng):
         """(training, validation) parts of the data for early stopping."""
-        train, held_out = train_test_split(
-            np.arange(len(sequences)), test_size=self.validation_fraction,
-            random_state=rng.randint(2**31), stratify=self._stratify(targets))
+        try:
+            train, held_out = train_test_split(
+                np.arange(len(sequences)), test_size=self.validation_fraction,
+                random_state=rng.randint(2**31), stratify=self._stratify(targets))
+        except ValueError as error:  # scikit-learn's message does not say which split
+            raise ValueError(f"early_stopping cannot hold out validation_fraction="
+                             f"{self.validation_fraction} of {len(sequences)} samples: {error}"
+                             "; use more samples, another validation_fraction or "
+                             "early_stopping=False") from error
         for part, rows in (("training", train), ("validation", held_out)):
             if not weights[rows].any():
                 raise ValueError(f"early_stopping's {part} part (validation_fraction="

@@ -328,6 +328,16 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     def _loss(self, outputs, targets, weights):
         return REGRESSION_LOSSES[self.loss](outputs, targets, weights)
 
+    def _split(self, sequences, targets, weights, rng):
+        training, validation = super()._split(sequences, targets, weights, rng)
+        if len(validation[0]) < 2:  # R² of one sample is NaN: no epoch would ever count
+            raise ValueError(f"early_stopping holds out {len(validation[0])} of the "
+                             f"{len(sequences)} samples (validation_fraction="
+                             f"{self.validation_fraction}), but its score, R², needs at "
+                             "least 2; use more samples, a larger validation_fraction or "
+                             "early_stopping=False")
+        return training, validation
+
     def _validation_score(self, sequences, targets, weights):
         return r2_score(targets, self._outputs(sequences), sample_weight=weights)
 

@@ -358,3 +358,17 @@ def test_multiclass_data_with_2d_y_column_is_accepted_with_a_warning():
     with pytest.warns(DataConversionWarning):
         clf = GRUClassifier(**FAST).fit(X, y[:, None])
     assert clf.classes_.tolist() == [0, 1, 2]
+
+
+def test_early_stopping_on_too_few_samples_says_so_and_changes_nothing():
+    X, y = regression_3d(n=9)
+    regressor = LSTMRegressor(**fast(early_stopping=True))
+    with pytest.raises(ValueError, match=r"holds out 1 of the 9 samples .* R², needs at least 2"):
+        regressor.fit(X, y)
+    assert not hasattr(regressor, "model_")
+    X, _ = sequences_3d(n=6)
+    classifier = LSTMClassifier(**fast(early_stopping=True))
+    with pytest.raises(ValueError, match=r"early_stopping cannot hold out validation_fraction="
+                                         r"0\.1 of 6 samples: The test_size = 1"):
+        classifier.fit(X, [0, 1] * 3)
+    assert not hasattr(classifier, "model_")
