@@ -13,6 +13,7 @@ from ._char_lstm import CharLSTM
 from ._memory import check_embedding_fits
 from ._network import single_threaded_blas
 from ._tokens import TokenVocabulary, check_string_tokens, is_string_tokens
+from ._validation import as_sequence_list
 
 # The embedding size of string tokens when embedding_dim is None.
 DEFAULT_TOKEN_EMBEDDING = 64
@@ -97,8 +98,8 @@ class BaseStepEstimator(BaseRecurrent):
             self.__dict__.pop("_new_vocabulary", None)
 
     def _target_container(self, y, sequences):
-        if isinstance(y, np.ndarray) and y.ndim >= 2:
-            y = list(y)
+        if (isinstance(y, np.ndarray) and y.ndim >= 2) or as_sequence_list(y) is not y:
+            y = list(y)  # a 2-D array, or an object array or pandas Series of sequences
         if not isinstance(y, (list, tuple)):
             raise TypeError(f"{type(self).__name__} needs y as one sequence of targets per "
                             f"sequence of X (a list of arrays), got {type(y).__name__}")

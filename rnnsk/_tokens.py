@@ -31,8 +31,8 @@ END = ""
 def is_string_tokens(X):
     """Whether X is a list of sequences of str (a str itself being the
     sequence of its characters)."""
-    if isinstance(X, np.ndarray) and X.dtype.kind in "UO" and X.ndim == 1:
-        X = list(X)
+    if not isinstance(X, (list, tuple)) and getattr(X, "ndim", None) == 1:
+        X = list(np.asarray(X, dtype=object))  # arrays and pandas Series of sequences
     if not isinstance(X, (list, tuple)) or not X:
         return False
     first = X[0]

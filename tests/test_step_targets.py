@@ -2,6 +2,7 @@
 saying what they need, and stay unfitted."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rnnsk import RecurrentStepRegressor, RecurrentTagger
@@ -26,3 +27,15 @@ def test_step_regressor_refuses_one_value_per_sequence():
     X = [np.zeros((3, 2)), np.zeros((2, 2))]
     with pytest.raises(ValueError, match=r"y\[1\] is the single value 2\.5"):
         RecurrentStepRegressor(max_iter=1, n_threads=1).fit(X, [np.zeros(3), 2.5])
+
+
+def test_tagger_takes_pandas_series_of_token_and_label_sequences():
+    X, y = [["the", "dog"], ["a"]] * 5, [["D", "N"], ["D"]] * 5
+    from_lists = RecurrentTagger(max_iter=2, n_threads=1, random_state=0).fit(X, y)
+    from_series = RecurrentTagger(max_iter=2, n_threads=1, random_state=0).fit(
+        pd.Series(X), pd.Series(y))
+    assert from_series.vocabulary_ == from_lists.vocabulary_
+    for name, value in from_lists.state_dict().items():
+        np.testing.assert_array_equal(from_series.state_dict()[name], value)
+    np.testing.assert_array_equal(from_series.predict(pd.Series([["the", "dog"]]))[0],
+                                  from_lists.predict([["the", "dog"]])[0])
