@@ -76,9 +76,9 @@ class DeviceNetwork final : public TrainedCore<T, Backend> {
 
     dropout_applied_ = a.training && config_.dropout > 0.0;
     const DevicePacking p = device_packing();
-    const T* below = x_.data();  // the input of the next layer
     for (int layer = 0; layer < config_.num_layers; ++layer) {
       T* out = layer_outputs(layer, a.training).grow(rows * width);
+      const T* below = layer_input(layer, a.training);
       for (int d = 0; d < D; ++d) {
         const long k = (layer * D + d) * block;
         DeviceDirection<T, Backend>& direction = directions_[layer * D + d];
@@ -91,14 +91,11 @@ class DeviceNetwork final : public TrainedCore<T, Backend> {
           direction.forward_inference(backend_, p, weights(layer, d), below, h0_.data() + k,
                                       c0, out + d * H, width, hn_.data() + k, cn);
       }
-      below = out;
-      if (dropout_applied_ && layer + 1 < config_.num_layers) {
+      if (dropout_applied_ && layer + 1 < config_.num_layers)
         backend_.for_each(rows * width, ApplyDropout<T>{
             dropout_stream(a.dropout_seed, layer), config_.dropout,
             static_cast<T>(1.0 / (1.0 - config_.dropout)), out,
             masks_[layer].grow(rows * width), dropped_[layer].grow(rows * width)});
-        below = dropped_[layer].data();
-      }
     }
     if (a.out) {
       layer_outputs(config_.num_layers - 1, a.training)
@@ -134,7 +131,7 @@ class DeviceNetwork final : public TrainedCore<T, Backend> {
       for (int d = 0; d < D; ++d) {
         const long k = (layer * D + d) * block;
         directions_[layer * D + d].backward(
-            backend_, p, weights(layer, d), layer_input(layer),
+            backend_, p, weights(layer, d), layer_input(layer, true),
             has_d_out ? d_upper_.data() + d * H : nullptr, width, hn_.data() + k,
             lstm ? cn_.data() + k : nullptr, gradients(layer, d), a.accumulate,
             layer > 0 || a.d_x ? d_lower_.data() : nullptr, d > 0, h0_.data() + k,
@@ -174,9 +171,11 @@ class DeviceNetwork final : public TrainedCore<T, Backend> {
   Array& layer_outputs(int layer, bool training) {
     return outputs_[training ? layer : layer % 2];
   }
-  const T* layer_input(int layer) const {
+  // A layer's input: the network's, or the layer below's outputs (after dropout).
+  const T* layer_input(int layer, bool training) {
     if (layer == 0) return x_.data();
-    return dropout_applied_ ? dropped_[layer - 1].data() : outputs_[layer - 1].data();
+    return dropout_applied_ ? dropped_[layer - 1].data()
+                            : layer_outputs(layer - 1, training).data();
   }
 
   void upload_packing() {
