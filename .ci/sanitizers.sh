@@ -172,6 +172,7 @@ TESTS=(
   "$ROOT/tests/test_gradcheck.py"
   "$ROOT/tests/test_parity_stored.py"
   "$ROOT/tests/test_threads.py"
+  "$ROOT/tests/test_thread_pool.py"
 )
 echo "== running ${TESTS[*]##*/} $* under ASan+UBSan"
 # --capture=sys: pytest captures Python's sys.stdout/stderr only, so what the

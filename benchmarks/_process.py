@@ -5,16 +5,12 @@ Two things are decided when a library loads and cannot be changed afterwards:
 - OpenBLAS reads ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` once, when it is
   loaded; the only way to drop them is to start the interpreter again without them
   (:func:`restart_without_openblas_overrides`).
-- torch's wheel and rnnsk's core both link an OpenMP runtime named
-  ``libgomp.so.1``; the dynamic loader gives a process only one library of that
-  name, the first loaded, configured from the environment at that moment. rnnsk
-  loads its core with ``OMP_WAIT_POLICY=PASSIVE`` (idle threads sleep at once), so
-  importing rnnsk first would impose that on torch as well, whose many short
-  parallel regions per time step then pay a wake-up each (torch's 2-thread steps
-  were up to 2x slower). :func:`import_torch_first` loads torch's own runtime with
-  its default settings, as torch runs in a program of its own; rnnsk then shares
-  that runtime (libgomp's default policy: idle threads spin a short while, then
-  sleep).
+- torch's OpenMP runtime (``libgomp.so.1``) is configured from the environment
+  when it loads. :func:`import_torch_first` loads it before anything else, with
+  torch's default settings, as torch runs in a program of its own. (rnnsk's core
+  once shared that runtime and its import set ``OMP_WAIT_POLICY=PASSIVE``, which
+  made torch's 2-thread steps up to 2x slower when rnnsk came first; the core now
+  has threads of its own, so the order matters only to torch's own runtime.)
 """
 import os
 import sys

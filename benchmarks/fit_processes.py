@@ -6,10 +6,10 @@ Usage::
     python benchmarks/fit_processes.py --cells lstm --threads 1 2 --repeats 5
 
 ``run.py`` times both libraries in one process with torch imported first. A user's
-program is more often one library alone, or imports rnnsk before torch; both share
-one OpenMP runtime when they are in one process, and which one loads it decides its
-settings (see ``_process.py``). So every fit here runs in a fresh interpreter, in
-one of four set-ups:
+program is more often one library alone, or imports rnnsk before torch. Until the
+core had threads of its own, both shared one OpenMP runtime in one process, set up by
+whichever loaded it first; the set-ups below show that the order no longer matters.
+So every fit here runs in a fresh interpreter, in one of four set-ups:
 
 - ``torch``: the plain loop of ``_workloads.torch_fit``, torch imported first (the
   workload module then imports rnnsk, which leaves torch's runtime as torch set it);
@@ -18,9 +18,10 @@ one of four set-ups:
 - ``rnnsk, rnnsk first``: rnnsk imported before torch.
 
 The set-ups take turns (a repeat runs each once, in rotated order), so load from
-elsewhere hits them alike; each process fits twice and reports both: the first fit
-pays the one-time costs of a fresh process (thread pools, first touches), the second
-is a fit in a program that has fitted before. Ratios are torch's median time over
+elsewhere hits them alike; each process fits twice and reports both, and the CPU
+time of the second (all threads: the steadier figure on a shared machine). The
+first fit pays the one-time costs of a fresh process (thread pools, first touches),
+the second is a fit in a program that has fitted before. Ratios are torch's median time over
 each rnnsk set-up's. Without torch only the ``rnnsk`` set-up runs.
 """
 import argparse
@@ -75,9 +76,10 @@ def child(setup, cell, threads, quick):
             fit = work.rnnsk_fit(cell, shape, x, y, threads, epochs)
         seconds = []
         for _ in range(2):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             fit()
             seconds.append(time.perf_counter() - started)
+        seconds.append(time.process_time() - cpu)  # of the second fit, all threads
     print(json.dumps(seconds))
 
 
@@ -107,21 +109,23 @@ def measure(cells, threads_list, repeats, quick):
                     seconds = run_child(setup, cell, threads, quick)
                     times.setdefault((cell, threads, setup), []).append(seconds)
                     print(f"[{time.strftime('%H:%M:%S')}] {cell} {threads} thr {setup}: "
-                          f"{seconds[0]:.2f} s, then {seconds[1]:.2f} s",
+                          f"{seconds[0]:.2f} s, then {seconds[1]:.2f} s "
+                          f"({seconds[2]:.2f} s CPU)",
                           file=sys.stderr, flush=True)
     return times
 
 
 def table(times):
-    lines = ["| cell | threads | set-up | first fit (s) | second fit (s) | torch / this (second) |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| cell | threads | set-up | first fit (s) | second fit (s) | second fit, CPU (s) "
+             "| torch / this (second) |",
+             "|---|---|---|---|---|---|---|"]
     for (cell, threads, setup), runs in times.items():
-        first = statistics.median(run[0] for run in runs)
-        second = statistics.median(run[1] for run in runs)
+        first, second, cpu = (statistics.median(run[i] for run in runs) for i in range(3))
         torch_runs = times.get((cell, threads, "torch"))
         ratio = (f"{statistics.median(run[1] for run in torch_runs) / second:.2f}"
                  if torch_runs and setup != "torch" else "")
-        lines.append(f"| {cell} | {threads} | {setup} | {first:.2f} | {second:.2f} | {ratio} |")
+        lines.append(f"| {cell} | {threads} | {setup} | {first:.2f} | {second:.2f} | {cpu:.2f} "
+                     f"| {ratio} |")
     return "\n".join(lines)
 
 

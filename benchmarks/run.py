@@ -20,8 +20,8 @@ each library in a fresh process. It prints the table and writes
 ``benchmarks/results/latest.json`` and ``latest.md``. Without torch installed the
 torch columns stay empty. ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE`` are removed
 from the environment first (the script restarts itself without them), and torch is
-imported before rnnsk so that it runs on its own OpenMP runtime with its default
-settings (see ``_process.py``).
+imported before rnnsk, which once decided the settings of the OpenMP runtime
+both shared (see ``_process.py``).
 """
 import argparse
 import os

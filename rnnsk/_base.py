@@ -161,7 +161,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     # ------------------------------------------------------------- training --
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation_data=None):
-        # The core's OpenMP threads do the heavy work. numpy's products around
+        # The core's threads do the heavy work. numpy's products around
         # its calls (the orthogonal initialisation's QR, the head, weight decay,
         # the clipping norm, the optimizer) are small, and BLAS threads woken for
         # any of them keep spinning against the core's threads for the cores.

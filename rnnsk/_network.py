@@ -8,7 +8,6 @@ its own, e.g. to check the core against PyTorch.
 """
 
 import numbers
-import os
 from contextlib import contextmanager
 import threading
 import warnings
@@ -28,25 +27,12 @@ from rnnsk._threads import capped_n_threads
 
 
 def _import_core():
-    """Import the C++ core with OpenMP threads that sleep, not spin, when idle.
-
-    libgomp reads OMP_WAIT_POLICY once, when it loads with the core. Spinning
-    threads make a busy machine (parallel test runs, joblib workers, other
-    programs) many times slower: a thread that finished its share burns the core
-    its partner needs. The variable is set only around the import, and never
-    over a value the user chose.
-    """
-    chosen = os.environ.get("OMP_WAIT_POLICY")
-    if chosen is None:
-        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    """Import the C++ core, saying why when it is missing (a source tree?)."""
     try:
         from rnnsk import _core
     except ImportError:
-        check_core_is_built()  # says why when it is missing (a source tree?)
+        check_core_is_built()
         raise
-    finally:
-        if chosen is None:
-            del os.environ["OMP_WAIT_POLICY"]
     return _core
 
 
@@ -61,7 +47,7 @@ _blas_libraries = None
 def single_threaded_blas():
     """Context that keeps BLAS on the calling thread while the core runs.
 
-    The core splits all its work among its own OpenMP threads, each calling BLAS on
+    The core splits all its work among its own threads, each calling BLAS on
     its share; BLAS threads on top would compete with them for the same cores.
     The libraries' own get/set calls cost microseconds, where threadpoolctl's
     ``limit`` re-inspects every loaded library on each use.
@@ -129,7 +115,7 @@ class RecurrentNetwork:
         Seeds the initialisation U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)),
         PyTorch's default.
     n_threads : int, default=1
-        Threads the core (OpenMP kernels and BLAS) may use on the CPU; a call
+        Threads the core (its kernels and BLAS) may use on the CPU; a call
         never runs on more threads than the cores this process may use (a larger
         value is kept, and capped at every call).
     device : {'cpu', 'cuda', 'cuda:N'}, default='cpu'

@@ -15,16 +15,15 @@ def usable_cores():
 def capped_n_threads(n_threads):
     """``n_threads`` (a positive int), never more than :func:`usable_cores`.
 
-    More threads than cores only make threads wait for each other, and the
-    OpenMP runtime ends the whole process, with no Python exception, when the
-    system refuses to create a thread it was asked for (thousands of threads
-    under a memory or process limit). So a larger request is capped here.
+    More threads than cores only make threads wait for each other, and
+    thousands of them (a mistyped request) only cost memory, or are refused
+    under a process limit. So a larger request is capped here.
     """
     return min(int(n_threads), usable_cores())
 
 
 def effective_n_threads(n_threads):
-    """Threads for the core's OpenMP loops.
+    """Threads for the core's parallel loops.
 
     ``None`` means every usable core: ``OMP_NUM_THREADS`` when it is set (joblib
     sets it inside its workers, so nested parallelism does not oversubscribe),

@@ -10,6 +10,8 @@
 
 #include <vector>
 
+#include "thread_pool.hpp"
+
 namespace rnnsk {
 
 // Saturated gates drive values into the denormal range, where x86 arithmetic is
@@ -36,43 +38,36 @@ class FlushDenormals {
 };
 
 // Below this many multiply-adds (about a tenth of a millisecond of one core) a
-// piece of work runs on the calling thread: idle OpenMP threads sleep (see
-// rnnsk/_network.py), and waking them costs tens of microseconds in a virtual
-// machine, more than a small region gains from a second thread. The threshold
-// and its measurements are in docs/benchmarks.md.
+// piece of work runs on the calling thread: idle threads of the pool sleep, and
+// waking them costs tens of microseconds in a virtual machine, more than a
+// small region gains from a second thread. The threshold and its measurements
+// are in docs/benchmarks.md.
 constexpr long kMinParallelWork = 1L << 23;
 
-// Calls body(bounds[s], bounds[s + 1]) for every share s, one share per thread.
-// All parallelism of the core comes from here; BLAS is kept single-threaded by
-// the caller, so no two thread pools ever compete for the cores.
+// Calls body(bounds[s], bounds[s + 1]) for every share s, one share per thread
+// of the core's pool (thread_pool.hpp). All parallelism of the core comes from
+// here; BLAS is kept single-threaded by the caller, so no two thread pools ever
+// compete for the cores.
 template <class Body>
 void parallel_over(const std::vector<int>& bounds, Body&& body) {
   const int shares = static_cast<int>(bounds.size()) - 1;
-#ifdef _OPENMP
   if (shares > 1) {
-#pragma omp parallel num_threads(shares)
-    {
+    auto share = [&](int s) {
       FlushDenormals flush;
-#pragma omp for schedule(static)
-      for (int share = 0; share < shares; ++share) body(bounds[share], bounds[share + 1]);
-    }
+      body(bounds[s], bounds[s + 1]);
+    };
+    run_shares(
+        shares, [](void* context, int s) { (*static_cast<decltype(share)*>(context))(s); },
+        &share);
     return;
   }
-#endif
   for (int share = 0; share < shares; ++share) body(bounds[share], bounds[share + 1]);
 }
 
 // How many threads `work` multiply-adds over `n` independent items deserve.
 inline int shares_for(int n, int n_threads, long work) {
-#ifdef _OPENMP
   if (work < kMinParallelWork) return 1;
   return n_threads < n ? n_threads : n;
-#else
-  (void)n;
-  (void)n_threads;
-  (void)work;
-  return 1;
-#endif
 }
 
 // Below this many elements a copy runs on the calling thread: about 1 MiB of
