@@ -15,20 +15,20 @@ from sklearn.utils import check_random_state
 __all__ = ["member_forecasters", "median_held_out"]
 
 
-def member_forecasters(forecaster, shortest):
+def member_forecasters(forecaster, longest):
     """Unfitted single-network copies of ``forecaster``: member k has seed
     ``random_state + k`` when that is an int, else a seed drawn from the
     generator (clone copies a generator, so passing it on would give every
     member the same draws), and reads
     ``window_length * window_multiples[k % len(window_multiples)]`` steps, at
-    most ``shortest`` (what the shortest series holds after differencing) so
-    that every member can forecast every series."""
+    most ``longest`` (the longest window every member can train on and
+    forecast every series from) but never fewer than ``window_length``."""
     seed, multiples = forecaster.random_state, forecaster.window_multiples
     generator = None if isinstance(seed, (int, np.integer)) else check_random_state(seed)
     members = []
     for k in range(forecaster.n_estimators):
         length = int(round(forecaster.window_length * multiples[k % len(multiples)]))
-        length = min(length, shortest)
+        length = max(min(length, longest), forecaster.window_length)
         member_seed = ((int(seed) + k) % 2**32 if generator is None
                        else int(generator.randint(2**32)))
         members.append(clone(forecaster).set_params(

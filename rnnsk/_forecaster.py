@@ -81,7 +81,8 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
                   "the median of theirs (as the ensembles of N-BEATS and of the M4 "
                   "winners): network k is initialised with seed ``random_state + k`` and "
                   "reads ``window_length * window_multiples[k % len(window_multiples)]`` "
-                  "steps (at most what the shortest series holds). Each costs one fit."),
+                  "steps (capped so that every series can be forecast and one, at least, "
+                  "trained on before its held-out part). Each costs one fit."),
     window_multiples=("tuple of float",
                       "Window lengths of the ensemble's networks, as multiples (at least "
                       "1) of ``window_length``; see ``n_estimators``."),
@@ -275,8 +276,12 @@ class RecurrentForecaster(BaseEstimator):
         if multiples.ndim != 1 or len(multiples) == 0 or not np.all(multiples >= 1):
             raise ValueError("window_multiples must be a non-empty sequence of numbers of at "
                              f"least 1, got {self.window_multiples!r}")
-        shortest = min(len(s) for s in series) - sum(lags)
-        members = [member.fit(y, X) for member in member_forecasters(self, shortest)]
+        # A member's window must fit in the shortest series (to forecast it)
+        # and leave a training window before the held-out part of the longest.
+        lengths = [len(s) - sum(lags) for s in series]
+        longest = min(min(lengths), max(n - self._held_out_steps(n) - self._steps_out()
+                                        for n in lengths))
+        members = [member.fit(y, X) for member in member_forecasters(self, longest)]
         self.regressor_, self.linear_, self.estimators_ = None, None, members
         self.n_series_ = len(series)
         self.n_exogenous_ = 0 if exogenous is None else exogenous[0].shape[1]

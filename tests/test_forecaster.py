@@ -132,6 +132,32 @@ def test_ensemble_windows_are_capped_by_the_shortest_series():
     assert model.predict().shape == (3, 2)
 
 
+@pytest.mark.parametrize("validation_fraction, trainable", [(0.2, 18), (None, 24)])
+def test_ensemble_windows_leave_a_training_window_on_a_short_series(validation_fraction,
+                                                                      trainable):
+    # 30 steps, horizon 6: the held-out part is the last 6 steps, so the
+    # longest window with a training window before it is 30 - 6 - 6 = 18
+    # steps (24 without a held-out part); longer multiples are capped there.
+    y = seasonal_series(30)
+    for multiples in [(1, 2), (1, 3), (1, 1.5)]:
+        model = RecurrentForecaster(**dict(
+            FAST, window_length=12, horizon=6, n_estimators=2, window_multiples=multiples,
+            validation_fraction=validation_fraction)).fit(y)
+        expected = min(int(12 * multiples[1]), trainable)
+        assert [member.window_length for member in model.estimators_] == [12, expected]
+        assert np.all(np.isfinite(model.predict()))
+
+
+def test_ensemble_whose_own_window_cannot_train_names_that_window():
+    # The cap never goes below window_length: the error is about the
+    # user's window, not a multiple of it.
+    model = RecurrentForecaster(**dict(FAST, window_length=20, horizon=6, n_estimators=2,
+                                       window_multiples=(1, 2)))
+    with pytest.raises(ValueError, match="window_length 20 "):
+        model.fit(seasonal_series(30))
+    assert not hasattr(model, "estimators_")
+
+
 def test_recursive_forecast_feeds_each_step_back():
     y = seasonal_series(100)
     model = RecurrentForecaster(window_length=12, strategy="recursive", window_scaling="last",
