@@ -4,9 +4,9 @@ As N-BEATS and the M4 winners do, the forecast is the median of those of
 networks that differ by their random initialisation (and, with
 ``window_multiples``, by the length of the window they read); the median is
 robust to one network that trained badly. Each member is a single-network
-forecaster fitted on the same series; the ensemble's conformal scores are the
-errors of the *median* forecast made from the held-out origins every member
-forecast from (before any refit).
+forecaster fitted on the same series; the ensemble's conformal scores (and its
+combination with the linear autoregression) come from the *median* forecast
+made from the held-out origins every member forecast from (before any refit).
 """
 import numpy as np
 from sklearn.base import clone
@@ -38,9 +38,9 @@ def member_forecasters(forecaster, longest):
 
 
 def median_held_out(members):
-    """Scaled errors of the median of the members' forecasts from the held-out
-    origins all of them forecast from, divided by the scale of member 0's
-    input window; None when there is none."""
+    """The median of the members' network forecasts from the held-out origins
+    all of them forecast from, with member 0's linear forecasts, the truth and
+    the scale of member 0's input window; None when there is none."""
     records = [member._held_out for member in members]
     if any(record is None for record in records):
         return None
@@ -54,8 +54,9 @@ def median_held_out(members):
         return None
     forecasts = np.median([_rows(record["forecasts"], key, common)
                            for record, key in zip(records, keys)], axis=0)
-    truth, scale = (_rows(records[0][name], keys[0], common) for name in ("truth", "scale"))
-    return (truth - forecasts) / scale[:, None]
+    first = {name: None if records[0][name] is None else _rows(records[0][name], keys[0], common)
+             for name in ("truth", "scale", "linear")}
+    return dict(first, forecasts=forecasts)
 
 
 def _rows(values, key, wanted):
