@@ -128,7 +128,7 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
                      "The linear autoregression combined with the networks "
                      "(``combine_linear`` not None; for an ensemble, member 0's)."),
     combination_weight_=("float",
-                         "The networks' weight in the forecast (1 without "
+                         "The networks' weight in the forecast (1 with "
                          "``combine_linear=None``)."),
     linear_=("RidgeCV or None",
              "The linear part (``linear_skip=True``): from the flattened scaled window "

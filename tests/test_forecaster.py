@@ -475,6 +475,8 @@ def test_other_errors_and_the_estimator_left_unchanged():
         RecurrentForecaster(seasonal_differences=1, **FAST).fit(seasonal_series(60))
     with pytest.raises(ValueError, match="no training window"):
         RecurrentForecaster(window_length=40, horizon=10, **FAST).fit(seasonal_series(60))
+    with pytest.raises(ValueError, match="combine_linear"):
+        RecurrentForecaster(combine_linear="mean", **FAST).fit(seasonal_series(60))
     with pytest.raises(ValueError, match="window_multiples must be"):
         RecurrentForecaster(**dict(FAST, n_estimators=2, window_multiples=(1, 0.5))).fit(
             seasonal_series(60))
