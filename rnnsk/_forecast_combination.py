@@ -3,10 +3,11 @@
 Forecast combinations beat their parts more often than not (Bates and Granger
 1969; the best entries of the M4 competition combine models). The linear
 autoregression reads the same scaled windows as the networks (a ridge
-regression, as ``linear_skip``'s), and the combination's weight is chosen on
-the held-out part at the end of each series, where both forecast from the
-same origins before any refit: time-ordered validation inside the training
-data, as auto-ARIMA chooses its orders.
+regression, as ``linear_skip``'s). The weights are equal by default; with
+``combine_linear='held_out'`` the network's weight is chosen on the held-out
+part at the end of each series, where both forecast from the same origins
+before any refit: time-ordered validation inside the training data, as
+auto-ARIMA chooses its orders.
 """
 import numpy as np
 from sklearn.linear_model import RidgeCV
