@@ -136,6 +136,11 @@ def targets(results, rnn):
                 line += (f"; {coverage:.0%} interval covers {measured:.1%}"
                          + ("" if ok else " (NOT within 5 points)"))
         lines.append(line)
+    for coverage in COVERAGES:
+        measured = [result[rnn][f"cover{coverage}"] for result in results.values()]
+        if None not in measured:
+            lines.append(f"- mean over the data sets: {coverage:.0%} interval covers "
+                         f"{np.mean(measured):.1%}")
     return "\n".join(lines)
 
 

@@ -61,15 +61,17 @@ def test_aligned_columns_ragged_list_and_new_series_shapes():
 
 def test_direct_forecast_is_the_regressor_plus_the_linear_part_on_the_standardized_window():
     y = seasonal_series(100)
-    model = RecurrentForecaster(window_length=12, horizon=3, linear_skip=True, **FAST).fit(y)
+    model = RecurrentForecaster(window_length=12, horizon=3, linear_skip=True,
+                                combine_linear=None, **FAST).fit(y)
     window = y[-12:]
     loc, scale = window.mean(), window.std()
     scaled = (window - loc) / scale
     by_hand = (model.regressor_.predict(scaled[None, :, None])[0]
                + model.linear_.predict(scaled[None])[0]) * scale + loc
     np.testing.assert_allclose(model.predict(3), by_hand, rtol=1e-12)
-    plain = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(y)
-    assert plain.linear_ is None
+    plain = RecurrentForecaster(window_length=12, horizon=3, combine_linear=None,
+                                **FAST).fit(y)
+    assert plain.linear_ is None and plain.autoregression_ is None
     by_hand = plain.regressor_.predict(scaled[None, :, None])[0] * scale + loc
     np.testing.assert_allclose(plain.predict(3), by_hand, rtol=1e-12)
 
@@ -77,10 +79,9 @@ def test_direct_forecast_is_the_regressor_plus_the_linear_part_on_the_standardiz
 def test_linear_part_is_ridge_on_every_standardized_window_and_the_network_its_residual():
     y = seasonal_series(100)
     model = RecurrentForecaster(window_length=12, horizon=3, linear_skip=True, **FAST).fit(y)
+    # Refitted on every window.
     X, targets = make_windows(y, lookback=12, horizon=3)
-    # The held-out part is the last 20 steps; windows whose targets straddle
-    # its start (those starting at steps 66 and 67) are in neither part.
-    X, targets = np.delete(X[:, :, 0], [66, 67], axis=0), np.delete(targets, [66, 67], axis=0)
+    X = X[:, :, 0]
     loc, scale = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
     reference = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit((X - loc) / scale,
                                                            (targets - loc) / scale)
@@ -93,7 +94,7 @@ def test_linear_part_is_ridge_on_every_standardized_window_and_the_network_its_r
 
 def test_ensemble_forecasts_the_median_of_single_networks_of_each_seed_and_window():
     y = seasonal_series(100)
-    params = dict(FAST, horizon=3)
+    params = dict(FAST, horizon=3, combine_linear=None)
     ensemble = RecurrentForecaster(**dict(params, window_length=12, n_estimators=3,
                                           window_multiples=(1, 2))).fit(y)
     singles = [RecurrentForecaster(**dict(params, window_length=length, random_state=seed)
@@ -119,6 +120,7 @@ def test_ensemble_members_draw_their_seeds_from_a_generator():
     # the same draws and the ensemble would be one network five times.
     y = seasonal_series(100)
     model = RecurrentForecaster(**dict(FAST, window_length=12, horizon=3, n_estimators=2,
+                                       combine_linear=None,
                                        random_state=np.random.RandomState(0))).fit(y)
     first, second = (member.predict() for member in model.estimators_)
     assert not np.allclose(first, second)
@@ -132,10 +134,36 @@ def test_ensemble_windows_are_capped_by_the_shortest_series():
     assert model.predict().shape == (3, 2)
 
 
+@pytest.mark.parametrize("validation_fraction, trainable", [(0.2, 18), (None, 24)])
+def test_ensemble_windows_leave_a_training_window_on_a_short_series(validation_fraction,
+                                                                      trainable):
+    # 30 steps, horizon 6: the held-out part is the last 6 steps, so the
+    # longest window with a training window before it is 30 - 6 - 6 = 18
+    # steps (24 without a held-out part); longer multiples are capped there.
+    y = seasonal_series(30)
+    for multiples in [(1, 2), (1, 3), (1, 1.5)]:
+        model = RecurrentForecaster(**dict(
+            FAST, window_length=12, horizon=6, n_estimators=2, window_multiples=multiples,
+            validation_fraction=validation_fraction)).fit(y)
+        expected = min(int(12 * multiples[1]), trainable)
+        assert [member.window_length for member in model.estimators_] == [12, expected]
+        assert np.all(np.isfinite(model.predict()))
+
+
+def test_ensemble_whose_own_window_cannot_train_names_that_window():
+    # The cap never goes below window_length: the error is about the
+    # user's window, not a multiple of it.
+    model = RecurrentForecaster(**dict(FAST, window_length=20, horizon=6, n_estimators=2,
+                                       window_multiples=(1, 2)))
+    with pytest.raises(ValueError, match="window_length 20 "):
+        model.fit(seasonal_series(30))
+    assert not hasattr(model, "estimators_")
+
+
 def test_recursive_forecast_feeds_each_step_back():
     y = seasonal_series(100)
     model = RecurrentForecaster(window_length=12, strategy="recursive", window_scaling="last",
-                                linear_skip=False, **FAST).fit(y)
+                                combine_linear=None, **FAST).fit(y)
     history = list(y)
     for _ in range(5):
         window = np.array(history[-12:])
@@ -214,6 +242,52 @@ def test_direct_is_limited_to_the_fitted_horizon_recursive_is_not():
     assert recursive.predict(20).shape == (20,)
 
 
+# ------------------------------------------------------------ combination --
+
+def ridge_forecast(y, length, horizon):
+    """By hand: ridge on every standardized window, forecasting after the end."""
+    X, targets = make_windows(y, lookback=length, horizon=horizon)
+    X = X[:, :, 0]
+    loc, scale = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    ridge = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit((X - loc) / scale,
+                                                       (targets - loc) / scale)
+    window = y[-length:]
+    return ridge.predict(((window - window.mean()) / window.std())[None])[0] * window.std() \
+        + window.mean()
+
+
+@pytest.mark.parametrize("n_estimators", [1, 3])
+@pytest.mark.parametrize("combine_linear", ["equal", "held_out"])
+def test_forecast_combines_the_networks_and_ridge(n_estimators, combine_linear):
+    y = seasonal_series(100)
+    params = dict(FAST, window_length=12, horizon=3, n_estimators=n_estimators)
+    combined = RecurrentForecaster(**params, combine_linear=combine_linear).fit(y)
+    networks = RecurrentForecaster(**dict(params, combine_linear=None)).fit(y)
+    weight = combined.combination_weight_
+    assert networks.combination_weight_ == 1.0 and 0.0 <= weight <= 1.0
+    assert combine_linear == "held_out" or weight == 0.5
+    # The combination does not change how the networks train.
+    np.testing.assert_allclose(
+        combined.predict(),
+        weight * networks.predict() + (1 - weight) * ridge_forecast(y, 12, 3), rtol=1e-8)
+    # The held-out weight is the best of a grid that holds 1 (the networks
+    # alone) on the held-out origins, which the conformal scores are the
+    # errors of.
+    if combine_linear == "held_out":
+        assert (np.nanmean(np.abs(combined.calibration_residuals_))
+                <= np.nanmean(np.abs(networks.calibration_residuals_)) + 1e-12)
+
+
+def test_held_out_combination_leans_on_ridge_where_the_series_is_linear():
+    # A noiseless sum of sines follows a linear recurrence: ridge forecasts it
+    # almost exactly, a network trained for two epochs does not.
+    t = np.arange(120)
+    y = np.sin(t / 3) + 0.5 * np.sin(t / 7)
+    model = RecurrentForecaster(**dict(FAST, window_length=16, horizon=4, max_iter=2,
+                                       combine_linear="held_out")).fit(y)
+    assert model.combination_weight_ <= 0.2
+
+
 # ------------------------------------------------- time-ordered validation --
 
 def test_held_out_part_is_the_end_of_each_series():
@@ -229,12 +303,14 @@ def test_held_out_part_is_the_end_of_each_series():
     origins = np.arange(cut, n)
     known = origins[:, None] + np.arange(horizon) < n
     np.testing.assert_array_equal(~np.isnan(model.calibration_residuals_), known)
-    # refit: a second network on every window (but those straddling the cut),
+    # refit: a second network on every window (those straddling the cut too),
     # for the epochs the first one found best.
     refitted = RecurrentForecaster(refit=True, **params).fit(seasonal_series(n))
     first = model.regressor_
     assert refitted.regressor_.n_iter_ == np.argmax(first.validation_scores_) + 1
-    assert refitted.regressor_.t_ == (trained + held_out) * refitted.regressor_.n_iter_
+    every = n - length - horizon + 1
+    assert every > trained + held_out
+    assert refitted.regressor_.t_ == every * refitted.regressor_.n_iter_
     np.testing.assert_array_equal(refitted.calibration_residuals_, model.calibration_residuals_)
 
 
@@ -320,10 +396,38 @@ def test_conformal_intervals_cover_new_data_at_their_nominal_rate():
     np.testing.assert_allclose((lower + upper) / 2, point)
 
 
+def test_half_widths_are_finite_sample_quantiles_of_each_step_pooling_earlier_steps():
+    from rnnsk._forecast_intervals import step_half_widths
+    rng = np.random.default_rng(0)
+    residuals = rng.standard_normal((40, 3)) * [1.0, 2.0, 3.0]
+    residuals[5:, 2] = np.nan                 # step 3 known from 5 origins only
+    errors = np.abs(residuals)
+    # Steps 1 and 2: the ceil(41 * 0.95) = 39th smallest of their own 40 scores.
+    widths = step_half_widths(residuals, 0.95)
+    for k in (0, 1):
+        assert np.isclose(widths[k], np.sort(errors[:, k])[38])
+    # Step 3 (5 scores, 19 needed) pools step 2's, each step's scores divided
+    # by its mean error (non-decreasing over the steps).
+    typical = np.maximum.accumulate([errors[:, 0].mean(), errors[:, 1].mean(),
+                                     errors[:5, 2].mean()])
+    pooled = np.sort(np.r_[errors[:, 1] / typical[1], errors[:5, 2] / typical[2]])
+    assert np.isclose(widths[2], pooled[int(np.ceil(46 * 0.95)) - 1] * typical[2])
+    # 10 scores in all: enough at 80% (the 9th smallest), infinite at 95%.
+    few = residuals[:10, :1]
+    assert np.isclose(step_half_widths(few, 0.8)[0], np.sort(np.abs(few[:, 0]))[8])
+    assert np.isinf(step_half_widths(few, 0.95)[0])
+    # 19 scores are the fewest with a finite 95% quantile: their largest.
+    assert np.isclose(step_half_widths(residuals[:19, :1], 0.95)[0], errors[:19, 0].max())
+
+
 def test_intervals_need_a_held_out_part():
     model = RecurrentForecaster(window_length=12, horizon=3, validation_fraction=None,
                                 **FAST).fit(seasonal_series(80))
     assert model.calibration_residuals_ is None
+    assert model.combination_weight_ == 0.5
+    chooser = RecurrentForecaster(window_length=12, horizon=3, validation_fraction=None,
+                                  combine_linear="held_out", **FAST).fit(seasonal_series(80))
+    assert chooser.combination_weight_ == 0.5    # nothing to choose it on: equal weights
     with pytest.raises(ValueError, match="no held-out window"):
         model.predict_interval()
     fitted = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(seasonal_series(80))
@@ -371,6 +475,8 @@ def test_other_errors_and_the_estimator_left_unchanged():
         RecurrentForecaster(seasonal_differences=1, **FAST).fit(seasonal_series(60))
     with pytest.raises(ValueError, match="no training window"):
         RecurrentForecaster(window_length=40, horizon=10, **FAST).fit(seasonal_series(60))
+    with pytest.raises(ValueError, match="combine_linear"):
+        RecurrentForecaster(combine_linear="mean", **FAST).fit(seasonal_series(60))
     with pytest.raises(ValueError, match="window_multiples must be"):
         RecurrentForecaster(**dict(FAST, n_estimators=2, window_multiples=(1, 0.5))).fit(
             seasonal_series(60))
