@@ -46,6 +46,12 @@ _SMALLEST_RATE = 1e-6
 # Sequences predicted per call of the core: bounds the memory of predict.
 _PREDICT_CHUNK = 1024
 
+# early_stopping='auto' holds out validation data above this many sequences
+# (scikit-learn's HistGradientBoosting* rule): on large sets an epoch is long and
+# the held-out part is both affordable and reliable; below it every sequence is
+# kept for training. docs/guide/defaults.md has the measurements.
+_AUTO_EARLY_STOPPING_ABOVE = 10_000
+
 
 class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     """Shared implementation of the recurrent classifiers and regressors.
@@ -209,7 +215,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                                                      vocabulary)
             if scaling is not None:  # read as the training sequences are
                 validation = (standardized(validation[0], scaling), *validation[1:])
-        elif self.early_stopping and not incremental:
+        elif not incremental and self._stops_early(len(sequences)):
             training, validation = self._split(*training, rng)
 
         if first_call:
@@ -234,6 +240,13 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
                          incremental=incremental)
         return self
+
+    def _stops_early(self, n_sequences):
+        """Whether a fit on ``n_sequences`` holds out ``validation_fraction`` of
+        them for early stopping ('auto': only above _AUTO_EARLY_STOPPING_ABOVE)."""
+        if isinstance(self.early_stopping, str):  # 'auto'
+            return n_sequences > _AUTO_EARLY_STOPPING_ABOVE
+        return bool(self.early_stopping)
 
     def _embedding_dropout(self, sequences):
         """The embedding dropout rate of a fit on ``sequences``."""
@@ -293,9 +306,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         fraction (e.g. the last part of a time series), checked like the training data."""
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be passed together")
-        if not self.early_stopping:
+        if not isinstance(self.early_stopping, str) and not self.early_stopping:
             raise ValueError("X_val and y_val are the data of early stopping: pass "
-                             "early_stopping=True with them")
+                             "early_stopping=True (or 'auto') with them")
         if self.embedding_dim is not None:
             size = vocabulary if vocabulary is not None else self.model_.embedding.shape[0]
             held_out = check_tokens(X_val, vocabulary_size=size)

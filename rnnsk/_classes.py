@@ -24,6 +24,16 @@ from ._parameters import store_parameters
 CLASSIFIER_ATTRIBUTES = ("classes_", *TRAINING_ATTRIBUTES, "feature_names_in_")
 REGRESSOR_ATTRIBUTES = ("n_outputs_", *TRAINING_ATTRIBUTES, "feature_names_in_")
 
+# 'auto' is scikit-learn's HistGradientBoosting* rule: long fits on large sets stop
+# on held-out data, small sets keep every sequence for training.
+EARLY_STOPPING = (
+    "'auto' or bool",
+    "True: hold out ``validation_fraction`` of the data (stratified for classifiers), "
+    "stop when the validation score (see ``validation_scores_``) stops improving and "
+    "restore the best weights. 'auto': the same when fit is given more than 10,000 "
+    "sequences or ``X_val`` and ``y_val``, otherwise no early stopping (as scikit-learn's "
+    "``HistGradientBoosting*``); ``partial_fit`` never stops early.")
+
 
 def encode_labels(estimator, y, classes, reset):
     """(indices of the labels y in the sorted labels, the labels): learned from
@@ -47,7 +57,7 @@ def encode_labels(estimator, y, classes, reset):
     return np.searchsorted(labels, y), labels
 
 
-@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, early_stopping=EARLY_STOPPING)
 class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     """Recurrent neural network classifier of sequences (RNN, LSTM or GRU).
 
@@ -91,6 +101,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
 
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -99,7 +110,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
                  solver="adam", alpha=1e-2, batch_size="auto", learning_rate_init=0.005,
                  max_iter=200, max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4,
                  verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
-                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
+                 early_stopping="auto", validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="max",
                  learning_rate="adaptive", standardize=True, class_weight=None):
@@ -196,7 +207,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return accuracy_score(targets, predicted, sample_weight=weights)
 
 
-@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, early_stopping=EARLY_STOPPING)
 class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     """Recurrent neural network regressor of sequences (RNN, LSTM or GRU).
 
@@ -237,6 +248,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
 
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
     }
 
@@ -249,7 +261,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
                  solver="adam", alpha=1e-2, batch_size="auto", learning_rate_init=0.005,
                  max_iter=200, max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4,
                  verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
-                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
+                 early_stopping="auto", validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="mean",
                  learning_rate="adaptive", standardize=True, loss="squared_error"):
@@ -387,7 +399,7 @@ class _FixedCellClassifier(RecurrentClassifier):
                  embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0, solver="adam",
                  alpha=1e-2, batch_size="auto", learning_rate_init=0.005, max_iter=200,
                  max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
-                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping="auto",
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="orthogonal", readout="max", learning_rate="adaptive",
@@ -405,7 +417,7 @@ class _FixedCellRegressor(RecurrentRegressor):
                  embedding_dim=None, vocabulary_size=None, embedding_dropout=0.0, solver="adam",
                  alpha=1e-2, batch_size="auto", learning_rate_init=0.005, max_iter=200,
                  max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
-                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping="auto",
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="orthogonal", readout="mean", learning_rate="adaptive",
@@ -413,7 +425,7 @@ class _FixedCellRegressor(RecurrentRegressor):
         store_parameters(self, locals())
 
 
-@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, early_stopping=EARLY_STOPPING)
 class LSTMClassifier(_FixedCellClassifier):
     """Long short-term memory (LSTM) classifier of sequences.
 
@@ -454,7 +466,7 @@ class LSTMClassifier(_FixedCellClassifier):
     cell = "lstm"
 
 
-@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, early_stopping=EARLY_STOPPING)
 class GRUClassifier(_FixedCellClassifier):
     """Gated recurrent unit (GRU) classifier of sequences.
 
@@ -496,7 +508,7 @@ class GRUClassifier(_FixedCellClassifier):
     cell = "gru"
 
 
-@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, early_stopping=EARLY_STOPPING)
 class RNNClassifier(_FixedCellClassifier):
     """Elman recurrent neural network (tanh) classifier of sequences.
 
@@ -538,7 +550,7 @@ class RNNClassifier(_FixedCellClassifier):
     cell = "rnn_tanh"
 
 
-@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, early_stopping=EARLY_STOPPING)
 class LSTMRegressor(_FixedCellRegressor):
     """Long short-term memory (LSTM) regressor of sequences.
 
@@ -580,7 +592,7 @@ class LSTMRegressor(_FixedCellRegressor):
     cell = "lstm"
 
 
-@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, early_stopping=EARLY_STOPPING)
 class GRURegressor(_FixedCellRegressor):
     """Gated recurrent unit (GRU) regressor of sequences.
 
@@ -621,7 +633,7 @@ class GRURegressor(_FixedCellRegressor):
     cell = "gru"
 
 
-@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, early_stopping=EARLY_STOPPING)
 class RNNRegressor(_FixedCellRegressor):
     """Elman recurrent neural network (tanh) regressor of sequences.
 

@@ -176,6 +176,34 @@ def test_without_early_stopping_there_are_no_validation_scores():
     assert clf.best_loss_ == min(clf.loss_curve_)
 
 
+@pytest.mark.parametrize("Estimator", [GRUClassifier, LSTMRegressor])
+def test_auto_early_stopping_holds_out_data_above_ten_thousand_sequences(Estimator):
+    # scikit-learn's HistGradientBoosting* rule: more than 10,000 sequences (or
+    # X_val and y_val) turn early stopping on.
+    X = np.random.default_rng(0).standard_normal((10_001, 1, 1))
+    y = X[:, 0, 0] > 0 if Estimator is GRUClassifier else X[:, 0, 0]
+    settings = dict(hidden_size=2, max_iter=1, batch_size=100, random_state=0)
+    assert Estimator().early_stopping == "auto"
+    large = quietly(Estimator(**settings).fit, X, y)
+    assert len(large.validation_scores_) == 1
+    assert large.t_ == 9000  # a tenth held out (validation_fraction=0.1)
+    small = quietly(Estimator(**settings).fit, X[:10_000], y[:10_000])
+    assert small.validation_scores_ is None and small.t_ == 10_000
+    given = quietly(Estimator(**settings).fit, X[:100], y[:100], X_val=X[100:150],
+                    y_val=y[100:150])
+    assert len(given.validation_scores_) == 1 and given.t_ == 100
+    incremental = Estimator(**settings)
+    arguments = dict(classes=[False, True]) if Estimator is GRUClassifier else {}
+    incremental.partial_fit(X, y, **arguments)
+    assert incremental.t_ == 10_001 and not incremental.validation_scores_
+
+
+def test_early_stopping_accepts_only_auto_or_a_bool():
+    X, y = sequences_3d()
+    with pytest.raises(ValueError, match="early_stopping"):
+        GRUClassifier(early_stopping="yes").fit(X, y)
+
+
 # ------------------------------------------------------ convergence warning --
 
 def test_convergence_warning_when_max_iter_is_reached():
