@@ -40,6 +40,7 @@ The tables are printed as Markdown.
 """
 import argparse
 import json
+import os
 import shlex
 import sys
 import time
@@ -320,8 +321,9 @@ def main():
     parser.add_argument("--curve", action="store_true",
                         help="with --validate: score after every epoch up to --epochs")
     args = parser.parse_args()
-    print(f"python benchmarks/{' '.join(shlex.quote(a) for a in sys.argv)}".replace(
-        "benchmarks/benchmarks/", "benchmarks/"))
+    # The command as run from the checkout, wherever it was run from.
+    print(f"python benchmarks/{os.path.basename(sys.argv[0])} "
+          f"{' '.join(shlex.quote(a) for a in sys.argv[1:])}")
     if args.validate:
         validate(args)
         return
