@@ -32,12 +32,15 @@ Usage::
    RecurrentTagger parameters over its defaults) is fitted on the first
    ``--train-sentences`` sentences of the train split, for ``--epochs``
    epochs, and scored on the last ``--validation-sentences`` sentences of the
-   train split (never trained on).
+   train split (never trained on). The setting ``crfsuite`` (without
+   ``--curve``) gives sklearn-crfsuite's row on the same sentences: what the
+   tagger must reach.
 
 The tables are printed as Markdown.
 """
 import argparse
 import json
+import os
 import shlex
 import sys
 import time
@@ -144,16 +147,19 @@ def validate(args):
           f"{args.threads} thread(s)\n")
     print("| setting | epochs | word F1 | R_oov | fit s |")
     print("|---|---|---|---|---|")
-    settings = {setting: json.loads(setting) for setting in args.validate}
-    if args.curve:  # the settings take turns, an epoch each
+    if args.validate == ["crfsuite"]:
+        predicted, fit_seconds = run_crfsuite(train, validation)[:2]
+        rows = [("crfsuite", "-", predicted, fit_seconds)]
+    elif args.curve:  # the settings take turns, an epoch each
+        settings = {setting: json.loads(setting) for setting in args.validate}
         curves = {setting: learning_curve(train, validation, args.epochs, args.threads, params)
                   for setting, params in settings.items()}
         rows = ((setting, *scored) for turn in zip(*curves.values())
                 for setting, scored in zip(curves, turn))
     else:
         rows = ((setting, args.epochs, *run_rnnsk(train, validation, args.epochs, args.threads,
-                                                  **params)[:2])
-                for setting, params in settings.items())
+                                                  **json.loads(setting))[:2])
+                for setting in args.validate)
     for setting, epochs, predicted, fit_seconds in rows:
         s = segmentation_scores(validation[0], validation[1], predicted, words_of(*train))
         print(f"| `{setting}` | {epochs} | {s['f1']:.4f} | {s['r_oov']:.4f} "
@@ -315,8 +321,9 @@ def main():
     parser.add_argument("--curve", action="store_true",
                         help="with --validate: score after every epoch up to --epochs")
     args = parser.parse_args()
-    print(f"python benchmarks/{' '.join(shlex.quote(a) for a in sys.argv)}".replace(
-        "benchmarks/benchmarks/", "benchmarks/"))
+    # The command as run from the checkout, wherever it was run from.
+    print(f"python benchmarks/{os.path.basename(sys.argv[0])} "
+          f"{' '.join(shlex.quote(a) for a in sys.argv[1:])}")
     if args.validate:
         validate(args)
         return

@@ -29,7 +29,7 @@ class BaseStepEstimator(BaseRecurrent):
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
         "char_encoder": [StrOptions({"cnn", "lstm"}), None],
         "char_features": [Interval(Integral, 1, None, closed="left")],
-        "token_bigrams": ["boolean"],
+        "token_bigrams": [StrOptions({"both", "next"}), None],
     }
 
     # ---------------------------------------------------------------- input --
@@ -47,7 +47,7 @@ class BaseStepEstimator(BaseRecurrent):
             # fit must leave the estimator unchanged.
             self._new_vocabulary = TokenVocabulary(sequences, self.min_frequency,
                                                    with_chars=self.char_encoder is not None,
-                                                   with_bigrams=self.token_bigrams)
+                                                   bigrams=self.token_bigrams)
             vocabulary = self._new_vocabulary
         else:
             vocabulary = self._tokens
@@ -156,8 +156,9 @@ class BaseStepEstimator(BaseRecurrent):
         -------
         ids : ndarray of shape (n_samples, max_length) or (n_samples, max_length, K)
             int64 ids; per step: the token's id in ``vocabulary_`` (0 for any
-            other token), then with ``token_bigrams`` the id of its pair with
-            the next token, then with a character encoder its characters' ids
+            other token), then with ``token_bigrams`` the ids of its pairs
+            with the previous token (``'both'``) and with the next token, then
+            with a character encoder its characters' ids
             (0 pads). 2-D when the token's id is all there is.
         lengths : ndarray of shape (n_samples,)
             The number of tokens of each sequence (the rest is padding).

@@ -33,12 +33,15 @@ _STEP_PARAMETERS = dict(
     char_features=("int", "Size of the character embedding, and number of CNN filters or "
                    "LSTM units per direction (the character vector has twice as many "
                    "values with ``'lstm'``)."),
-    token_bigrams=("bool",
-                   "For string tokens: add to each token's embedding that of its pair with "
-                   "the next token (the last token's with the sequence's end), from the same "
-                   "vocabulary table: for characters, the bigram c_i c_i+1 that Chinese word "
-                   "segmentation relies on. Pairs seen fewer than max(2, min_frequency) "
-                   "times in fit share one id, which is thus trained for unseen pairs."),
+    token_bigrams=("{'both', 'next'} or None",
+                   "For string tokens: add to each token's embedding those of its pairs with "
+                   "its neighbours, from the same vocabulary table: ``'next'``, its pair with "
+                   "the next token (the last token's with the sequence's end); ``'both'``, "
+                   "also its pair with the previous token (the first token's with the "
+                   "sequence's start). For characters, the bigrams c_i-1 c_i and c_i c_i+1 "
+                   "that Chinese word segmentation relies on. Pairs seen fewer than "
+                   "max(2, min_frequency) times in fit share one id, which is thus trained "
+                   "for unseen pairs."),
 )
 # What they have after fit, besides their targets' attribute.
 _STEP_ATTRIBUTES = ("vocabulary_", *TRAINING_ATTRIBUTES)
@@ -140,7 +143,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None,
                  dtype="float32", bptt_steps=None, device="cpu", init="orthogonal",
                  learning_rate="adaptive", standardize=False, min_frequency=1,
-                 char_encoder="cnn", char_features=30, token_bigrams=True, crf=True,
+                 char_encoder="cnn", char_features=30, token_bigrams="next", crf=True,
                  forbidden_transitions=None):
         store_parameters(self, locals())
 
@@ -334,7 +337,7 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
                  epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="pytorch", learning_rate="constant",
                  standardize=False, min_frequency=1, char_encoder="cnn", char_features=30,
-                 token_bigrams=False, loss="squared_error"):
+                 token_bigrams=None, loss="squared_error"):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -6,9 +6,11 @@ token outside it (out of vocabulary, OOV), the others get ids 1..V by
 decreasing frequency (ties in code-point order). With a character encoder each
 token also carries the ids of its first MAX_TOKEN_CHARS characters (0 pads, 1
 is any character not seen in fit), so an OOV token is still told apart by its
-spelling. With bigrams each token also carries the id of its pair with the next
-token (the last token's pair is with END), looked up in the same embedding
-table after the tokens: the c_i c_{i+1} feature of Chinese word segmentation.
+spelling. With bigrams each token also carries the id of its pair with the
+previous token (the first token's pair is with START; only with bigrams='both')
+and of its pair with the next one (the last token's is with END), looked up in
+the same embedding table after the tokens: the c_{i-1} c_i and c_i c_{i+1}
+features of Chinese word segmentation.
 """
 from collections import Counter
 
@@ -24,8 +26,12 @@ MAX_TOKEN_CHARS = 20
 # text has many unseen pairs, and that id's vector is trained only if some
 # training pairs take it.
 MIN_BIGRAM_FREQUENCY = 2
-# What follows a sequence's last token in its pair (empty tokens are refused in X).
-END = ""
+# What precedes a sequence's first token and follows its last one in their pairs
+# (empty tokens are refused in X, and the side within the pair tells them apart).
+START = END = ""
+# The pairs of every token with its neighbours, per value of the bigrams option:
+# 'next' pairs each token with the next one, 'both' also with the previous one.
+BIGRAM_CHANNELS = {None: 0, "next": 1, "both": 2}
 
 
 def is_string_tokens(X):
@@ -64,12 +70,17 @@ def check_string_tokens(X, name="X"):
 class TokenVocabulary:
     """Token and character ids learned from training sequences of str tokens."""
 
-    def __init__(self, sequences, min_frequency, with_chars, with_bigrams=False):
+    # (Vocabularies pickled before the previous-token pairs had only the next ones.)
+    bigram_sides = "next"
+
+    def __init__(self, sequences, min_frequency, with_chars, bigrams=None):
         counts = Counter(token for sequence in sequences for token in sequence)
         self.tokens = _ids_by_frequency(counts, min_frequency, first=1)
         self.bigrams = None
-        if with_bigrams:
-            pairs = Counter(pair for sequence in sequences for pair in _pairs(sequence))
+        self.bigram_sides = bigrams
+        if bigrams is not None:
+            pairs = Counter(pair for sequence in sequences
+                            for pair in self._pairs(sequence))
             # The unknown pair's id comes right after the tokens'.
             self.bigrams = _ids_by_frequency(pairs, max(min_frequency, MIN_BIGRAM_FREQUENCY),
                                              first=len(self.tokens) + 2)
@@ -87,16 +98,17 @@ class TokenVocabulary:
 
     @property
     def token_channels(self):
-        """Embedding ids per step: the token's, and its pair's with bigrams."""
-        return 1 if self.bigrams is None else 2
+        """Embedding ids per step: the token's, then its pairs' with bigrams."""
+        return 1 + (0 if self.bigrams is None else BIGRAM_CHANNELS[self.bigram_sides])
 
     @property
     def n_chars(self):
         return len(self.chars) + 2
 
     def encode(self, sequences):
-        """Padded ids: (n, T) token ids, or (n, T, K): the token id, its pair's
-        id with bigrams, then the characters' ids with a character encoder."""
+        """Padded ids: (n, T) token ids, or (n, T, K): the token id, its pairs'
+        ids with bigrams (the previous token's pair first), then the characters'
+        ids with a character encoder."""
         lengths = np.array([len(s) for s in sequences], dtype=np.int64)
         # Each distinct token is looked up once; its occurrences index the result.
         types = {}
@@ -106,10 +118,7 @@ class TokenVocabulary:
         columns = [np.array([self.tokens.get(token, OOV_ID) for token in types],
                             dtype=np.int64)[occurrences, None]]
         if self.bigrams is not None:
-            unknown = len(self.tokens) + 1
-            columns.append(np.fromiter((self.bigrams.get(pair, unknown) for sequence in sequences
-                                        for pair in _pairs(sequence)),
-                                       np.int64, int(lengths.sum()))[:, None])
+            columns.append(self._pair_ids(sequences, lengths))
         if self.chars is not None:
             width = min(MAX_TOKEN_CHARS, max(len(token) for token in types))
             spelled = np.full((len(types), width), PAD_CHAR, dtype=np.int64)
@@ -122,6 +131,31 @@ class TokenVocabulary:
         data[np.arange(data.shape[1]) < lengths[:, None]] = ids
         return Sequences(data, lengths, is_table=False)
 
+    def _pairs(self, sequence):
+        """The pairs the steps of a sequence read: each token with the next one
+        (the last with END), and with 'both' first the first token with START."""
+        if self.bigram_sides == "both":
+            return zip([START, *sequence], [*sequence, END])
+        return zip(sequence, [*sequence[1:], END])
+
+    def _pair_ids(self, sequences, lengths):
+        """(total steps, 1 or 2) pair ids, every step's previous pair (with
+        'both') then its next pair; the unknown pair's id for pairs not kept."""
+        unknown = len(self.tokens) + 1
+        both = self.bigram_sides == "both"
+        ids = np.fromiter((self.bigrams.get(pair, unknown) for sequence in sequences
+                           for pair in self._pairs(sequence)),
+                          np.int64, int(lengths.sum()) + both * len(sequences))
+        if not both:
+            return ids[:, None]
+        # Each sequence has one pair more than steps: step i reads pairs i and i + 1.
+        ends = np.cumsum(lengths + 1)
+        last = np.zeros(len(ids), dtype=bool)
+        last[ends - 1] = True
+        first = np.zeros(len(ids), dtype=bool)
+        first[ends - lengths - 1] = True
+        return np.stack([ids[~last], ids[~first]], axis=1)
+
 
 def _ids_by_frequency(counts, min_frequency, first):
     """Ids first, first + 1, ... for the entries counted at least min_frequency
@@ -129,8 +163,3 @@ def _ids_by_frequency(counts, min_frequency, first):
     kept = sorted((entry for entry, count in counts.items() if count >= min_frequency),
                   key=lambda entry: (-counts[entry], entry))
     return {entry: i + first for i, entry in enumerate(kept)}
-
-
-def _pairs(sequence):
-    """Each token with the next one (the last with END)."""
-    return zip(sequence, [*sequence[1:], END])

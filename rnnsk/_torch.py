@@ -40,7 +40,7 @@ def to_torch(estimator):
     into ``classes_``), ``module.crf.marginals(scores, lengths)`` gives
     ``predict_proba``. A tagger on string tokens takes what its
     ``token_ids(X)`` returns: the ids of every step's token (of its
-    ``vocabulary_``, 0 for any other), of its pair with the next token (with
+    ``vocabulary_``, 0 for any other), of its pairs with its neighbours (with
     ``token_bigrams``) and of its characters (with a character encoder, which
     the module computes as the estimator does).
 

@@ -22,7 +22,7 @@ CASES = {
     "lstm-bi-chars-crf-f64": dict(cell="lstm", num_layers=1, crf=True, dtype="float64",
                                   data="strings"),
     "gru-bi-bigrams-chars-crf-f64": dict(cell="gru", num_layers=1, crf=True, dtype="float64",
-                                         data="strings", token_bigrams=True),
+                                         data="strings", token_bigrams="next"),
     "lstm-bi-charlstm-softmax-f64": dict(cell="lstm", num_layers=1, crf=False, dtype="float64",
                                          data="strings", char_encoder="lstm"),
     "lstm-bi-stacked-softmax-f32": dict(cell="lstm", num_layers=2, crf=False, dtype="float32",
@@ -31,7 +31,14 @@ CASES = {
                                    data="numeric"),
     "lstm-bi-chars-softmax-f32": dict(cell="lstm", num_layers=1, crf=False, dtype="float32",
                                       data="strings"),
+    "lstm-bi-both-bigrams-crf-f64": dict(cell="lstm", num_layers=1, crf=True, dtype="float64",
+                                         data="strings", token_bigrams="both"),
+    "gru-bi-both-bigrams-softmax-f32": dict(cell="gru", num_layers=1, crf=False,
+                                            dtype="float32", data="strings",
+                                            token_bigrams="both", char_encoder=None),
 }
+# Embedding ids per step: the token's, then its pairs' (see _tokens.py).
+CHANNELS = {None: 1, "next": 2, "both": 3}
 
 
 def case_data(kind, seed=0):
@@ -62,7 +69,7 @@ def case_data(kind, seed=0):
 def estimator_params(case):
     params = {k: v for k, v in case.items() if k != "data"}
     params.setdefault("bidirectional", True)
-    params.setdefault("token_bigrams", False)
+    params.setdefault("token_bigrams", None)
     return dict(params, hidden_size=4, max_iter=1, random_state=0, alpha=0.0,
                 embedding_dropout=0.0,
                 embedding_dim=3 if case["data"] == "strings" else None, char_features=2)
@@ -80,20 +87,22 @@ def torch_tagger(torch, state, case, inputs):
     real = torch.arange(steps)[None, :] < lengths[:, None]
     data = torch.as_tensor(inputs["data"])
     if case["data"] == "strings":
-        # Per step: the token's id, its pair's id with bigrams (the same
+        # Per step: the token's id, its pairs' ids with bigrams (the same
         # table), then the characters' ids; the embeddings are concatenated.
-        channels = 2 if case.get("token_bigrams") else 1
+        channels = CHANNELS[case.get("token_bigrams")]
         x = tensors["embedding.weight"][data[..., :channels]].flatten(2)
-        chars = data[..., channels:]
-        table = tensors["char_embedding.weight"] * (torch.arange(len(
-            tensors["char_embedding.weight"]))[:, None] != 0)  # padding_idx 0 stays zero
-        if case.get("char_encoder") == "lstm":
-            word, char_lstm = _char_lstm(torch, state, dtype, table, chars, real)
-            for name in [name for name in tensors if name.startswith("char_lstm.")]:
-                del tensors[name]
-        else:
-            word = _char_cnn(torch, tensors, dtype, table, chars)
-        x = torch.cat([x, torch.where(real[..., None], word, torch.zeros_like(word))], dim=2)
+        if case.get("char_encoder", "cnn") is not None:
+            chars = data[..., channels:]
+            table = tensors["char_embedding.weight"] * (torch.arange(len(
+                tensors["char_embedding.weight"]))[:, None] != 0)  # padding_idx 0 stays zero
+            if case.get("char_encoder") == "lstm":
+                word, char_lstm = _char_lstm(torch, state, dtype, table, chars, real)
+                for name in [name for name in tensors if name.startswith("char_lstm.")]:
+                    del tensors[name]
+            else:
+                word = _char_cnn(torch, tensors, dtype, table, chars)
+            x = torch.cat([x, torch.where(real[..., None], word, torch.zeros_like(word))],
+                          dim=2)
     else:
         x = data.to(dtype)
     kind = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn_tanh": torch.nn.RNN}[case["cell"]]

@@ -178,8 +178,9 @@ def test_sklearn_clone_pickle_grid_search_and_cross_validation():
     assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
 
 
-@pytest.mark.parametrize("inputs", [dict(char_encoder=None, token_bigrams=False),
-                                    dict(char_encoder="cnn", token_bigrams=True)])
+@pytest.mark.parametrize("inputs", [dict(char_encoder=None, token_bigrams=None),
+                                    dict(char_encoder="cnn", token_bigrams="next"),
+                                    dict(char_encoder=None, token_bigrams="both")])
 def test_to_torch_reproduces_predict_proba_and_viterbi(inputs):
     torch = pytest.importorskip("torch")
     X, y = words_task()
@@ -192,7 +193,8 @@ def test_to_torch_reproduces_predict_proba_and_viterbi(inputs):
         module = to_torch(tagger)
         sentences = X[:4] + unseen + new
         ids, lengths = tagger.token_ids(sentences)
-        assert ids.ndim == (2 if inputs["char_encoder"] is None else 3)
+        alone = inputs["char_encoder"] is None and inputs["token_bigrams"] is None
+        assert ids.ndim == (2 if alone else 3)  # the token's id alone, or more per step
         with torch.no_grad():
             scores = module(torch.from_numpy(ids), torch.from_numpy(lengths))
         if crf:
@@ -232,7 +234,7 @@ def test_token_bigrams_give_pairs_seen_twice_their_own_embedding():
     X = ["abc", "abd", "cd"]
     y = [list("bme"), list("bme"), list("be")]
     tagger = RecurrentTagger(hidden_size=3, max_iter=1, char_encoder=None,
-                             random_state=0).fit(X, y)
+                             token_bigrams="next", random_state=0).fit(X, y)
     ids, lengths = tagger.token_ids(["abd", "cda"])
     vocabulary = tagger.vocabulary_
     assert ids.shape == (2, 3, 2) and list(lengths) == [3, 3]
@@ -248,9 +250,35 @@ def test_token_bigrams_give_pairs_seen_twice_their_own_embedding():
     # One embedding row per token id (with OOV) and per pair id (with the unknown pair).
     assert tagger.model_.embedding.shape[0] == unknown_pair + 1 + 2
     assert tagger.model_.blocks[0].input_size == 2 * 64
-    plain = RecurrentTagger(hidden_size=3, max_iter=1, char_encoder=None, token_bigrams=False,
+    plain = RecurrentTagger(hidden_size=3, max_iter=1, char_encoder=None, token_bigrams=None,
                             random_state=0).fit(X, y)
     assert plain.token_ids(["abd"])[0].shape == (1, 3)
+
+
+def test_both_token_bigrams_give_each_step_its_previous_and_next_pair():
+    X = ["abc", "abd", "ab", "cd"]
+    y = [list("bme"), list("bme"), list("be"), list("be")]
+    tagger = RecurrentTagger(hidden_size=3, max_iter=1, char_encoder="cnn",
+                             token_bigrams="both", random_state=0).fit(X, y)
+    sentences = ["abd", "d", "cab"]
+    ids, lengths = tagger.token_ids(sentences)
+    assert ids.shape == (3, 3, 4) and list(lengths) == [3, 1, 3]
+    unknown = len(tagger.vocabulary_) + 1
+    # Seen at least twice in fit: "a" first (start, a), "ab", and "d" last (d, end).
+    kept = tagger._tokens.bigrams
+    assert set(kept) == {("", "a"), ("a", "b"), ("d", "")}
+    for row, sentence in enumerate(sentences):
+        padded = ["", *sentence, ""]
+        previous = [kept.get((padded[i], padded[i + 1]), unknown) for i in range(len(sentence))]
+        following = [kept.get((padded[i + 1], padded[i + 2]), unknown)
+                     for i in range(len(sentence))]
+        np.testing.assert_array_equal(ids[row, :len(sentence), 0],
+                                      [tagger.vocabulary_[c] for c in sentence])
+        np.testing.assert_array_equal(ids[row, :len(sentence), 1], previous)
+        np.testing.assert_array_equal(ids[row, :len(sentence), 2], following)
+        assert np.all(ids[row, :len(sentence), 3] > 1)  # then the character's id
+    # Three embeddings per step (token, previous pair, next pair) and the character CNN.
+    assert tagger.model_.blocks[0].input_size == 3 * 64 + 30
 
 
 def test_auto_embedding_dropout_drops_tokens_only_where_there_is_an_embedding():
