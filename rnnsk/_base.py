@@ -61,6 +61,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     takes. ``cell`` is a parameter, or a class attribute where the class fixes
     it (LSTMClassifier...)."""
 
+    # batch_size='auto': minibatches of at most this many sequences, an epoch
+    # split into near-equal ones (else MLP's rule: full ones and a smaller last).
+    auto_batch_size = 32
+    auto_batches_near_equal = True
+
     _parameter_constraints = {
         "cell": [StrOptions(set(CELLS))],
         "hidden_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
@@ -403,7 +408,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            return min(32, n_samples)
+            return min(self.auto_batch_size, n_samples)
         if self.batch_size > n_samples:
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going "
                           "to be clipped")
@@ -471,7 +476,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """The sample indices of each minibatch of one epoch, in training order."""
         order = (self._random_state.permutation(n_samples) if self.shuffle
                  else np.arange(n_samples))
-        if self.batch_size == "auto":
+        if self.batch_size == "auto" and self.auto_batches_near_equal:
             # As few minibatches as hold batch_size sequences each, of near-equal
             # sizes: the last one is never a small remainder (36 series are 18 + 18,
             # not 32 + 4), whose noisy gradient Adam would scale up to a full step

@@ -35,12 +35,23 @@ EARLY_STOPPING = (
     "``HistGradientBoosting*``); ``partial_fit`` never stops early.")
 
 
+def _sorted_labels(values):
+    """np.unique of labels, with a clear error when they cannot be sorted (a None
+    or a number among strings)."""
+    try:
+        return np.unique(values)
+    except TypeError as error:
+        kinds = sorted({type(value).__name__ for value in np.asarray(values, dtype=object).ravel()})
+        raise TypeError(f"y mixes labels of types {', '.join(kinds)}; labels must all be "
+                        "strings or all numbers") from error
+
+
 def encode_labels(estimator, y, classes, reset):
     """(indices of the labels y in the sorted labels, the labels): learned from
     ``classes`` or y on ``reset``, otherwise ``estimator.classes_``, which y
     must not go beyond."""
     if reset:
-        labels = np.unique(classes if classes is not None else y)
+        labels = _sorted_labels(classes if classes is not None else y)
         if len(labels) < 2:
             raise ValueError(f"{type(estimator).__name__} needs samples of at least 2 classes "
                              f"in the data, but the data contains only 1 class: "
@@ -50,7 +61,7 @@ def encode_labels(estimator, y, classes, reset):
         if classes is not None and not np.array_equal(np.unique(classes), labels):
             raise ValueError(f"classes={np.unique(classes)!r} is not the same as on the "
                              f"first call to partial_fit, {labels!r}")
-    unknown = np.setdiff1d(y, labels)
+    unknown = np.setdiff1d(_sorted_labels(y), labels)
     if len(unknown):
         raise ValueError(f"y contains labels not seen before: {unknown!r}; the known "
                          f"classes are {labels!r}")

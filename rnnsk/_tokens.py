@@ -13,6 +13,7 @@ the same embedding table after the tokens: the c_{i-1} c_i and c_i c_{i+1}
 features of Chinese word segmentation.
 """
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -52,7 +53,11 @@ def is_string_tokens(X):
 
 def check_string_tokens(X, name="X"):
     """X as a list of lists of str, every sequence non-empty."""
-    sequences = [list(sequence) for sequence in X]
+    sequences = []
+    for i, sequence in enumerate(X):
+        if not isinstance(sequence, Iterable):
+            raise TypeError(f"{name}[{i}] is {sequence!r}, not a sequence of string tokens")
+        sequences.append(list(sequence))
     for i, sequence in enumerate(sequences):
         if not sequence:
             raise ValueError(f"{name}[{i}] is an empty sequence; every sequence needs at "

@@ -3,11 +3,13 @@ against brute force), attention weights and their display, token kinds, the
 shared training options, scikit-learn citizenship and bad input."""
 import itertools
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from scipy.special import log_softmax
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from rnnsk import AttentionDisplay, EncoderDecoder
@@ -229,6 +231,17 @@ def test_sample_weight_of_two_equals_a_repeated_pair():
     weighted = small(max_iter=2, shuffle=False, batch_size=32).fit(
         X, Y, sample_weight=[2.0] + [1.0] * 15)
     np.testing.assert_allclose(doubled.loss_curve_, weighted.loss_curve_, rtol=1e-4)
+
+
+def test_default_minibatches_hold_64_pairs_and_fewer_pairs_fit_without_a_warning():
+    X, Y = reversal(100)
+    automatic = small(max_iter=2, shuffle=False, batch_size="auto").fit(X, Y)
+    sixty_four = small(max_iter=2, shuffle=False, batch_size=64).fit(X, Y)
+    np.testing.assert_array_equal(automatic.loss_curve_, sixty_four.loss_curve_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        EncoderDecoder(hidden_size=8, embedding_dim=4, max_iter=1).fit(*reversal(10))
 
 
 @pytest.mark.parametrize("X, Y, error, match", [

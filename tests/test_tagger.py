@@ -140,6 +140,10 @@ def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
         tagger.fit([X[0], X[1], np.zeros((0, 2))], y[:3])
     with pytest.raises(ValueError, match="labels not seen in fit"):
         tagger.score(X, [np.full(len(x), "sideways") for x in X])
+    with pytest.raises(TypeError, match=r"X\[1\] is None, not a sequence of string tokens"):
+        tagger.fit([["a"], None], [["x"], ["y"]])
+    with pytest.raises(TypeError, match="y mixes labels of types NoneType, str"):
+        tagger.fit([["a", "b"], ["c"]], [["x", None], ["y"]])
     with pytest.raises(TypeError, match="one sequence of targets per sequence"):
         tagger.fit(X, "up")
     with pytest.raises(ValueError, match="fitted on numbers or token ids"):
