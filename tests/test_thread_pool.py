@@ -26,7 +26,8 @@ FORWARD = textwrap.dedent("""
 
 def run_child(code, **environment):
     env = {**os.environ, **environment}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+    # -P: run from the checkout (as CI does), `-c` would import the source tree first.
+    done = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True,
                           timeout=TIMEOUT, env=env, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
