@@ -39,6 +39,12 @@ _NOT_PASSED = ("embedding_dim", "vocabulary_size")
 _OWN = ("validation_fraction",)
 _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
                          if name not in _NOT_PASSED + _OWN]
+# Early stopping scores every epoch on the held-out windows; on one window (a
+# short series whose held-out part is a single horizon) that score is one
+# forecast's error, and the epoch it picks is noise. Fewer windows than this
+# train without early stopping: the regressor's loss-based stop, and a refit for
+# as many epochs.
+_LEAST_WINDOWS_TO_STOP_ON = 2
 
 
 @numpydoc_sections(
@@ -110,7 +116,9 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
                        "are numbers, not token ids): leave it at 0."),
     early_stopping=("bool",
                     "Stop training when the score on the held-out last part of each series "
-                    "stops improving, and keep the best weights."),
+                    "stops improving, and keep the best weights. Needs at least two held-out "
+                    "windows (all series together): with one, training stops on the "
+                    "training loss instead, as with False."),
     validation_fraction=("float or None",
                          "Fraction of the time steps at the end of each series held out: "
                          "the network is trained on the windows whose targets all lie "
@@ -270,7 +278,7 @@ class RecurrentForecaster(BaseEstimator):
             floors[windows["series"]], exogenous_scaling)
         linear, residuals = self._fit_linear(net_inputs, net_targets, train)
         fit_params = {}
-        if self.early_stopping and held_out.any():
+        if self.early_stopping and held_out.sum() >= _LEAST_WINDOWS_TO_STOP_ON:
             fit_params = dict(X_val=net_inputs[held_out], y_val=residuals[held_out])
         else:
             regressor.set_params(early_stopping=False)

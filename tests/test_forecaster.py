@@ -333,6 +333,26 @@ def test_early_stopping_scores_the_held_out_windows():
     assert regressor.n_iter_ == len(regressor.validation_scores_)
 
 
+@pytest.mark.parametrize("horizon, stops_early", [(12, False), (11, True)])
+def test_early_stopping_needs_two_held_out_windows(horizon, stops_early):
+    """60 steps hold out the last 12: a horizon of 12 leaves one held-out window,
+    whose single forecast error would pick the epoch by chance, so the network
+    stops on its training loss; a horizon of 11 leaves two."""
+    y = seasonal_series(60)
+    params = dict(window_length=12, horizon=horizon, validation_fraction=0.2, **FAST)
+    model = RecurrentForecaster(refit=False, **params).fit(y)
+    regressor = model.regressor_
+    assert regressor.early_stopping is stops_early
+    assert (regressor.validation_scores_ is not None) is stops_early
+    # The held-out window still calibrates the intervals, and the refit trains
+    # for as many epochs as the first network ran.
+    assert np.isfinite(model.calibration_residuals_).any()
+    refitted = RecurrentForecaster(refit=True, **params).fit(y).regressor_
+    expected = (np.argmax(regressor.validation_scores_) + 1 if stops_early
+                else regressor.n_iter_)
+    assert refitted.n_iter_ == expected
+
+
 # -------------------------------------------------------------- exogenous --
 
 def exogenous_data(n=160, seed=0):
