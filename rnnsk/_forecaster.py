@@ -104,7 +104,10 @@ _LEAST_WINDOWS_TO_STOP_ON = 2
                   "trained on before its held-out part). Each costs one fit."),
     window_multiples=("tuple of float",
                       "Window lengths of the ensemble's networks, as multiples (at least "
-                      "1) of ``window_length``; see ``n_estimators``."),
+                      "1) of ``window_length``; see ``n_estimators``. The default (1, 2) "
+                      "mixes short and long views, as N-BEATS's ensembles do: on the "
+                      "forecasting benchmark it had the lower mean error at three seeds "
+                      "(``(1,)`` varies the seeds only)."),
     refit=("bool",
            "After training on the windows before the held-out part (which scores early "
            "stopping and calibrates the intervals), train a fresh network on every "
@@ -217,7 +220,7 @@ class RecurrentForecaster(BaseEstimator):
                  window_scaling="standardize", differences=0, seasonal_differences=0,
                  seasonal_period=None, linear_skip=False, combine_linear="equal",
                  n_estimators=5,
-                 window_multiples=(1,), refit=True, cell="lstm",
+                 window_multiples=(1, 2), refit=True, cell="lstm",
                  hidden_size=64, num_layers=None,
                  bidirectional=False, dropout=0.0, embedding_dropout=0.0, solver="adam",
                  alpha=1e-4, batch_size="auto", learning_rate_init=0.005, max_iter=200,

@@ -92,6 +92,14 @@ def test_linear_part_is_ridge_on_every_standardized_window_and_the_network_its_r
     assert not np.allclose(early.linear_.coef_, reference.coef_)
 
 
+def test_default_ensemble_reads_windows_of_one_and_two_lengths():
+    params = {name: value for name, value in FAST.items() if name != "n_estimators"}
+    model = RecurrentForecaster(window_length=12, horizon=3, **dict(params, max_iter=2))
+    model.fit(seasonal_series(100))
+    assert [member.window_length for member in model.estimators_] == [12, 24, 12, 24, 12]
+    assert [member.random_state for member in model.estimators_] == [0, 1, 2, 3, 4]
+
+
 def test_ensemble_forecasts_the_median_of_single_networks_of_each_seed_and_window():
     y = seasonal_series(100)
     params = dict(FAST, horizon=3, combine_linear=None)
