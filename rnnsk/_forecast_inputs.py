@@ -105,6 +105,8 @@ def check_steps(horizon, default):
 
 
 def _as_float(value, name):
+    if np.asarray(value).dtype.kind == "c":  # converting would drop the imaginary part
+        raise ValueError(f"Complex data not supported: {name} holds complex numbers")
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:

@@ -3,6 +3,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
+from ._statistics import mean_and_std
 from ._validation import (SequenceInputMixin, as_sequence_list, check_same_features,
                           check_sequences, feature_signature)
 
@@ -66,14 +67,9 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         time steps of X (any form the estimators accept); y is ignored."""
         sequences = check_sequences(X, dtype=np.float64)
         steps = _real_steps(sequences)
-        # Statistics of the values divided by a power of two near their largest
-        # magnitude (exact), so that squares of values such as 1e200 cannot
-        # overflow the variance.
-        _, exponents = np.frexp(np.max(np.abs(steps), axis=0))
-        unit = np.ldexp(1.0, exponents - 1)  # |values| / unit < 2; never inf
-        steps = steps / unit
-        self.mean_ = steps.mean(axis=0) * unit if self.with_mean else np.zeros(steps.shape[1])
-        std = steps.std(axis=0) * unit if self.with_std else np.ones(steps.shape[1])
+        mean, std = mean_and_std(steps, axis=0)
+        self.mean_ = mean if self.with_mean else np.zeros(steps.shape[1])
+        std = std if self.with_std else np.ones(steps.shape[1])
         self.scale_ = np.where(std > 0, std, 1.0)
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]

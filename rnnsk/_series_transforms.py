@@ -6,6 +6,8 @@ are stationary-ish and of unit scale, whatever the level and trend of the data.
 """
 import numpy as np
 
+from ._statistics import mean_and_std
+
 __all__ = ["difference_lags", "difference", "integrate", "history_tails", "scale_windows",
            "scale_floor"]
 
@@ -84,6 +86,6 @@ def scale_windows(windows, method, floor):
     n = len(windows)
     if method is None:
         return np.zeros(n), np.ones(n)
-    loc = windows[:, -1] if method == "last" else windows.mean(axis=1)
-    scale = np.maximum(windows.std(axis=1), floor)
-    return loc, scale
+    mean, std = mean_and_std(windows, axis=1)
+    loc = windows[:, -1] if method == "last" else mean
+    return loc, np.maximum(std, floor)

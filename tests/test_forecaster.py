@@ -473,10 +473,24 @@ def test_intervals_need_a_held_out_part():
     (np.arange(10.0), "fewer than the 12 needed"),
     ([np.arange(40.0), np.arange(5.0)], "series 1 of y has 5 time steps"),
     (np.array([]), "empty"),
+    (np.arange(40.0) + 1j, "Complex data not supported: y holds"),
+    ([np.arange(40.0), np.arange(40.0) * 1j], r"Complex data not supported: y\[1\]"),
 ])
 def test_bad_series(y, match):
     with pytest.raises(ValueError, match=match):
         RecurrentForecaster(window_length=12, **FAST).fit(y)
+
+
+@pytest.mark.parametrize("factor", [1e-300, 1e300])
+def test_forecasts_scale_with_the_series_at_any_finite_magnitude(factor):
+    """Each window is scaled by its own spread, so a series in other units gives
+    the same forecasts in those units, even where squares of its values would
+    overflow (or underflow) float64."""
+    y = seasonal_series(80)
+    params = dict(window_length=12, horizon=3, **FAST)
+    unit = RecurrentForecaster(**params).fit(y).predict()
+    scaled = RecurrentForecaster(**params).fit(y * factor).predict()
+    np.testing.assert_allclose(scaled / factor, unit, rtol=1e-9)
 
 
 def test_non_numeric_series_is_a_type_error():
