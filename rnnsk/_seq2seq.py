@@ -6,6 +6,7 @@ partial_fit are those of every recurrent estimator (``_base.py``); this file
 says how strings become token ids, how teacher forcing feeds the decoder and
 how outputs are decoded.
 """
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -85,6 +86,13 @@ class SourceSequences(Sequences):
               "Tokens of string inputs and outputs: characters, or words (split on white "
               "space, or by ``tokenizer``; outputs are joined with spaces). Sequences of "
               "integers are used as token ids whatever this is."),
+    handle_unknown=("{'warn', 'ignore', 'error'}",
+                    "What ``predict``, ``score`` and ``attention_weights`` do with a source "
+                    "token never seen in fit (nothing trained an embedding for it): 'warn' "
+                    "leaves it out of the source and warns, naming it; 'ignore' leaves it "
+                    "out silently (as ``CountVectorizer`` does with unseen words); 'error' "
+                    "raises a ValueError naming it. A source left with no token is an error "
+                    "whatever this is, and so is an unseen token in ``partial_fit``."),
     source_tokens_=("tuple",
                     "The source vocabulary (characters, words or ids), in id order."),
     target_tokens_=("tuple",
@@ -124,7 +132,8 @@ class EncoderDecoder(BaseRecurrent):
     -----
     Inputs: an empty source string is an error (the encoder needs one step);
     an empty target is allowed (the model learns to end at once). At predict,
-    a source token never seen in fit is an error naming it.
+    a source token never seen in fit is left out with a warning (see
+    ``handle_unknown``).
 
     Examples
     --------
@@ -148,6 +157,7 @@ class EncoderDecoder(BaseRecurrent):
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
         "analyzer": [StrOptions({"char", "word"})],
         "tokenizer": [callable, None],
+        "handle_unknown": [StrOptions({"warn", "ignore", "error"})],
     }
 
     # learning_rate="constant": the schedule its measurements (docs/guide/seq2seq.md)
@@ -160,7 +170,8 @@ class EncoderDecoder(BaseRecurrent):
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None,
                  dtype="float32", learning_rate="constant", embedding_dim=32,
                  target_embedding_dim=None, attention="luong", beam_width=1,
-                 max_output_length=None, analyzer="char", tokenizer=None):
+                 max_output_length=None, analyzer="char", tokenizer=None,
+                 handle_unknown="warn"):
         store_parameters(self, locals())
 
     # Not parameters: what the shared training loop reads of every estimator.
@@ -198,7 +209,7 @@ class EncoderDecoder(BaseRecurrent):
     def predict(self, X):
         """The output of every source: strings when fitted on strings, else
         arrays of token ids."""
-        return [self._output(ids) for ids in self._decode_all(X)]
+        return [self._output(ids) for ids in self._decode_all(self._prediction_sources(X))]
 
     def score(self, X, Y, sample_weight=None):
         """Exact-match accuracy: the fraction of sources whose whole predicted
@@ -224,9 +235,9 @@ class EncoderDecoder(BaseRecurrent):
         if self.model_.attention is None:
             raise ValueError("this EncoderDecoder was fitted with attention=None: it has no "
                              "attention weights")
-        sources = self._validate_sequences(X, reset=False)
+        sources = self._prediction_sources(X)
         if Y is None:
-            outputs = self._decode_all(X)
+            outputs = self._decode_all(sources)
         else:
             outputs = self._target_ids(_as_objects(Y, "Y"), self.target_tokens_)
             if len(outputs) != len(sources):
@@ -240,8 +251,13 @@ class EncoderDecoder(BaseRecurrent):
                 for w, n, m in zip(weights, targets.lengths, sources.lengths)]
 
     def source_tokens(self, x):
-        """The tokens of one source as the model reads them (labels of plots)."""
-        return list(self._tokenize(x, self._source_kind, "X"))
+        """The tokens of one source as the model reads them (labels of plots):
+        without those never seen in fit, unless ``handle_unknown='error'``."""
+        tokens = self._tokenize(x, self._source_kind, "X")
+        if self.handle_unknown != "error":
+            known = set(self.source_tokens_)
+            tokens = [t for t in tokens if t in known]
+        return list(tokens)
 
     def output_tokens(self, y):
         """The tokens of one output (labels of plots)."""
@@ -278,11 +294,15 @@ class EncoderDecoder(BaseRecurrent):
             kind = "text" if isinstance(items[0], str) else "ids"
         return kind, [self._tokenize(item, kind, name) for item in items]
 
-    def _validate_sequences(self, X, *, reset):
+    def _validate_sequences(self, X, *, reset, unknown="error"):
+        """Sources as padded ids; tokens never seen in fit are an error, or
+        (``unknown`` 'warn' / 'ignore', at prediction) left out."""
         kind, tokens = self._all_tokens(X, "X", None if reset else self._source_kind)
         for i, sequence in enumerate(tokens):
             if not sequence:
                 raise ValueError(f"X[{i}] is empty; every source needs at least one token")
+        if unknown != "error":
+            tokens = _without_unknown(tokens, self.source_tokens_, warn=unknown == "warn")
         vocabulary = (tuple(sorted({t for sequence in tokens for t in sequence})) if reset
                       else self.source_tokens_)
         ids = _ids(tokens, vocabulary, 0, "X")
@@ -379,9 +399,13 @@ class EncoderDecoder(BaseRecurrent):
                 decoded += beam_search(self.model_, chunk, limit, self.beam_width)
         return decoded
 
-    def _decode_all(self, X):
+    def _prediction_sources(self, X):
+        """The sources of predict and attention_weights, their unseen tokens
+        handled as ``handle_unknown`` says."""
         check_is_fitted(self, "model_")
-        sources = self._validate_sequences(X, reset=False)
+        return self._validate_sequences(X, reset=False, unknown=self.handle_unknown)
+
+    def _decode_all(self, sources):
         with self._turns(), single_threaded_blas():
             self.model_.n_threads = self._check_n_threads()
             return self._decode(sources)
@@ -408,15 +432,36 @@ def _as_objects(Y, name):
     return objects
 
 
+def _without_unknown(tokens, vocabulary, *, warn):
+    """Each source without the tokens outside ``vocabulary`` (a warning names
+    them when ``warn``); a source left with none is an error."""
+    known = set(vocabulary)
+    kept = [tuple(t for t in sequence if t in known) for sequence in tokens]
+    for i, sequence in enumerate(kept):
+        if not sequence:
+            raise ValueError(f"X[{i}] holds no token seen in fit: {_shown(tokens[i])}")
+    unknown = {t for sequence in tokens for t in sequence if t not in known}
+    if warn and unknown:
+        warnings.warn(f"X holds {len(unknown)} token(s) not seen in fit, left out of the "
+                      f"sources: {_shown(unknown)} (handle_unknown='ignore' leaves them out "
+                      "silently, 'error' raises)", UserWarning, stacklevel=5)  # the user's call
+    return kept
+
+
+def _shown(tokens):
+    """Up to ten distinct tokens, for messages."""
+    distinct = sorted(set(tokens), key=repr)
+    return ", ".join(repr(t) for t in distinct[:10]) + (", ..." if len(distinct) > 10 else "")
+
+
 def _ids(tokens, vocabulary, first_id, name):
     """Token sequences as id arrays (``first_id`` + position in vocabulary);
     a token outside the vocabulary is an error naming it."""
     index = {token: i + first_id for i, token in enumerate(vocabulary)}
-    unknown = sorted({t for sequence in tokens for t in sequence if t not in index}, key=repr)
+    unknown = {t for sequence in tokens for t in sequence if t not in index}
     if unknown:
-        shown = ", ".join(repr(t) for t in unknown[:10])
-        raise ValueError(f"{name} holds {len(unknown)} token(s) not seen in fit: {shown}"
-                         f"{', ...' if len(unknown) > 10 else ''}")
+        raise ValueError(f"{name} holds {len(unknown)} token(s) not seen in fit: "
+                         f"{_shown(unknown)}")
     return [np.array([index[t] for t in sequence], dtype=np.int64) for sequence in tokens]
 
 

@@ -264,9 +264,26 @@ def test_empty_targets_are_learned_as_immediate_end():
     assert model.predict(["ab", "ba"]) == ["", "x"]
 
 
-def test_unknown_tokens_at_predict_are_named_and_a_failed_fit_changes_nothing(fitted):
+def test_unknown_source_tokens_at_predict_are_left_out_with_a_warning_or_an_error(fitted):
+    model = pickle.loads(pickle.dumps(fitted))
+    with pytest.warns(UserWarning, match=r"2 token\(s\) not seen in fit.*'y', 'z'"):
+        assert model.predict(["zaby", "ab"]) == model.predict(["ab", "ab"])
+    with pytest.warns(UserWarning, match="not seen in fit"):
+        weights = model.attention_weights(["azb"])
+    assert weights[0].shape[1] == 2 == len(model.source_tokens("azb"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 'ignore' is silent
+        assert model.set_params(handle_unknown="ignore").predict(["abz"]) == \
+            model.predict(["ab"])
+    with pytest.raises(ValueError, match=r"X\[1\] holds no token seen in fit: 'z'"):
+        model.predict(["ab", "zz"])
+    model.set_params(handle_unknown="error")
     with pytest.raises(ValueError, match="not seen in fit: 'z'"):
-        fitted.predict(["abz"])
+        model.predict(["abz"])
+    assert model.source_tokens("azb") == ["a", "z", "b"]
+
+
+def test_unknown_tokens_of_targets_and_of_training_are_errors_that_change_nothing(fitted):
     with pytest.raises(ValueError, match="not seen in fit"):
         fitted.attention_weights(["ab"], ["zz"])
     before = {name: value.copy() for name, value in fitted.state_dict().items()}
