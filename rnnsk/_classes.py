@@ -19,6 +19,7 @@ from ._base import BaseRecurrent
 from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import REGRESSION_LOSSES, cross_entropy
 from ._parameters import store_parameters
+from ._statistics import mean_and_std
 
 # What a classifier and a regressor of sequences have after fit.
 CLASSIFIER_ATTRIBUTES = ("classes_", *TRAINING_ATTRIBUTES, "feature_names_in_")
@@ -314,15 +315,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
             raise ValueError("Input y contains NaN or infinity.")
         targets = y.reshape(len(y), -1)
         if reset:
-            # Weighted, so that a weight of 2 stays the same as a repeated sample;
-            # computed on targets divided by their largest magnitude so that huge
-            # values do not overflow when squared.
-            magnitude = np.max(np.abs(targets), axis=0)
-            magnitude = np.where(magnitude > 0, magnitude, 1.0)
-            unit = targets / magnitude
-            mean = np.average(unit, axis=0, weights=sample_weight)
-            spread = np.sqrt(np.average((unit - mean) ** 2, axis=0, weights=sample_weight))
-            mean, scale = mean * magnitude, spread * magnitude
+            # Weighted, so that a weight of 2 stays the same as a repeated sample.
+            mean, scale = mean_and_std(targets, axis=0, weights=sample_weight)
             info = (mean, np.where(scale > 0, scale, 1.0), y.ndim == 1)
         else:
             if targets.shape[1] != self.n_outputs_:

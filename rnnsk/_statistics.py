@@ -5,12 +5,15 @@ import numpy as np
 __all__ = ["mean_and_std"]
 
 
-def mean_and_std(values, axis):
-    """Mean and standard deviation of ``values`` along ``axis``, computed on the
-    values divided by a power of two near their largest magnitude along that
-    axis: the division is exact, and the squares stay below 4."""
+def mean_and_std(values, axis, weights=None):
+    """Mean and standard deviation of ``values`` along ``axis`` (weighted by
+    ``weights`` along it, if given), computed on the values divided by a power
+    of two near their largest magnitude along that axis: the division is exact,
+    and the squares stay below 4."""
     _, exponents = np.frexp(np.max(np.abs(values), axis=axis, keepdims=True))
     unit = np.ldexp(1.0, exponents - 1)  # |values| / unit < 2; never inf
     scaled = values / unit
-    unit = np.squeeze(unit, axis=axis)
-    return scaled.mean(axis=axis) * unit, scaled.std(axis=axis) * unit
+    mean = np.average(scaled, axis=axis, weights=weights, keepdims=True)
+    variance = np.average((scaled - mean) ** 2, axis=axis, weights=weights, keepdims=True)
+    return (np.squeeze(mean * unit, axis=axis),
+            np.squeeze(np.sqrt(variance) * unit, axis=axis))

@@ -37,6 +37,7 @@ class BaseStepEstimator(BaseRecurrent):
     def _validate_sequences(self, X, *, reset):
         strings = is_string_tokens(X)
         if not reset and strings != hasattr(self, "vocabulary_"):
+            _check_not_empty(X)  # [] and [[]] are neither kind: say what is empty
             fitted = "string tokens" if hasattr(self, "vocabulary_") else "numbers or token ids"
             raise ValueError(f"{type(self).__name__} was fitted on {fitted}; X must be the same")
         if not strings:
@@ -113,6 +114,9 @@ class BaseStepEstimator(BaseRecurrent):
                                  "character per step); for one label per sequence use "
                                  "RecurrentClassifier or RecurrentRegressor")
         targets = [np.asarray(entry) for entry in y]
+        for i, entry in enumerate(targets):
+            if entry.dtype.kind == "c":  # never silently drop the imaginary part
+                raise ValueError(f"Complex data not supported: y[{i}] has dtype {entry.dtype}")
         if len(targets) == len(sequences):
             for i, (entry, length) in enumerate(zip(targets, sequences.lengths)):
                 found = len(entry)
@@ -203,3 +207,15 @@ class BaseStepEstimator(BaseRecurrent):
         tags.target_tags.two_d_labels = False
         tags.input_tags.string = True
         return tags
+
+
+def _check_not_empty(X):
+    """A ValueError naming an empty X or its first empty sequence, if any."""
+    if not isinstance(X, (list, tuple)):
+        return
+    if not X:
+        raise ValueError("X is empty: at least 1 sequence is required")
+    for i, sequence in enumerate(X):
+        if hasattr(sequence, "__len__") and len(sequence) == 0:
+            raise ValueError(f"X[{i}] is an empty sequence; every sequence needs at least "
+                             "one step")

@@ -12,6 +12,7 @@ from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._heads import StepHead
 from ._losses import REGRESSION_LOSSES, PaddedSteps, cross_entropy, per_step
 from ._parameters import store_parameters
+from ._statistics import mean_and_std
 from ._step_estimators import BaseStepEstimator
 from ._transitions import allowed_transitions, check_gold_transitions
 
@@ -382,9 +383,7 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
             raise ValueError("Input y contains NaN or infinity.")
         lengths = np.array([len(c) for c in columns], dtype=np.int64)
         if reset:
-            step_weights = np.repeat(sample_weight, lengths)
-            mean = np.average(flat, axis=0, weights=step_weights)
-            scale = np.sqrt(np.average((flat - mean) ** 2, axis=0, weights=step_weights))
+            mean, scale = mean_and_std(flat, axis=0, weights=np.repeat(sample_weight, lengths))
             info = (mean, np.where(scale > 0, scale, 1.0), ndims == {1})
         else:
             if flat.shape[1] != self.n_outputs_:

@@ -39,3 +39,23 @@ def test_tagger_takes_pandas_series_of_token_and_label_sequences():
         np.testing.assert_array_equal(from_series.state_dict()[name], value)
     np.testing.assert_array_equal(from_series.predict(pd.Series([["the", "dog"]]))[0],
                                   from_lists.predict([["the", "dog"]])[0])
+
+
+def test_step_regressor_refuses_complex_targets():
+    X = [np.zeros((3, 2)), np.zeros((2, 2))]
+    with pytest.raises(ValueError, match=r"Complex data not supported: y\[1\]"):
+        RecurrentStepRegressor(max_iter=1, n_threads=1).fit(X, [np.zeros(3), np.ones(2) * 1j])
+
+
+@pytest.mark.parametrize("factor", [1e-300, 1e300])
+def test_step_regressor_targets_at_any_finite_magnitude(factor):
+    """Targets are standardized inside: in other units the predictions are the
+    same in those units, even where their squares leave float64's range."""
+    rng = np.random.default_rng(0)
+    X = [rng.standard_normal((n, 2)) for n in (5, 3, 4, 6)]
+    y = [x[:, 0] + 0.5 * x[:, 1] for x in X]
+    params = dict(hidden_size=4, max_iter=3, n_threads=1, random_state=0, dtype="float64")
+    unit = RecurrentStepRegressor(**params).fit(X, y).predict(X)
+    scaled = RecurrentStepRegressor(**params).fit(X, [t * factor for t in y]).predict(X)
+    for a, b in zip(unit, scaled):
+        np.testing.assert_allclose(b / factor, a, rtol=1e-9)

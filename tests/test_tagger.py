@@ -126,6 +126,16 @@ def test_partial_fit_early_stopping_and_hidden_states():
         np.testing.assert_allclose(f[6:], o[0, 6:])
 
 
+@pytest.mark.parametrize("X, match", [
+    ([], "X is empty"), ([[]], r"X\[0\] is an empty sequence"),
+    ([["the"], []], r"X\[1\] is an empty sequence")])
+def test_empty_input_to_a_tagger_of_string_tokens_is_named(X, match):
+    tagger = RecurrentTagger(hidden_size=4, max_iter=1, random_state=0).fit(
+        [["the", "cat"], ["a", "dog", "ran"]] * 3, [["D", "N"], ["D", "N", "V"]] * 3)
+    with pytest.raises(ValueError, match=match):
+        tagger.predict(X)
+
+
 def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
     X, y = sign_task(20)
     tagger = RecurrentTagger(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
