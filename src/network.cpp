@@ -35,9 +35,10 @@ void NetworkConfig::validate() const {
 // them in place (sequences of full length); backward adds the gate gradients
 // (rows x G*H, twice for GRU) and two gradient buffers of the widest layer.
 // Inference keeps no tape: per layer and direction one step's gates, and GRU's
-// h_{t-1} and extra product or LSTM's two alternating cell states. Inference
-// over sequences of full length, which reads its inputs and writes its outputs
-// in place, needs less than counted.
+// h_{t-1} and extra product or LSTM's two alternating cell states; and of the
+// layers' outputs only two, alternating (a layer reads the one below it).
+// Inference over sequences of full length, which reads its inputs and writes
+// its outputs in place, needs less than counted.
 double cpu_call_bytes(const NetworkConfig& config, int element_size, long batch, long steps,
                       long rows, bool training) {
   const long H = config.hidden_size, D = config.directions(), G = gate_count(config.cell);
@@ -52,7 +53,7 @@ double cpu_call_bytes(const NetworkConfig& config, int element_size, long batch,
     } else {
       per_sequence += D * (G * H + (lstm || gru ? 2 * H : 0));  // one step's worth
     }
-    per_row += D * H;  // the layer's output
+    if (training || layer < 2) per_row += D * H;  // the layer's output
     // A step's recurrent product, the initial states, and in backward the
     // gradients carried between steps (GRU: and a copy of them).
     const long carried = training ? states + (gru ? H : 0) : 0;
