@@ -35,9 +35,10 @@ void NetworkConfig::validate() const {
 // them in place (sequences of full length); backward adds the gate gradients
 // (rows x G*H, twice for GRU) and two gradient buffers of the widest layer.
 // Inference keeps no tape: per layer and direction one step's gates, and GRU's
-// h_{t-1} and extra product or LSTM's two alternating cell states. Inference
-// over sequences of full length, which reads its inputs and writes its outputs
-// in place, needs less than counted.
+// h_{t-1} and extra product or LSTM's two alternating cell states; and of the
+// layers' outputs only two, alternating (a layer reads the one below it).
+// Inference over sequences of full length, which reads its inputs and writes
+// its outputs in place, needs less than counted.
 double cpu_call_bytes(const NetworkConfig& config, int element_size, long batch, long steps,
                       long rows, bool training) {
   const long H = config.hidden_size, D = config.directions(), G = gate_count(config.cell);
@@ -52,7 +53,7 @@ double cpu_call_bytes(const NetworkConfig& config, int element_size, long batch,
     } else {
       per_sequence += D * (G * H + (lstm || gru ? 2 * H : 0));  // one step's worth
     }
-    per_row += D * H;  // the layer's output
+    if (training || layer < 2) per_row += D * H;  // the layer's output
     // A step's recurrent product, the initial states, and in backward the
     // gradients carried between steps (GRU: and a copy of them).
     const long carried = training ? states + (gru ? H : 0) : 0;
@@ -138,6 +139,15 @@ DirectionGradients<T> Network<T>::gradients(T* grads, int layer, int direction) 
 }
 
 template <class T>
+typename Network<T>::SortedStates Network<T>::sorted_states(int layer, int direction) {
+  const bool lstm = config_.cell == CellKind::lstm;
+  const long k = (layer * config_.directions() + direction) * static_cast<long>(packing_.batch) *
+                 config_.hidden_size;
+  return {h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr, hn_sorted_.data() + k,
+          lstm ? cn_sorted_.data() + k : nullptr};
+}
+
+template <class T>
 const T* Network<T>::layer_input(int layer) const {
   if (layer == 0) return packed_x_.data();
   return dropout_applied_ ? dropped_[layer - 1].data() : outputs_[layer - 1].data();
@@ -162,57 +172,48 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
   taped_ = false;
   packing_.build(a.lengths, a.batch, a.steps);
   const bool lstm = config_.cell == CellKind::lstm;
-  const int H = config_.hidden_size, D = config_.directions(), width = D * H;
-  const long rows = packing_.rows, block = static_cast<long>(a.batch) * H;
-
-  // Inference over a batch whose sequences all run every step reads the first
-  // layer's inputs and writes the last layer's outputs where the caller keeps
-  // them (batch-first; the sorted order is then the original one) instead of
-  // copying them to and from time-major order. Training keeps packed rows: its
-  // tape and backward read them so. There the last layer's cells store each
-  // output row a second time, into the caller's array, from registers.
-  const int I = config_.input_size;
-  const bool in_place = !a.training && batch_first_in_place(packing_, std::max(I, width));
-  auto x_rows = StepRows<const T>::batch_first(a.x, packing_, I);
-  if (!in_place) {
-    packing_.pack(a.x, I, grow(packed_x_, rows * I), a.n_threads);
-    x_rows = StepRows<const T>::packed(packed_x_.data(), I);
-  }
+  const long states = static_cast<long>(config_.num_layers) * config_.directions() * a.batch *
+                      config_.hidden_size;
+  // Both algorithms read the initial states and leave the final ones in sorted
+  // order (see sorted_states).
   states_to_sorted(a.h0, h0_sorted_);
   if (lstm) states_to_sorted(a.c0, c0_sorted_);
-  grow(hn_sorted_, block * config_.num_layers * D);
-  if (lstm) grow(cn_sorted_, block * config_.num_layers * D);
+  grow(hn_sorted_, states);
+  if (lstm) grow(cn_sorted_, states);
+  if (a.training)
+    forward_training(a);
+  else
+    forward_inference(a);
+  states_from_sorted(hn_sorted_, a.h_n);
+  if (lstm) states_from_sorted(cn_sorted_, a.c_n);
+  taped_ = a.training;
+}
 
-  dropout_applied_ = a.training && config_.dropout > 0.0;
-  const bool out_in_place = in_place && a.out;
-  const bool out_copied = a.training && a.out && batch_first_in_place(packing_, width);
-  // Direction d's half of the rows of the caller's output array.
-  auto batch_first_rows = [&](int d) {
-    return StepRows<T>::batch_first(a.out + d * H, packing_, width);
-  };
+// Every layer's inputs and outputs stay in packed rows, as the tape and
+// backward read them.
+template <class T>
+void Network<T>::forward_training(const ForwardArgs<T>& a) {
+  const int H = config_.hidden_size, D = config_.directions(), width = D * H;
+  const long rows = packing_.rows;
+  packing_.pack(a.x, config_.input_size, grow(packed_x_, rows * config_.input_size),
+                a.n_threads);
+  dropout_applied_ = config_.dropout > 0.0;
+  // The last layer's cells store each output row a second time, into the
+  // caller's array, from registers, when they can address its rows.
+  const bool out_copied = a.out && batch_first_in_place(packing_, width);
   for (int layer = 0; layer < config_.num_layers; ++layer) {
     const bool last = layer + 1 == config_.num_layers;
-    T* out = last && out_in_place ? a.out : grow(outputs_[layer], rows * width);
+    T* out = grow(outputs_[layer], rows * width);
     const auto input =
-        layer == 0 ? x_rows : StepRows<const T>::packed(layer_input(layer), width);
+        StepRows<const T>::packed(layer_input(layer), config_.layer_input_size(layer));
     for (int d = 0; d < D; ++d) {
-      const long k = (layer * D + d) * block;
-      auto out_rows = StepRows<T>::packed(out + d * H, width);
       StepRows<T> out_copy{};
-      if (last && out_in_place) out_rows = batch_first_rows(d);
-      if (last && out_copied) out_copy = batch_first_rows(d);
-      RecurrentDirection<T>& direction = directions_[layer * D + d];
-      const DirectionWeights<T> w = weights(a.params, layer, d);
-      const T* h0 = h0_sorted_.data() + k;
-      const T* c0 = lstm ? c0_sorted_.data() + k : nullptr;
-      T* h_final = hn_sorted_.data() + k;
-      T* c_final = lstm ? cn_sorted_.data() + k : nullptr;
-      if (a.training)
-        direction.forward_training(gemm_, packing_, w, input, h0, c0, out_rows, out_copy,
-                                   h_final, c_final, a.n_threads);
-      else
-        direction.forward_inference(gemm_, packing_, w, input, h0, c0, out_rows, h_final,
-                                    c_final, a.n_threads);
+      if (last && out_copied)
+        out_copy = StepRows<T>::batch_first(a.out + d * H, packing_, width);
+      const SortedStates s = sorted_states(layer, d);
+      directions_[layer * D + d].forward_training(
+          gemm_, packing_, weights(a.params, layer, d), input, s.h_initial, s.c_initial,
+          StepRows<T>::packed(out + d * H, width), out_copy, s.h_final, s.c_final, a.n_threads);
     }
     if (dropout_applied_ && !last) {
       T* mask = grow(masks_[layer], rows * width);
@@ -221,11 +222,42 @@ void Network<T>::forward(const ForwardArgs<T>& a) {
       for (long i = 0; i < rows * width; ++i) dropped[i] = out[i] * mask[i];
     }
   }
-  if (a.out && !out_in_place && !out_copied)
-    packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
-  states_from_sorted(hn_sorted_, a.h_n);
-  if (lstm) states_from_sorted(cn_sorted_, a.c_n);
-  taped_ = a.training;
+  if (a.out && !out_copied) packing_.unpack(outputs_.back().data(), width, a.out, a.n_threads);
+}
+
+// A layer's outputs are read by the layer above alone, so the layers alternate
+// between two buffers: layer l writes outputs_[l % 2] and reads the other.
+template <class T>
+void Network<T>::forward_inference(const ForwardArgs<T>& a) {
+  const int I = config_.input_size, H = config_.hidden_size, D = config_.directions(),
+            width = D * H;
+  const long rows = packing_.rows;
+  // Over a batch whose sequences all run every step, the first layer reads its
+  // inputs and the last writes its outputs where the caller keeps them
+  // (batch-first; the sorted order is then the original one) instead of
+  // copying them to and from time-major order.
+  const bool in_place = batch_first_in_place(packing_, std::max(I, width));
+  auto input = StepRows<const T>::batch_first(a.x, packing_, I);
+  if (!in_place) {
+    packing_.pack(a.x, I, grow(packed_x_, rows * I), a.n_threads);
+    input = StepRows<const T>::packed(packed_x_.data(), I);
+  }
+  const bool out_in_place = in_place && a.out;
+  T* out = nullptr;
+  for (int layer = 0; layer < config_.num_layers; ++layer) {
+    const bool to_caller = out_in_place && layer + 1 == config_.num_layers;
+    out = to_caller ? a.out : grow(outputs_[layer % 2], rows * width);
+    for (int d = 0; d < D; ++d) {
+      const auto out_rows = to_caller ? StepRows<T>::batch_first(out + d * H, packing_, width)
+                                      : StepRows<T>::packed(out + d * H, width);
+      const SortedStates s = sorted_states(layer, d);
+      directions_[layer * D + d].forward_inference(
+          gemm_, packing_, weights(a.params, layer, d), input, s.h_initial, s.c_initial,
+          out_rows, s.h_final, s.c_final, a.n_threads);
+    }
+    input = StepRows<const T>::packed(out, width);
+  }
+  if (a.out && !out_in_place) packing_.unpack(out, width, a.out, a.n_threads);
 }
 
 template <class T>
@@ -235,7 +267,7 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
   FlushDenormals flush;
   const bool lstm = config_.cell == CellKind::lstm;
   const int H = config_.hidden_size, D = config_.directions(), width = D * H;
-  const long rows = packing_.rows, block = static_cast<long>(packing_.batch) * H;
+  const long rows = packing_.rows;
 
   const long widest = rows * std::max(width, config_.input_size);
   grow(d_upper_, widest);
@@ -256,17 +288,16 @@ void Network<T>::backward(const BackwardArgs<T>& a) {
     // The first layer's input gradient is only computed when the caller wants d_x.
     T* d_input = layer > 0 || a.d_x ? d_lower_.data() : nullptr;
     for (int d = 0; d < D; ++d) {
-      const long k = (layer * D + d) * block;
       auto d_out_rows = StepRows<const T>::packed(d_upper_.data() + d * H, width);
       if (top && !a.d_out) d_out_rows = {};
       if (top && d_out_in_place)
         d_out_rows = StepRows<const T>::batch_first(a.d_out + d * H, packing_, width);
+      const SortedStates s = sorted_states(layer, d);
       directions_[layer * D + d].backward(
           gemm_, packing_, weights(a.params, layer, d), layer_input(layer),
-          outputs_[layer].data() + d * H, width, d_out_rows, hn_sorted_.data() + k,
-          lstm ? cn_sorted_.data() + k : nullptr, gradients(a.grads, layer, d), a.accumulate,
-          d_input, d > 0, h0_sorted_.data() + k, lstm ? c0_sorted_.data() + k : nullptr,
-          a.n_threads);
+          outputs_[layer].data() + d * H, width, d_out_rows, s.h_final, s.c_final,
+          gradients(a.grads, layer, d), a.accumulate, d_input, d > 0, s.h_initial,
+          s.c_initial, a.n_threads);
     }
     if (layer > 0) {
       if (dropout_applied_) {

@@ -91,8 +91,26 @@ class Network {
   void backward(const BackwardArgs<T>& args);
 
  private:
+  // The two algorithms forward runs between sorting the initial states and
+  // returning the final ones. Training keeps the tape backward reads and
+  // applies dropout; inference keeps nothing for backward.
+  void forward_training(const ForwardArgs<T>& args);
+  void forward_inference(const ForwardArgs<T>& args);
+
   DirectionWeights<T> weights(const T* params, int layer, int direction) const;
   DirectionGradients<T> gradients(T* grads, int layer, int direction) const;
+  // One direction's rows of the states in sorted order: forward reads the
+  // initial states and writes the final ones; backward reads the final states'
+  // gradients and writes the initial states' in the same places.
+  struct SortedStates {
+    T* h_initial;
+    T* c_initial;  // LSTM only, else null
+    T* h_final;
+    T* c_final;    // LSTM only, else null
+  };
+  SortedStates sorted_states(int layer, int direction);
+  // A layer's input in the last forward(training=true): the network's, or the
+  // outputs of the layer below (after dropout).
   const T* layer_input(int layer) const;
   // Reorders (layers * directions, batch, H) states between caller and sorted order.
   void states_to_sorted(const T* original, std::vector<T>& sorted) const;
@@ -108,7 +126,9 @@ class Network {
   bool taped_ = false;
   bool dropout_applied_ = false;
   std::vector<T> packed_x_;
-  std::vector<std::vector<T>> outputs_;  // per layer: (rows, directions * H)
+  // Per layer: (rows, directions * H). Inference uses the first two alone,
+  // alternating.
+  std::vector<std::vector<T>> outputs_;
   std::vector<std::vector<T>> masks_;    // per layer but the last: dropout mask
   std::vector<std::vector<T>> dropped_;  // per layer but the last: output * mask
 

@@ -25,12 +25,9 @@ def test_a_batch_that_cannot_fit_is_refused_before_anything_is_allocated():
 SHAPES = [(16, 1500, True), (16, 1500, False), (50_000, 2, True), (50_000, 2, False)]
 
 
-@pytest.mark.parametrize("batch, steps, training", SHAPES,
-                         ids=[f"B{b}-T{t}-{'train' if tr else 'infer'}" for b, t, tr in SHAPES])
-@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
-def test_measured_peak_memory_stays_within_the_estimate(cell, batch, steps, training):
-    """The high-water mark of a fresh process grows by no more than the estimate
-    (plus the test's own gradient array) over one training step or one inference."""
+def _grown_and_estimate(cell, batch, steps, training, num_layers=2):
+    """How much the high-water mark of a fresh process grows over one training
+    step or one inference of a bidirectional network, and the estimate."""
     script = textwrap.dedent(f"""
         import numpy as np
         from rnnsk import RecurrentNetwork
@@ -40,7 +37,7 @@ def test_measured_peak_memory_stays_within_the_estimate(cell, batch, steps, trai
             status = open("/proc/self/status").read()
             return int(status.split("VmHWM:")[1].split()[0]) * 1024
 
-        net = RecurrentNetwork("{cell}", 16, 64, num_layers=2, bidirectional=True)
+        net = RecurrentNetwork("{cell}", 16, 64, num_layers={num_layers}, bidirectional=True)
         X = np.zeros(({batch}, {steps}, 16), np.float32)
         d_out = np.ones(({batch}, {steps}, 128), np.float32) if {training} else None
         before = peak()
@@ -55,7 +52,41 @@ def test_measured_peak_memory_stays_within_the_estimate(cell, batch, steps, trai
                             check=True)
     grown, estimate = map(int, result.stdout.split())
     assert estimate > 0
+    return grown, estimate
+
+
+@pytest.mark.parametrize("batch, steps, training", SHAPES,
+                         ids=[f"B{b}-T{t}-{'train' if tr else 'infer'}" for b, t, tr in SHAPES])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+def test_measured_peak_memory_stays_within_the_estimate(cell, batch, steps, training):
+    """The high-water mark grows by no more than the estimate (plus the test's
+    own gradient array)."""
+    grown, estimate = _grown_and_estimate(cell, batch, steps, training)
     assert grown <= 1.1 * estimate
+
+
+def test_inference_keeps_two_layers_outputs_whatever_the_depth():
+    """Inference alternates two buffers for the layers' outputs, so past two
+    layers its memory per time step does not grow with depth; training keeps
+    every layer's outputs for backward."""
+    def per_step(num_layers, training):
+        net = RecurrentNetwork("lstm", 16, 64, num_layers=num_layers, bidirectional=True)
+        return (core_bytes(net, 16, 1500, 24_000, training=training)
+                - core_bytes(net, 16, 1500, 12_000, training=training))
+
+    assert per_step(4, training=False) == per_step(2, training=False)
+    assert per_step(4, training=False) < per_step(4, training=True)
+    net = RecurrentNetwork("lstm", 16, 64, num_layers=4, bidirectional=True)
+    assert (core_bytes(net, 16, 1500, 24_000, training=False)
+            < core_bytes(net, 16, 1500, 24_000, training=True))
+    # Over sequences long enough for the outputs to dominate, four layers take one
+    # buffer of outputs more than two (whose last layer writes the caller's
+    # array), not one per layer.
+    grown, estimate = _grown_and_estimate("lstm", 16, 1500, False, num_layers=4)
+    assert grown <= 1.1 * estimate
+    grown_two_layers, _ = _grown_and_estimate("lstm", 16, 1500, False, num_layers=2)
+    layer_outputs = 16 * 1500 * 128 * np.dtype(np.float32).itemsize
+    assert grown - grown_two_layers < 1.5 * layer_outputs
 
 
 def test_estimate_grows_with_the_real_steps_not_the_padding():
