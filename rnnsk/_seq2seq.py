@@ -410,6 +410,11 @@ class EncoderDecoder(BaseRecurrent):
             self.model_.n_threads = self._check_n_threads()
             return self._decode(sources)
 
+    def __setstate__(self, state):
+        # Pickled before handle_unknown existed: unseen tokens were errors then.
+        state.setdefault("handle_unknown", "error")
+        super().__setstate__(state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = False

@@ -283,6 +283,16 @@ def test_unknown_source_tokens_at_predict_are_left_out_with_a_warning_or_an_erro
     assert model.source_tokens("azb") == ["a", "z", "b"]
 
 
+def test_a_model_pickled_before_handle_unknown_keeps_raising_on_unseen_tokens(fitted):
+    state = fitted.__getstate__()
+    del state["handle_unknown"]
+    older = EncoderDecoder.__new__(EncoderDecoder)
+    older.__setstate__(state)
+    assert older.handle_unknown == "error"
+    with pytest.raises(ValueError, match="not seen in fit: 'z'"):
+        older.predict(["abz"])
+
+
 def test_unknown_tokens_of_targets_and_of_training_are_errors_that_change_nothing(fitted):
     with pytest.raises(ValueError, match="not seen in fit"):
         fitted.attention_weights(["ab"], ["zz"])
