@@ -15,7 +15,7 @@ __all__ = ["check_series", "check_exogenous", "check_steps"]
 
 def check_series(y, name="y"):
     """``(list of 1-D float64 arrays, kind)`` with kind '1d', '2d' or 'list'."""
-    if isinstance(y, (list, tuple)) and len(y) and any(np.ndim(item) > 0 for item in y):
+    if isinstance(y, (list, tuple)) and len(y) and any(_is_sequence(item) for item in y):
         kind, columns = "list", [_as_float(item, f"{name}[{i}]") for i, item in enumerate(y)]
         for i, column in enumerate(columns):
             if column.ndim != 1:
@@ -105,12 +105,20 @@ def check_steps(horizon, default):
 
 
 def _as_float(value, name):
-    if np.asarray(value).dtype.kind == "c":  # converting would drop the imaginary part
-        raise ValueError(f"Complex data not supported: {name} holds complex numbers")
     try:
-        return np.asarray(value, dtype=np.float64)
+        array = np.asarray(value)
+        if array.dtype.kind != "c":  # converting complex values would drop their imaginary part
+            return array.astype(np.float64, copy=False)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name} must hold numbers: {error}") from None
+    raise ValueError(f"Complex data not supported: {name} holds complex numbers")
+
+
+def _is_sequence(item):
+    try:
+        return np.ndim(item) > 0
+    except (TypeError, ValueError, AttributeError):
+        return True  # ragged nesting: a sequence, which _as_float names as malformed
 
 
 def _which(name, kind, i):

@@ -120,8 +120,9 @@ _LEAST_WINDOWS_TO_STOP_ON = 2
     early_stopping=("bool",
                     "Stop training when the score on the held-out last part of each series "
                     "stops improving, and keep the best weights. Needs at least two held-out "
-                    "windows (all series together): with one, training stops on the "
-                    "training loss instead, as with False."),
+                    "windows (all series together, counted for each network of an "
+                    "ensemble, whose longer windows may fit fewer series): with one, that "
+                    "network stops on its training loss instead, as with False."),
     validation_fraction=("float or None",
                          "Fraction of the time steps at the end of each series held out: "
                          "the network is trained on the windows whose targets all lie "

@@ -11,7 +11,8 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (Interval, StrOptions,
+                                            validate_parameter_constraints)
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _PREDICT_CHUNK, BaseRecurrent
@@ -209,13 +210,14 @@ class EncoderDecoder(BaseRecurrent):
     def predict(self, X):
         """The output of every source: strings when fitted on strings, else
         arrays of token ids."""
-        return [self._output(ids) for ids in self._decode_all(self._prediction_sources(X))]
+        return self._outputs(self._prediction_sources(X))
 
     def score(self, X, Y, sample_weight=None):
         """Exact-match accuracy: the fraction of sources whose whole predicted
         output equals the target."""
         Y = _as_objects(Y, "Y")
-        predicted = self.predict(X)
+        # As predict, at the same depth: a warning names the user's line (_without_unknown).
+        predicted = self._outputs(self._prediction_sources(X))
         if len(Y) != len(predicted):
             raise ValueError(f"X holds {len(predicted)} sources but Y has {len(Y)} entries")
         tokens = [self._tokenize(y, self._target_kind, "Y") for y in Y]
@@ -252,11 +254,11 @@ class EncoderDecoder(BaseRecurrent):
 
     def source_tokens(self, x):
         """The tokens of one source as the model reads them (labels of plots):
-        without those never seen in fit, unless ``handle_unknown='error'``."""
+        without those never seen in fit, unless ``handle_unknown='error'``
+        (where predict refuses such a source)."""
         tokens = self._tokenize(x, self._source_kind, "X")
-        if self.handle_unknown != "error":
-            known = set(self.source_tokens_)
-            tokens = [t for t in tokens if t in known]
+        if self._checked_handle_unknown() != "error":
+            tokens = _without_unknown([tokens], self.source_tokens_, warn=False)[0]
         return list(tokens)
 
     def output_tokens(self, y):
@@ -403,7 +405,19 @@ class EncoderDecoder(BaseRecurrent):
         """The sources of predict and attention_weights, their unseen tokens
         handled as ``handle_unknown`` says."""
         check_is_fitted(self, "model_")
-        return self._validate_sequences(X, reset=False, unknown=self.handle_unknown)
+        return self._validate_sequences(X, reset=False, unknown=self._checked_handle_unknown())
+
+    def _checked_handle_unknown(self):
+        """handle_unknown, validated: parameters are checked by fit, but this one
+        is read after it (and may have been set since)."""
+        validate_parameter_constraints(
+            {"handle_unknown": self._parameter_constraints["handle_unknown"]},
+            {"handle_unknown": self.handle_unknown}, caller_name=type(self).__name__)
+        return self.handle_unknown
+
+    def _outputs(self, sources):
+        """The predicted output of every source, as ``predict`` returns them."""
+        return [self._output(ids) for ids in self._decode_all(sources)]
 
     def _decode_all(self, sources):
         with self._turns(), single_threaded_blas():
@@ -449,7 +463,8 @@ def _without_unknown(tokens, vocabulary, *, warn):
     if warn and unknown:
         warnings.warn(f"X holds {len(unknown)} token(s) not seen in fit, left out of the "
                       f"sources: {_shown(unknown)} (handle_unknown='ignore' leaves them out "
-                      "silently, 'error' raises)", UserWarning, stacklevel=5)  # the user's call
+                      "silently, 'error' raises)", UserWarning,
+                      stacklevel=5)  # above _validate_sequences, _prediction_sources, the method
     return kept
 
 

@@ -6,7 +6,7 @@ are stationary-ish and of unit scale, whatever the level and trend of the data.
 """
 import numpy as np
 
-from ._statistics import mean_and_std
+from ._statistics import magnitude_unit, mean_and_std
 
 __all__ = ["difference_lags", "difference", "integrate", "history_tails", "scale_windows",
            "scale_floor"]
@@ -65,7 +65,10 @@ def scale_floor(series):
     times its mean absolute step; for a constant series (no step), a tiny
     fraction of its level, or 1 when that is 0 too (its centred windows are 0,
     so any positive scale maps them back exactly)."""
-    step = np.mean(np.abs(np.diff(series))) if len(series) > 1 else 0.0
+    step = 0.0
+    if len(series) > 1:  # steps of the series divided by a power of two: no overflow
+        unit = magnitude_unit(series)[0]
+        step = np.mean(np.abs(np.diff(series / unit))) * unit
     if step > 0:
         return FLOOR_FRACTION * step
     level = np.abs(series).max() if len(series) else 0.0

@@ -218,4 +218,4 @@ def _check_not_empty(X):
     for i, sequence in enumerate(X):
         if hasattr(sequence, "__len__") and len(sequence) == 0:
             raise ValueError(f"X[{i}] is an empty sequence; every sequence needs at least "
-                             "one step")
+                             "one step (token)")

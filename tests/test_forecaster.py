@@ -481,7 +481,7 @@ def test_bad_series(y, match):
         RecurrentForecaster(window_length=12, **FAST).fit(y)
 
 
-@pytest.mark.parametrize("factor", [1e-300, 1e300])
+@pytest.mark.parametrize("factor", [1e-300, 1e300, 1e307])
 def test_forecasts_scale_with_the_series_at_any_finite_magnitude(factor):
     """Each window is scaled by its own spread, so a series in other units gives
     the same forecasts in those units, even where squares of its values would
@@ -493,9 +493,10 @@ def test_forecasts_scale_with_the_series_at_any_finite_magnitude(factor):
     np.testing.assert_allclose(scaled / factor, unit, rtol=1e-9)
 
 
-def test_non_numeric_series_is_a_type_error():
+@pytest.mark.parametrize("y", [np.array(["a", "b"]), [[1.0, [2.0, 3.0]]]])
+def test_non_numeric_series_is_a_type_error(y):
     with pytest.raises(TypeError, match="must hold numbers"):
-        RecurrentForecaster(**FAST).fit(np.array(["a", "b"]))
+        RecurrentForecaster(**FAST).fit(y)
 
 
 @pytest.mark.parametrize("horizon, error, match", [

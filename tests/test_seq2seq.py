@@ -281,6 +281,17 @@ def test_unknown_source_tokens_at_predict_are_left_out_with_a_warning_or_an_erro
     with pytest.raises(ValueError, match="not seen in fit: 'z'"):
         model.predict(["abz"])
     assert model.source_tokens("azb") == ["a", "z", "b"]
+    model.set_params(handle_unknown="raise")  # set after fit, which validated the others
+    with pytest.raises(ValueError, match="'handle_unknown' parameter"):
+        model.predict(["abz"])
+
+
+def test_the_unseen_token_warning_points_at_the_users_line(fitted):
+    for call in (lambda: fitted.predict(["abz"]), lambda: fitted.score(["abz"], ["b"]),
+                 lambda: fitted.attention_weights(["abz"], ["b"])):
+        with pytest.warns(UserWarning, match="not seen in fit") as caught:
+            call()
+        assert [w.filename for w in caught] == [__file__]
 
 
 def test_a_model_pickled_before_handle_unknown_keeps_raising_on_unseen_tokens(fitted):

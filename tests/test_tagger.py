@@ -128,7 +128,7 @@ def test_partial_fit_early_stopping_and_hidden_states():
 
 @pytest.mark.parametrize("X, match", [
     ([], "X is empty"), ([[]], r"X\[0\] is an empty sequence"),
-    ([["the"], []], r"X\[1\] is an empty sequence")])
+    ([[], ["the"]], r"X\[0\] is an empty sequence")])
 def test_empty_input_to_a_tagger_of_string_tokens_is_named(X, match):
     tagger = RecurrentTagger(hidden_size=4, max_iter=1, random_state=0).fit(
         [["the", "cat"], ["a", "dog", "ran"]] * 3, [["D", "N"], ["D", "N", "V"]] * 3)
