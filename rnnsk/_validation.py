@@ -60,6 +60,34 @@ def as_sequence_list(X):
     return X
 
 
+def _refuse_text(X, name, expected):
+    """A ValueError saying how text reaches the estimators, if X is text."""
+    if _is_text(X):
+        raise ValueError(
+            f"{name} holds text (str) where {expected} are expected: documents become "
+            "token-id sequences with TextSequencer, which an estimator reads through an "
+            "embedding, e.g. make_pipeline(TextSequencer(), LSTMClassifier(embedding_dim=64))")
+
+
+def _is_text(X, depth=2):
+    """Whether X is text, documents or sequences of string tokens (looking at
+    its first item, ``depth`` levels down), rather than sequences of numbers."""
+    if isinstance(X, (str, bytes)):
+        return True
+    if hasattr(X, "columns") and hasattr(X, "iloc"):
+        X = X.iloc[:1].to_numpy()  # a DataFrame, whose iteration gives its column names
+    dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind != "O":
+        return dtype.kind in "US"  # numbers: nothing to look into
+    if depth == 0:
+        return False
+    try:
+        first = next(iter(X))
+    except (TypeError, StopIteration):
+        return False
+    return _is_text(first, depth - 1)
+
+
 def is_ragged_list(X):
     if isinstance(X, np.ndarray) or hasattr(X, "__array__") or not isinstance(X, (list, tuple)):
         return False
@@ -83,6 +111,7 @@ def check_sequences(X, *, dtype, name="X"):
     arrays (n_timesteps_i, n_features) (or 1-D arrays, univariate) of different
     lengths; a 1-D object array or pandas Series of sequences is read as a list.
     """
+    _refuse_text(X, name, "sequences of numbers")
     X = as_sequence_list(X)
     if is_ragged_list(X):
         sequences = [np.asarray(s) for s in X]
@@ -129,6 +158,7 @@ def check_tokens(X, *, vocabulary_size=None, name="X"):
     """Validate integer token ids: a 2-D int array (n_samples, n_timesteps) or a
     list of 1-D int arrays of different lengths. Ids must be in
     [0, vocabulary_size) when a vocabulary size is known."""
+    _refuse_text(X, name, "token ids")
     X = as_sequence_list(X)
     if is_ragged_list(X):
         sequences = [np.asarray(s) for s in X]

@@ -166,3 +166,27 @@ def test_fitting_on_a_dataframe_sets_feature_names_in():
         warnings.simplefilter("ignore", ConvergenceWarning)
         assert not hasattr(GRURegressor(hidden_size=3, max_iter=1).fit(values, values[:, 0]),
                            "feature_names_in_")
+
+
+@pytest.mark.parametrize("embedding_dim, expected", [(None, "sequences of numbers"),
+                                                     (8, "token ids")])
+@pytest.mark.parametrize("X", [
+    ["good film", "bad film"] * 3, np.array(["good film", "bad film"] * 3),
+    np.array(["good film", "bad film"] * 3, dtype=object),
+    [["good", "film"], ["bad", "film"]] * 3])
+def test_text_given_to_a_sequence_estimator_says_how_text_is_read(X, embedding_dim, expected):
+    clf = LSTMClassifier(embedding_dim=embedding_dim, max_iter=1)
+    with pytest.raises(ValueError, match=f"X holds text .str. where {expected} are expected: "
+                                         ".*TextSequencer"):
+        clf.fit(X, [0, 1] * 3)
+    assert not hasattr(clf, "model_")
+
+
+def test_a_dataframe_of_strings_is_text_and_one_of_numbers_is_not():
+    text = _frame(np.array([["a", "b"], ["c", "d"]] * 3), ["x", "y"])
+    with pytest.raises(ValueError, match="holds text"):
+        LSTMClassifier(max_iter=1).fit(text, [0, 1] * 3)
+    numbers = _frame(np.arange(12.0).reshape(6, 2), ["x", "y"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        LSTMClassifier(hidden_size=2, max_iter=1).fit(numbers, [0, 1] * 3)
