@@ -29,6 +29,7 @@ from ._progress import EpochProgress
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
                      add_weight_decay, clip_by_global_norm)
 from ._device import check_device
+from ._text import TokenIds
 from ._threads import effective_n_threads
 from ._version import PICKLE_FORMAT, __version__
 from ._validation import (SequenceInputMixin, check_same_features, check_sequences, check_tokens,
@@ -133,6 +134,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if self.embedding_dim is not None:
             vocabulary = None if reset else self.model_.embedding.shape[0]
             return check_tokens(X, vocabulary_size=vocabulary)
+        if isinstance(X, TokenIds):
+            raise ValueError(f"X holds token ids from TextSequencer, but this "
+                             f"{type(self).__name__} has no embedding (embedding_dim=None) "
+                             "and would read the ids as numbers: set embedding_dim, e.g. "
+                             "embedding_dim=64")
         sequences = check_sequences(X, dtype=np.dtype(self.dtype))
         if not reset:
             check_same_features(sequences, self._feature_signature, type(self).__name__)

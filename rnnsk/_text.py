@@ -8,10 +8,16 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["TextSequencer"]
+__all__ = ["TextSequencer", "TokenIds"]
 
 # The id of every token outside the vocabulary.
 OOV_ID = 0
+
+
+class TokenIds(list):
+    """What TextSequencer returns: a list of 1-D int64 arrays of token ids,
+    marked as such so that an estimator without an embedding (whose inputs are
+    numbers) can refuse it instead of reading ids as magnitudes."""
 
 
 class TextSequencer(TransformerMixin, BaseEstimator):
@@ -194,7 +200,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
             ids = np.fromiter((vocabulary.get(token, OOV_ID) for token in tokens),
                               dtype=np.int64, count=len(tokens))
             sequences.append(ids if len(ids) else np.full(1, OOV_ID, dtype=np.int64))
-        return sequences
+        return TokenIds(sequences)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

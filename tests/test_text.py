@@ -292,3 +292,17 @@ def test_grid_search_over_max_tokens(reviews):
     assert scores[0] < 0.6 and scores[1] > 0.75
     assert search.best_params_ == {"textsequencer__max_tokens": None}
     assert search.score(X_test, y_test) >= 0.9
+
+
+def test_token_ids_reach_an_estimator_without_embedding_as_an_error_naming_the_fix():
+    documents = ["good film", "bad film", "great film", "awful film"] * 3
+    y = [1, 0, 1, 0] * 3
+    with pytest.raises(ValueError, match="token ids from TextSequencer.*set embedding_dim"):
+        make_pipeline(TextSequencer(), LSTMClassifier(max_iter=1)).fit(documents, y)
+    ids = TextSequencer().fit_transform(documents)
+    assert isinstance(ids, list) and all(a.dtype == np.int64 for a in ids)
+    fitted = make_pipeline(TextSequencer(), LSTMClassifier(embedding_dim=4, hidden_size=4,
+                                                           max_iter=1, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert fitted.fit(documents, y).predict(documents).shape == (12,)
