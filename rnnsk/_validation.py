@@ -70,15 +70,18 @@ def _refuse_text(X, name, expected):
 
 
 def _is_text(X, depth=2):
-    """Whether X is text, documents or sequences of string tokens (looking at
-    its first item, ``depth`` levels down), rather than sequences of numbers."""
+    """Whether X is text, documents or sequences of string tokens, judged by its
+    first item (``depth`` levels down) being a string that is not a number
+    (strings of numbers are numbers to check_array, and here)."""
     if isinstance(X, (str, bytes)):
-        return True
+        return not _is_number(X)
     if hasattr(X, "columns") and hasattr(X, "iloc"):
         X = X.iloc[:1].to_numpy()  # a DataFrame, whose iteration gives its column names
     dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind in "US":
+        return X.size > 0 and not _is_number(X.flat[0])
     if isinstance(dtype, np.dtype) and dtype.kind != "O":
-        return dtype.kind in "US"  # numbers: nothing to look into
+        return False  # numbers: nothing to look into
     if depth == 0:
         return False
     try:
@@ -86,6 +89,14 @@ def _is_text(X, depth=2):
     except (TypeError, StopIteration):
         return False
     return _is_text(first, depth - 1)
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def is_ragged_list(X):
