@@ -530,7 +530,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if self.loss_curve_[-1] < self.best_loss_:
             self.best_loss_ = self.loss_curve_[-1]
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
-        if self._no_improvement_count <= self.n_iter_no_change:
+        patience = self._patience(validating)
+        if self._no_improvement_count <= patience:
             return False
         measure = "Validation score" if validating else "Training loss"
         optimizer = self._optimizer
@@ -540,13 +541,17 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             self._no_improvement_count = 0
             if self.verbose:
                 print(f"{measure} did not improve more than tol={self.tol} for "
-                      f"{self.n_iter_no_change} consecutive epochs. Setting learning rate "
+                      f"{patience} consecutive epochs. Setting learning rate "
                       f"to {optimizer.learning_rate:f}")
             return False
         if self.verbose:
             print(f"{measure} did not improve more than tol={self.tol} for "
-                  f"{self.n_iter_no_change} consecutive epochs. Stopping.")
+                  f"{patience} consecutive epochs. Stopping.")
         return True
+
+    def _patience(self, validating):
+        """Epochs without progress before the rate is cut or training stops."""
+        return self.n_iter_no_change
 
     def _turns(self):
         """The lock that makes training steps and predictions take turns on the

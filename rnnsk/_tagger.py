@@ -1,10 +1,12 @@
 """Estimators with one answer per step: the sequence tagger (optionally with a
 CRF output layer) and the per-step regressor."""
+from numbers import Integral
+
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._classes import RecurrentRegressor, encode_labels
 from ._crf import CrfHead
@@ -49,6 +51,12 @@ _STEP_ATTRIBUTES = ("vocabulary_", *TRAINING_ATTRIBUTES)
 # The tagger's embedding dropout with embedded inputs, chosen on held-out
 # sentences of the segmentation corpus's train split (docs/tagging.md).
 TAGGER_EMBEDDING_DROPOUT = 0.2
+# n_iter_no_change='auto': with early stopping the held-out token accuracy of a
+# large fit is steady, so one epoch without progress cuts the rate (chosen on
+# held-out sentences, docs/tagging.md); without it, the training loss of a small
+# fit is noisy and keeps the patience of the other estimators.
+_VALIDATED_PATIENCE = 1
+_TRAINING_LOSS_PATIENCE = 10
 _VOCABULARY = ("dict", "For string tokens: token -> id (1..V; id 0 is every other token).")
 
 
@@ -61,6 +69,14 @@ def _real_steps(lengths, steps):
                               "Token accuracy on the held-out sequences after every epoch "
                               "with early stopping, else None."),
           crf=("bool", "Put a linear-chain CRF on the per-step scores."),
+          early_stopping=(
+              "'auto' or bool",
+              "True: hold out ``validation_fraction`` of the sequences, cut the rate (with "
+              "``learning_rate='adaptive'``) and at last stop when the token accuracy on "
+              "them stops improving, and restore the best weights. 'auto': the same when "
+              "fit is given more than 10,000 sequences, otherwise no early stopping (as "
+              "scikit-learn's ``HistGradientBoosting*``); ``partial_fit`` never stops "
+              "early."),
           embedding_dropout=(
               "float or 'auto'",
               "While training, drop each distinct token id of a minibatch with this "
@@ -68,6 +84,14 @@ def _real_steps(lengths, steps):
               "by ``1 / (1 - embedding_dropout)``), as AWD-LSTM's embedding dropout; needs "
               "an embedding. ``'auto'``: 0.2 for string tokens and token ids, 0 for "
               "numeric sequences."),
+          n_iter_no_change=(
+              "int or 'auto'",
+              "Epochs without progress by ``tol`` (of the training loss, or of the "
+              "validation score with early stopping) before the rate is cut "
+              "(``learning_rate='adaptive'``) or training stops. 'auto': 1 with early "
+              "stopping (an epoch over more than 10,000 sequences is long, and the token "
+              "accuracy on a tenth of them held out is a steady signal), 10 without (the "
+              "training loss of a small fit is noisy)."),
           forbidden_transitions=(
               "{'bmes', 'bio'}, list of pairs or None",
               "Label transitions the CRF never takes (their score is -inf, held fixed; "
@@ -127,21 +151,24 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     _parameter_constraints = {
         **BaseStepEstimator._parameter_constraints,
         "crf": ["boolean"],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "forbidden_transitions": [StrOptions({"bmes", "bio"}), list, tuple, None],
         "embedding_dropout": [*BaseStepEstimator._parameter_constraints["embedding_dropout"],
                               StrOptions({"auto"})],
     }
 
-    # init, learning_rate, token_bigrams, crf and embedding_dropout were chosen on
+    # init, learning_rate, token_bigrams, crf, embedding_dropout, the two layers with
+    # dropout between them, early_stopping and n_iter_no_change were chosen on
     # held-out sentences of the segmentation corpus's train split (docs/tagging.md);
     # standardize (numeric inputs only) was not measured on tagging and stays off.
-    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=True,
-                 dropout=0.0, embedding_dim=None, vocabulary_size=None,
+    def __init__(self, *, cell="lstm", hidden_size=(64, 64), num_layers=None,
+                 bidirectional=True, dropout=0.2, embedding_dim=None, vocabulary_size=None,
                  embedding_dropout="auto", solver="adam", alpha=1e-4, batch_size="auto",
                  learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, n_threads=None,
+                 nesterovs_momentum=True, early_stopping="auto", validation_fraction=0.1,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change="auto", n_threads=None,
                  dtype="float32", bptt_steps=None, device="cpu", init="orthogonal",
                  learning_rate="adaptive", standardize=False, min_frequency=1,
                  char_encoder="cnn", char_features=30, token_bigrams="next", crf=True,
@@ -227,6 +254,11 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
             raise ValueError("forbidden_transitions needs crf=True: without a CRF, labels "
                              "are chosen step by step")
         return allowed_transitions(self.forbidden_transitions, labels)
+
+    def _patience(self, validating):
+        if self.n_iter_no_change != "auto":
+            return self.n_iter_no_change
+        return _VALIDATED_PATIENCE if validating else _TRAINING_LOSS_PATIENCE
 
     def _set_target_info(self, classes):
         self.classes_ = classes
