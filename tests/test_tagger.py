@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import f1_score, make_scorer
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
@@ -124,6 +125,34 @@ def test_partial_fit_early_stopping_and_hidden_states():
     for o, f in zip(outputs, final):
         np.testing.assert_allclose(f[:6], o[-1, :6])
         np.testing.assert_allclose(f[6:], o[0, 6:])
+
+
+@pytest.mark.parametrize("early_stopping, patience", [(True, 1), (False, 10)])
+def test_auto_patience_is_one_epoch_only_with_held_out_sentences(early_stopping, patience,
+                                                                 capsys):
+    # With a tol no epoch can reach, every epoch is one without progress: the
+    # adaptive rule cuts the rate once `patience` of them have passed, and says so.
+    X, y = sign_task()
+    tagger = RecurrentTagger(hidden_size=4, tol=1e9, max_iter=patience + 2,
+                             early_stopping=early_stopping, verbose=True, random_state=0)
+    assert tagger.n_iter_no_change == "auto"
+    with pytest.warns(ConvergenceWarning):
+        tagger.fit(X, y)
+    cuts = [line for line in capsys.readouterr().out.splitlines() if "Setting learning" in line]
+    assert len(cuts) == 1
+    assert f"for {patience} consecutive epochs" in cuts[0]
+
+
+def test_tagger_defaults_are_two_layers_that_stop_early_above_10000_sentences():
+    tagger = RecurrentTagger()
+    assert (tagger.hidden_size, tagger.dropout, tagger.early_stopping) == ((64, 64), 0.2,
+                                                                           "auto")
+    X, y = sign_task()
+    fitted = RecurrentTagger(max_iter=1, random_state=0).fit(X, y)
+    assert fitted.validation_scores_ is None  # too few sequences to hold any out
+    assert "rnn.weight_hh_l1_reverse" in fitted.state_dict()  # the second layer
+    with pytest.raises(ValueError, match="n_iter_no_change"):
+        RecurrentTagger(n_iter_no_change="never").fit(X, y)
 
 
 @pytest.mark.parametrize("X, match", [
