@@ -31,6 +31,8 @@ def to_torch(estimator):
     float32 regressor's head (into which the target's mean and scale are folded)
     is in float64, as in its ``state_dict``, so its outputs are float64 and
     reproduce ``predict`` up to float32 rounding of the standardized outputs.
+    The module comes in evaluation mode (``module.eval()``: no dropout, as
+    ``predict``); call ``module.train()`` to train it further.
 
     Taggers and per-step regressors give one such output per step, shape
     (batch, steps, n_outputs). A tagger with ``crf=True`` returns the CRF's
@@ -59,7 +61,7 @@ def to_torch(estimator):
     state = estimator.state_dict()
     model = estimator.model_
     if hasattr(model, "torch_module"):
-        return model.torch_module(torch)
+        return model.torch_module(torch).eval()
     module = _build_module(torch, model, estimator.bidirectional, estimator.dropout)
     # In the estimator's precision before the weights are copied in.
     module.to(torch.float64 if model.dtype == np.float64 else torch.float32)
@@ -75,7 +77,7 @@ def to_torch(estimator):
     if getattr(model.head, "ties_embedding", False):
         # One parameter, as in the estimator (Press & Wolf 2017).
         module.head.weight = module.embedding.weight
-    return module
+    return module.eval()
 
 
 def _build_module(torch, model, bidirectional, dropout):
