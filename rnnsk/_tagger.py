@@ -162,7 +162,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     # dropout between them, early_stopping and n_iter_no_change were chosen on
     # held-out sentences of the segmentation corpus's train split (docs/tagging.md);
     # standardize (numeric inputs only) was not measured on tagging and stays off.
-    def __init__(self, *, cell="lstm", hidden_size=(64, 64), num_layers=None,
+    def __init__(self, *, cell="lstm", hidden_size=64, num_layers=2,
                  bidirectional=True, dropout=0.2, embedding_dim=None, vocabulary_size=None,
                  embedding_dropout="auto", solver="adam", alpha=1e-4, batch_size="auto",
                  learning_rate_init=0.005, max_iter=200, max_grad_norm=1.0, shuffle=True,

@@ -145,8 +145,8 @@ def test_auto_patience_is_one_epoch_only_with_held_out_sentences(early_stopping,
 
 def test_tagger_defaults_are_two_layers_that_stop_early_above_10000_sentences():
     tagger = RecurrentTagger()
-    assert (tagger.hidden_size, tagger.dropout, tagger.early_stopping) == ((64, 64), 0.2,
-                                                                           "auto")
+    assert (tagger.hidden_size, tagger.num_layers, tagger.dropout,
+            tagger.early_stopping) == (64, 2, 0.2, "auto")
     X, y = sign_task()
     fitted = RecurrentTagger(max_iter=1, random_state=0).fit(X, y)
     assert fitted.validation_scores_ is None  # too few sequences to hold any out
