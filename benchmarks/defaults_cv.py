@@ -69,6 +69,7 @@ CANDIDATES = {
     "alpha1": lambda n: dict(alpha=1.0),
     "alpha3": lambda n: dict(alpha=3.0),
     "early": lambda n: dict(early_stopping=True, validation_fraction=0.2),
+    "patch1": lambda n: dict(patch_length=1),
 }
 
 

@@ -24,6 +24,7 @@ from ._input_scaling import fold, input_statistics, standardized, unfold
 from ._memory import check_embedding_fits
 from ._model import SequenceModel
 from ._network import CELLS, single_threaded_blas
+from ._patches import auto_patch_length, patched, patched_statistics
 from ._readouts import READOUTS, make_readout
 from ._progress import EpochProgress
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
@@ -52,6 +53,11 @@ _PREDICT_CHUNK = 1024
 # the held-out part is both affordable and reliable; below it every sequence is
 # kept for training. docs/guide/defaults.md has the measurements.
 _AUTO_EARLY_STOPPING_ABOVE = 10_000
+
+
+# The estimators of one output per sequence read long sequences in patches.
+PATCH_LENGTH_CONSTRAINT = {
+    "patch_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]}
 
 
 class BaseRecurrent(SequenceInputMixin, BaseEstimator):
@@ -154,10 +160,30 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             return None
         return input_statistics(sequences, sample_weight)
 
-    def _scaled(self, sequences):
-        """Sequences as the network reads them (standardized when fitted so)."""
+    def _patch_length_of(self, sequences):
+        """The patch length a first fit on ``sequences`` reads them in: 1 (step
+        by step) for token ids and for estimators without ``patch_length``."""
+        setting = getattr(self, "patch_length", 1)
+        if self.embedding_dim is not None:
+            if setting not in ("auto", 1):
+                raise ValueError(f"patch_length={setting} reads several steps' features at "
+                                 "once, but token ids (embedding_dim) are read one per step: "
+                                 "leave patch_length='auto' or set it to 1")
+            return 1
+        return auto_patch_length(sequences.lengths) if setting == "auto" else setting
+
+    def _as_read(self, sequences):
+        """Validated sequences as the fitted network reads them."""
+        return _as_read(sequences, getattr(self, "_input_scaling", None),
+                        getattr(self, "patch_length_", 1))
+
+    def _first_layer_statistics(self):
+        """The input standardization per input of the first layer (each feature
+        of a patch), or None without one."""
         scaling = getattr(self, "_input_scaling", None)
-        return sequences if scaling is None else standardized(sequences, scaling)
+        if scaling is None:
+            return None
+        return patched_statistics(scaling, getattr(self, "patch_length_", 1))
 
     @staticmethod
     def _check_sample_weight(sample_weight, n_samples):
@@ -218,14 +244,15 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         vocabulary = self._vocabulary(sequences) if first_call else None
         rng = (check_random_state(self.random_state) if first_call
                else copy.deepcopy(self._random_state))
-        training = (sequences if scaling is None else standardized(sequences, scaling),
-                    targets, weights)
+        patch_length = (self._patch_length_of(sequences) if first_call
+                        else getattr(self, "patch_length_", 1))
+        training = (_as_read(sequences, scaling, patch_length), targets, weights)
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(*validation_data, sequences, target_info,
                                                      vocabulary)
-            if scaling is not None:  # read as the training sequences are
-                validation = (standardized(validation[0], scaling), *validation[1:])
+            # read as the training sequences are
+            validation = (_as_read(validation[0], scaling, patch_length), *validation[1:])
         elif not incremental and self._stops_early(len(sequences)):
             training, validation = self._split(*training, rng)
 
@@ -365,6 +392,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                                  device, rng)
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
+        if hasattr(self, "patch_length"):
+            self.patch_length_ = self._patch_length_of(sequences)
         self._set_target_info(target_info)
         self.model_ = model
         self.n_iter_ = 0
@@ -381,7 +410,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         interface (parameters, gradients, decay_masks, n_threads, to_device,
         backward and the state_dict methods)."""
         return SequenceModel(
-            cell=self.cell, n_features=sequences.n_features, hidden_sizes=hidden_sizes,
+            cell=self.cell, n_features=sequences.n_features * self._patch_length_of(sequences),
+            hidden_sizes=hidden_sizes,
             dropout=self.dropout,
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
             dtype=np.dtype(self.dtype), random_state=rng, n_threads=n_threads, device=device,
@@ -578,7 +608,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         _PREDICT_CHUNK, with the model on the estimator's device and threads
         (call it, and run the model, within ``self._turns()``)."""
         check_is_fitted(self, "model_")
-        sequences = self._scaled(self._validate_sequences(X, reset=False))
+        sequences = self._as_read(self._validate_sequences(X, reset=False))
         self.model_.n_threads = self._check_n_threads()
         if self.model_.to_device(check_device(self.device)):
             # The moved blocks start with fresh optimizer moments.
@@ -606,7 +636,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         check_is_fitted(self, "model_")
         with self._turns():
             state = self._export_head(self.model_.state_dict())
-        scaling = getattr(self, "_input_scaling", None)
+        scaling = self._first_layer_statistics()
         return state if scaling is None else fold(state, scaling)
 
     def load_state_dict(self, state_dict):
@@ -621,7 +651,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         given = self.model_.checked_state({name: _to_numpy(value)
                                            for name, value in state_dict.items()},
                                           dtype=np.float64)
-        scaling = getattr(self, "_input_scaling", None)
+        scaling = self._first_layer_statistics()
         if scaling is not None:
             given = unfold(given, scaling)
         arrays = self.model_.checked_state(self._import_head(given))
@@ -679,6 +709,14 @@ def _relative_weights(sample_weights, class_weights):
     largest = weights.max()
     # (Python floats: their product may overflow to inf or underflow to 0 quietly.)
     return weights / largest, float(sample_unit) * float(class_unit) * float(largest)
+
+
+def _as_read(sequences, scaling, patch_length):
+    """``sequences`` as a network reads them: standardized by ``scaling`` (when
+    not None), in patches of ``patch_length`` steps."""
+    if scaling is not None:
+        sequences = standardized(sequences, scaling)
+    return patched(sequences, patch_length)
 
 
 def _to_numpy(value):

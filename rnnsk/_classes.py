@@ -15,15 +15,17 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._base import BaseRecurrent
+from ._base import PATCH_LENGTH_CONSTRAINT, BaseRecurrent
 from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import REGRESSION_LOSSES, cross_entropy
 from ._parameters import store_parameters
 from ._statistics import mean_and_std
 
 # What a classifier and a regressor of sequences have after fit.
-CLASSIFIER_ATTRIBUTES = ("classes_", *TRAINING_ATTRIBUTES, "feature_names_in_")
-REGRESSOR_ATTRIBUTES = ("n_outputs_", *TRAINING_ATTRIBUTES, "feature_names_in_")
+CLASSIFIER_ATTRIBUTES = ("classes_", *TRAINING_ATTRIBUTES, "patch_length_",
+                         "feature_names_in_")
+REGRESSOR_ATTRIBUTES = ("n_outputs_", *TRAINING_ATTRIBUTES, "patch_length_",
+                        "feature_names_in_")
 
 # 'auto' is scikit-learn's HistGradientBoosting* rule: long fits on large sets stop
 # on held-out data, small sets keep every sequence for training.
@@ -115,6 +117,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         **BaseRecurrent._parameter_constraints,
         "early_stopping": [StrOptions({"auto"}), "boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        **PATCH_LENGTH_CONSTRAINT,
     }
 
     def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=False,
@@ -125,7 +128,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
                  early_stopping="auto", validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="max",
-                 learning_rate="adaptive", standardize=True, class_weight=None):
+                 patch_length="auto", learning_rate="adaptive", standardize=True,
+                 class_weight=None):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -262,6 +266,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         **BaseRecurrent._parameter_constraints,
         "early_stopping": [StrOptions({"auto"}), "boolean"],
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
+        **PATCH_LENGTH_CONSTRAINT,
     }
 
     # Regression targets (amounts, levels, forecasts) depend on the whole sequence
@@ -276,7 +281,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
                  early_stopping="auto", validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="mean",
-                 learning_rate="adaptive", standardize=True, loss="squared_error"):
+                 patch_length="auto", learning_rate="adaptive", standardize=True,
+                 loss="squared_error"):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -407,8 +413,8 @@ class _FixedCellClassifier(RecurrentClassifier):
                  warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping="auto",
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
-                 device="cpu", init="orthogonal", readout="max", learning_rate="adaptive",
-                 standardize=True, class_weight=None):
+                 device="cpu", init="orthogonal", readout="max", patch_length="auto",
+                 learning_rate="adaptive", standardize=True, class_weight=None):
         store_parameters(self, locals())
 
 
@@ -425,8 +431,8 @@ class _FixedCellRegressor(RecurrentRegressor):
                  warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping="auto",
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
-                 device="cpu", init="orthogonal", readout="mean", learning_rate="adaptive",
-                 standardize=True, loss="squared_error"):
+                 device="cpu", init="orthogonal", readout="mean", patch_length="auto",
+                 learning_rate="adaptive", standardize=True, loss="squared_error"):
         store_parameters(self, locals())
 
 

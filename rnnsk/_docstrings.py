@@ -121,6 +121,16 @@ PARAMETERS = {
                 "maximum over time of each unit, its mean over time, its final state "
                 "(both directions' when bidirectional), or learned attention pooling over "
                 "the steps. All ignore padding: only each sequence's real steps count."),
+    "patch_length": ("int >= 1 or 'auto'",
+                     "Steps read together as one step of the network: with k, steps "
+                     "t*k .. t*k+k-1 go in side by side, so the recurrence runs k times "
+                     "fewer steps, each over a local piece of the series (segment-wise "
+                     "RNNs, Lin et al. 2023). A sequence's last patch repeats its last "
+                     "step. 'auto': the median training length // 32 (at least 1), so "
+                     "sequences shorter than 64 steps and token ids are read step by "
+                     "step; fixed by the first fit (``patch_length_``). Exported weights "
+                     "(``state_dict``, :func:`~rnnsk.to_torch`) read patches: the torch "
+                     "module makes them."),
     "learning_rate": ("{'adaptive', 'constant'}",
                       "'adaptive' (scikit-learn MLP's rule, here for Adam too): each time "
                       "the training loss (the validation score with ``early_stopping``) "
@@ -157,6 +167,8 @@ ATTRIBUTES = {
     "classes_": ("ndarray of shape (n_classes,)", "The class labels, sorted."),
     "n_outputs_": ("int", "Number of target columns."),
     "n_features_in_": ("int", "Features per time step (for a 2-D X, its number of columns)."),
+    "patch_length_": ("int", "Steps of a sequence read as one step of the network (see "
+                             "``patch_length``)."),
     "feature_names_in_": ("ndarray of shape (n_features,)",
                           "Names of the features, when X was a DataFrame with string "
                           "column names."),

@@ -224,7 +224,8 @@ class RecurrentForecaster(BaseEstimator):
     # forecasting benchmark (docs/forecasting.md) the regressor's init='orthogonal'
     # with learning_rate='adaptive' met the baselines on 3 data sets of 9, these
     # on 5; windows are standardized already, so standardize adds nothing.
-    # alpha is the regressor's 1e-2 (it was MLP's 1e-4 until session 6).
+    # alpha is the regressor's 1e-2 (it was MLP's 1e-4 until session 6). The
+    # benchmark's networks read their windows step by step: patch_length=1.
     def __init__(self, *, window_length=24, horizon=1, strategy="direct",
                  window_scaling="standardize", differences=0, seasonal_differences=0,
                  seasonal_period=None, linear_skip=False, combine_linear="equal",
@@ -237,8 +238,8 @@ class RecurrentForecaster(BaseEstimator):
                  warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=True,
                  validation_fraction=0.2, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
-                 device="cpu", init="pytorch", readout="last", learning_rate="constant",
-                 standardize=False, loss="squared_error"):
+                 device="cpu", init="pytorch", readout="last", patch_length=1,
+                 learning_rate="constant", standardize=False, loss="squared_error"):
         store_parameters(self, locals())
 
     # ------------------------------------------------------------------ fit --

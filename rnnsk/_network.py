@@ -287,7 +287,7 @@ class RecurrentNetwork:
         network = cls.__new__(cls)
         network._restore({**source._configuration_state(),
                           "flat_parameters": np.array(source.flat_parameters)})
-        scaling = getattr(estimator, "_input_scaling", None)
+        scaling = estimator._first_layer_statistics()
         if block == 0 and scaling is not None:
             # The estimator standardizes its inputs: the first layer reads them raw.
             network.load_parameters(fold(network.parameters, scaling, prefix=""))

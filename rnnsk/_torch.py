@@ -31,7 +31,9 @@ def to_torch(estimator):
     float32 regressor's head (into which the target's mean and scale are folded)
     is in float64, as in its ``state_dict``, so its outputs are float64 and
     reproduce ``predict`` up to float32 rounding of the standardized outputs.
-    The module comes in evaluation mode (``module.eval()``: no dropout, as
+    An estimator that reads patches (``patch_length_`` > 1) gives a module
+    that takes the sequences step by step, as ``predict`` does, and makes the
+    patches itself. The module comes in evaluation mode (``module.eval()``: no dropout, as
     ``predict``); call ``module.train()`` to train it further.
 
     Taggers and per-step regressors give one such output per step, shape
@@ -62,7 +64,8 @@ def to_torch(estimator):
     model = estimator.model_
     if hasattr(model, "torch_module"):
         return model.torch_module(torch).eval()
-    module = _build_module(torch, model, estimator.bidirectional, estimator.dropout)
+    module = _build_module(torch, model, estimator.bidirectional, estimator.dropout,
+                           getattr(estimator, "patch_length_", 1))
     # In the estimator's precision before the weights are copied in.
     module.to(torch.float64 if model.dtype == np.float64 else torch.float32)
     # A float32 regressor's head comes in float64 (the target's scale is folded
@@ -80,7 +83,20 @@ def to_torch(estimator):
     return module.eval()
 
 
-def _build_module(torch, model, bidirectional, dropout):
+def _patched(torch, X, lengths, patch_length):
+    """(X, lengths) in patches of ``patch_length`` steps, as rnnsk's
+    ``_patches.patched`` makes them (the last patch repeats the last step)."""
+    n, steps, n_features = X.shape
+    patched_steps = -(-steps // patch_length)
+    last = (lengths.clamp(min=1) - 1).to(X.device)
+    positions = torch.minimum(torch.arange(patched_steps * patch_length, device=X.device),
+                              last[:, None])
+    data = torch.gather(X, 1, positions[:, :, None].expand(-1, -1, n_features))
+    return (data.reshape(n, patched_steps, patch_length * n_features),
+            torch.div(lengths + patch_length - 1, patch_length, rounding_mode="floor"))
+
+
+def _build_module(torch, model, bidirectional, dropout, patch_length):
     nn = torch.nn
 
     def recurrent(block):
@@ -112,10 +128,13 @@ def _build_module(torch, model, bidirectional, dropout):
             self.head_layers = list(head_layers)
             self.head_dtype = None  # None: the recurrent layers' dtype
             self.directions = 2 if bidirectional else 1
+            self.patch_length = patch_length
 
         def forward(self, X, lengths=None):
             if lengths is None:
                 lengths = torch.full((X.shape[0],), X.shape[1], dtype=torch.int64)
+            if self.patch_length > 1:
+                X, lengths = _patched(torch, X, torch.as_tensor(lengths), self.patch_length)
             x = self._input_vectors(X) if hasattr(self, "embedding") else X
             layers = [self.rnn] if isinstance(self.rnn, nn.RNNBase) else list(self.rnn)
             for i, layer in enumerate(layers):

@@ -1,0 +1,46 @@
+"""Reading long sequences in patches of consecutive steps (``patch_length``).
+
+With a patch length k > 1 the network's step t reads steps t*k .. t*k + k - 1 of
+the sequence at once, their features side by side (step by step, each step's
+features in order): a sequence of T steps and F features is read as ceil(T / k)
+steps of k*F features. The recurrence then runs k times fewer steps, each over
+a local piece of the curve, as in segment-wise recurrent networks (SegRNN, Lin
+et al. 2023) and the patches of PatchTST (Nie et al. 2023). A sequence whose
+length is not a multiple of k completes its last patch by repeating its last
+real step; padding, unlike zeros, reads the same before and after the affine
+input standardization, so the folded first-layer weights stay exact.
+"""
+import numpy as np
+
+from ._validation import Sequences
+
+# patch_length='auto' makes the network run at most this many steps of patches
+# per typical (median-length) sequence, and between this and twice as many:
+# sequences shorter than twice it are read step by step.
+# docs/guide/defaults.md has the measurements.
+_AUTO_PATCHED_STEPS = 32
+
+
+def auto_patch_length(lengths):
+    """The patch length 'auto' gives sequences of these ``lengths``."""
+    return max(1, int(np.median(lengths)) // _AUTO_PATCHED_STEPS)
+
+
+def patched(sequences, patch_length):
+    """``sequences`` (real-valued) read in patches of ``patch_length`` steps."""
+    if patch_length == 1:
+        return sequences
+    n, steps, n_features = sequences.data.shape
+    patched_steps = -(-steps // patch_length)
+    # Every position of the padded patches takes the step it stands for, or the
+    # sequence's last real step beyond its length (padding rows stay padding).
+    positions = np.minimum(np.arange(patched_steps * patch_length),
+                           np.maximum(sequences.lengths, 1)[:, None] - 1)
+    data = np.take_along_axis(sequences.data, positions[:, :, None], axis=1)
+    return Sequences(data.reshape(n, patched_steps, patch_length * n_features),
+                     -(-sequences.lengths // patch_length), sequences.is_table)
+
+
+def patched_statistics(statistics, patch_length):
+    """Per-feature (mean, scale) for the features of a patch."""
+    return tuple(np.tile(values, patch_length) for values in statistics)

@@ -1,0 +1,120 @@
+"""patch_length: long sequences read in patches of consecutive steps."""
+import numpy as np
+import pytest
+from sklearn.utils._param_validation import InvalidParameterError
+
+from estimator_data import fast
+from rnnsk import GRUClassifier, LSTMRegressor, RecurrentClassifier, RecurrentRegressor
+from rnnsk._patches import auto_patch_length, patched
+from rnnsk._validation import check_sequences
+
+
+def reference_patches(x, k):
+    """One sequence in patches, written out plainly: pad by repeating the last
+    step, then each patch's steps side by side."""
+    rows = [list(step) for step in x]
+    while len(rows) % k:
+        rows.append(rows[-1])
+    return np.array([sum(rows[i:i + k], []) for i in range(0, len(rows), k)])
+
+
+def ragged_long(n=24, features=2, lengths=(1, 90), seed=0):
+    rng = np.random.default_rng(seed)
+    X = [rng.standard_normal((int(length), features)) * 3.0 + 1.0
+         for length in rng.integers(*lengths, size=n)]
+    y = np.array([int(x[:, 0].mean() > 1.0) for x in X])
+    return X, y
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 7])
+def test_patches_of_ragged_sequences_repeat_the_last_step(k):
+    X, _ = ragged_long(n=9, lengths=(1, 20))
+    sequences = patched(check_sequences(X, dtype=np.dtype("float64")), k)
+    for i, x in enumerate(X):
+        expected = reference_patches(x, k)
+        assert sequences.lengths[i] == len(expected) == -(-len(x) // k)
+        np.testing.assert_array_equal(sequences.data[i, :len(expected)], expected)
+
+
+def test_auto_reads_sequences_of_64_steps_and_more_in_patches():
+    assert auto_patch_length([10, 63, 63]) == 1
+    assert auto_patch_length([64]) == 2
+    assert auto_patch_length([100, 251, 400]) == 7
+    X = np.random.default_rng(0).standard_normal((12, 100, 2))
+    y = np.arange(12) % 2
+    clf = GRUClassifier(**fast(max_iter=2)).fit(X, y)
+    assert clf.patch_length_ == 3
+    assert clf.model_.blocks[0].input_size == 6
+    assert GRUClassifier(**fast(max_iter=2)).fit(X[:, :63], y).patch_length_ == 1
+    tokens = [np.arange(100) % 5 for _ in range(12)]
+    assert GRUClassifier(**fast(max_iter=2, embedding_dim=3)).fit(tokens, y).patch_length_ == 1
+
+
+@pytest.mark.parametrize("Estimator", [RecurrentClassifier, RecurrentRegressor])
+def test_a_patched_fit_is_a_step_by_step_fit_on_the_patches(Estimator):
+    # Without standardization (whose statistics are per feature of the raw
+    # steps), reading patches is exactly fitting on the patched sequences.
+    X, y = ragged_long()
+    params = fast(dtype="float64", standardize=False, readout="mean", max_iter=5)
+    inside = Estimator(patch_length=4, **params).fit(X, y)
+    outside = Estimator(patch_length=1, **params).fit([reference_patches(x, 4) for x in X], y)
+    predict = "predict_proba" if Estimator is RecurrentClassifier else "predict"
+    np.testing.assert_array_equal(getattr(inside, predict)(X),
+                                  getattr(outside, predict)([reference_patches(x, 4)
+                                                             for x in X]))
+    assert inside.n_features_in_ == 2
+
+
+def test_standardization_folds_into_the_first_layer_of_a_patched_model():
+    X, y = ragged_long()
+    raw = [x * np.array([50.0, 0.1]) + np.array([200.0, 3.0]) for x in X]
+    reg = LSTMRegressor(**fast(dtype="float64", patch_length=3, bidirectional=True)).fit(raw, y)
+    state = reg.state_dict()
+    mean, scale = reg._input_scaling
+    internal = reg.model_.blocks[0].parameters
+    for suffix in ("", "_reverse"):
+        weight = state[f"rnn.weight_ih_l0{suffix}"]
+        assert weight.shape[1] == 6
+        np.testing.assert_allclose(weight * np.tile(scale, 3),
+                                   internal[f"weight_ih_l0{suffix}"], rtol=1e-12)
+        np.testing.assert_allclose(state[f"rnn.bias_ih_l0{suffix}"] + weight @ np.tile(mean, 3),
+                                   internal[f"bias_ih_l0{suffix}"], rtol=1e-9, atol=1e-12)
+    before = reg.predict(raw)
+    other = LSTMRegressor(**fast(dtype="float64", patch_length=3, bidirectional=True,
+                                 random_state=1)).fit(raw, y)
+    other.load_state_dict(state)
+    np.testing.assert_allclose(other.predict(raw), before, rtol=1e-10)
+
+
+def test_torch_module_makes_the_patches_itself():
+    torch = pytest.importorskip("torch")
+    from rnnsk import to_torch
+    X, y = ragged_long()
+    clf = GRUClassifier(**fast(dtype="float64", patch_length=5, bidirectional=True)).fit(X, y)
+    lengths = np.array([len(x) for x in X])
+    padded = np.zeros((len(X), lengths.max(), 2))
+    for i, x in enumerate(X):
+        padded[i, :len(x)] = x
+    logits = to_torch(clf)(torch.from_numpy(padded), torch.from_numpy(lengths))
+    np.testing.assert_allclose(torch.softmax(logits, dim=1).detach().numpy(),
+                               clf.predict_proba(X), rtol=1e-10, atol=1e-12)
+
+
+def test_warm_start_keeps_the_first_fits_patch_length():
+    X, y = ragged_long(lengths=(70, 90))
+    clf = GRUClassifier(**fast(max_iter=2, warm_start=True)).fit(X, y)
+    assert clf.patch_length_ == 2
+    clf.set_params(patch_length=5).fit(X, y)
+    assert clf.patch_length_ == 2
+
+
+def test_bad_patch_lengths_are_refused_and_change_nothing():
+    X, y = ragged_long()
+    with pytest.raises(InvalidParameterError, match="patch_length"):
+        GRUClassifier(patch_length=0).fit(X, y)
+    tokens = [np.arange(5) % 3 for _ in range(6)]
+    clf = GRUClassifier(**fast(embedding_dim=3, max_iter=2)).fit(tokens, np.arange(6) % 2)
+    fitted = clf.model_
+    with pytest.raises(ValueError, match="token ids .* one per step"):
+        clf.set_params(patch_length=2).fit(tokens, np.arange(6) % 2)
+    assert clf.model_ is fitted
