@@ -126,9 +126,10 @@ PARAMETERS = {
                      "t*k .. t*k+k-1 go in side by side, so the recurrence runs k times "
                      "fewer steps, each over a local piece of the series (segment-wise "
                      "RNNs, Lin et al. 2023). A sequence's last patch repeats its last "
-                     "step. 'auto': the median training length // 32 (at least 1), so "
+                     "step. 'auto': the median training length // 32, from 1 to 8, so "
                      "sequences shorter than 64 steps and token ids are read step by "
-                     "step; fixed by the first fit (``patch_length_``). Exported weights "
+                     "step; fixed by the first fit (``patch_length_``); ``bptt_steps`` "
+                     "counts patches. Exported weights "
                      "(``state_dict``, :func:`~rnnsk.to_torch`) read patches: the torch "
                      "module makes them."),
     "learning_rate": ("{'adaptive', 'constant'}",

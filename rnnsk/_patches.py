@@ -14,16 +14,18 @@ import numpy as np
 
 from ._validation import Sequences
 
-# patch_length='auto' makes the network run at most this many steps of patches
-# per typical (median-length) sequence, and between this and twice as many:
-# sequences shorter than twice it are read step by step.
-# docs/guide/defaults.md has the measurements.
+# patch_length='auto' makes the network run between this many and twice as many
+# steps of patches on a typical (median-length) sequence: sequences shorter than
+# twice it are read step by step. Patches are at most _AUTO_LONGEST_PATCH steps
+# long: on series of hundreds to thousands of steps, patches of 8 did better than
+# wider ones. docs/guide/defaults.md has the measurements.
 _AUTO_PATCHED_STEPS = 32
+_AUTO_LONGEST_PATCH = 8
 
 
 def auto_patch_length(lengths):
     """The patch length 'auto' gives sequences of these ``lengths``."""
-    return max(1, int(np.median(lengths)) // _AUTO_PATCHED_STEPS)
+    return min(_AUTO_LONGEST_PATCH, max(1, int(np.median(lengths)) // _AUTO_PATCHED_STEPS))
 
 
 def patched(sequences, patch_length):

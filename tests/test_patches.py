@@ -40,6 +40,7 @@ def test_auto_reads_sequences_of_64_steps_and_more_in_patches():
     assert auto_patch_length([10, 63, 63]) == 1
     assert auto_patch_length([64]) == 2
     assert auto_patch_length([100, 251, 400]) == 7
+    assert auto_patch_length([288]) == auto_patch_length([1460]) == 8
     X = np.random.default_rng(0).standard_normal((12, 100, 2))
     y = np.arange(12) % 2
     clf = GRUClassifier(**fast(max_iter=2)).fit(X, y)
