@@ -119,3 +119,16 @@ def test_bad_patch_lengths_are_refused_and_change_nothing():
     with pytest.raises(ValueError, match="token ids .* one per step"):
         clf.set_params(patch_length=2).fit(tokens, np.arange(6) % 2)
     assert clf.model_ is fitted
+
+
+def test_partial_fit_fixes_the_patch_length_on_its_first_batch_and_pickles():
+    import pickle
+    X, y = ragged_long(lengths=(70, 90))
+    clf = GRUClassifier(**fast())
+    clf.partial_fit(X[:12], y[:12], classes=[0, 1])
+    assert clf.patch_length_ == 2
+    clf.partial_fit([x[:10] for x in X[12:]], y[12:])  # shorter batches keep it
+    assert clf.patch_length_ == 2
+    copy = pickle.loads(pickle.dumps(clf))
+    assert copy.patch_length_ == 2
+    np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
