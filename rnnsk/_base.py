@@ -170,12 +170,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                                  "once, but token ids (embedding_dim) are read one per step: "
                                  "leave patch_length='auto' or set it to 1")
             return 1
-        return auto_patch_length(sequences.lengths) if setting == "auto" else setting
-
-    def _as_read(self, sequences):
-        """Validated sequences as the fitted network reads them."""
-        return _as_read(sequences, getattr(self, "_input_scaling", None),
-                        getattr(self, "patch_length_", 1))
+        if setting == "auto":
+            return auto_patch_length(sequences.lengths)
+        longest = int(sequences.lengths.max())
+        if setting > longest:
+            raise ValueError(f"patch_length={setting} is longer than the longest training "
+                             f"sequence ({longest} steps): one patch would hold it all, "
+                             f"padded to {setting} steps; use patch_length <= {longest}")
+        return setting
 
     def _first_layer_statistics(self):
         """The input standardization per input of the first layer (each feature
@@ -608,12 +610,18 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         _PREDICT_CHUNK, with the model on the estimator's device and threads
         (call it, and run the model, within ``self._turns()``)."""
         check_is_fitted(self, "model_")
-        sequences = self._as_read(self._validate_sequences(X, reset=False))
+        sequences = self._validate_sequences(X, reset=False)
+        scaling = getattr(self, "_input_scaling", None)
+        if scaling is not None:
+            sequences = standardized(sequences, scaling)
         self.model_.n_threads = self._check_n_threads()
         if self.model_.to_device(check_device(self.device)):
             # The moved blocks start with fresh optimizer moments.
             self.__dict__.pop("_optimizer", None)
-        return [sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences))))
+        # (Patched chunk by chunk: a patched copy of all of X would double its memory.)
+        patch_length = getattr(self, "patch_length_", 1)
+        return [patched(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences)))),
+                        patch_length)
                 for i in range(0, len(sequences), _PREDICT_CHUNK)]
 
     def _forward(self, X):
@@ -684,6 +692,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # Saved before these parameters existed: the settings it was built with.
         for name, value in _SETTINGS_BEFORE_DEFAULTS.items():
             state.setdefault(name, value)
+        if "patch_length" in self._get_param_names():
+            state.setdefault("patch_length", 1)  # every step was read
         super().__setstate__(state)
         self._turns()
 

@@ -102,7 +102,8 @@ PARAMETERS = {
                    "this many steps, carrying the state across, and backpropagate through "
                    "each sequence's last window only. Memory then stays bounded however "
                    "long the sequences are (predict also reads by windows). "
-                   "Unidirectional only."),
+                   "Unidirectional only. With ``patch_length``, steps of the network: "
+                   "patches."),
     "device": ("{'cpu', 'cuda', 'cuda:N'}",
                "Where the recurrent layers train and predict. On a GPU their weights and "
                "optimizer state stay in GPU memory across minibatches (the embedding and "
@@ -127,9 +128,9 @@ PARAMETERS = {
                      "fewer steps, each over a local piece of the series (segment-wise "
                      "RNNs, Lin et al. 2023). A sequence's last patch repeats its last "
                      "step. 'auto': the median training length // 32, from 1 to 8, so "
-                     "sequences shorter than 64 steps and token ids are read step by "
-                     "step; fixed by the first fit (``patch_length_``); ``bptt_steps`` "
-                     "counts patches. Exported weights "
+                     "sets whose median length is under 64 steps, and token ids, are read "
+                     "step by step; fixed by the first fit (``patch_length_``); "
+                     "``bptt_steps`` counts patches. Exported weights "
                      "(``state_dict``, :func:`~rnnsk.to_torch`) read patches: the torch "
                      "module makes them."),
     "learning_rate": ("{'adaptive', 'constant'}",

@@ -137,6 +137,11 @@ _LEAST_WINDOWS_TO_STOP_ON = 2
                          "stopping and calibrate the prediction intervals. Never a random "
                          "split, so the future never leaks into training. None trains on "
                          "everything (no early stopping, no intervals)."),
+    patch_length=("int >= 1 or 'auto'",
+                  "Steps of a window each network reads at once (see "
+                  ":class:`RecurrentRegressor`; its ``regressor_.patch_length_`` says "
+                  "what 'auto' chose). 1 (every step): 'auto' was no better on the "
+                  "forecasting benchmark."),
     regressor_=("RecurrentRegressor or None",
                 "The fitted network, a regressor built with the recurrent parameters "
                 "above (None for an ensemble: see ``estimators_``)."),
@@ -241,6 +246,10 @@ class RecurrentForecaster(BaseEstimator):
                  device="cpu", init="pytorch", readout="last", patch_length=1,
                  learning_rate="constant", standardize=False, loss="squared_error"):
         store_parameters(self, locals())
+
+    def __setstate__(self, state):
+        state.setdefault("patch_length", 1)  # pickled before the parameter existed
+        super().__setstate__(state)
 
     # ------------------------------------------------------------------ fit --
 

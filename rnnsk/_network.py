@@ -269,7 +269,10 @@ class RecurrentNetwork:
         An estimator whose layers all have one size holds them as one network;
         with a tuple of different ``hidden_size`` values each run of equal sizes
         is one, and ``block`` (0, 1, ...) chooses it. Its inputs are the
-        estimator's features, or the embedding vectors with ``embedding_dim``.
+        estimator's features, or the embedding vectors with ``embedding_dim``;
+        with ``patch_length_`` k > 1, each step's input is a patch of k steps'
+        features side by side (``patch_length_ * n_features_in_`` values: for
+        sequences of a length that k divides, ``X.reshape(n, T // k, k * F)``).
         """
         check_is_fitted(estimator, "model_")
         blocks = estimator.model_.blocks

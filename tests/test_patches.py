@@ -132,3 +132,29 @@ def test_partial_fit_fixes_the_patch_length_on_its_first_batch_and_pickles():
     copy = pickle.loads(pickle.dumps(clf))
     assert copy.patch_length_ == 2
     np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
+
+
+def test_a_patch_longer_than_every_sequence_is_refused():
+    X, y = ragged_long(lengths=(5, 12))
+    with pytest.raises(ValueError, match="longer than the longest training sequence"):
+        GRUClassifier(**fast(patch_length=40)).fit(X, y)
+
+
+def test_estimators_pickled_before_patch_length_read_every_step():
+    from sklearn.base import clone
+
+    from rnnsk import RecurrentForecaster
+    X, y = ragged_long(n=12, lengths=(5, 12))
+    clf = GRUClassifier(**fast(max_iter=2, patch_length=1)).fit(X, y)
+    state = clf.__getstate__()
+    del state["patch_length"], state["patch_length_"]  # as saved by an earlier version
+    old = GRUClassifier.__new__(GRUClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["patch_length"] == 1
+    np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))
+    clone(old).fit(X, y)
+    state = RecurrentForecaster(window_length=3).__getstate__()
+    del state["patch_length"]
+    forecaster = RecurrentForecaster.__new__(RecurrentForecaster)
+    forecaster.__setstate__(state)
+    assert forecaster.get_params()["patch_length"] == 1
