@@ -70,6 +70,8 @@ CANDIDATES = {
     "alpha3": lambda n: dict(alpha=3.0),
     "early": lambda n: dict(early_stopping=True, validation_fraction=0.2),
     "patch1": lambda n: dict(patch_length=1),
+    "patch2": lambda n: dict(patch_length=2),
+    "patch3": lambda n: dict(patch_length=3),
 }
 
 
