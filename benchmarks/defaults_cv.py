@@ -72,6 +72,7 @@ CANDIDATES = {
     "patch1": lambda n: dict(patch_length=1),
     "patch2": lambda n: dict(patch_length=2),
     "patch3": lambda n: dict(patch_length=3),
+    "max": lambda n: dict(readout="max"),
 }
 
 
@@ -98,7 +99,7 @@ def run(args):
             done = {tuple(json.loads(line)["key"]) for line in lines}
     with open(args.out, "a") as out:
         for name in args.datasets:
-            dataset = {**_datasets.LOADERS, **TUNING}[name]()
+            dataset = {**_datasets.LOADERS, **TUNING, **_datasets.OUTSIDE_SUITE}[name]()
             for seed in args.seeds:
                 for fold, (train, held_out) in enumerate(folds(dataset, args.folds, seed)):
                     X_fit, y_fit = take(dataset.X_train, train), dataset.y_train[train]
