@@ -611,17 +611,16 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         (call it, and run the model, within ``self._turns()``)."""
         check_is_fitted(self, "model_")
         sequences = self._validate_sequences(X, reset=False)
-        scaling = getattr(self, "_input_scaling", None)
-        if scaling is not None:
-            sequences = standardized(sequences, scaling)
         self.model_.n_threads = self._check_n_threads()
         if self.model_.to_device(check_device(self.device)):
             # The moved blocks start with fresh optimizer moments.
             self.__dict__.pop("_optimizer", None)
-        # (Patched chunk by chunk: a patched copy of all of X would double its memory.)
+        # Read chunk by chunk, so that the standardized and patched copies hold
+        # one chunk at a time, never all of X.
+        scaling = getattr(self, "_input_scaling", None)
         patch_length = getattr(self, "patch_length_", 1)
-        return [patched(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences)))),
-                        patch_length)
+        return [_as_read(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences)))),
+                         scaling, patch_length)
                 for i in range(0, len(sequences), _PREDICT_CHUNK)]
 
     def _forward(self, X):
