@@ -54,6 +54,17 @@ _PREDICT_CHUNK = 1024
 # kept for training. docs/guide/defaults.md has the measurements.
 _AUTO_EARLY_STOPPING_ABOVE = 10_000
 
+# n_iter_no_change='auto': the validation score of this many held-out sequences
+# (what early_stopping='auto' holds out at the least) is steady, so one epoch
+# without progress cuts the rate; a fit without it watches its training loss, or
+# a small held-out part, both noisy, and keeps scikit-learn MLP's patience.
+# docs/guide/defaults.md has the measurements.
+_STEADY_VALIDATION_SIZE = _AUTO_EARLY_STOPPING_ABOVE // 10
+VALIDATED_PATIENCE = 1
+NOISY_PATIENCE = 10
+PATIENCE_CONSTRAINT = {
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]}
+
 
 # The estimators of one output per sequence read long sequences in patches.
 PATCH_LENGTH_CONSTRAINT = {
@@ -489,7 +500,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                     self.validation_scores_.append(self._validation_score(*validation))
                 if self.verbose:
                     self._report_epoch(time.perf_counter() - started, validation is not None)
-                stopped = self._update_no_improvement(validation is not None)
+                stopped = self._update_no_improvement(
+                    0 if validation is None else len(validation[0]))
                 if stopped:
                     break
         except KeyboardInterrupt:
@@ -549,8 +561,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self._optimizer.step(model.parameters, model.gradients, model.networks)
         return loss
 
-    def _update_no_improvement(self, validating):
-        """Scikit-learn MLP's stopping rule; True when training should stop."""
+    def _update_no_improvement(self, n_validation):
+        """Scikit-learn MLP's stopping rule, on the validation score of
+        ``n_validation`` held-out sequences (0: on the training loss); True when
+        training should stop."""
+        validating = n_validation > 0
         if validating:
             score = self.validation_scores_[-1]
             improved = score >= self.best_validation_score_ + self.tol
@@ -562,7 +577,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if self.loss_curve_[-1] < self.best_loss_:
             self.best_loss_ = self.loss_curve_[-1]
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
-        patience = self._patience(validating)
+        patience = self._patience(n_validation)
         if self._no_improvement_count <= patience:
             return False
         measure = "Validation score" if validating else "Training loss"
@@ -581,9 +596,13 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                   f"{patience} consecutive epochs. Stopping.")
         return True
 
-    def _patience(self, validating):
-        """Epochs without progress before the rate is cut or training stops."""
-        return self.n_iter_no_change
+    def _patience(self, n_validation):
+        """Epochs without progress before the rate is cut or training stops,
+        watching ``n_validation`` held-out sequences (0: the training loss)."""
+        if self.n_iter_no_change != "auto":
+            return self.n_iter_no_change
+        return (VALIDATED_PATIENCE if n_validation >= _STEADY_VALIDATION_SIZE
+                else NOISY_PATIENCE)
 
     def _turns(self):
         """The lock that makes training steps and predictions take turns on the

@@ -15,7 +15,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._base import PATCH_LENGTH_CONSTRAINT, BaseRecurrent
+from ._base import PATCH_LENGTH_CONSTRAINT, PATIENCE_CONSTRAINT, BaseRecurrent
 from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import REGRESSION_LOSSES, cross_entropy
 from ._parameters import store_parameters
@@ -36,6 +36,16 @@ EARLY_STOPPING = (
     "restore the best weights. 'auto': the same when fit is given more than 10,000 "
     "sequences or ``X_val`` and ``y_val``, otherwise no early stopping (as scikit-learn's "
     "``HistGradientBoosting*``); ``partial_fit`` never stops early.")
+N_ITER_NO_CHANGE = (
+    "int or 'auto'",
+    "Epochs without progress by ``tol`` (of the training loss, or of the validation score "
+    "with early stopping) before the rate is cut (``learning_rate='adaptive'``) or "
+    "training stops. 'auto': 1 when the validation score is that of at least 1,000 "
+    "held-out sequences (as 'auto' early stopping always holds out), whose score is steady "
+    "and whose epochs are long; 10 otherwise (scikit-learn MLP's patience: the training "
+    "loss, or the score of a small held-out part, is noisy).")
+# The documentation of the parameters the classifiers and regressors describe alike.
+ONE_OUTPUT_DOCS = dict(early_stopping=EARLY_STOPPING, n_iter_no_change=N_ITER_NO_CHANGE)
 
 
 def _sorted_labels(values):
@@ -71,7 +81,7 @@ def encode_labels(estimator, y, classes, reset):
     return np.searchsorted(labels, y), labels
 
 
-@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, early_stopping=EARLY_STOPPING)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, **ONE_OUTPUT_DOCS)
 class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     """Recurrent neural network classifier of sequences (RNN, LSTM or GRU).
 
@@ -118,6 +128,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         "early_stopping": [StrOptions({"auto"}), "boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         **PATCH_LENGTH_CONSTRAINT,
+        **PATIENCE_CONSTRAINT,
     }
 
     def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=False,
@@ -126,7 +137,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
                  max_iter=200, max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4,
                  verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping="auto", validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
+                 epsilon=1e-8, n_iter_no_change="auto", n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="max",
                  patch_length="auto", learning_rate="adaptive", standardize=True,
                  class_weight=None):
@@ -223,7 +234,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return accuracy_score(targets, predicted, sample_weight=weights)
 
 
-@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, early_stopping=EARLY_STOPPING)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, **ONE_OUTPUT_DOCS)
 class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     """Recurrent neural network regressor of sequences (RNN, LSTM or GRU).
 
@@ -267,6 +278,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         "early_stopping": [StrOptions({"auto"}), "boolean"],
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
         **PATCH_LENGTH_CONSTRAINT,
+        **PATIENCE_CONSTRAINT,
     }
 
     # Regression targets (amounts, levels, forecasts) depend on the whole sequence
@@ -279,7 +291,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
                  max_iter=200, max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4,
                  verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping="auto", validation_fraction=0.1, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, n_iter_no_change=10, n_threads=None, dtype="float32",
+                 epsilon=1e-8, n_iter_no_change="auto", n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="mean",
                  patch_length="auto", learning_rate="adaptive", standardize=True,
                  loss="squared_error"):
@@ -412,7 +424,7 @@ class _FixedCellClassifier(RecurrentClassifier):
                  max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
                  warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping="auto",
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
+                 n_iter_no_change="auto", n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="orthogonal", readout="max", patch_length="auto",
                  learning_rate="adaptive", standardize=True, class_weight=None):
         store_parameters(self, locals())
@@ -430,13 +442,13 @@ class _FixedCellRegressor(RecurrentRegressor):
                  max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
                  warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping="auto",
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
+                 n_iter_no_change="auto", n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="orthogonal", readout="mean", patch_length="auto",
                  learning_rate="adaptive", standardize=True, loss="squared_error"):
         store_parameters(self, locals())
 
 
-@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, early_stopping=EARLY_STOPPING)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, **ONE_OUTPUT_DOCS)
 class LSTMClassifier(_FixedCellClassifier):
     """Long short-term memory (LSTM) classifier of sequences.
 
@@ -477,7 +489,7 @@ class LSTMClassifier(_FixedCellClassifier):
     cell = "lstm"
 
 
-@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, early_stopping=EARLY_STOPPING)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, **ONE_OUTPUT_DOCS)
 class GRUClassifier(_FixedCellClassifier):
     """Gated recurrent unit (GRU) classifier of sequences.
 
@@ -519,7 +531,7 @@ class GRUClassifier(_FixedCellClassifier):
     cell = "gru"
 
 
-@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, early_stopping=EARLY_STOPPING)
+@numpydoc_sections(attributes=CLASSIFIER_ATTRIBUTES, **ONE_OUTPUT_DOCS)
 class RNNClassifier(_FixedCellClassifier):
     """Elman recurrent neural network (tanh) classifier of sequences.
 
@@ -561,7 +573,7 @@ class RNNClassifier(_FixedCellClassifier):
     cell = "rnn_tanh"
 
 
-@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, early_stopping=EARLY_STOPPING)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, **ONE_OUTPUT_DOCS)
 class LSTMRegressor(_FixedCellRegressor):
     """Long short-term memory (LSTM) regressor of sequences.
 
@@ -603,7 +615,7 @@ class LSTMRegressor(_FixedCellRegressor):
     cell = "lstm"
 
 
-@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, early_stopping=EARLY_STOPPING)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, **ONE_OUTPUT_DOCS)
 class GRURegressor(_FixedCellRegressor):
     """Gated recurrent unit (GRU) regressor of sequences.
 
@@ -644,7 +656,7 @@ class GRURegressor(_FixedCellRegressor):
     cell = "gru"
 
 
-@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, early_stopping=EARLY_STOPPING)
+@numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, **ONE_OUTPUT_DOCS)
 class RNNRegressor(_FixedCellRegressor):
     """Elman recurrent neural network (tanh) regressor of sequences.
 

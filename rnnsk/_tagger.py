@@ -1,13 +1,13 @@
 """Estimators with one answer per step: the sequence tagger (optionally with a
 CRF output layer) and the per-step regressor."""
-from numbers import Integral
 
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
+from ._base import NOISY_PATIENCE, PATIENCE_CONSTRAINT, VALIDATED_PATIENCE
 from ._classes import RecurrentRegressor, encode_labels
 from ._crf import CrfHead
 from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
@@ -51,12 +51,6 @@ _STEP_ATTRIBUTES = ("vocabulary_", *TRAINING_ATTRIBUTES)
 # The tagger's embedding dropout with embedded inputs, chosen on held-out
 # sentences of the segmentation corpus's train split (docs/tagging.md).
 TAGGER_EMBEDDING_DROPOUT = 0.2
-# n_iter_no_change='auto': with early stopping the held-out token accuracy of a
-# large fit is steady, so one epoch without progress cuts the rate (chosen on
-# held-out sentences, docs/tagging.md); without it, the training loss of a small
-# fit is noisy and keeps the patience of the other estimators.
-_VALIDATED_PATIENCE = 1
-_TRAINING_LOSS_PATIENCE = 10
 _VOCABULARY = ("dict", "For string tokens: token -> id (1..V; id 0 is every other token).")
 
 
@@ -152,7 +146,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         **BaseStepEstimator._parameter_constraints,
         "crf": ["boolean"],
         "early_stopping": [StrOptions({"auto"}), "boolean"],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        **PATIENCE_CONSTRAINT,
         "forbidden_transitions": [StrOptions({"bmes", "bio"}), list, tuple, None],
         "embedding_dropout": [*BaseStepEstimator._parameter_constraints["embedding_dropout"],
                               StrOptions({"auto"})],
@@ -255,10 +249,13 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
                              "are chosen step by step")
         return allowed_transitions(self.forbidden_transitions, labels)
 
-    def _patience(self, validating):
+    def _patience(self, n_validation):
+        # 'auto': every held-out sentence scores each of its tokens, so even a
+        # few hundred of them give a steady token accuracy (chosen on held-out
+        # sentences, docs/tagging.md).
         if self.n_iter_no_change != "auto":
             return self.n_iter_no_change
-        return _VALIDATED_PATIENCE if validating else _TRAINING_LOSS_PATIENCE
+        return VALIDATED_PATIENCE if n_validation else NOISY_PATIENCE
 
     def _set_target_info(self, classes):
         self.classes_ = classes

@@ -75,3 +75,30 @@ def test_validation_data_needs_early_stopping_and_matching_targets():
                                                                  y_val=y[60:])
     with pytest.raises(ValueError, match="y has 1 target columns"):
         GRURegressor(**EARLY).fit(X[:60], y[:60], X_val=X[60:], y_val=y[60:, 0])
+
+
+@pytest.mark.parametrize("Estimator, data", [(LSTMClassifier, multiclass_3d),
+                                             (GRURegressor, regression_3d)])
+@pytest.mark.parametrize("n_validation, patience", [(1000, 1), (999, 10)])
+def test_auto_patience_is_one_epoch_on_a_thousand_held_out_sequences(
+        Estimator, data, n_validation, patience, capsys):
+    # With a tol no epoch can reach, every epoch is one without progress: the
+    # adaptive rule cuts the rate once `patience` of them have passed, and says so.
+    X, y = data(n=40 + n_validation)
+    est = Estimator(hidden_size=2, tol=1e9, max_iter=patience + 2, verbose=True,
+                    random_state=0, n_threads=1)
+    assert est.n_iter_no_change == "auto"
+    est.fit(X[:40], y[:40], X_val=X[40:], y_val=y[40:])
+    cuts = [line for line in capsys.readouterr().out.splitlines() if "Setting learning" in line]
+    assert len(cuts) == 1
+    assert f"for {patience} consecutive epochs" in cuts[0]
+
+
+def test_auto_patience_watching_the_training_loss_is_mlps():
+    X, y = regression_3d(n=40)
+    est = GRURegressor(hidden_size=2, tol=1e9, max_iter=4, random_state=0, n_threads=1,
+                       learning_rate="constant").fit(X, y)
+    # Patience 1 would stop at epoch 3, after the second epoch without progress.
+    assert est.n_iter_ == 4
+    with pytest.raises(ValueError, match="n_iter_no_change"):
+        GRURegressor(n_iter_no_change="never").fit(X, y)
