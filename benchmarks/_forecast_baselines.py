@@ -93,15 +93,18 @@ def theta(s, season, horizon):
     return model.fit().forecast(horizon)
 
 
-def ridge(series, season, horizon, *, window_length):
+def ridge(series, season, horizon, *, window_length, fit_intercept=True):
     """RidgeCV (alpha by leave-one-out) on every window of every series, each
     window standardized by its own mean and standard deviation as the
-    forecaster's are (one global linear model, direct multi-output)."""
+    forecaster's are (one global linear model, direct multi-output). Without
+    intercept it is the autoregression the forecaster combines its networks
+    with, fitted on all windows."""
     usable = [s for s in series if len(s) >= window_length + horizon]
     X, y = make_windows(usable, lookback=window_length, horizon=horizon)
     X = X[:, :, 0]
     loc, scale = _standardize(X)
-    model = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit((X - loc) / scale, (y - loc) / scale)
+    model = RidgeCV(alphas=np.logspace(-3, 3, 13), fit_intercept=fit_intercept).fit(
+        (X - loc) / scale, (y - loc) / scale)
     last = np.stack([s[-window_length:] for s in series])
     loc, scale = _standardize(last)
     return model.predict((last - loc) / scale).reshape(len(series), horizon) * scale + loc

@@ -87,7 +87,8 @@ _LEAST_WINDOWS_TO_STOP_ON = 2
                  "series."),
     combine_linear=("{'equal', 'held_out'} or None",
                     "Combine the networks' forecast with that of a linear autoregression "
-                    "of the same scaled windows (ridge, alpha by leave-one-out): "
+                    "of the same scaled windows (ridge without intercept, alpha by "
+                    "leave-one-out): "
                     "``w * network + (1 - w) * linear``. 'equal': ``w = 0.5``. "
                     "'held_out': the ``w`` of 0, 0.1, ..., 1 whose forecasts from the "
                     "held-out origins have the least scaled absolute error (0.5 without "

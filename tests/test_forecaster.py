@@ -253,12 +253,13 @@ def test_direct_is_limited_to_the_fitted_horizon_recursive_is_not():
 # ------------------------------------------------------------ combination --
 
 def ridge_forecast(y, length, horizon):
-    """By hand: ridge on every standardized window, forecasting after the end."""
+    """By hand: ridge without intercept on every standardized window,
+    forecasting after the end."""
     X, targets = make_windows(y, lookback=length, horizon=horizon)
     X = X[:, :, 0]
     loc, scale = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
-    ridge = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit((X - loc) / scale,
-                                                       (targets - loc) / scale)
+    ridge = RidgeCV(alphas=np.logspace(-3, 3, 13), fit_intercept=False).fit(
+        (X - loc) / scale, (targets - loc) / scale)
     window = y[-length:]
     return ridge.predict(((window - window.mean()) / window.std())[None])[0] * window.std() \
         + window.mean()
