@@ -73,6 +73,12 @@ CANDIDATES = {
     "patch2": lambda n: dict(patch_length=2),
     "patch3": lambda n: dict(patch_length=3),
     "max": lambda n: dict(readout="max"),
+    # the public input_noise (the records named noise0.1 and noise0.3 came from a
+    # private hook of session 6, at the code of their 'now-d54ea3d' records)
+    "input-noise-0": lambda n: dict(input_noise=0.0),
+    "input-noise-0.6": lambda n: dict(input_noise=0.6),
+    "input-noise-1": lambda n: dict(input_noise=1.0),
+    "input-noise-auto": lambda n: dict(input_noise="auto"),
 }
 
 

@@ -20,6 +20,7 @@ from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._heads import SequenceHead
 from ._init import INITS
+from ._input_noise import InputNoise, input_noise_of
 from ._input_scaling import fold, input_statistics, standardized, unfold
 from ._memory import check_embedding_fits
 from ._model import SequenceModel
@@ -259,6 +260,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                else copy.deepcopy(self._random_state))
         patch_length = (self._patch_length_of(sequences) if first_call
                         else getattr(self, "patch_length_", 1))
+        noise_std = input_noise_of(getattr(self, "input_noise", 0.0), sequences, scaling,
+                                   patch_length)
+        input_noise = (None if noise_std is None
+                       else InputNoise(noise_std, seed=rng.randint(2**31)))
         training = (_as_read(sequences, scaling, patch_length), targets, weights)
         validation = None
         if validation_data is not None:
@@ -289,7 +294,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
         self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
-                         incremental=incremental)
+                         incremental=incremental, input_noise=input_noise)
         return self
 
     def _stops_early(self, n_sequences):
@@ -463,7 +468,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                           "to be clipped")
         return min(self.batch_size, n_samples)
 
-    def _run_epochs(self, sequences, targets, weights, validation, *, epochs, incremental):
+    def _run_epochs(self, sequences, targets, weights, validation, *, epochs, incremental,
+                    input_noise):
         n_samples = len(sequences)
         batch_size = self._batch_size(n_samples)
         if validation is not None:
@@ -480,10 +486,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                     # A minibatch of zero-weight samples has no loss to descend
                     # (0/0): it is skipped, and the samples count as seen.
                     if batch_weight > 0:
+                        inputs = sequences.take(batch)
+                        if input_noise is not None:
+                            inputs = input_noise(inputs)
                         try:
                             with self._turns():
-                                loss = self._train_step(sequences.take(batch),
-                                                        targets[batch], weights[batch])
+                                loss = self._train_step(inputs, targets[batch], weights[batch])
                         except InterruptedAfterStep:
                             self.t_ += len(batch)  # the step landed before Ctrl-C
                             raise
@@ -712,6 +720,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             state.setdefault(name, value)
         if "patch_length" in self._get_param_names():
             state.setdefault("patch_length", 1)  # every step was read
+        if "input_noise" in self._get_param_names():
+            state.setdefault("input_noise", 0.0)  # trained on clean inputs
         super().__setstate__(state)
         self._turns()
 

@@ -16,6 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import PATCH_LENGTH_CONSTRAINT, PATIENCE_CONSTRAINT, BaseRecurrent
+from ._input_noise import INPUT_NOISE_CONSTRAINT
 from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import REGRESSION_LOSSES, cross_entropy
 from ._parameters import store_parameters
@@ -129,6 +130,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         "class_weight": [dict, StrOptions({"balanced"}), None],
         **PATCH_LENGTH_CONSTRAINT,
         **PATIENCE_CONSTRAINT,
+        **INPUT_NOISE_CONSTRAINT,
     }
 
     def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=False,
@@ -140,7 +142,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
                  epsilon=1e-8, n_iter_no_change="auto", n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="max",
                  patch_length="auto", learning_rate="adaptive", standardize=True,
-                 class_weight=None):
+                 input_noise=0.0, class_weight=None):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -279,6 +281,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
         **PATCH_LENGTH_CONSTRAINT,
         **PATIENCE_CONSTRAINT,
+        **INPUT_NOISE_CONSTRAINT,
     }
 
     # Regression targets (amounts, levels, forecasts) depend on the whole sequence
@@ -294,7 +297,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
                  epsilon=1e-8, n_iter_no_change="auto", n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="mean",
                  patch_length="auto", learning_rate="adaptive", standardize=True,
-                 loss="squared_error"):
+                 input_noise="auto", loss="squared_error"):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -426,7 +429,8 @@ class _FixedCellClassifier(RecurrentClassifier):
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change="auto", n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="orthogonal", readout="max", patch_length="auto",
-                 learning_rate="adaptive", standardize=True, class_weight=None):
+                 learning_rate="adaptive", standardize=True, input_noise=0.0,
+                 class_weight=None):
         store_parameters(self, locals())
 
 
@@ -444,7 +448,8 @@ class _FixedCellRegressor(RecurrentRegressor):
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change="auto", n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="orthogonal", readout="mean", patch_length="auto",
-                 learning_rate="adaptive", standardize=True, loss="squared_error"):
+                 learning_rate="adaptive", standardize=True, input_noise="auto",
+                 loss="squared_error"):
         store_parameters(self, locals())
 
 

@@ -147,6 +147,18 @@ PARAMETERS = {
                     "and :func:`~rnnsk.to_torch` fold the map into the first layer's "
                     "``weight_ih``/``bias_ih``: exported weights read raw inputs. Ignored "
                     "with token inputs."),
+    "input_noise": ("float >= 0 or 'auto'",
+                    "Standard deviation of zero-mean noise (uniform, bounded by sqrt(3) "
+                    "times it) added to every real-valued input while training, drawn "
+                    "anew for each minibatch (jittering; to first order a smoothness "
+                    "penalty, Bishop 1995); prediction reads the clean inputs. A number "
+                    "is in the units the network reads: each feature's "
+                    "standard deviation with ``standardize``, raw units otherwise. 'auto' "
+                    "(the regressors' default): for each feature 0.3 times the standard "
+                    "deviation of its changes from one step to the next in the training "
+                    "sequences, so that smooth profiles keep their shape and rough, noisy "
+                    "channels are regularized; none on token ids. The classifiers "
+                    "default to 0 (docs/guide/defaults.md has the measurements)."),
     "class_weight": ("dict, 'balanced' or None",
                      "Weights of the classes in the loss, as in scikit-learn's classifiers "
                      "(finite and non-negative). Only ratios of weights matter: sample and "

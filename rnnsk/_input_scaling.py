@@ -18,7 +18,7 @@ from ._validation import Sequences
 _CHUNK_VALUES = 1 << 16
 
 
-def _chunks(sequences):
+def sequence_chunks(sequences):
     """Slices of whole sequences holding about _CHUNK_VALUES values each."""
     n, steps = sequences.data.shape[:2]
     per_chunk = max(1, _CHUNK_VALUES // (steps * sequences.n_features))
@@ -44,7 +44,7 @@ def _sum_over_steps(sequences, weights, values):
     one step after the other, which chunks continue exactly, for several
     features; pairwise for a single one, which is summed whole."""
     real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
-    chunks = _chunks(sequences) if sequences.n_features > 1 else [slice(None)]
+    chunks = sequence_chunks(sequences) if sequences.n_features > 1 else [slice(None)]
     largest = max(int(sequences.lengths[chunk].sum()) for chunk in chunks)
     # Row 0 carries the sum so far into the next chunk's sum.
     rows = np.empty((largest + 1, sequences.n_features))
@@ -68,7 +68,7 @@ def standardized(sequences, statistics):
     (computed in float64, chunk by chunk, and rounded to the data's dtype)."""
     mean, scale = statistics
     data = np.empty_like(sequences.data)
-    for chunk in _chunks(sequences):
+    for chunk in sequence_chunks(sequences):
         data[chunk] = (sequences.data[chunk] - mean) / scale
     return Sequences(data, sequences.lengths, sequences.is_table)
 

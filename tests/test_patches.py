@@ -53,10 +53,11 @@ def test_auto_reads_sequences_of_64_steps_and_more_in_patches():
 
 @pytest.mark.parametrize("Estimator", [RecurrentClassifier, RecurrentRegressor])
 def test_a_patched_fit_is_a_step_by_step_fit_on_the_patches(Estimator):
-    # Without standardization (whose statistics are per feature of the raw
-    # steps), reading patches is exactly fitting on the patched sequences.
+    # Without standardization and input noise (whose statistics are per feature
+    # of the raw steps), reading patches is exactly fitting on the patched sequences.
     X, y = ragged_long()
-    params = fast(dtype="float64", standardize=False, readout="mean", max_iter=5)
+    params = fast(dtype="float64", standardize=False, input_noise=0.0, readout="mean",
+                  max_iter=5)
     inside = Estimator(patch_length=4, **params).fit(X, y)
     outside = Estimator(patch_length=1, **params).fit([reference_patches(x, 4) for x in X], y)
     predict = "predict_proba" if Estimator is RecurrentClassifier else "predict"
