@@ -26,7 +26,9 @@ def test_warm_start_continues_where_the_first_fit_ended(Estimator):
     X, y = sequences_3d()
     if Estimator is GRURegressor:
         y = X[:, :, 0].mean(axis=1)
-    est = Estimator(**fast(max_iter=10, tol=0.0), warm_start=True)
+    # On clean inputs the training loss falls steadily, which the checks below read;
+    # a noisy regressor's loss (on freshly jittered inputs each epoch) wavers.
+    est = Estimator(**fast(max_iter=10, tol=0.0, input_noise=0.0), warm_start=True)
     quietly(est.fit, X, y)
     first_curve = list(est.loss_curve_)
     after_first = est.state_dict()
