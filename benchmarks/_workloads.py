@@ -163,11 +163,13 @@ def rnnsk_fit(cell, shape, x, y, threads, epochs=FIT_EPOCHS):
     for the model's size, batch, epochs and learning rate (those of the torch
     loop) and the thread count that both libraries are given. The recurrence
     reads every step, as the torch loop's does: patch_length='auto' would read
-    the 100 steps of shape M in 33 patches, a third of the work."""
+    the 100 steps of shape M in 33 patches, a third of the work. It reads the
+    inputs alone, as the torch loop's layer does: sequence_standardize=True
+    gives it four inputs per feature (docs/guide/defaults.md has their cost)."""
     estimator = ESTIMATORS[cell](
         hidden_size=shape[3], max_iter=epochs, batch_size=FIT_BATCH,
         learning_rate_init=LEARNING_RATE, n_threads=threads, random_state=0,
-        patch_length=1)
+        patch_length=1, sequence_standardize=False)
 
     def fit():
         with warnings.catch_warnings():

@@ -27,6 +27,8 @@ from ._model import SequenceModel
 from ._network import CELLS, single_threaded_blas
 from ._patches import auto_patch_length, patched, patched_statistics
 from ._readouts import READOUTS, make_readout
+from ._sequence_features import (INPUTS_PER_FEATURE, read_statistics, sequence_floor,
+                                 with_sequence_features)
 from ._progress import EpochProgress
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
                      add_weight_decay, clip_by_global_norm)
@@ -164,13 +166,28 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         return sequences
 
     def _input_statistics(self, sequences, sample_weight, *, reset):
-        """Each input feature's (mean, scale) with ``standardize``, else None:
+        """(scaling, floor): the (mean, scale) that standardizes each input the
+        network reads with ``standardize`` (else None), and the floor of each
+        feature's sequence statistics with ``sequence_standardize`` (else None):
         computed on ``reset``, otherwise those of the fit that built the model."""
         if not reset:
-            return getattr(self, "_input_scaling", None)
-        if self.embedding_dim is not None or not getattr(self, "standardize", False):
-            return None
-        return input_statistics(sequences, sample_weight)
+            return getattr(self, "_input_scaling", None), getattr(self, "_sequence_floor", None)
+        if self.embedding_dim is not None:
+            return None, None
+        standardize = getattr(self, "standardize", False)
+        if not (standardize or self._reads_sequence_statistics(sequences)):
+            return None, None
+        statistics = input_statistics(sequences, sample_weight)
+        if not self._reads_sequence_statistics(sequences):
+            return statistics, None
+        return (read_statistics(statistics) if standardize else None,
+                sequence_floor(statistics[1]))
+
+    def _reads_sequence_statistics(self, sequences):
+        """Whether the network reads each sequence's own statistics beside it
+        (``sequence_standardize``, real-valued inputs)."""
+        return (getattr(self, "sequence_standardize", False)
+                and sequences.data.dtype.kind == "f")
 
     def _patch_length_of(self, sequences):
         """The patch length a first fit on ``sequences`` reads them in: 1 (step
@@ -241,7 +258,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # and the validation split is made.
         sequences, targets, weights, target_info, weight_unit = self._training_data(
             X, y, sample_weight, reset=first_call, classes=classes)
-        scaling = self._input_statistics(sequences, weights, reset=first_call)
+        scaling, floor = self._input_statistics(sequences, weights, reset=first_call)
         embedding_dropout = self._embedding_dropout(sequences)
         if embedding_dropout > 0 and sequences.data.dtype.kind == "f":
             raise ValueError(f"embedding_dropout={embedding_dropout} needs an embedding: "
@@ -260,17 +277,18 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                else copy.deepcopy(self._random_state))
         patch_length = (self._patch_length_of(sequences) if first_call
                         else getattr(self, "patch_length_", 1))
-        noise_std = input_noise_of(getattr(self, "input_noise", 0.0), sequences, scaling,
-                                   patch_length)
+        noise_std = input_noise_of(getattr(self, "input_noise", 0.0),
+                                   _as_read(sequences, None, 1, floor), scaling, patch_length)
         input_noise = (None if noise_std is None
                        else InputNoise(noise_std, seed=rng.randint(2**31)))
-        training = (_as_read(sequences, scaling, patch_length), targets, weights)
+        training = (_as_read(sequences, scaling, patch_length, floor), targets, weights)
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(*validation_data, sequences, target_info,
                                                      vocabulary)
             # read as the training sequences are
-            validation = (_as_read(validation[0], scaling, patch_length), *validation[1:])
+            validation = (_as_read(validation[0], scaling, patch_length, floor),
+                          *validation[1:])
         elif not incremental and self._stops_early(len(sequences)):
             training, validation = self._split(*training, rng)
 
@@ -278,6 +296,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads,
                              device, rng)
             self._input_scaling = scaling
+            self._sequence_floor = floor
             _check_feature_names(self, X, reset=True)  # a DataFrame's column names
         moved = self.model_.to_device(device)
         self._random_state = rng
@@ -428,7 +447,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         interface (parameters, gradients, decay_masks, n_threads, to_device,
         backward and the state_dict methods)."""
         return SequenceModel(
-            cell=self.cell, n_features=sequences.n_features * self._patch_length_of(sequences),
+            cell=self.cell, n_features=(sequences.n_features * self._patch_length_of(sequences)
+                                        * (INPUTS_PER_FEATURE
+                                           if self._reads_sequence_statistics(sequences) else 1)),
             hidden_sizes=hidden_sizes,
             dropout=self.dropout,
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
@@ -646,8 +667,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # one chunk at a time, never all of X.
         scaling = getattr(self, "_input_scaling", None)
         patch_length = getattr(self, "patch_length_", 1)
+        floor = getattr(self, "_sequence_floor", None)
         return [_as_read(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences)))),
-                         scaling, patch_length)
+                         scaling, patch_length, floor)
                 for i in range(0, len(sequences), _PREDICT_CHUNK)]
 
     def _forward(self, X):
@@ -722,6 +744,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             state.setdefault("patch_length", 1)  # every step was read
         if "input_noise" in self._get_param_names():
             state.setdefault("input_noise", 0.0)  # trained on clean inputs
+        if "sequence_standardize" in self._get_param_names():
+            state.setdefault("sequence_standardize", False)  # read the inputs alone
         super().__setstate__(state)
         self._turns()
 
@@ -749,9 +773,12 @@ def _relative_weights(sample_weights, class_weights):
     return weights / largest, float(sample_unit) * float(class_unit) * float(largest)
 
 
-def _as_read(sequences, scaling, patch_length):
-    """``sequences`` as a network reads them: standardized by ``scaling`` (when
-    not None), in patches of ``patch_length`` steps."""
+def _as_read(sequences, scaling, patch_length, floor=None):
+    """``sequences`` as a network reads them: beside their own sequence
+    statistics (when ``floor`` is not None: see _sequence_features), standardized
+    by ``scaling`` (when not None), in patches of ``patch_length`` steps."""
+    if floor is not None:
+        sequences = with_sequence_features(sequences, floor)
     if scaling is not None:
         sequences = standardized(sequences, scaling)
     return patched(sequences, patch_length)

@@ -131,6 +131,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         **PATCH_LENGTH_CONSTRAINT,
         **PATIENCE_CONSTRAINT,
         **INPUT_NOISE_CONSTRAINT,
+        "sequence_standardize": ["boolean"],
     }
 
     def __init__(self, *, cell="lstm", hidden_size=64, num_layers=None, bidirectional=False,
@@ -142,7 +143,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
                  epsilon=1e-8, n_iter_no_change="auto", n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="max",
                  patch_length="auto", learning_rate="adaptive", standardize=True,
-                 input_noise=0.0, class_weight=None):
+                 sequence_standardize=True, input_noise=0.0, class_weight=None):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -282,6 +283,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         **PATCH_LENGTH_CONSTRAINT,
         **PATIENCE_CONSTRAINT,
         **INPUT_NOISE_CONSTRAINT,
+        "sequence_standardize": ["boolean"],
     }
 
     # Regression targets (amounts, levels, forecasts) depend on the whole sequence
@@ -297,7 +299,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
                  epsilon=1e-8, n_iter_no_change="auto", n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="mean",
                  patch_length="auto", learning_rate="adaptive", standardize=True,
-                 input_noise="auto", loss="squared_error"):
+                 sequence_standardize=True, input_noise="auto", loss="squared_error"):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -429,8 +431,8 @@ class _FixedCellClassifier(RecurrentClassifier):
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change="auto", n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="orthogonal", readout="max", patch_length="auto",
-                 learning_rate="adaptive", standardize=True, input_noise=0.0,
-                 class_weight=None):
+                 learning_rate="adaptive", standardize=True, sequence_standardize=True,
+                 input_noise=0.0, class_weight=None):
         store_parameters(self, locals())
 
 
@@ -448,8 +450,8 @@ class _FixedCellRegressor(RecurrentRegressor):
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change="auto", n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="orthogonal", readout="mean", patch_length="auto",
-                 learning_rate="adaptive", standardize=True, input_noise="auto",
-                 loss="squared_error"):
+                 learning_rate="adaptive", standardize=True, sequence_standardize=True,
+                 input_noise="auto", loss="squared_error"):
         store_parameters(self, locals())
 
 

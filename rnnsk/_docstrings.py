@@ -147,6 +147,17 @@ PARAMETERS = {
                     "and :func:`~rnnsk.to_torch` fold the map into the first layer's "
                     "``weight_ih``/``bias_ih``: exported weights read raw inputs. Ignored "
                     "with token inputs."),
+    "sequence_standardize": ("bool",
+                             "Also read each sequence standardized by its own mean and "
+                             "standard deviation (per feature, over its real steps), and that "
+                             "mean and the log of that standard deviation at every step: four "
+                             "inputs per feature, for series whose levels and amplitudes "
+                             "differ by orders of magnitude (a global standardization leaves "
+                             "most of them nearly constant). Exported weights "
+                             "(``state_dict``) read the four: x, (x - m) / s, m, "
+                             "log(max(s, 0.001 * the feature's standard deviation)); "
+                             ":func:`~rnnsk.to_torch`'s module computes them. Ignored with "
+                             "token inputs."),
     "input_noise": ("float >= 0 or 'auto'",
                     "Standard deviation of zero-mean noise (uniform, bounded by sqrt(3) "
                     "times it) added to every real-valued input while training, drawn "

@@ -233,7 +233,8 @@ class RecurrentForecaster(BaseEstimator):
     # alpha is the regressor's 1e-2 (it was MLP's 1e-4 until session 6). The
     # benchmark's networks read their windows step by step: patch_length=1.
     # input_noise is 0: the regressor's 'auto' was measured on sequence
-    # regression, not on forecasting windows.
+    # regression, not on forecasting windows, which window_scaling already
+    # scales one by one (so sequence_standardize is off).
     def __init__(self, *, window_length=24, horizon=1, strategy="direct",
                  window_scaling="standardize", differences=0, seasonal_differences=0,
                  seasonal_period=None, linear_skip=False, combine_linear="equal",
@@ -247,14 +248,15 @@ class RecurrentForecaster(BaseEstimator):
                  validation_fraction=0.2, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="pytorch", readout="last", patch_length=1,
-                 learning_rate="constant", standardize=False, input_noise=0.0,
-                 loss="squared_error"):
+                 learning_rate="constant", standardize=False, sequence_standardize=False,
+                 input_noise=0.0, loss="squared_error"):
         store_parameters(self, locals())
 
     def __setstate__(self, state):
         # pickled before these parameters existed
         state.setdefault("patch_length", 1)
         state.setdefault("input_noise", 0.0)
+        state.setdefault("sequence_standardize", False)
         super().__setstate__(state)
 
     # ------------------------------------------------------------------ fit --

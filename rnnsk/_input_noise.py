@@ -13,7 +13,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._input_scaling import sequence_chunks
+from ._input_scaling import feature_magnitude_units, sequence_chunks
 from ._validation import Sequences
 
 # input_noise='auto': each feature's noise is this fraction of the standard
@@ -60,12 +60,13 @@ def input_noise_of(setting, sequences, scaling, patch_length):
 def step_change_spread(sequences):
     """Each feature's standard deviation (float64) of its changes between
     consecutive real steps over all sequences; 0 where no sequence has two steps
-    or the feature never changes."""
+    or the feature never changes. Computed on the values divided by a power of
+    two near their largest magnitude, so that squares of changes stay finite."""
     n_features = sequences.n_features
+    unit = feature_magnitude_units(sequences)
     count, total, squares = 0, np.zeros(n_features), np.zeros(n_features)
     for chunk in sequence_chunks(sequences):
-        data = sequences.data[chunk]
-        changes = np.diff(data.astype(np.float64, copy=False), axis=1)
+        changes = np.diff(sequences.data[chunk] / unit, axis=1)
         # a change is real when both of its steps are
         real = np.arange(changes.shape[1]) < sequences.lengths[chunk, None] - 1
         changes = changes[real]
@@ -75,7 +76,7 @@ def step_change_spread(sequences):
     if count == 0:
         return np.zeros(n_features)
     mean = total / count
-    return np.sqrt(np.maximum(squares / count - mean ** 2, 0.0))
+    return np.sqrt(np.maximum(squares / count - mean ** 2, 0.0)) * unit
 
 
 class InputNoise:

@@ -8,6 +8,7 @@ PyTorch's module does, and ``load_state_dict`` unfolds them.
 """
 import numpy as np
 
+from ._statistics import magnitude_unit
 from ._validation import Sequences
 
 
@@ -29,13 +30,27 @@ def input_statistics(sequences, sample_weight):
     """(mean, scale) of each feature over the real steps, each step weighted by
     its sequence's sample weight (so that a weight of 2 is a repeated sequence),
     in float64; scale is 1 for a constant feature. The values are exactly those
-    of ``np.average`` over all real steps at once, without its temporaries."""
+    of ``np.average`` over all real steps at once, without its temporaries, and
+    without its overflow: they are computed on each feature divided by a power
+    of two near its largest magnitude (an exact division), so that the squares
+    of values such as 1e200 stay finite."""
+    unit = feature_magnitude_units(sequences)
     weights = np.repeat(sample_weight, sequences.lengths)[:, None]
     total = weights.sum(axis=0)
-    mean = _sum_over_steps(sequences, weights, lambda steps: steps) / total
-    std = np.sqrt(_sum_over_steps(sequences, weights, lambda steps: (steps - mean) ** 2)
+    mean = _sum_over_steps(sequences, weights, lambda steps: steps / unit) / total
+    std = np.sqrt(_sum_over_steps(sequences, weights, lambda steps: (steps / unit - mean) ** 2)
                   / total)
-    return mean, np.where(std > 0, std, 1.0)
+    return mean * unit, np.where(std > 0, std * unit, 1.0)
+
+
+def feature_magnitude_units(sequences):
+    """Per feature, a power of two near its largest magnitude over the
+    sequences (float64; see magnitude_unit): dividing by it is exact and leaves
+    every value below 2 in magnitude."""
+    largest = np.zeros(sequences.n_features)
+    for chunk in sequence_chunks(sequences):
+        np.maximum(largest, np.abs(sequences.data[chunk]).max(axis=(0, 1)), out=largest)
+    return magnitude_unit(largest[None, :], axis=0)[0]
 
 
 def _sum_over_steps(sequences, weights, values):

@@ -273,6 +273,10 @@ class RecurrentNetwork:
         with ``patch_length_`` k > 1, each step's input is a patch of k steps'
         features side by side (``patch_length_ * n_features_in_`` values: for
         sequences of a length that k divides, ``X.reshape(n, T // k, k * F)``).
+        An estimator with ``sequence_standardize`` reads four inputs per
+        feature, [x, (x - m) / s, m, log(max(s, floor))] with each sequence's
+        mean m and standard deviation s (floor: 0.001 times the feature's
+        standard deviation at fit), and so does this network.
         """
         check_is_fitted(estimator, "model_")
         blocks = estimator.model_.blocks

@@ -33,8 +33,10 @@ def to_torch(estimator):
     reproduce ``predict`` up to float32 rounding of the standardized outputs.
     An estimator that reads patches (``patch_length_`` > 1) gives a module
     that takes the sequences step by step, as ``predict`` does, and makes the
-    patches itself. The module comes in evaluation mode (``module.eval()``: no dropout, as
-    ``predict``); call ``module.train()`` to train it further.
+    patches itself; one that reads its sequences' own statistics
+    (``sequence_standardize``) computes them. The module comes in evaluation
+    mode (``module.eval()``: no dropout, as ``predict``); call
+    ``module.train()`` to train it further.
 
     Taggers and per-step regressors give one such output per step, shape
     (batch, steps, n_outputs). A tagger with ``crf=True`` returns the CRF's
@@ -65,7 +67,8 @@ def to_torch(estimator):
     if hasattr(model, "torch_module"):
         return model.torch_module(torch).eval()
     module = _build_module(torch, model, estimator.bidirectional, estimator.dropout,
-                           getattr(estimator, "patch_length_", 1))
+                           getattr(estimator, "patch_length_", 1),
+                           getattr(estimator, "_sequence_floor", None))
     # In the estimator's precision before the weights are copied in.
     module.to(torch.float64 if model.dtype == np.float64 else torch.float32)
     # A float32 regressor's head comes in float64 (the target's scale is folded
@@ -96,7 +99,26 @@ def _patched(torch, X, lengths, patch_length):
             torch.div(lengths + patch_length - 1, patch_length, rounding_mode="floor"))
 
 
-def _build_module(torch, model, bidirectional, dropout, patch_length):
+def _with_sequence_features(torch, X, lengths, floor):
+    """X beside its sequences' own statistics, as rnnsk's
+    ``_sequence_features.with_sequence_features`` computes them (in float64):
+    [x, (x - m) / s, m, log(max(s, floor))] per step, over the real steps."""
+    lengths = torch.as_tensor(lengths).to(X.device)
+    mask = (torch.arange(X.shape[1], device=X.device)[None, :] < lengths[:, None])[:, :, None]
+    values = X.double()
+    counts = lengths.double()[:, None]
+    mean = torch.where(mask, values, 0.0).sum(dim=1) / counts
+    deviations = torch.where(mask, values - mean[:, None, :], 0.0)
+    std = torch.sqrt(deviations.square().sum(dim=1) / counts)
+    z_scores = torch.where(std[:, None, :] > 0,
+                           deviations / torch.where(std > 0, std, 1.0)[:, None, :], 0.0)
+    log_std = torch.log(torch.maximum(std, torch.as_tensor(floor, device=X.device)))
+    steps = X.shape[1]
+    return torch.cat([X, z_scores.to(X.dtype), mean[:, None, :].expand(-1, steps, -1).to(X.dtype),
+                      log_std[:, None, :].expand(-1, steps, -1).to(X.dtype)], dim=2)
+
+
+def _build_module(torch, model, bidirectional, dropout, patch_length, sequence_floor):
     nn = torch.nn
 
     def recurrent(block):
@@ -129,10 +151,13 @@ def _build_module(torch, model, bidirectional, dropout, patch_length):
             self.head_dtype = None  # None: the recurrent layers' dtype
             self.directions = 2 if bidirectional else 1
             self.patch_length = patch_length
+            self.sequence_floor = sequence_floor
 
         def forward(self, X, lengths=None):
             if lengths is None:
                 lengths = torch.full((X.shape[0],), X.shape[1], dtype=torch.int64)
+            if self.sequence_floor is not None:
+                X = _with_sequence_features(torch, X, lengths, self.sequence_floor)
             if self.patch_length > 1:
                 X, lengths = _patched(torch, X, torch.as_tensor(lengths), self.patch_length)
             x = self._input_vectors(X) if hasattr(self, "embedding") else X

@@ -46,7 +46,8 @@ def test_2d_array_is_read_as_univariate_sequences():
     from_3d = LSTMClassifier(**FAST).fit(X, y)
     assert from_3d.n_features_in_ == 1
     assert_same_state(from_table.state_dict(), from_3d.state_dict())
-    assert from_table.state_dict()["rnn.weight_ih_l0"].shape == (32, 1)
+    # one feature: x, its sequence's z-score, mean and log standard deviation
+    assert from_table.state_dict()["rnn.weight_ih_l0"].shape == (32, 4)
     np.testing.assert_array_equal(from_table.predict(table), from_3d.predict(X))
     with pytest.raises(ValueError, match="X has 5 features, but LSTMClassifier is expecting 6"):
         from_table.predict(table[:, :5])

@@ -226,7 +226,7 @@ def test_tuple_hidden_size_gives_one_size_per_layer():
         "rnn.0.weight_ih_l0", "rnn.0.weight_hh_l0", "rnn.0.bias_ih_l0", "rnn.0.bias_hh_l0",
         "rnn.1.weight_ih_l0", "rnn.1.weight_hh_l0", "rnn.1.bias_ih_l0", "rnn.1.bias_hh_l0",
         "head.weight", "head.bias"]
-    assert state["rnn.0.weight_ih_l0"].shape == (64, 3)
+    assert state["rnn.0.weight_ih_l0"].shape == (64, 4 * 3)  # with sequence statistics
     assert state["rnn.0.weight_hh_l0"].shape == (64, 16)
     assert state["rnn.1.weight_ih_l0"].shape == (32, 16)
     assert state["rnn.1.weight_hh_l0"].shape == (32, 8)
@@ -252,7 +252,7 @@ def test_num_layers_with_an_int_hidden_size_gives_torch_names(num_layers):
     assert list(clf.state_dict()) == [f"rnn.{n}" for n in expected] + ["head.weight",
                                                                          "head.bias"]
     assert clf.state_dict()[f"rnn.weight_ih_l{num_layers - 1}"].shape == (
-        8, 3 if num_layers == 1 else 8)
+        8, 4 * 3 if num_layers == 1 else 8)  # 3 features, each with its sequence statistics
 
 
 # -------------------------------------------------- outputs and their meaning --

@@ -190,3 +190,24 @@ def test_a_dataframe_of_strings_is_text_and_one_of_numbers_is_not():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         LSTMClassifier(hidden_size=2, max_iter=1).fit(numbers, [0, 1] * 3)
+
+
+# ------------------------------------------- estimators' standardization --
+
+@pytest.mark.parametrize("magnitude", [1e200, 1e-200])
+def test_estimators_standardize_inputs_whose_squares_overflow(magnitude):
+    """The standardization inside the estimator (and the step-to-step spread of
+    input_noise='auto') of X * 1e200 is that of X: its squares would be inf."""
+    X, _ = _data(n=30, steps=6)
+    y = X[:, :, 0].mean(axis=1)
+    params = dict(hidden_size=4, max_iter=3, random_state=0, dtype="float64",
+                  sequence_standardize=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain = GRURegressor(**params).fit(X, y)
+        huge = GRURegressor(**params).fit(X * magnitude, y)
+    mean, scale = huge._input_scaling
+    reference_mean, reference_scale = plain._input_scaling
+    np.testing.assert_allclose(mean / magnitude, reference_mean, rtol=1e-12)
+    np.testing.assert_allclose(scale / magnitude, reference_scale, rtol=1e-12)
+    np.testing.assert_allclose(huge.predict(X * magnitude), plain.predict(X), rtol=1e-6)

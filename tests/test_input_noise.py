@@ -91,7 +91,7 @@ def test_auto_trains_as_the_explicit_noise_of_its_rule(Estimator, standardize):
     if Estimator is LSTMClassifier:
         y = (y > np.median(y)).astype(int)
     params = dict(hidden_size=8, max_iter=3, random_state=0, n_threads=1,
-                  dtype="float64", standardize=standardize)
+                  dtype="float64", standardize=standardize, sequence_standardize=False)
     share = AUTO_INPUT_NOISE * np.diff(X, axis=1).std()
     explicit = Estimator(input_noise=share / X.std() if standardize else share,
                          **params).fit(X, y)

@@ -16,9 +16,22 @@ def _data(n=16, steps=5, features=3):
     return X, (X[:, :, 0].sum(axis=1) > 0).astype(int)
 
 
+def _with_sequence_statistics(X):
+    """What an estimator with sequence_standardize reads, computed here: each
+    feature x, then (x - m) / s, m and log(max(s, 0.001 * the feature's global
+    standard deviation)), m and s each sequence's mean and standard deviation."""
+    m, s = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    floor = 1e-3 * X.reshape(-1, X.shape[2]).std(axis=0)
+    steps = np.ones((1, X.shape[1], 1))
+    return np.concatenate([X, (X - m) / s, m * steps, np.log(np.maximum(s, floor)) * steps],
+                          axis=2)
+
+
 def _final_states_through_head(clf, net, X):
     """The classifier's logits recomputed from the network's final states and
     the exported head weights (an independent path to predict_proba)."""
+    if clf.sequence_standardize:
+        X = _with_sequence_statistics(X)
     _, h_n, _ = net.forward(X.astype(net.dtype))
     directions = 2 if net.bidirectional else 1
     final = np.concatenate(list(h_n[-directions:]), axis=1)
@@ -26,15 +39,17 @@ def _final_states_through_head(clf, net, X):
     return final @ state["head.weight"].T + state["head.bias"]
 
 
+@pytest.mark.parametrize("sequence_standardize", [False, True])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_from_estimator_gives_the_estimators_layers(bidirectional):
+def test_from_estimator_gives_the_estimators_layers(bidirectional, sequence_standardize):
     X, y = _data()
     clf = LSTMClassifier(hidden_size=5, num_layers=2, bidirectional=bidirectional,
                          max_iter=2, random_state=0, dtype="float64", n_threads=1,
-                         readout="last").fit(X, y)
+                         readout="last", sequence_standardize=sequence_standardize).fit(X, y)
     net = RecurrentNetwork.from_estimator(clf)
     assert (net.cell, net.input_size, net.hidden_size, net.num_layers, net.bidirectional,
-            net.dtype) == ("lstm", 3, 5, 2, bidirectional, np.float64)
+            net.dtype) == ("lstm", 12 if sequence_standardize else 3, 5, 2, bidirectional,
+                           np.float64)
     logits = _final_states_through_head(clf, net, X)
     np.testing.assert_allclose(clf.predict_log_proba(X),
                                logits - np.log(np.exp(logits).sum(axis=1, keepdims=True)),
@@ -49,12 +64,13 @@ def test_load_parameters_reads_an_estimators_state_dict():
     X, y = _data()
     clf = LSTMClassifier(hidden_size=4, num_layers=2, max_iter=2, random_state=0,
                          n_threads=1).fit(X, y)
-    net = RecurrentNetwork("lstm", 3, 4, num_layers=2, random_state=5)
+    # 3 features, each read with its sequence's statistics: 12 inputs
+    net = RecurrentNetwork("lstm", 12, 4, num_layers=2, random_state=5)
     net.load_parameters(clf.state_dict())
     np.testing.assert_array_equal(net.flat_parameters,
                                   RecurrentNetwork.from_estimator(clf).flat_parameters)
     with pytest.raises(ValueError, match="parameter names do not match"):
-        RecurrentNetwork("lstm", 3, 4, num_layers=1).load_parameters(clf.state_dict())
+        RecurrentNetwork("lstm", 12, 4, num_layers=1).load_parameters(clf.state_dict())
 
 
 def test_layers_of_different_sizes_are_chosen_by_block():

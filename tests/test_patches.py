@@ -45,7 +45,8 @@ def test_auto_reads_sequences_of_64_steps_and_more_in_patches():
     y = np.arange(12) % 2
     clf = GRUClassifier(**fast(max_iter=2)).fit(X, y)
     assert clf.patch_length_ == 3
-    assert clf.model_.blocks[0].input_size == 6
+    # patches of 3 steps of 2 features, each read with its sequence's statistics
+    assert clf.model_.blocks[0].input_size == 3 * 2 * 4
     assert GRUClassifier(**fast(max_iter=2)).fit(X[:, :63], y).patch_length_ == 1
     tokens = [np.arange(100) % 5 for _ in range(12)]
     assert GRUClassifier(**fast(max_iter=2, embedding_dim=3)).fit(tokens, y).patch_length_ == 1
@@ -53,11 +54,12 @@ def test_auto_reads_sequences_of_64_steps_and_more_in_patches():
 
 @pytest.mark.parametrize("Estimator", [RecurrentClassifier, RecurrentRegressor])
 def test_a_patched_fit_is_a_step_by_step_fit_on_the_patches(Estimator):
-    # Without standardization and input noise (whose statistics are per feature
-    # of the raw steps), reading patches is exactly fitting on the patched sequences.
+    # Without standardization, input noise and sequence statistics (all per
+    # feature of the raw steps), reading patches is exactly fitting on the
+    # patched sequences.
     X, y = ragged_long()
-    params = fast(dtype="float64", standardize=False, input_noise=0.0, readout="mean",
-                  max_iter=5)
+    params = fast(dtype="float64", standardize=False, input_noise=0.0,
+                  sequence_standardize=False, readout="mean", max_iter=5)
     inside = Estimator(patch_length=4, **params).fit(X, y)
     outside = Estimator(patch_length=1, **params).fit([reference_patches(x, 4) for x in X], y)
     predict = "predict_proba" if Estimator is RecurrentClassifier else "predict"
@@ -76,7 +78,7 @@ def test_standardization_folds_into_the_first_layer_of_a_patched_model():
     internal = reg.model_.blocks[0].parameters
     for suffix in ("", "_reverse"):
         weight = state[f"rnn.weight_ih_l0{suffix}"]
-        assert weight.shape[1] == 6
+        assert weight.shape[1] == 3 * 2 * 4  # with the sequence statistics of 2 features
         np.testing.assert_allclose(weight * np.tile(scale, 3),
                                    internal[f"weight_ih_l0{suffix}"], rtol=1e-12)
         np.testing.assert_allclose(state[f"rnn.bias_ih_l0{suffix}"] + weight @ np.tile(mean, 3),
