@@ -277,11 +277,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                else copy.deepcopy(self._random_state))
         patch_length = (self._patch_length_of(sequences) if first_call
                         else getattr(self, "patch_length_", 1))
-        noise_std = input_noise_of(getattr(self, "input_noise", 0.0),
-                                   _as_read(sequences, None, 1, floor), scaling, patch_length)
+        # The inputs beside their sequences' statistics (sequence_standardize),
+        # before standardization and patches: what the noise is measured on.
+        inputs = _as_read(sequences, None, 1, floor)
+        noise_std = input_noise_of(getattr(self, "input_noise", 0.0), inputs, scaling,
+                                   patch_length)
         input_noise = (None if noise_std is None
                        else InputNoise(noise_std, seed=rng.randint(2**31)))
-        training = (_as_read(sequences, scaling, patch_length, floor), targets, weights)
+        training = (_as_read(inputs, scaling, patch_length), targets, weights)
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(*validation_data, sequences, target_info,
