@@ -35,8 +35,9 @@ FLOOR_SHARE = 1e-3
 
 def sequence_floor(scale):
     """Per feature, the floor of log(s): FLOOR_SHARE of the feature's global
-    standard deviation ``scale`` (1 for a constant feature, see input_statistics)."""
-    return FLOOR_SHARE * np.asarray(scale, np.float64)
+    standard deviation ``scale`` (1 for a constant feature, see input_statistics),
+    and never below the smallest normal float64, whose log is finite."""
+    return np.maximum(FLOOR_SHARE * np.asarray(scale, np.float64), np.finfo(np.float64).tiny)
 
 
 def with_sequence_features(sequences, floor):
