@@ -109,9 +109,9 @@ def test_a_pickle_from_before_the_parameter_reads_the_inputs_alone():
 
 
 def test_features_of_subnormal_magnitude_stay_finite():
-    """0.001 of a spread of 1e-310 underflows: the floor stays a normal float."""
+    """0.001 of a spread of 1e-321 underflows to 0: the floor stays a normal float."""
     X, y = shapes_at_any_scale(20, seed=5)
-    X = X / np.abs(X).max() * 1e-310
+    X = X / np.abs(X).max() * 1e-321
     clf = GRUClassifier(hidden_size=4, max_iter=2, dtype="float64").fit(X, y)
     assert np.all(clf._sequence_floor > 0)
     assert np.all(np.isfinite(clf.predict_proba(X)))
