@@ -175,10 +175,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if self.embedding_dim is not None:
             return None, None
         standardize = getattr(self, "standardize", False)
-        if not (standardize or self._reads_sequence_statistics(sequences)):
+        reads_statistics = self._reads_sequence_statistics(sequences)
+        if not (standardize or reads_statistics):
             return None, None
         statistics = input_statistics(sequences, sample_weight)
-        if not self._reads_sequence_statistics(sequences):
+        if not reads_statistics:
             return statistics, None
         return (read_statistics(statistics) if standardize else None,
                 sequence_floor(statistics[1]))
@@ -285,6 +286,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         input_noise = (None if noise_std is None
                        else InputNoise(noise_std, seed=rng.randint(2**31)))
         training = (_as_read(inputs, scaling, patch_length), targets, weights)
+        del inputs  # a copy as wide as the training data: not held through training
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(*validation_data, sequences, target_info,

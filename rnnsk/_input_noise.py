@@ -34,9 +34,10 @@ def input_noise_of(setting, sequences, scaling, patch_length):
     """The standard deviation of the noise on each input of the network (each
     feature of a patch) for the ``input_noise`` setting, or None for no noise.
 
-    ``sequences`` are the raw training Sequences (real values or token ids),
-    ``scaling`` their (mean, scale) standardization or None, ``patch_length``
-    how many steps the network reads at once."""
+    ``sequences`` are the training inputs before standardization and patches
+    (real values, beside their sequence statistics with sequence_standardize,
+    or token ids), ``scaling`` their (mean, scale) standardization or None,
+    ``patch_length`` how many steps the network reads at once."""
     is_real = sequences.data.dtype.kind == "f"
     if setting == "auto":
         if not is_real:

@@ -50,14 +50,15 @@ def with_sequence_features(sequences, floor):
     features = np.empty((n, steps, INPUTS_PER_FEATURE * n_features), data.dtype)
     real = np.arange(steps) < sequences.lengths[:, None]
     for chunk in sequence_chunks(sequences):
-        values = data[chunk].astype(np.float64)
         mask = real[chunk][:, :, None]
         counts = sequences.lengths[chunk][:, None].astype(np.float64)
-        # Divided by a power of two near each sequence's largest magnitude, so
-        # that squares of values such as 1e200 stay finite (an exact division).
-        unit = magnitude_unit(np.where(mask, values, 0.0), axis=1)
-        scaled = values / unit
-        mean = np.where(mask, scaled, 0.0).sum(axis=1) / counts
+        # In float64 (a float64 zero promotes float32 data), divided by a power
+        # of two near each sequence's largest magnitude, so that squares of
+        # values such as 1e200 stay finite (an exact division).
+        scaled = np.where(mask, data[chunk], np.float64(0.0))
+        unit = magnitude_unit(scaled, axis=1)
+        scaled /= unit
+        mean = scaled.sum(axis=1) / counts
         deviations = np.where(mask, scaled - mean[:, None, :], 0.0)
         std = np.sqrt(np.square(deviations).sum(axis=1) / counts)
         z_scores = np.divide(deviations, std[:, None, :], out=np.zeros_like(deviations),
