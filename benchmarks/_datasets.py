@@ -188,6 +188,10 @@ OUTSIDE_SUITE = {
     "OSULeaf": lambda: _ts_archive("OSULeaf", "classification", notes="427 steps"),
     "PLAID": lambda: _ts_archive("PLAID", "classification",
                                  notes="variable length, 100-1,344 steps", package="sktime"),
+    "GunPoint": lambda: _ts_archive("GunPoint", "classification", notes="150 steps"),
+    "ItalyPowerDemand": lambda: _ts_archive("ItalyPowerDemand", "classification",
+                                            notes="24 steps"),
+    "UnitTest": lambda: _ts_archive("UnitTest", "classification", notes="24 steps"),
     "Tecator": lambda: _ts_archive("Tecator", "regression",
                                    notes="100-step absorbance spectra", package="sktime"),
 }
