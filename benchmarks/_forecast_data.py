@@ -74,6 +74,8 @@ SPECS = {
              "statsmodels, annual Nile flow 1871-1970"),
     "shampoo": (_aeon("load_shampoo_sales"), 12, 6, 6, 2, "aeon, monthly sales, 36 months"),
     "solar": (_aeon("load_solar"), 48, 24, 48, 3, "aeon, half-hourly solar power, 6 days"),
+    "pbs": (_aeon("load_PBS_dataset"), 12, 12, 24, 3,
+            "aeon, monthly PBS prescriptions (counts, 44% zeros) 1991-2008"),
     "sunspots": (_statsmodels("sunspots", "SUNACTIVITY"), 11, 11, 33, 3,
                  "statsmodels, annual sunspots 1700-2008"),
     "macrodata": (_macrodata, 4, 8, 16, 3, "statsmodels, 12 quarterly US macro series"),
