@@ -158,18 +158,21 @@ def torch_inference(torch, module, x):
 
 # ------------------------------------------------------------------- fit --
 
-def rnnsk_fit(cell, shape, x, y, threads, epochs=FIT_EPOCHS):
+def rnnsk_fit(cell, shape, x, y, threads, epochs=FIT_EPOCHS, same_model=True):
     """LSTMClassifier(...).fit as a user calls it: the estimator's defaults but
     for the model's size, batch, epochs and learning rate (those of the torch
-    loop) and the thread count that both libraries are given. The recurrence
-    reads every step, as the torch loop's does: patch_length='auto' would read
-    the 100 steps of shape M in 33 patches, a third of the work. It reads the
-    inputs alone, as the torch loop's layer does: sequence_standardize=True
-    gives it four inputs per feature (docs/guide/defaults.md has their cost)."""
+    loop) and the thread count that both libraries are given.
+
+    With ``same_model`` (the 'fit' row) the recurrence reads every step, as the
+    torch loop's does: patch_length='auto' would read the 100 steps of shape M
+    in 34 patches of 3, a third of the steps. And it reads the inputs alone, as
+    the torch loop's layer does: sequence_standardize=True gives it four inputs
+    per feature (docs/guide/defaults.md has their cost). Without it (the
+    'fit-defaults' row) both stay at their defaults: what a user's fit costs."""
+    model = dict(patch_length=1, sequence_standardize=False) if same_model else {}
     estimator = ESTIMATORS[cell](
         hidden_size=shape[3], max_iter=epochs, batch_size=FIT_BATCH,
-        learning_rate_init=LEARNING_RATE, n_threads=threads, random_state=0,
-        patch_length=1, sequence_standardize=False)
+        learning_rate_init=LEARNING_RATE, n_threads=threads, random_state=0, **model)
 
     def fit():
         with warnings.catch_warnings():

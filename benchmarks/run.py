@@ -52,8 +52,9 @@ def parse_arguments(argv=None):
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--shapes", nargs="+", choices=list(work.SHAPES), default=["S", "M", "L"])
     parser.add_argument("--cells", nargs="+", choices=work.CELLS, default=list(work.CELLS))
-    parser.add_argument("--tasks", nargs="+", choices=["train", "infer", "fit", "memory"],
-                        default=["train", "infer", "fit", "memory"])
+    parser.add_argument("--tasks", nargs="+",
+                        choices=["train", "infer", "fit", "fit-defaults", "memory"],
+                        default=["train", "infer", "fit", "fit-defaults", "memory"])
     parser.add_argument("--budget", type=float, default=4.0,
                         help="seconds of timed repetitions per case and library (default 4)")
     parser.add_argument("--attempts", type=int, default=3,
@@ -144,14 +145,19 @@ def fit_rows(torch, args, threads, gemm_rate):
     options = ({"warmup": 0, "budget": 0, "min_reps": 2, "max_reps": 2} if args.quick else
                {"warmup": 1, "budget": 0, "min_reps": 3, "max_reps": 3})
     rows = []
-    for cell in args.cells:
-        row = {"shape": shape_name, "cell": cell, "task": "fit", "threads": threads,
-               "gemm_gflops": gemm_rate, "fit_samples": samples, "fit_epochs": epochs,
-               "flops": work.fit_flops(cell, shape, samples, epochs, work.FIT_BATCH)}
-        time_case(row, {"torch": torch and work.torch_fit(torch, cell, shape, x, y, epochs),
-                        "rnnsk": work.rnnsk_fit(cell, shape, x, y, threads, epochs)},
-                  options, args.attempts)
-        rows.append(row)
+    # 'fit': the torch loop's model; 'fit-defaults': patches and sequence
+    # features at their defaults, another model, whose FLOPs are not counted.
+    for task in (task for task in ("fit", "fit-defaults") if task in args.tasks):
+        for cell in args.cells:
+            row = {"shape": shape_name, "cell": cell, "task": task, "threads": threads,
+                   "gemm_gflops": gemm_rate, "fit_samples": samples, "fit_epochs": epochs,
+                   "flops": (work.fit_flops(cell, shape, samples, epochs, work.FIT_BATCH)
+                             if task == "fit" else None)}
+            rnnsk_fit = work.rnnsk_fit(cell, shape, x, y, threads, epochs,
+                                       same_model=task == "fit")
+            time_case(row, {"torch": torch and work.torch_fit(torch, cell, shape, x, y, epochs),
+                            "rnnsk": rnnsk_fit}, options, args.attempts)
+            rows.append(row)
     return rows
 
 
@@ -171,7 +177,7 @@ def measure_thread_count(torch, args, threads, gemm):
             for cell in args.cells:
                 rows += step_and_inference_rows(torch, args, shape_name, cell, threads,
                                                 rates["scipy"])
-        if "fit" in args.tasks:
+        if {"fit", "fit-defaults"} & set(args.tasks):
             rows += fit_rows(torch, args, threads, rates["scipy"])
     return rows
 
