@@ -25,10 +25,10 @@ from ._input_scaling import fold, input_statistics, standardized, unfold
 from ._memory import check_embedding_fits
 from ._model import SequenceModel
 from ._network import CELLS, single_threaded_blas
-from ._patches import auto_patch_length, patched, patched_statistics
+from ._patches import auto_patch_length, patched, patched_statistics, patched_width
 from ._readouts import READOUTS, make_readout
-from ._sequence_features import (INPUTS_PER_FEATURE, read_statistics, sequence_floor,
-                                 with_sequence_features)
+from ._sequence_features import (CONSTANT_INPUTS_PER_FEATURE, INPUTS_PER_FEATURE,
+                                 read_statistics, sequence_floor, with_sequence_features)
 from ._progress import EpochProgress
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
                      add_weight_decay, clip_by_global_norm)
@@ -215,7 +215,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         scaling = getattr(self, "_input_scaling", None)
         if scaling is None:
             return None
-        return patched_statistics(scaling, getattr(self, "patch_length_", 1))
+        return patched_statistics(scaling, getattr(self, "patch_length_", 1),
+                                  getattr(self, "_constant_inputs", 0))
 
     @staticmethod
     def _check_sample_weight(sample_weight, n_samples):
@@ -278,21 +279,24 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                else copy.deepcopy(self._random_state))
         patch_length = (self._patch_length_of(sequences) if first_call
                         else getattr(self, "patch_length_", 1))
+        constants = (_constant_input_count(sequences.n_features, floor is not None)
+                     if first_call else getattr(self, "_constant_inputs", 0))
         # The inputs beside their sequences' statistics (sequence_standardize),
         # before standardization and patches: what the noise is measured on.
         inputs = _as_read(sequences, None, 1, floor)
         noise_std = input_noise_of(getattr(self, "input_noise", 0.0), inputs, scaling,
-                                   patch_length)
+                                   patch_length, constants)
         input_noise = (None if noise_std is None
                        else InputNoise(noise_std, seed=rng.randint(2**31)))
-        training = (_as_read(inputs, scaling, patch_length), targets, weights)
+        training = (_as_read(inputs, scaling, patch_length, constants=constants), targets,
+                    weights)
         del inputs  # a copy as wide as the training data: not held through training
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(*validation_data, sequences, target_info,
                                                      vocabulary)
             # read as the training sequences are
-            validation = (_as_read(validation[0], scaling, patch_length, floor),
+            validation = (_as_read(validation[0], scaling, patch_length, floor, constants),
                           *validation[1:])
         elif not incremental and self._stops_early(len(sequences)):
             training, validation = self._split(*training, rng)
@@ -302,6 +306,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              device, rng)
             self._input_scaling = scaling
             self._sequence_floor = floor
+            self._constant_inputs = constants
             _check_feature_names(self, X, reset=True)  # a DataFrame's column names
         moved = self.model_.to_device(device)
         self._random_state = rng
@@ -451,10 +456,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """The network the training loop updates: an object with SequenceModel's
         interface (parameters, gradients, decay_masks, n_threads, to_device,
         backward and the state_dict methods)."""
+        reads_statistics = self._reads_sequence_statistics(sequences)
+        n_inputs = sequences.n_features * (INPUTS_PER_FEATURE if reads_statistics else 1)
+        constants = _constant_input_count(sequences.n_features, reads_statistics)
         return SequenceModel(
-            cell=self.cell, n_features=(sequences.n_features * self._patch_length_of(sequences)
-                                        * (INPUTS_PER_FEATURE
-                                           if self._reads_sequence_statistics(sequences) else 1)),
+            cell=self.cell,
+            n_features=patched_width(n_inputs, self._patch_length_of(sequences), constants),
             hidden_sizes=hidden_sizes,
             dropout=self.dropout,
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
@@ -673,8 +680,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         scaling = getattr(self, "_input_scaling", None)
         patch_length = getattr(self, "patch_length_", 1)
         floor = getattr(self, "_sequence_floor", None)
+        constants = getattr(self, "_constant_inputs", 0)
         return [_as_read(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences)))),
-                         scaling, patch_length, floor)
+                         scaling, patch_length, floor, constants)
                 for i in range(0, len(sequences), _PREDICT_CHUNK)]
 
     def _forward(self, X):
@@ -751,6 +759,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             state.setdefault("input_noise", 0.0)  # trained on clean inputs
         if "sequence_standardize" in self._get_param_names():
             state.setdefault("sequence_standardize", False)  # read the inputs alone
+        # Fitted before patches read the sequence statistics once: at every step.
+        state.setdefault("_constant_inputs", 0)
         super().__setstate__(state)
         self._turns()
 
@@ -778,15 +788,23 @@ def _relative_weights(sample_weights, class_weights):
     return weights / largest, float(sample_unit) * float(class_unit) * float(largest)
 
 
-def _as_read(sequences, scaling, patch_length, floor=None):
+def _as_read(sequences, scaling, patch_length, floor=None, constants=0):
     """``sequences`` as a network reads them: beside their own sequence
     statistics (when ``floor`` is not None: see _sequence_features), standardized
-    by ``scaling`` (when not None), in patches of ``patch_length`` steps."""
+    by ``scaling`` (when not None), in patches of ``patch_length`` steps that
+    read the last ``constants`` inputs once."""
     if floor is not None:
         sequences = with_sequence_features(sequences, floor)
     if scaling is not None:
         sequences = standardized(sequences, scaling)
-    return patched(sequences, patch_length)
+    return patched(sequences, patch_length, constants)
+
+
+def _constant_input_count(n_features, reads_statistics):
+    """How many of a step's inputs hold one value over each sequence: the
+    sequence's own mean and log standard deviation of each of its
+    ``n_features`` features when it ``reads_statistics``."""
+    return CONSTANT_INPUTS_PER_FEATURE * n_features if reads_statistics else 0
 
 
 def _to_numpy(value):

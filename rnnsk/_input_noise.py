@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._input_scaling import feature_magnitude_units, sequence_chunks
+from ._patches import patched_columns
 from ._validation import Sequences
 
 # input_noise='auto': each feature's noise is this fraction of the standard
@@ -30,14 +31,15 @@ INPUT_NOISE_CONSTRAINT = {
     "input_noise": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})]}
 
 
-def input_noise_of(setting, sequences, scaling, patch_length):
+def input_noise_of(setting, sequences, scaling, patch_length, constant_features=0):
     """The standard deviation of the noise on each input of the network (each
     feature of a patch) for the ``input_noise`` setting, or None for no noise.
 
     ``sequences`` are the training inputs before standardization and patches
     (real values, beside their sequence statistics with sequence_standardize,
     or token ids), ``scaling`` their (mean, scale) standardization or None,
-    ``patch_length`` how many steps the network reads at once."""
+    ``patch_length`` how many steps the network reads at once, of which the last
+    ``constant_features`` once (see _patches)."""
     is_real = sequences.data.dtype.kind == "f"
     if setting == "auto":
         if not is_real:
@@ -55,7 +57,7 @@ def input_noise_of(setting, sequences, scaling, patch_length):
         per_feature = np.full(sequences.n_features, float(setting))
     if not np.any(per_feature > 0):
         return None
-    return np.tile(per_feature, patch_length)
+    return patched_columns(per_feature, patch_length, constant_features)
 
 
 def step_change_spread(sequences):

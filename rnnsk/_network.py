@@ -276,7 +276,9 @@ class RecurrentNetwork:
         An estimator with ``sequence_standardize`` reads four inputs per
         feature, [x, (x - m) / s, m, log(max(s, floor))] with each sequence's
         mean m and standard deviation s (floor: 0.001 times the feature's
-        standard deviation at fit), and so does this network.
+        standard deviation at fit), and so does this network; in patches, the
+        first two of each step, then m and log s once (``2 * k * F + 2 * F``
+        values).
         """
         check_is_fitted(estimator, "model_")
         blocks = estimator.model_.blocks

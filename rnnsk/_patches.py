@@ -9,6 +9,12 @@ et al. 2023) and the patches of PatchTST (Nie et al. 2023). A sequence whose
 length is not a multiple of k completes its last patch by repeating its last
 real step; padding, unlike zeros, reads the same before and after the affine
 input standardization, so the folded first-layer weights stay exact.
+
+Inputs that hold one value over a whole sequence (each sequence's own mean and
+log standard deviation with ``sequence_standardize``: the last
+``constant_features`` of every step) are read once per patch, after the k
+steps' other features: k copies would add nothing a sum of their weights does
+not, and cost as many columns of the first layer's product.
 """
 import numpy as np
 
@@ -28,8 +34,10 @@ def auto_patch_length(lengths):
     return min(_AUTO_LONGEST_PATCH, max(1, int(np.median(lengths)) // _AUTO_PATCHED_STEPS))
 
 
-def patched(sequences, patch_length):
-    """``sequences`` (real-valued) read in patches of ``patch_length`` steps."""
+def patched(sequences, patch_length, constant_features=0):
+    """``sequences`` (real-valued) read in patches of ``patch_length`` steps, the
+    last ``constant_features`` features (the same at every step of a sequence)
+    once per patch."""
     if patch_length == 1:
         return sequences
     n, steps, n_features = sequences.data.shape
@@ -41,10 +49,30 @@ def patched(sequences, patch_length):
     # Indexing (sequence, position) pairs copies whole rows of features: four
     # times as fast as take_along_axis, which indexes every feature.
     data = sequences.data[np.arange(n)[:, None], positions]
-    return Sequences(data.reshape(n, patched_steps, patch_length * n_features),
-                     -(-sequences.lengths // patch_length), sequences.is_table)
+    data = data.reshape(n, patched_steps, patch_length, n_features)
+    varying = n_features - constant_features
+    flat = data[:, :, :, :varying].reshape(n, patched_steps, patch_length * varying)
+    if constant_features:
+        flat = np.concatenate([flat, data[:, :, 0, varying:]], axis=2)
+    return Sequences(flat, -(-sequences.lengths // patch_length), sequences.is_table)
 
 
-def patched_statistics(statistics, patch_length):
-    """Per-feature (mean, scale) for the features of a patch."""
-    return tuple(np.tile(values, patch_length) for values in statistics)
+def patched_width(n_features, patch_length, constant_features=0):
+    """Inputs per step of the network: a patch's varying features, then the
+    constant ones once."""
+    return patch_length * (n_features - constant_features) + constant_features
+
+
+def patched_columns(values, patch_length, constant_features=0):
+    """Per-feature ``values`` (the standardization's means or scales, the
+    input noise) for the inputs of a patch, in the order ``patched`` reads
+    them."""
+    values = np.asarray(values)
+    varying = len(values) - constant_features
+    return np.concatenate([np.tile(values[:varying], patch_length), values[varying:]])
+
+
+def patched_statistics(statistics, patch_length, constant_features=0):
+    """Per-feature (mean, scale) for the inputs of a patch."""
+    return tuple(patched_columns(values, patch_length, constant_features)
+                 for values in statistics)

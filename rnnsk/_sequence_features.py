@@ -16,7 +16,8 @@ The map from x to these four is fixed: the estimator's global standardization
 (``standardize``) then acts on them as on any inputs, through statistics made
 from the features' own (:func:`read_statistics`), and ``state_dict`` folds
 those into the first layer as before: exported weights read the four
-unstandardized inputs, which :func:`~rnnsk.to_torch`'s module computes.
+unstandardized inputs, which :func:`~rnnsk.to_torch`'s module computes. In
+patches of several steps, m and log s come once per patch (see _patches).
 """
 import numpy as np
 
@@ -26,6 +27,9 @@ from ._validation import Sequences
 
 # Inputs the network reads per feature of the data.
 INPUTS_PER_FEATURE = 4
+# Of those, the last two blocks (the sequence's mean and log standard
+# deviation) hold one value over the whole sequence: patches read them once.
+CONSTANT_INPUTS_PER_FEATURE = 2
 
 # The floor of a sequence's standard deviation in its log, as a share of the
 # feature's standard deviation over the training set: a constant sequence reads

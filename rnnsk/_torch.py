@@ -68,7 +68,8 @@ def to_torch(estimator):
         return model.torch_module(torch).eval()
     module = _build_module(torch, model, estimator.bidirectional, estimator.dropout,
                            getattr(estimator, "patch_length_", 1),
-                           getattr(estimator, "_sequence_floor", None))
+                           getattr(estimator, "_sequence_floor", None),
+                           getattr(estimator, "_constant_inputs", 0))
     # In the estimator's precision before the weights are copied in.
     module.to(torch.float64 if model.dtype == np.float64 else torch.float32)
     # A float32 regressor's head comes in float64 (the target's scale is folded
@@ -86,17 +87,22 @@ def to_torch(estimator):
     return module.eval()
 
 
-def _patched(torch, X, lengths, patch_length):
+def _patched(torch, X, lengths, patch_length, constant_features):
     """(X, lengths) in patches of ``patch_length`` steps, as rnnsk's
-    ``_patches.patched`` makes them (the last patch repeats the last step)."""
+    ``_patches.patched`` makes them (the last patch repeats the last step; the
+    last ``constant_features`` features come once, after the patch's steps)."""
     n, steps, n_features = X.shape
     patched_steps = -(-steps // patch_length)
     last = (lengths.clamp(min=1) - 1).to(X.device)
     positions = torch.minimum(torch.arange(patched_steps * patch_length, device=X.device),
                               last[:, None])
     data = torch.gather(X, 1, positions[:, :, None].expand(-1, -1, n_features))
-    return (data.reshape(n, patched_steps, patch_length * n_features),
-            torch.div(lengths + patch_length - 1, patch_length, rounding_mode="floor"))
+    data = data.reshape(n, patched_steps, patch_length, n_features)
+    varying = n_features - constant_features
+    flat = data[:, :, :, :varying].reshape(n, patched_steps, patch_length * varying)
+    if constant_features:
+        flat = torch.cat([flat, data[:, :, 0, varying:]], dim=2)
+    return flat, torch.div(lengths + patch_length - 1, patch_length, rounding_mode="floor")
 
 
 def _with_sequence_features(torch, X, lengths, floor):
@@ -118,7 +124,8 @@ def _with_sequence_features(torch, X, lengths, floor):
                       log_std[:, None, :].expand(-1, steps, -1).to(X.dtype)], dim=2)
 
 
-def _build_module(torch, model, bidirectional, dropout, patch_length, sequence_floor):
+def _build_module(torch, model, bidirectional, dropout, patch_length, sequence_floor,
+                  constant_features):
     nn = torch.nn
 
     def recurrent(block):
@@ -152,6 +159,7 @@ def _build_module(torch, model, bidirectional, dropout, patch_length, sequence_f
             self.directions = 2 if bidirectional else 1
             self.patch_length = patch_length
             self.sequence_floor = sequence_floor
+            self.constant_features = constant_features
 
         def forward(self, X, lengths=None):
             if lengths is None:
@@ -159,7 +167,8 @@ def _build_module(torch, model, bidirectional, dropout, patch_length, sequence_f
             if self.sequence_floor is not None:
                 X = _with_sequence_features(torch, X, lengths, self.sequence_floor)
             if self.patch_length > 1:
-                X, lengths = _patched(torch, X, torch.as_tensor(lengths), self.patch_length)
+                X, lengths = _patched(torch, X, torch.as_tensor(lengths), self.patch_length,
+                                      self.constant_features)
             x = self._input_vectors(X) if hasattr(self, "embedding") else X
             layers = [self.rnn] if isinstance(self.rnn, nn.RNNBase) else list(self.rnn)
             for i, layer in enumerate(layers):

@@ -36,6 +36,22 @@ def test_patches_of_ragged_sequences_repeat_the_last_step(k):
         np.testing.assert_array_equal(sequences.data[i, :len(expected)], expected)
 
 
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_features_constant_over_a_sequence_are_read_once_per_patch(k):
+    X, _ = ragged_long(n=9, lengths=(1, 20))
+    # two varying features, then two that hold one value per sequence
+    with_constants = [np.hstack([x, np.tile(x[0] * 10.0, (len(x), 1))]) for x in X]
+    sequences = patched(check_sequences(with_constants, dtype=np.dtype("float64")), k,
+                        constant_features=2)
+    for i, x in enumerate(X):
+        expected = reference_patches(x, k)
+        if k > 1:
+            expected = np.hstack([expected, np.tile(x[0] * 10.0, (len(expected), 1))])
+        else:  # step by step, every step holds them
+            expected = with_constants[i]
+        np.testing.assert_array_equal(sequences.data[i, :len(expected)], expected)
+
+
 def test_auto_reads_sequences_of_64_steps_and_more_in_patches():
     assert auto_patch_length([10, 63, 63]) == 1
     assert auto_patch_length([64]) == 2
@@ -45,8 +61,9 @@ def test_auto_reads_sequences_of_64_steps_and_more_in_patches():
     y = np.arange(12) % 2
     clf = GRUClassifier(**fast(max_iter=2)).fit(X, y)
     assert clf.patch_length_ == 3
-    # patches of 3 steps of 2 features, each read with its sequence's statistics
-    assert clf.model_.blocks[0].input_size == 3 * 2 * 4
+    # patches of 3 steps of 2 features and their z-scores, then each feature's
+    # sequence mean and log standard deviation once
+    assert clf.model_.blocks[0].input_size == 3 * 2 * 2 + 2 * 2
     assert GRUClassifier(**fast(max_iter=2)).fit(X[:, :63], y).patch_length_ == 1
     tokens = [np.arange(100) % 5 for _ in range(12)]
     assert GRUClassifier(**fast(max_iter=2, embedding_dim=3)).fit(tokens, y).patch_length_ == 1
@@ -76,12 +93,16 @@ def test_standardization_folds_into_the_first_layer_of_a_patched_model():
     state = reg.state_dict()
     mean, scale = reg._input_scaling
     internal = reg.model_.blocks[0].parameters
+    # Per feature x, z-score, mean, log std: the first two at each of a patch's
+    # 3 steps, the sequence's mean and log std once.
+    def of_a_patch(values):
+        return np.concatenate([np.tile(values[:4], 3), values[4:]])
     for suffix in ("", "_reverse"):
         weight = state[f"rnn.weight_ih_l0{suffix}"]
-        assert weight.shape[1] == 3 * 2 * 4  # with the sequence statistics of 2 features
-        np.testing.assert_allclose(weight * np.tile(scale, 3),
+        assert weight.shape[1] == 3 * 2 * 2 + 2 * 2
+        np.testing.assert_allclose(weight * of_a_patch(scale),
                                    internal[f"weight_ih_l0{suffix}"], rtol=1e-12)
-        np.testing.assert_allclose(state[f"rnn.bias_ih_l0{suffix}"] + weight @ np.tile(mean, 3),
+        np.testing.assert_allclose(state[f"rnn.bias_ih_l0{suffix}"] + weight @ of_a_patch(mean),
                                    internal[f"bias_ih_l0{suffix}"], rtol=1e-9, atol=1e-12)
     before = reg.predict(raw)
     other = LSTMRegressor(**fast(dtype="float64", patch_length=3, bidirectional=True,
@@ -135,6 +156,27 @@ def test_partial_fit_fixes_the_patch_length_on_its_first_batch_and_pickles():
     copy = pickle.loads(pickle.dumps(clf))
     assert copy.patch_length_ == 2
     np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
+
+
+def test_estimators_fitted_when_patches_repeated_the_statistics_still_read_them_so(
+        monkeypatch):
+    # Before the sequence statistics were read once per patch, a patch held
+    # them at each of its steps: _constant_input_count was 0, in effect.
+    import pickle
+
+    import rnnsk._base
+    X, y = ragged_long(lengths=(70, 90))
+    with monkeypatch.context() as patch:
+        patch.setattr(rnnsk._base, "_constant_input_count", lambda n_features, reads: 0)
+        clf = GRUClassifier(**fast(max_iter=2)).fit(X, y)
+    assert clf.model_.blocks[0].input_size == 2 * 2 * 4  # patches of 2 steps, 4 inputs each
+    state = clf.__getstate__()
+    del state["_constant_inputs"]  # as saved by an earlier version
+    old = pickle.loads(pickle.dumps(GRUClassifier.__new__(GRUClassifier)))
+    old.__setstate__(state)
+    np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))
+    old.set_params(warm_start=True).fit(X, y)  # and trains on as it was built
+    assert old.model_.blocks[0].input_size == 16
 
 
 def test_a_patch_longer_than_every_sequence_is_refused():
