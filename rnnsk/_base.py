@@ -190,6 +190,13 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         return (getattr(self, "sequence_standardize", False)
                 and sequences.data.dtype.kind == "f")
 
+    def _constant_inputs_of(self, sequences):
+        """How many of a step's inputs a first fit on ``sequences`` reads once
+        per patch: each sequence's mean and log standard deviation of every
+        feature, with its statistics."""
+        return _constant_input_count(sequences.n_features,
+                                     self._reads_sequence_statistics(sequences))
+
     def _patch_length_of(self, sequences):
         """The patch length a first fit on ``sequences`` reads them in: 1 (step
         by step) for token ids and for estimators without ``patch_length``."""
@@ -279,25 +286,25 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                else copy.deepcopy(self._random_state))
         patch_length = (self._patch_length_of(sequences) if first_call
                         else getattr(self, "patch_length_", 1))
-        constants = (_constant_input_count(sequences.n_features, floor is not None)
-                     if first_call else getattr(self, "_constant_inputs", 0))
+        constant_inputs = (self._constant_inputs_of(sequences) if first_call
+                           else getattr(self, "_constant_inputs", 0))
         # The inputs beside their sequences' statistics (sequence_standardize),
         # before standardization and patches: what the noise is measured on.
         inputs = _as_read(sequences, None, 1, floor)
         noise_std = input_noise_of(getattr(self, "input_noise", 0.0), inputs, scaling,
-                                   patch_length, constants)
+                                   patch_length, constant_inputs)
         input_noise = (None if noise_std is None
                        else InputNoise(noise_std, seed=rng.randint(2**31)))
-        training = (_as_read(inputs, scaling, patch_length, constants=constants), targets,
-                    weights)
+        training = (_as_read(inputs, scaling, patch_length, constant_inputs=constant_inputs),
+                    targets, weights)
         del inputs  # a copy as wide as the training data: not held through training
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(*validation_data, sequences, target_info,
                                                      vocabulary)
             # read as the training sequences are
-            validation = (_as_read(validation[0], scaling, patch_length, floor, constants),
-                          *validation[1:])
+            validation = (_as_read(validation[0], scaling, patch_length, floor,
+                                   constant_inputs), *validation[1:])
         elif not incremental and self._stops_early(len(sequences)):
             training, validation = self._split(*training, rng)
 
@@ -306,7 +313,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              device, rng)
             self._input_scaling = scaling
             self._sequence_floor = floor
-            self._constant_inputs = constants
+            # Absent from estimators fitted before patches read the sequence
+            # statistics once, and read as 0: at every step of a patch.
+            self._constant_inputs = constant_inputs
             _check_feature_names(self, X, reset=True)  # a DataFrame's column names
         moved = self.model_.to_device(device)
         self._random_state = rng
@@ -456,12 +465,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """The network the training loop updates: an object with SequenceModel's
         interface (parameters, gradients, decay_masks, n_threads, to_device,
         backward and the state_dict methods)."""
-        reads_statistics = self._reads_sequence_statistics(sequences)
-        n_inputs = sequences.n_features * (INPUTS_PER_FEATURE if reads_statistics else 1)
-        constants = _constant_input_count(sequences.n_features, reads_statistics)
+        n_inputs = sequences.n_features * (INPUTS_PER_FEATURE
+                                           if self._reads_sequence_statistics(sequences) else 1)
         return SequenceModel(
             cell=self.cell,
-            n_features=patched_width(n_inputs, self._patch_length_of(sequences), constants),
+            n_features=patched_width(n_inputs, self._patch_length_of(sequences),
+                                     self._constant_inputs_of(sequences)),
             hidden_sizes=hidden_sizes,
             dropout=self.dropout,
             make_head=lambda n_features, rng: self._make_head(n_features, target_info, rng),
@@ -680,9 +689,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         scaling = getattr(self, "_input_scaling", None)
         patch_length = getattr(self, "patch_length_", 1)
         floor = getattr(self, "_sequence_floor", None)
-        constants = getattr(self, "_constant_inputs", 0)
+        constant_inputs = getattr(self, "_constant_inputs", 0)
         return [_as_read(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences)))),
-                         scaling, patch_length, floor, constants)
+                         scaling, patch_length, floor, constant_inputs)
                 for i in range(0, len(sequences), _PREDICT_CHUNK)]
 
     def _forward(self, X):
@@ -759,8 +768,6 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             state.setdefault("input_noise", 0.0)  # trained on clean inputs
         if "sequence_standardize" in self._get_param_names():
             state.setdefault("sequence_standardize", False)  # read the inputs alone
-        # Fitted before patches read the sequence statistics once: at every step.
-        state.setdefault("_constant_inputs", 0)
         super().__setstate__(state)
         self._turns()
 
@@ -788,22 +795,24 @@ def _relative_weights(sample_weights, class_weights):
     return weights / largest, float(sample_unit) * float(class_unit) * float(largest)
 
 
-def _as_read(sequences, scaling, patch_length, floor=None, constants=0):
+def _as_read(sequences, scaling, patch_length, floor=None, constant_inputs=0):
     """``sequences`` as a network reads them: beside their own sequence
     statistics (when ``floor`` is not None: see _sequence_features), standardized
     by ``scaling`` (when not None), in patches of ``patch_length`` steps that
-    read the last ``constants`` inputs once."""
+    read the last ``constant_inputs`` inputs once."""
     if floor is not None:
         sequences = with_sequence_features(sequences, floor)
     if scaling is not None:
         sequences = standardized(sequences, scaling)
-    return patched(sequences, patch_length, constants)
+    return patched(sequences, patch_length, constant_inputs)
 
 
 def _constant_input_count(n_features, reads_statistics):
     """How many of a step's inputs hold one value over each sequence: the
     sequence's own mean and log standard deviation of each of its
-    ``n_features`` features when it ``reads_statistics``."""
+    ``n_features`` features when it ``reads_statistics``. (A function of the
+    module, so that benchmarks/sequence_features_cost.py can time the layout
+    of estimators fitted before, which read them at every step.)"""
     return CONSTANT_INPUTS_PER_FEATURE * n_features if reads_statistics else 0
 
 

@@ -103,7 +103,10 @@ PARAMETERS = {
                    "each sequence's last window only. Memory then stays bounded however "
                    "long the sequences are (predict also reads by windows). "
                    "Unidirectional only. With ``patch_length``, steps of the network: "
-                   "patches."),
+                   "patches. The head reads the last window: ``readout='mean'``, "
+                   "``'max'`` and ``'attention'`` summarize its steps alone (``to_torch``'s "
+                   "module reads whole sequences, so it reproduces ``predict`` only with "
+                   "``readout='last'``)."),
     "device": ("{'cpu', 'cuda', 'cuda:N'}",
                "Where the recurrent layers train and predict. On a GPU their weights and "
                "optimizer state stay in GPU memory across minibatches (the embedding and "

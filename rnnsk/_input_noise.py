@@ -31,15 +31,16 @@ INPUT_NOISE_CONSTRAINT = {
     "input_noise": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})]}
 
 
-def input_noise_of(setting, sequences, scaling, patch_length, constant_features=0):
+def input_noise_of(setting, sequences, scaling, patch_length, constant_inputs=0):
     """The standard deviation of the noise on each input of the network (each
     feature of a patch) for the ``input_noise`` setting, or None for no noise.
 
     ``sequences`` are the training inputs before standardization and patches
     (real values, beside their sequence statistics with sequence_standardize,
     or token ids), ``scaling`` their (mean, scale) standardization or None,
-    ``patch_length`` how many steps the network reads at once, of which the last
-    ``constant_features`` once (see _patches)."""
+    ``patch_length`` how many steps the network reads at once; the last
+    ``constant_inputs`` inputs of a step are read once per patch (see
+    _patches)."""
     is_real = sequences.data.dtype.kind == "f"
     if setting == "auto":
         if not is_real:
@@ -57,7 +58,7 @@ def input_noise_of(setting, sequences, scaling, patch_length, constant_features=
         per_feature = np.full(sequences.n_features, float(setting))
     if not np.any(per_feature > 0):
         return None
-    return patched_columns(per_feature, patch_length, constant_features)
+    return patched_columns(per_feature, patch_length, constant_inputs)
 
 
 def step_change_spread(sequences):

@@ -278,7 +278,8 @@ class RecurrentNetwork:
         mean m and standard deviation s (floor: 0.001 times the feature's
         standard deviation at fit), and so does this network; in patches, the
         first two of each step, then m and log s once (``2 * k * F + 2 * F``
-        values).
+        values; estimators fitted by earlier versions read all four at every step
+        of a patch, ``4 * k * F``).
         """
         check_is_fitted(estimator, "model_")
         blocks = estimator.model_.blocks

@@ -12,7 +12,7 @@ input standardization, so the folded first-layer weights stay exact.
 
 Inputs that hold one value over a whole sequence (each sequence's own mean and
 log standard deviation with ``sequence_standardize``: the last
-``constant_features`` of every step) are read once per patch, after the k
+``constant_inputs`` of every step) are read once per patch, after the k
 steps' other features: k copies would add nothing a sum of their weights does
 not, and cost as many columns of the first layer's product.
 """
@@ -34,9 +34,9 @@ def auto_patch_length(lengths):
     return min(_AUTO_LONGEST_PATCH, max(1, int(np.median(lengths)) // _AUTO_PATCHED_STEPS))
 
 
-def patched(sequences, patch_length, constant_features=0):
+def patched(sequences, patch_length, constant_inputs=0):
     """``sequences`` (real-valued) read in patches of ``patch_length`` steps, the
-    last ``constant_features`` features (the same at every step of a sequence)
+    last ``constant_inputs`` features (the same at every step of a sequence)
     once per patch."""
     if patch_length == 1:
         return sequences
@@ -46,33 +46,41 @@ def patched(sequences, patch_length, constant_features=0):
     # sequence's last real step beyond its length (padding rows stay padding).
     positions = np.minimum(np.arange(patched_steps * patch_length),
                            np.maximum(sequences.lengths, 1)[:, None] - 1)
-    # Indexing (sequence, position) pairs copies whole rows of features: four
-    # times as fast as take_along_axis, which indexes every feature.
-    data = sequences.data[np.arange(n)[:, None], positions]
-    data = data.reshape(n, patched_steps, patch_length, n_features)
-    varying = n_features - constant_features
-    flat = data[:, :, :, :varying].reshape(n, patched_steps, patch_length * varying)
-    if constant_features:
-        flat = np.concatenate([flat, data[:, :, 0, varying:]], axis=2)
-    return Sequences(flat, -(-sequences.lengths // patch_length), sequences.is_table)
+    rows = np.arange(n)[:, None]
+    lengths = -(-sequences.lengths // patch_length)
+    if not constant_inputs:
+        # Indexing (sequence, position) pairs copies whole rows of features:
+        # four times as fast as take_along_axis, which indexes every feature.
+        data = sequences.data[rows, positions]
+        return Sequences(data.reshape(n, patched_steps, patch_length * n_features), lengths,
+                         sequences.is_table)
+    # Only the columns read are copied, straight into the patches.
+    varying = n_features - constant_inputs
+    data = np.empty((n, patched_steps, patched_width(n_features, patch_length,
+                                                     constant_inputs)), sequences.data.dtype)
+    data[:, :, :patch_length * varying] = sequences.data[rows, positions, :varying].reshape(
+        n, patched_steps, patch_length * varying)
+    data[:, :, patch_length * varying:] = sequences.data[rows, positions[:, ::patch_length],
+                                                         varying:]
+    return Sequences(data, lengths, sequences.is_table)
 
 
-def patched_width(n_features, patch_length, constant_features=0):
+def patched_width(n_features, patch_length, constant_inputs=0):
     """Inputs per step of the network: a patch's varying features, then the
     constant ones once."""
-    return patch_length * (n_features - constant_features) + constant_features
+    return patch_length * (n_features - constant_inputs) + constant_inputs
 
 
-def patched_columns(values, patch_length, constant_features=0):
+def patched_columns(values, patch_length, constant_inputs=0):
     """Per-feature ``values`` (the standardization's means or scales, the
     input noise) for the inputs of a patch, in the order ``patched`` reads
     them."""
     values = np.asarray(values)
-    varying = len(values) - constant_features
+    varying = len(values) - constant_inputs
     return np.concatenate([np.tile(values[:varying], patch_length), values[varying:]])
 
 
-def patched_statistics(statistics, patch_length, constant_features=0):
+def patched_statistics(statistics, patch_length, constant_inputs=0):
     """Per-feature (mean, scale) for the inputs of a patch."""
-    return tuple(patched_columns(values, patch_length, constant_features)
+    return tuple(patched_columns(values, patch_length, constant_inputs)
                  for values in statistics)

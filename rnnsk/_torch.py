@@ -34,7 +34,9 @@ def to_torch(estimator):
     An estimator that reads patches (``patch_length_`` > 1) gives a module
     that takes the sequences step by step, as ``predict`` does, and makes the
     patches itself; one that reads its sequences' own statistics
-    (``sequence_standardize``) computes them. The module comes in evaluation
+    (``sequence_standardize``) computes them. With ``bptt_steps`` the module
+    reads whole sequences where ``predict`` gives the head the last window: the
+    two agree with ``readout='last'`` only. The module comes in evaluation
     mode (``module.eval()``: no dropout, as ``predict``); call
     ``module.train()`` to train it further.
 
@@ -87,10 +89,10 @@ def to_torch(estimator):
     return module.eval()
 
 
-def _patched(torch, X, lengths, patch_length, constant_features):
+def _patched(torch, X, lengths, patch_length, constant_inputs):
     """(X, lengths) in patches of ``patch_length`` steps, as rnnsk's
     ``_patches.patched`` makes them (the last patch repeats the last step; the
-    last ``constant_features`` features come once, after the patch's steps)."""
+    last ``constant_inputs`` features come once, after the patch's steps)."""
     n, steps, n_features = X.shape
     patched_steps = -(-steps // patch_length)
     last = (lengths.clamp(min=1) - 1).to(X.device)
@@ -98,9 +100,9 @@ def _patched(torch, X, lengths, patch_length, constant_features):
                               last[:, None])
     data = torch.gather(X, 1, positions[:, :, None].expand(-1, -1, n_features))
     data = data.reshape(n, patched_steps, patch_length, n_features)
-    varying = n_features - constant_features
+    varying = n_features - constant_inputs
     flat = data[:, :, :, :varying].reshape(n, patched_steps, patch_length * varying)
-    if constant_features:
+    if constant_inputs:
         flat = torch.cat([flat, data[:, :, 0, varying:]], dim=2)
     return flat, torch.div(lengths + patch_length - 1, patch_length, rounding_mode="floor")
 
@@ -125,7 +127,7 @@ def _with_sequence_features(torch, X, lengths, floor):
 
 
 def _build_module(torch, model, bidirectional, dropout, patch_length, sequence_floor,
-                  constant_features):
+                  constant_inputs):
     nn = torch.nn
 
     def recurrent(block):
@@ -159,7 +161,7 @@ def _build_module(torch, model, bidirectional, dropout, patch_length, sequence_f
             self.directions = 2 if bidirectional else 1
             self.patch_length = patch_length
             self.sequence_floor = sequence_floor
-            self.constant_features = constant_features
+            self.constant_inputs = constant_inputs
 
         def forward(self, X, lengths=None):
             if lengths is None:
@@ -168,7 +170,7 @@ def _build_module(torch, model, bidirectional, dropout, patch_length, sequence_f
                 X = _with_sequence_features(torch, X, lengths, self.sequence_floor)
             if self.patch_length > 1:
                 X, lengths = _patched(torch, X, torch.as_tensor(lengths), self.patch_length,
-                                      self.constant_features)
+                                      self.constant_inputs)
             x = self._input_vectors(X) if hasattr(self, "embedding") else X
             layers = [self.rnn] if isinstance(self.rnn, nn.RNNBase) else list(self.rnn)
             for i, layer in enumerate(layers):

@@ -42,7 +42,7 @@ def test_features_constant_over_a_sequence_are_read_once_per_patch(k):
     # two varying features, then two that hold one value per sequence
     with_constants = [np.hstack([x, np.tile(x[0] * 10.0, (len(x), 1))]) for x in X]
     sequences = patched(check_sequences(with_constants, dtype=np.dtype("float64")), k,
-                        constant_features=2)
+                        constant_inputs=2)
     for i, x in enumerate(X):
         expected = reference_patches(x, k)
         if k > 1:
@@ -158,25 +158,57 @@ def test_partial_fit_fixes_the_patch_length_on_its_first_batch_and_pickles():
     np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
 
 
-def test_estimators_fitted_when_patches_repeated_the_statistics_still_read_them_so(
-        monkeypatch):
-    # Before the sequence statistics were read once per patch, a patch held
-    # them at each of its steps: _constant_input_count was 0, in effect.
-    import pickle
-
+def fitted_with_the_statistics_at_every_step_of_a_patch(monkeypatch, **params):
+    """An estimator as fitted before the sequence statistics were read once per
+    patch (_constant_input_count was 0, in effect), restored from the state an
+    earlier version saved (without ``_constant_inputs``), and the same
+    estimator as fitted."""
     import rnnsk._base
     X, y = ragged_long(lengths=(70, 90))
     with monkeypatch.context() as patch:
         patch.setattr(rnnsk._base, "_constant_input_count", lambda n_features, reads: 0)
-        clf = GRUClassifier(**fast(max_iter=2)).fit(X, y)
-    assert clf.model_.blocks[0].input_size == 2 * 2 * 4  # patches of 2 steps, 4 inputs each
-    state = clf.__getstate__()
-    del state["_constant_inputs"]  # as saved by an earlier version
-    old = pickle.loads(pickle.dumps(GRUClassifier.__new__(GRUClassifier)))
+        fitted = GRUClassifier(**fast(max_iter=2, **params)).fit(X, y)
+    state = fitted.__getstate__()
+    del state["_constant_inputs"]
+    old = GRUClassifier.__new__(GRUClassifier)
     old.__setstate__(state)
-    np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))
+    return old, fitted, X, y
+
+
+def test_estimators_fitted_when_patches_repeated_the_statistics_still_read_them_so(
+        monkeypatch):
+    old, fitted, X, y = fitted_with_the_statistics_at_every_step_of_a_patch(monkeypatch)
+    assert fitted.model_.blocks[0].input_size == 2 * 2 * 4  # patches of 2 steps, 4 inputs each
+    np.testing.assert_array_equal(old.predict_proba(X), fitted.predict_proba(X))
     old.set_params(warm_start=True).fit(X, y)  # and trains on as it was built
     assert old.model_.blocks[0].input_size == 16
+    assert GRUClassifier(**fast(max_iter=2)).fit(X, y).model_.blocks[0].input_size == 12
+
+
+def test_estimators_fitted_when_patches_repeated_the_statistics_export_them_so(monkeypatch):
+    torch = pytest.importorskip("torch")
+    from rnnsk import to_torch
+    old, _, X, _ = fitted_with_the_statistics_at_every_step_of_a_patch(
+        monkeypatch, dtype="float64", bidirectional=True)
+    lengths = np.array([len(x) for x in X])
+    padded = np.zeros((len(X), lengths.max(), 2))
+    for i, x in enumerate(X):
+        padded[i, :len(x)] = x
+    logits = to_torch(old)(torch.from_numpy(padded), torch.from_numpy(lengths))
+    np.testing.assert_allclose(torch.softmax(logits, dim=1).detach().numpy(),
+                               old.predict_proba(X), rtol=1e-10, atol=1e-12)
+
+
+def test_noise_and_statistics_of_a_patch_follow_its_inputs():
+    from rnnsk._input_noise import input_noise_of
+    from rnnsk._patches import patched_columns
+    # per step: 2 varying inputs (a, b), then 2 constant ones (m, s)
+    np.testing.assert_array_equal(patched_columns(np.array([1, 2, 30, 40]), 3, 2),
+                                  [1, 2, 1, 2, 1, 2, 30, 40])
+    np.testing.assert_array_equal(patched_columns(np.array([1, 2, 30, 40]), 3),
+                                  np.tile([1, 2, 30, 40], 3))
+    sequences = check_sequences(np.ones((2, 6, 4)), dtype=np.dtype("float64"))
+    np.testing.assert_array_equal(input_noise_of(0.1, sequences, None, 3, 2), np.full(8, 0.1))
 
 
 def test_a_patch_longer_than_every_sequence_is_refused():
