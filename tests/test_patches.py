@@ -112,12 +112,19 @@ def test_standardization_folds_into_the_first_layer_of_a_patched_model():
 
 
 def test_torch_module_makes_the_patches_itself():
-    torch = pytest.importorskip("torch")
-    from rnnsk import to_torch
+    pytest.importorskip("torch")
     X, y = ragged_long()
     clf = GRUClassifier(**fast(dtype="float64", patch_length=5, bidirectional=True)).fit(X, y)
+    assert_torch_module_reproduces_predict_proba(clf, X)
+
+
+def assert_torch_module_reproduces_predict_proba(clf, X):
+    """to_torch(clf) given the sequences step by step, padded, gives predict_proba."""
+    import torch
+
+    from rnnsk import to_torch
     lengths = np.array([len(x) for x in X])
-    padded = np.zeros((len(X), lengths.max(), 2))
+    padded = np.zeros((len(X), lengths.max(), X[0].shape[1]))
     for i, x in enumerate(X):
         padded[i, :len(x)] = x
     logits = to_torch(clf)(torch.from_numpy(padded), torch.from_numpy(lengths))
@@ -186,17 +193,10 @@ def test_estimators_fitted_when_patches_repeated_the_statistics_still_read_them_
 
 
 def test_estimators_fitted_when_patches_repeated_the_statistics_export_them_so(monkeypatch):
-    torch = pytest.importorskip("torch")
-    from rnnsk import to_torch
+    pytest.importorskip("torch")
     old, _, X, _ = fitted_with_the_statistics_at_every_step_of_a_patch(
         monkeypatch, dtype="float64", bidirectional=True)
-    lengths = np.array([len(x) for x in X])
-    padded = np.zeros((len(X), lengths.max(), 2))
-    for i, x in enumerate(X):
-        padded[i, :len(x)] = x
-    logits = to_torch(old)(torch.from_numpy(padded), torch.from_numpy(lengths))
-    np.testing.assert_allclose(torch.softmax(logits, dim=1).detach().numpy(),
-                               old.predict_proba(X), rtol=1e-10, atol=1e-12)
+    assert_torch_module_reproduces_predict_proba(old, X)
 
 
 def test_noise_and_statistics_of_a_patch_follow_its_inputs():
