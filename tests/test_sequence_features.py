@@ -115,3 +115,24 @@ def test_features_of_subnormal_magnitude_stay_finite():
     clf = GRUClassifier(hidden_size=4, max_iter=2, dtype="float64").fit(X, y)
     assert np.all(clf._sequence_floor > 0)
     assert np.all(np.isfinite(clf.predict_proba(X)))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_inputs_are_read_chunk_by_chunk_as_the_stages_read_them_whole(dtype):
+    # _as_read runs features, standardization and patches on chunks of
+    # sequences (here four); each stage on the whole data gives the same bits.
+    from rnnsk._base import _as_read
+    from rnnsk._input_scaling import input_statistics, standardized
+    from rnnsk._patches import patched
+    from rnnsk._sequence_features import read_statistics, sequence_floor
+    rng = np.random.default_rng(0)
+    X = [rng.standard_normal((int(rng.integers(40, 100)), 8)) * 10.0 ** rng.uniform(-3, 3)
+         for _ in range(300)]
+    sequences = check_sequences(X, dtype=np.dtype(dtype))
+    statistics = input_statistics(sequences, np.ones(len(sequences)))
+    floor, scaling = sequence_floor(statistics[1]), read_statistics(statistics)
+    whole = patched(standardized(with_sequence_features(sequences, floor), scaling), 3, 16)
+    chunked = _as_read(sequences, scaling, 3, floor, 16)
+    assert chunked.data.dtype == whole.data.dtype
+    np.testing.assert_array_equal(chunked.data, whole.data)
+    np.testing.assert_array_equal(chunked.lengths, whole.lengths)
