@@ -289,16 +289,21 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                         else getattr(self, "patch_length_", 1))
         constant_inputs = (self._constant_inputs_of(sequences) if first_call
                            else getattr(self, "_constant_inputs", 0))
-        # The inputs beside their sequences' statistics (sequence_standardize),
-        # before standardization and patches: what the noise is measured on.
-        inputs = _as_read(sequences, None, 1, floor)
-        noise_std = input_noise_of(getattr(self, "input_noise", 0.0), inputs, scaling,
-                                   patch_length, constant_inputs)
-        input_noise = (None if noise_std is None
-                       else InputNoise(noise_std, seed=rng.randint(2**31)))
-        training = (_as_read(inputs, scaling, patch_length, constant_inputs=constant_inputs),
-                    targets, weights)
-        del inputs  # a copy as wide as the training data: not held through training
+        noise_setting = getattr(self, "input_noise", 0.0)
+        if noise_setting == 0:  # nothing to measure: read straight into patches
+            input_noise = None
+            read = _as_read(sequences, scaling, patch_length, floor, constant_inputs)
+        else:
+            # The inputs beside their sequences' statistics (sequence_standardize),
+            # before standardization and patches: what the noise is measured on.
+            inputs = _as_read(sequences, None, 1, floor)
+            noise_std = input_noise_of(noise_setting, inputs, scaling, patch_length,
+                                       constant_inputs)
+            input_noise = (None if noise_std is None
+                           else InputNoise(noise_std, seed=rng.randint(2**31)))
+            read = _as_read(inputs, scaling, patch_length, constant_inputs=constant_inputs)
+            del inputs  # a copy as wide as the training data: not held through training
+        training = (read, targets, weights)
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(*validation_data, sequences, target_info,
