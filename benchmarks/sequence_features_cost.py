@@ -1,6 +1,6 @@
 """Seconds per epoch of the classifiers at their defaults with the sequence
 statistics (sequence_standardize) read once per patch, as now, against read at
-every step of a patch, as before session 13 (rnnsk._base._constant_input_count
+every step of a patch, as before session 13 (BaseRecurrent._constant_inputs_of
 patched to 0 for the run), and against the inputs alone; alternating in one
 process so that the three share the machine's state.
 
@@ -25,9 +25,9 @@ LAYOUTS = ("inputs alone", "every step", "once")
 
 
 def seconds_per_epoch(estimator_class, layout, x, y):
-    real = rnnsk._base._constant_input_count
+    real = rnnsk._base.BaseRecurrent._constant_inputs_of
     if layout == "every step":
-        rnnsk._base._constant_input_count = lambda n_features, reads_statistics: 0
+        rnnsk._base.BaseRecurrent._constant_inputs_of = lambda self, sequences: 0
     try:
         estimator = estimator_class(max_iter=EPOCHS, n_iter_no_change=EPOCHS + 1, n_threads=2,
                                     random_state=0,
@@ -38,7 +38,7 @@ def seconds_per_epoch(estimator_class, layout, x, y):
             estimator.fit(x, y)
         return (time.perf_counter() - start) / estimator.n_iter_, estimator.patch_length_
     finally:
-        rnnsk._base._constant_input_count = real
+        rnnsk._base.BaseRecurrent._constant_inputs_of = real
 
 
 def main(shapes):

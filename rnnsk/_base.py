@@ -194,9 +194,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     def _constant_inputs_of(self, sequences):
         """How many of a step's inputs a first fit on ``sequences`` reads once
         per patch: each sequence's mean and log standard deviation of every
-        feature, with its statistics."""
-        return _constant_input_count(sequences.n_features,
-                                     self._reads_sequence_statistics(sequences))
+        feature, with its statistics (estimators fitted before this layout
+        read them at every step: 0)."""
+        if not self._reads_sequence_statistics(sequences):
+            return 0
+        return CONSTANT_INPUTS_PER_FEATURE * sequences.n_features
 
     def _patch_length_of(self, sequences):
         """The patch length a first fit on ``sequences`` reads them in: 1 (step
@@ -824,15 +826,6 @@ def _as_read(sequences, scaling, patch_length, floor=None, constant_inputs=0):
             read = np.empty((len(sequences), *part.data.shape[1:]), part.data.dtype)
         read[chunk] = part.data
     return Sequences(read, -(-sequences.lengths // patch_length), sequences.is_table)
-
-
-def _constant_input_count(n_features, reads_statistics):
-    """How many of a step's inputs hold one value over each sequence: the
-    sequence's own mean and log standard deviation of each of its
-    ``n_features`` features when it ``reads_statistics``. (A function of the
-    module, so that benchmarks/sequence_features_cost.py can time the layout
-    of estimators fitted before, which read them at every step.)"""
-    return CONSTANT_INPUTS_PER_FEATURE * n_features if reads_statistics else 0
 
 
 def _to_numpy(value):

@@ -167,13 +167,14 @@ def test_partial_fit_fixes_the_patch_length_on_its_first_batch_and_pickles():
 
 def fitted_with_the_statistics_at_every_step_of_a_patch(monkeypatch, **params):
     """An estimator as fitted before the sequence statistics were read once per
-    patch (_constant_input_count was 0, in effect), restored from the state an
+    patch (_constant_inputs_of was 0, in effect), restored from the state an
     earlier version saved (without ``_constant_inputs``), and the same
     estimator as fitted."""
     import rnnsk._base
     X, y = ragged_long(lengths=(70, 90))
     with monkeypatch.context() as patch:
-        patch.setattr(rnnsk._base, "_constant_input_count", lambda n_features, reads: 0)
+        patch.setattr(rnnsk._base.BaseRecurrent, "_constant_inputs_of",
+                      lambda self, sequences: 0)
         fitted = GRUClassifier(**fast(max_iter=2, **params)).fit(X, y)
     state = fitted.__getstate__()
     del state["_constant_inputs"]
