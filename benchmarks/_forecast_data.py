@@ -66,6 +66,19 @@ def _m1_yearly():
     return [np.asarray(values, dtype=float) for values in frame["series_value"]]
 
 
+def _elnino():
+    import statsmodels.api as sm
+    frame = sm.datasets.elnino.load_pandas().data.drop(columns=["YEAR"])
+    return [frame.to_numpy(float).ravel()]  # the rows are years, the columns months
+
+
+def _co2_monthly():
+    import statsmodels.api as sm
+    weekly = sm.datasets.co2.load_pandas().data["co2"]
+    # 59 of its 2,284 weeks are missing: interpolated, then averaged by month.
+    return [weekly.interpolate().resample("MS").mean().to_numpy(float)]
+
+
 # name: (loader, season, horizon, window length, origins, source)
 SPECS = {
     "airline": (_airline, 12, 12, 24, 3, "rnnsk (Box & Jenkins), monthly 1949-1960"),
@@ -83,8 +96,16 @@ SPECS = {
     "m1_yearly": (_m1_yearly, 1, 6, 6, 1, "aeon, 181 yearly series of the M1 competition"),
 }
 MULTI_SERIES = ("macrodata", "uschange", "m1_yearly")
+# Series outside issue 22's benchmark, to check that the defaults chosen on it
+# forecast other series as well; run only when named (--datasets elnino,co2).
+OUTSIDE = {
+    "elnino": (_elnino, 12, 12, 24, 3,
+               "statsmodels, monthly Pacific sea surface temperature 1950-2010"),
+    "co2": (_co2_monthly, 12, 12, 24, 3,
+            "statsmodels, Mauna Loa CO2 1958-2001, weekly averaged by month"),
+}
 
 
 def load(name):
-    loader, season, horizon, window_length, origins, source = SPECS[name]
+    loader, season, horizon, window_length, origins, source = {**SPECS, **OUTSIDE}[name]
     return DataSet(name, loader(), season, horizon, window_length, origins, source)

@@ -4,6 +4,7 @@ Usage (needs the ``benchmark`` extra: statsmodels, aeon)::
 
     python benchmarks/forecasting.py                        # every data set, defaults
     python benchmarks/forecasting.py --datasets airline,lynx
+    python benchmarks/forecasting.py --datasets elnino,co2   # series outside the set
     python benchmarks/forecasting.py --variant last:window_scaling=last \\
         --variant lstm2:num_layers=2 --out docs/forecasting.md
 
