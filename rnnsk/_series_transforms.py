@@ -63,8 +63,10 @@ FLOOR_FRACTION = 0.1
 def scale_floor(series):
     """The least scale of the windows of a series (1-D): ``FLOOR_FRACTION``
     times its mean absolute step; for a constant series (no step), a tiny
-    fraction of its level, or 1 when that is 0 too (its centred windows are 0,
-    so any positive scale maps them back exactly)."""
+    fraction of its level, or the smallest normal float when that is 0 too.
+    Either way a flat window's scale is negligible beside its level, so what
+    the network outputs for it (not 0) moves the forecast by nothing: a
+    constant series, zero included, is forecast as that constant."""
     step = 0.0
     if len(series) > 1:  # steps of the series divided by a power of two: no overflow
         unit = magnitude_unit(series)[0]
@@ -72,7 +74,7 @@ def scale_floor(series):
     if step > 0:
         return FLOOR_FRACTION * step
     level = np.abs(series).max() if len(series) else 0.0
-    return 1e-12 * level if level > 0 else 1.0
+    return 1e-12 * level if level > 0 else np.finfo(np.float64).tiny
 
 
 def scale_windows(windows, method, floor):

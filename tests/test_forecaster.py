@@ -191,14 +191,25 @@ def test_window_scaling_makes_forecasts_equivariant_to_level_and_scale(scaling):
                                1000.0 + 7.0 * model.predict(4, series=y), rtol=1e-9)
 
 
+@pytest.mark.parametrize("level", [5.0, 0.0])
 @pytest.mark.parametrize("noise", [0.0, 1e-9])
-def test_constant_and_near_constant_series_forecast_their_level(noise):
+def test_constant_and_near_constant_series_forecast_their_level(noise, level):
     rng = np.random.default_rng(0)
-    flat = 5.0 + noise * rng.standard_normal(60)
+    flat = level + noise * rng.standard_normal(60)
     model = RecurrentForecaster(window_length=8, horizon=3, **FAST).fit(flat)
-    np.testing.assert_allclose(model.predict(3), 5.0, atol=100 * noise + 1e-12)
+    np.testing.assert_allclose(model.predict(3), level, atol=100 * noise + 1e-12)
     lower, upper = model.predict_interval(3, coverage=0.9)
     assert np.all(np.isfinite(lower)) and np.all(upper - lower <= 1000 * noise + 1e-9)
+
+
+def test_an_all_zero_series_in_a_global_model_is_forecast_as_zeros():
+    # Items that never sold, beside others: the network's output for a flat
+    # window is not 0, and must not reach the zero series' forecast.
+    t = np.arange(120.0)
+    model = RecurrentForecaster(window_length=6, horizon=3, **FAST).fit(
+        [0.001 * (1 + np.sin(t / 3)), np.zeros(120)])
+    # (f times the smallest normal float: 0 but for subnormal digits)
+    np.testing.assert_allclose(model.predict(3)[:, 1], 0.0, rtol=0, atol=1e-300)
 
 
 def test_small_series_are_scaled_by_their_own_floor_in_a_global_model():
