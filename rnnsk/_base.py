@@ -70,6 +70,13 @@ PATIENCE_CONSTRAINT = {
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]}
 
 
+# Parameters that shape the network or how it reads its inputs: a fit reads
+# them only when it starts afresh, so a warm start or partial_fit refuses new
+# values rather than ignoring them.
+_STRUCTURE_PARAMETERS = ("cell", "hidden_size", "num_layers", "bidirectional", "readout",
+                         "embedding_dim", "patch_length", "standardize",
+                         "sequence_standardize")
+
 # The estimators of one output per sequence read long sequences in patches.
 PATCH_LENGTH_CONSTRAINT = {
     "patch_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]}
@@ -232,7 +239,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     def _check_sample_weight(sample_weight, n_samples):
         if sample_weight is None:
             return np.ones(n_samples)
-        weights = np.asarray(sample_weight, dtype=np.float64)
+        weights = np.asarray(sample_weight)
+        if weights.dtype.kind == "c":  # never silently cut to its real part
+            raise TypeError("sample_weight must be real numbers, got complex ones")
+        weights = weights.astype(np.float64)
         if weights.ndim == 0:
             weights = np.full(n_samples, float(weights))
         if weights.shape != (n_samples,):
@@ -266,6 +276,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             raise ValueError("bptt_steps needs bidirectional=False: the reverse direction "
                              "of a window would need the steps after it")
         first_call = not (incremental or self.warm_start) or not hasattr(self, "model_")
+        if not first_call:
+            self._check_same_structure()
         # Nothing of the estimator changes until every input has been checked
         # and the validation split is made.
         sequences, targets, weights, target_info, weight_unit = self._training_data(
@@ -324,6 +336,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # Absent from estimators fitted before patches read the sequence
             # statistics once, and read as 0: at every step of a patch.
             self._constant_inputs = constant_inputs
+            self._structure = self._structure_settings()
             _check_feature_names(self, X, reset=True)  # a DataFrame's column names
         moved = self.model_.to_device(device)
         self._random_state = rng
@@ -342,6 +355,28 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
                          incremental=incremental, input_noise=input_noise)
         return self
+
+    def _structure_settings(self):
+        """The parameters among _STRUCTURE_PARAMETERS that this estimator has,
+        with their values."""
+        params = self.get_params(deep=False)
+        return {name: params[name] for name in _STRUCTURE_PARAMETERS if name in params}
+
+    def _check_same_structure(self):
+        """A warm start or partial_fit continues the fitted network: refuse
+        parameters that would have built another one, which it would ignore."""
+        fitted = getattr(self, "_structure", None)  # absent: fitted before the check
+        if fitted is None:
+            return
+        changed = {name: (value, fitted[name]) for name, value in
+                   self._structure_settings().items() if name in fitted
+                   and not _same_setting(value, fitted[name])}
+        if changed:
+            listed = ", ".join(f"{name}={now!r} (fitted with {before!r})"
+                               for name, (now, before) in changed.items())
+            raise ValueError(f"warm_start and partial_fit continue the fitted network, which "
+                             f"these parameters cannot change: {listed}; set them back, or "
+                             "fit afresh (warm_start=False)")
 
     def _stops_early(self, n_sequences):
         """Whether a fit on ``n_sequences`` holds out ``validation_fraction`` of
@@ -780,6 +815,15 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self._turns()
 
 
+def _same_setting(value, fitted):
+    """Whether a parameter's value is the one fitted with (sequences such as
+    hidden_size=(32, 16) compare element by element)."""
+    if isinstance(value, (list, tuple)) or isinstance(fitted, (list, tuple)):
+        return (isinstance(value, (list, tuple)) and isinstance(fitted, (list, tuple))
+                and list(value) == list(fitted))
+    return value == fitted
+
+
 def _relative_weights(sample_weights, class_weights):
     """Per-sample weights of the loss as (relative, unit): the product of sample
     and class weights is ``relative * unit``, with the largest relative weight 1.
@@ -793,9 +837,9 @@ def _relative_weights(sample_weights, class_weights):
                                     sample_weights.shape)
     sample_unit, class_unit = sample_weights.max(), class_weights.max()
     weights = sample_weights / sample_unit
-    if class_unit > 0:
+    if class_unit > 0:  # else every sample's class weighs nothing
         weights = weights * (class_weights / class_unit)
-    if not weights.any():
+    if class_unit <= 0 or not weights.any():
         raise ValueError("sample_weight and class_weight together give every sample weight "
                          "zero: no sample would be learned from")
     largest = weights.max()

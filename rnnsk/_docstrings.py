@@ -75,7 +75,11 @@ PARAMETERS = {
                 "and printed at every tenth of the epoch otherwise."),
     "warm_start": ("bool",
                    "Let ``fit`` continue from the weights of the previous fit instead of "
-                   "starting afresh."),
+                   "starting afresh. The network stays the fitted one: a new value of a "
+                   "parameter that shapes it (``hidden_size``, ``num_layers``, "
+                   "``bidirectional``, ``readout``, ``cell``, ``embedding_dim``, "
+                   "``patch_length``, ``standardize``, ``sequence_standardize``) is refused "
+                   "with a ValueError, as by ``partial_fit``."),
     "momentum": ("float", "Momentum of the 'sgd' solver, between 0 and 1."),
     "nesterovs_momentum": ("bool", "Use Nesterov's momentum with the 'sgd' solver."),
     "early_stopping": ("bool",

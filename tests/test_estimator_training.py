@@ -364,3 +364,30 @@ def test_minibatch_sizes(monkeypatch, n_samples, batch_size, expected):
     X, y = sequences_3d(n=n_samples)
     quietly(LSTMClassifier(**fast(batch_size=batch_size, max_iter=1)).fit, X, y)
     assert sorted(sizes) == expected
+
+
+@pytest.mark.parametrize("change", [dict(hidden_size=16), dict(bidirectional=True),
+                                    dict(num_layers=2), dict(readout="last"),
+                                    dict(hidden_size=(8, 8))])
+def test_a_warm_start_refuses_another_network_and_keeps_the_fitted_one(change):
+    # Silently keeping the fitted network would leave get_params describing
+    # a model that is not the one predicting.
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**fast(hidden_size=8, max_iter=2, warm_start=True)).fit(X, y)
+    fitted, before = clf.model_.state_dict(), clf.predict_proba(X)
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=f"cannot change: {name}="):
+        clf.set_params(**change).fit(X, y)
+    with pytest.raises(ValueError, match=f"cannot change: {name}="):
+        clf.partial_fit(X, y)
+    assert_same_state(clf.model_.state_dict(), fitted)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    clf.set_params(warm_start=False).fit(X, y)  # a fresh fit builds the new network
+    assert clf._structure[name] == change[name]
+
+
+def test_a_warm_start_with_the_same_structure_continues():
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**fast(hidden_size=(8, 4), max_iter=2, warm_start=True)).fit(X, y)
+    clf.set_params(hidden_size=[8, 4], max_iter=1).fit(X, y)  # a list equal to the tuple
+    assert clf.n_iter_ == 3

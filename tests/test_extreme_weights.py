@@ -113,6 +113,16 @@ def test_weights_that_leave_no_sample_to_learn_from_are_rejected():
         _classifier(class_weight={0: 0.0}).fit(X, y, sample_weight=(y == 0).astype(float))
 
 
+@pytest.mark.parametrize("alpha", [0.0, 1e-2])
+def test_class_weights_all_zero_are_rejected(alpha):
+    # Not read as "no class weights": every sample would weigh nothing.
+    X, y, _ = _data()
+    est = _classifier(class_weight={0: 0.0, 1: 0.0}, alpha=alpha)
+    with pytest.raises(ValueError, match="give every sample weight zero"):
+        est.fit(X, y)
+    assert not hasattr(est, "model_")
+
+
 def test_early_stopping_split_without_weight_is_rejected():
     X, y, _ = _data()
     weights = np.zeros(len(y))

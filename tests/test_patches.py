@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
-from estimator_data import fast
+from estimator_data import assert_same_state, fast
 from rnnsk import GRUClassifier, LSTMRegressor, RecurrentClassifier, RecurrentRegressor
 from rnnsk._patches import auto_patch_length, patched
 from rnnsk._validation import check_sequences
@@ -136,8 +136,14 @@ def test_warm_start_keeps_the_first_fits_patch_length():
     X, y = ragged_long(lengths=(70, 90))
     clf = GRUClassifier(**fast(max_iter=2, warm_start=True)).fit(X, y)
     assert clf.patch_length_ == 2
-    clf.set_params(patch_length=5).fit(X, y)
+    longer, y_longer = ragged_long(lengths=(300, 400))  # 'auto' would pick 8 afresh
+    clf.fit(longer, y_longer)
     assert clf.patch_length_ == 2
+    fitted = clf.model_.state_dict()
+    with pytest.raises(ValueError, match=r"patch_length=5 \(fitted with 'auto'\)"):
+        clf.set_params(patch_length=5).fit(X, y)
+    assert clf.patch_length_ == 2
+    assert_same_state(clf.model_.state_dict(), fitted)
 
 
 def test_bad_patch_lengths_are_refused_and_change_nothing():
