@@ -64,6 +64,9 @@ def encode_labels(estimator, y, classes, reset):
     """(indices of the labels y in the sorted labels, the labels): learned from
     ``classes`` or y on ``reset``, otherwise ``estimator.classes_``, which y
     must not go beyond."""
+    if np.asarray(y).dtype.kind == "f" and np.isnan(y).any():
+        # (NaN is no class: np.unique would list it as one, unequal to itself)
+        raise ValueError("y contains NaN: every label must be a class")
     if reset:
         labels = _sorted_labels(classes if classes is not None else y)
         if len(labels) < 2:
@@ -336,7 +339,9 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
             raise ValueError(f"y must be 1-D or 2-D, got {y.ndim}-D")
         if not np.all(np.isfinite(y)):
             raise ValueError("Input y contains NaN or infinity.")
-        targets = y.reshape(len(y), -1)
+        if y.ndim == 2 and y.shape[1] == 0:
+            raise ValueError(f"y of shape {y.shape} has no target column")
+        targets = y if y.ndim == 2 else y[:, None]
         if reset:
             # Weighted, so that a weight of 2 stays the same as a repeated sample.
             mean, scale = mean_and_std(targets, axis=0, weights=sample_weight)

@@ -427,8 +427,10 @@ class RecurrentLanguageModel(BaseRecurrent):
     def _prompt_states(self, prefixes, name):
         """Every block's states after reading each prefix (from the
         end-of-document token) and the top layer's output there."""
-        ids = self._ids(self._tokenize(prefixes, name), self.vocabulary_, strict=True,
-                        name=name)
+        tokens = self._tokenize(prefixes, name)
+        if len(tokens) == 0:
+            raise ValueError(f"{name} holds no prefixes to predict the next token after")
+        ids = self._ids(tokens, self.vocabulary_, strict=True, name=name)
         sequences, _ = self._documents(ids, self._end_id())
         states = self.model_._carry_state(sequences, sequences.lengths, self.bptt_steps)
         return states, states[-1][0][-1]

@@ -403,7 +403,9 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
         if not ndims <= {1, 2} or len(ndims) > 1:
             raise ValueError("every entry of y must be a (T_i,) array, or every one a (T_i, k) "
                              "array")
-        columns = [entry.reshape(len(entry), -1) for entry in entries]
+        if ndims == {2} and entries[0].shape[1] == 0:
+            raise ValueError(f"y[0] of shape {entries[0].shape} has no target column")
+        columns = [entry if entry.ndim == 2 else entry[:, None] for entry in entries]
         widths = {c.shape[1] for c in columns}
         if len(widths) > 1:
             raise ValueError(f"entries of y have different numbers of columns: {sorted(widths)}")

@@ -375,3 +375,15 @@ def test_early_stopping_on_too_few_samples_says_so_and_changes_nothing():
                                          r"0\.1 of 6 samples: The test_size = 1"):
         classifier.fit(X, [0, 1] * 3)
     assert not hasattr(classifier, "model_")
+
+
+def test_targets_without_a_column_are_refused():
+    X, _ = regression_3d(n=10)
+    with pytest.raises(ValueError, match=r"y of shape \(10, 0\) has no target column"):
+        GRURegressor(**FAST).fit(X, np.empty((10, 0)))
+
+
+def test_complex_sample_weights_are_refused():
+    X, y = regression_3d(n=10)
+    with pytest.raises(TypeError, match="sample_weight must be real numbers"):
+        GRURegressor(**FAST).fit(X, y, sample_weight=np.r_[np.ones(9), -1j])

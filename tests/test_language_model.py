@@ -68,6 +68,11 @@ def test_unknown_characters_score_as_unknown_and_prompts_refuse_them(fitted):
         fitted.predict_proba(["zz"])
 
 
+def test_no_prefix_to_predict_after_is_a_clear_error(fitted):
+    with pytest.raises(ValueError, match="X holds no prefixes"):
+        fitted.predict_proba([])
+
+
 def test_generation_is_reproducible_and_batched(fitted):
     one = fitted.generate(max_tokens=20, temperature=1.5, random_state=3)
     assert one == fitted.generate(max_tokens=20, temperature=1.5, random_state=3)

@@ -371,3 +371,16 @@ def test_sklearn_checks_that_do_not_assume_tabular_y(estimator):
     checks.check_estimator_repr(name, estimator)
     checks.check_estimator_tags_renamed(name, estimator)
     checks.check_valid_tag_types(name, estimator)
+
+
+def test_a_nan_label_is_refused_as_nan():
+    with pytest.raises(ValueError, match="y contains NaN"):
+        RecurrentTagger(hidden_size=4, max_iter=1, num_layers=1).fit(
+            ["ab", "cd"], [[0.0, np.nan], [1.0, 0.0]])
+
+
+def test_step_targets_without_a_column_are_refused():
+    X = [np.ones((3, 2)), np.ones((4, 2))]
+    with pytest.raises(ValueError, match=r"y\[0\] of shape \(3, 0\) has no target column"):
+        RecurrentStepRegressor(hidden_size=4, max_iter=1).fit(X, [np.empty((3, 0)),
+                                                                  np.empty((4, 0))])
