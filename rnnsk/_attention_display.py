@@ -66,6 +66,10 @@ class AttentionDisplay:
         with ``target``, read by teacher forcing) for a fitted
         :class:`EncoderDecoder` with attention."""
         _import_pyplot(f"{cls.__name__}.from_estimator")
+        if not hasattr(estimator, "attention_weights"):
+            # (a classifier's readout='attention' pools over time: no alignment)
+            raise TypeError(f"{cls.__name__} plots an EncoderDecoder's alignment of a source "
+                            f"with its output; {type(estimator).__name__} has none")
         if target is None:
             target = estimator.predict([source])[0]
         weights = estimator.attention_weights([source], [target])[0]

@@ -23,7 +23,7 @@ from ._init import INITS
 from ._input_noise import InputNoise, input_noise_of
 from ._input_scaling import (fold, input_statistics, sequence_chunks, standardized,
                              unfold)
-from ._memory import check_embedding_fits
+from ._memory import check_embedding_fits, check_network_fits
 from ._model import SequenceModel
 from ._network import CELLS, single_threaded_blas
 from ._patches import auto_patch_length, patched, patched_statistics, patched_width
@@ -487,6 +487,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                     rng):
         # The model first: making it is what fails when the device cannot be
         # used, and then the estimator must be left as it was.
+        check_network_fits(self.cell, hidden_sizes, 2 if getattr(self, "bidirectional", False)
+                           else 1, np.dtype(self.dtype))
         model = self._make_model(sequences, target_info, vocabulary, hidden_sizes, n_threads,
                                  device, rng)
         self._feature_signature = feature_signature(sequences)

@@ -70,3 +70,30 @@ def check_embedding_fits(vocabulary_size, embedding_dim, dtype):
             f"{needed / 2**30:.1f} GiB with its optimizer state), more than "
             f"the {available / 2**30:.1f} GiB available. Map tokens to ids 0..V-1 first "
             "(TextSequencer does) or pass vocabulary_size.")
+
+
+# Weight matrices per unit of a layer's hidden size, by cell (PyTorch's layout).
+_GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
+
+
+def check_network_fits(cell, hidden_sizes, directions, dtype):
+    """The recurrent weights must fit in memory, with their gradients and the
+    optimizer's two moments: an absurd hidden_size would otherwise end in a
+    bare std::bad_alloc from the core, or in the system killing the process.
+    Counts the hidden-to-hidden matrices and the inputs of the layers after
+    the first (a lower bound: the first layer's inputs are left out)."""
+    gates = _GATES.get(cell, 4)
+    weights, width = 0, None
+    for size in hidden_sizes:
+        weights += directions * gates * size * (size + (width or 0))
+        width = directions * size
+    needed = 4 * weights * dtype.itemsize
+    if needed < _CHECK_ABOVE_BYTES:
+        return
+    available = available_bytes()
+    if available is not None and needed > available:
+        raise MemoryError(
+            f"a {cell} network of hidden_size={list(hidden_sizes)} needs about "
+            f"{needed / 2**30:.1f} GiB for its weights, their gradients and the "
+            f"optimizer's state, more than the {available / 2**30:.1f} GiB available; "
+            "use a smaller hidden_size or num_layers")

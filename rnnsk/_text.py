@@ -160,8 +160,13 @@ class TextSequencer(TransformerMixin, BaseEstimator):
         if getattr(X, "ndim", 1) != 1:
             raise ValueError(f"X must be a 1-D iterable of documents, got an array of shape "
                              f"{X.shape}")
+        documents = list(X)
+        for i, document in enumerate(documents):
+            if not isinstance(document, (str, bytes)):  # None or NaN: a missing text
+                raise TypeError(f"X[{i}] must be a text document (str), got "
+                                f"{type(document).__name__} {document!r}")
         analyzer = self._analyzer()
-        return [list(analyzer(document)) for document in X]
+        return [list(analyzer(document)) for document in documents]
 
     def _analyzer(self):
         """CountVectorizer's function from a document to its tokens."""

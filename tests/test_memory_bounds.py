@@ -20,6 +20,17 @@ def test_a_batch_that_cannot_fit_is_refused_before_anything_is_allocated():
         net.forward(X, training=True)
 
 
+@pytest.mark.parametrize("change", [dict(hidden_size=10**6), dict(hidden_size=(8, 10**6)),
+                                    dict(hidden_size=300_000, bidirectional=True)])
+def test_a_network_that_cannot_fit_is_refused_naming_its_size(change):
+    X, y = np.zeros((4, 3, 1)), [0, 1, 0, 1]
+    clf = LSTMClassifier(max_iter=1, **change)
+    with pytest.raises(MemoryError, match=r"hidden_size=\[.*\] needs about .* GiB .* more "
+                                          r"than the .* GiB available"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
 # Long sequences (the tape dominates) and short ones over many samples (the
 # per-sequence buffers dominate), for training and inference.
 SHAPES = [(16, 1500, True), (16, 1500, False), (50_000, 2, True), (50_000, 2, False)]

@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
-from rnnsk import AttentionDisplay, EncoderDecoder
+from rnnsk import AttentionDisplay, EncoderDecoder, GRUClassifier
 from rnnsk._decoding import beam_search, greedy_decode
 from rnnsk._seq2seq_model import END, START
 
@@ -140,6 +140,10 @@ def test_attention_display(fitted):
     with pytest.raises(ValueError, match="labels"):
         AttentionDisplay(weights=np.zeros((2, 2)), source_tokens=["a"],
                          output_tokens=["b", "c"]).plot()
+    pooled = GRUClassifier(readout="attention", hidden_size=4, max_iter=1).fit(
+        np.ones((4, 3, 1)), [0, 1, 0, 1])
+    with pytest.raises(TypeError, match="GRUClassifier has none"):
+        AttentionDisplay.from_estimator(pooled, np.ones((3, 1)))
 
 
 def test_word_tokens_and_token_ids():

@@ -118,6 +118,10 @@ def test_errors():
         TextSequencer(token_pattern=None).fit(DOCS)
     with pytest.raises(ValueError, match="at least one document"):
         TextSequencer().fit([])
+    with pytest.raises(TypeError, match=r"X\[1\] must be a text document \(str\), got NoneType"):
+        TextSequencer().fit(["a b", None])
+    with pytest.raises(TypeError, match=r"X\[0\] .* got float nan"):
+        TextSequencer().fit(DOCS).transform([np.nan])
     from sklearn.exceptions import NotFittedError
     with pytest.raises(NotFittedError):
         TextSequencer().transform(DOCS)
