@@ -70,13 +70,6 @@ PATIENCE_CONSTRAINT = {
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]}
 
 
-# Parameters that shape the network or how it reads its inputs: a fit reads
-# them only when it starts afresh, so a warm start or partial_fit refuses new
-# values rather than ignoring them.
-_STRUCTURE_PARAMETERS = ("cell", "hidden_size", "num_layers", "bidirectional", "readout",
-                         "embedding_dim", "patch_length", "standardize",
-                         "sequence_standardize")
-
 # The estimators of one output per sequence read long sequences in patches.
 PATCH_LENGTH_CONSTRAINT = {
     "patch_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})]}
@@ -94,6 +87,13 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     # split into near-equal ones (else MLP's rule: full ones and a smaller last).
     auto_batch_size = 32
     auto_batches_near_equal = True
+
+    # Parameters that shape the network or how it reads its inputs: a fit reads
+    # them only when it starts afresh, so a warm start or partial_fit refuses
+    # new values rather than ignoring them (subclasses add their own).
+    _structure_parameters = ("cell", "hidden_size", "num_layers", "bidirectional", "readout",
+                             "embedding_dim", "dtype", "patch_length", "standardize",
+                             "sequence_standardize")
 
     _parameter_constraints = {
         "cell": [StrOptions(set(CELLS))],
@@ -241,7 +241,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             return np.ones(n_samples)
         weights = np.asarray(sample_weight)
         if weights.dtype.kind == "c":  # never silently cut to its real part
-            raise TypeError("sample_weight must be real numbers, got complex ones")
+            raise ValueError("Complex data not supported: sample_weight has complex values")
         weights = weights.astype(np.float64)
         if weights.ndim == 0:
             weights = np.full(n_samples, float(weights))
@@ -357,10 +357,23 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         return self
 
     def _structure_settings(self):
-        """The parameters among _STRUCTURE_PARAMETERS that this estimator has,
-        with their values."""
+        """The values of _structure_parameters (those this estimator has) as the
+        network is built from them: the layer sizes for hidden_size and
+        num_layers (8, (8,) and [8] with num_layers None or 1 are one network),
+        the fitted patch_length_ for patch_length='auto'."""
         params = self.get_params(deep=False)
-        return {name: params[name] for name in _STRUCTURE_PARAMETERS if name in params}
+        settings = {name: params[name] for name in self._structure_parameters
+                    if name in params and name not in ("hidden_size", "num_layers")}
+        if "hidden_size" in params:
+            names = "hidden_size, num_layers" if "num_layers" in params else "hidden_size"
+            settings[names] = tuple(int(size) for size in self._hidden_sizes())
+        if "bidirectional" in settings:
+            settings["bidirectional"] = bool(settings["bidirectional"])
+        if "dtype" in settings:
+            settings["dtype"] = np.dtype(settings["dtype"]).name
+        if settings.get("patch_length") == "auto" and hasattr(self, "patch_length_"):
+            settings["patch_length"] = self.patch_length_
+        return settings
 
     def _check_same_structure(self):
         """A warm start or partial_fit continues the fitted network: refuse
@@ -368,15 +381,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         fitted = getattr(self, "_structure", None)  # absent: fitted before the check
         if fitted is None:
             return
-        changed = {name: (value, fitted[name]) for name, value in
-                   self._structure_settings().items() if name in fitted
-                   and not _same_setting(value, fitted[name])}
+        changed = [f"{name} {now!r} (fitted with {fitted[name]!r})"
+                   for name, now in self._structure_settings().items()
+                   if name in fitted and now != fitted[name]]
         if changed:
-            listed = ", ".join(f"{name}={now!r} (fitted with {before!r})"
-                               for name, (now, before) in changed.items())
-            raise ValueError(f"warm_start and partial_fit continue the fitted network, which "
-                             f"these parameters cannot change: {listed}; set them back, or "
-                             "fit afresh (warm_start=False)")
+            raise ValueError("warm_start and partial_fit continue the fitted network, which "
+                             f"these parameters cannot change: {'; '.join(changed)}. Set "
+                             "them back, or call fit with warm_start=False to build the new "
+                             "network (partial_fit always continues)")
 
     def _stops_early(self, n_sequences):
         """Whether a fit on ``n_sequences`` holds out ``validation_fraction`` of
@@ -815,15 +827,6 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             state.setdefault("sequence_standardize", False)  # read the inputs alone
         super().__setstate__(state)
         self._turns()
-
-
-def _same_setting(value, fitted):
-    """Whether a parameter's value is the one fitted with (sequences such as
-    hidden_size=(32, 16) compare element by element)."""
-    if isinstance(value, (list, tuple)) or isinstance(fitted, (list, tuple)):
-        return (isinstance(value, (list, tuple)) and isinstance(fitted, (list, tuple))
-                and list(value) == list(fitted))
-    return value == fitted
 
 
 def _relative_weights(sample_weights, class_weights):

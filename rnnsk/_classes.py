@@ -60,13 +60,20 @@ def _sorted_labels(values):
                         "strings or all numbers") from error
 
 
+def _refuse_nan_labels(labels, name):
+    """NaN is no class: np.unique would list it as one, unequal to itself."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "f" and np.isnan(labels).any():
+        raise ValueError(f"{name} contains NaN: every label must be a class")
+
+
 def encode_labels(estimator, y, classes, reset):
     """(indices of the labels y in the sorted labels, the labels): learned from
     ``classes`` or y on ``reset``, otherwise ``estimator.classes_``, which y
     must not go beyond."""
-    if np.asarray(y).dtype.kind == "f" and np.isnan(y).any():
-        # (NaN is no class: np.unique would list it as one, unequal to itself)
-        raise ValueError("y contains NaN: every label must be a class")
+    _refuse_nan_labels(y, "y")
+    if classes is not None:
+        _refuse_nan_labels(classes, "classes")
     if reset:
         labels = _sorted_labels(classes if classes is not None else y)
         if len(labels) < 2:

@@ -76,10 +76,11 @@ PARAMETERS = {
     "warm_start": ("bool",
                    "Let ``fit`` continue from the weights of the previous fit instead of "
                    "starting afresh. The network stays the fitted one: a new value of a "
-                   "parameter that shapes it (``hidden_size``, ``num_layers``, "
-                   "``bidirectional``, ``readout``, ``cell``, ``embedding_dim``, "
-                   "``patch_length``, ``standardize``, ``sequence_standardize``) is refused "
-                   "with a ValueError, as by ``partial_fit``."),
+                   "parameter that shapes it or how it reads its inputs (its cell, layer "
+                   "sizes, directions, readout, embeddings, dtype, patches, "
+                   "standardization, and the estimator's own such as ``crf`` or "
+                   "``attention``) is refused with a ValueError naming it, as by "
+                   "``partial_fit``."),
     "momentum": ("float", "Momentum of the 'sgd' solver, between 0 and 1."),
     "nesterovs_momentum": ("bool", "Use Nesterov's momentum with the 'sgd' solver."),
     "early_stopping": ("bool",

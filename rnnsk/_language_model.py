@@ -150,6 +150,8 @@ class RecurrentLanguageModel(BaseRecurrent):
     unknown_token = "<unk>"
     end_token = "</d>"
 
+    _structure_parameters = BaseRecurrent._structure_parameters + ("tie_weights", "analyzer")
+
     _parameter_constraints = {
         **{name: rule for name, rule in BaseRecurrent._parameter_constraints.items()
            if name not in _NOT_LM},

@@ -76,24 +76,45 @@ def check_embedding_fits(vocabulary_size, embedding_dim, dtype):
 _GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
 
 
+def total_bytes():
+    """The memory this process could ever have: the smaller of the system's
+    total memory and its cgroup's limit; None where neither can be read."""
+    limits = []
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemTotal:"):
+                    limits.append(int(line.split()[1]) * 1024)
+    except OSError:
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as maximum:
+            limit = maximum.read().strip()
+            if limit != "max":
+                limits.append(int(limit))
+    except (OSError, ValueError):
+        pass
+    return min(limits) if limits else None
+
+
 def check_network_fits(cell, hidden_sizes, directions, dtype):
-    """The recurrent weights must fit in memory, with their gradients and the
-    optimizer's two moments: an absurd hidden_size would otherwise end in a
-    bare std::bad_alloc from the core, or in the system killing the process.
-    Counts the hidden-to-hidden matrices and the inputs of the layers after
-    the first (a lower bound: the first layer's inputs are left out)."""
-    gates = _GATES.get(cell, 4)
-    weights, width = 0, None
+    """The recurrent weights must fit in memory with their gradients and one
+    optimizer state: an absurd hidden_size would otherwise end in a bare
+    std::bad_alloc from the core. Counts the hidden-to-hidden matrices and the
+    inputs of the layers after the first (the first layer's inputs left out),
+    against the machine's total memory rather than what is free now (which
+    reclaimable caches hide), so that it never refuses a network that fits."""
+    weights, width = 0, 0
     for size in hidden_sizes:
-        weights += directions * gates * size * (size + (width or 0))
+        weights += directions * _GATES[cell] * size * (size + width)
         width = directions * size
-    needed = 4 * weights * dtype.itemsize
+    needed = 3 * weights * dtype.itemsize
     if needed < _CHECK_ABOVE_BYTES:
         return
-    available = available_bytes()
-    if available is not None and needed > available:
+    total = total_bytes()
+    if total is not None and needed > total:
         raise MemoryError(
-            f"a {cell} network of hidden_size={list(hidden_sizes)} needs about "
+            f"an {cell} network of hidden_size={list(hidden_sizes)} needs at least "
             f"{needed / 2**30:.1f} GiB for its weights, their gradients and the "
-            f"optimizer's state, more than the {available / 2**30:.1f} GiB available; "
-            "use a smaller hidden_size or num_layers")
+            f"optimizer's state, more than the {total / 2**30:.1f} GiB this machine "
+            "has; use a smaller hidden_size or num_layers")

@@ -146,6 +146,9 @@ class EncoderDecoder(BaseRecurrent):
     ['seven', 'thirty']
     """
 
+    _structure_parameters = BaseRecurrent._structure_parameters + (
+        "attention", "target_embedding_dim", "analyzer")
+
     _parameter_constraints = {
         **{name: constraint for name, constraint in BaseRecurrent._parameter_constraints.items()
            if name not in _NOT_SEQ2SEQ},

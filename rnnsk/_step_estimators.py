@@ -22,6 +22,9 @@ DEFAULT_TOKEN_EMBEDDING = 64
 class BaseStepEstimator(BaseRecurrent):
     """Shared implementation of the per-step estimators."""
 
+    _structure_parameters = BaseRecurrent._structure_parameters + (
+        "char_encoder", "char_features", "token_bigrams")
+
     # (A per-step head has no readout.)
     _parameter_constraints = {
         **{name: rule for name, rule in BaseRecurrent._parameter_constraints.items()
@@ -113,6 +116,13 @@ class BaseStepEstimator(BaseRecurrent):
                                  "sequence (a list or array of them, e.g. list(y[i]) for one "
                                  "character per step); for one label per sequence use "
                                  "RecurrentClassifier or RecurrentRegressor")
+        for i, entry in enumerate(y):
+            if not (isinstance(entry, np.ndarray) and entry.dtype.kind in "fiub"):
+                # A list such as ['N', nan] would become the strings 'N' and 'nan'.
+                values = np.asarray(entry, dtype=object)
+                if ((values == None) | (values != values)).any():  # noqa: E711 (elementwise)
+                    raise ValueError(f"y[{i}] contains a missing value (NaN or None): every "
+                                     "step needs a target")
         targets = [np.asarray(entry) for entry in y]
         for i, entry in enumerate(targets):
             if entry.dtype.kind == "c":  # never silently drop the imaginary part

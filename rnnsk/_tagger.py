@@ -142,6 +142,8 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     [array(['letter', 'digit', 'letter', 'digit'], dtype='<U6')]
     """
 
+    _structure_parameters = BaseStepEstimator._structure_parameters + ("crf",)
+
     _parameter_constraints = {
         **BaseStepEstimator._parameter_constraints,
         "crf": ["boolean"],

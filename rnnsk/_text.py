@@ -1,6 +1,6 @@
 """Raw text to sequences of token ids, for the estimators' embedding input."""
 from collections import Counter
-from numbers import Integral
+from numbers import Integral, Number
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -162,9 +162,11 @@ class TextSequencer(TransformerMixin, BaseEstimator):
                              f"{X.shape}")
         documents = list(X)
         for i, document in enumerate(documents):
-            if not isinstance(document, (str, bytes)):  # None or NaN: a missing text
-                raise TypeError(f"X[{i}] must be a text document (str), got "
-                                f"{type(document).__name__} {document!r}")
+            # None or NaN: a missing text (a list of tokens is a document that
+            # a tokenizer such as `lambda tokens: tokens` reads as it is).
+            if document is None or isinstance(document, Number):
+                raise TypeError(f"document {i} of X is {document!r}, not a text; fill or drop "
+                                "missing texts first")
         analyzer = self._analyzer()
         return [list(analyzer(document)) for document in documents]
 

@@ -385,5 +385,5 @@ def test_targets_without_a_column_are_refused():
 
 def test_complex_sample_weights_are_refused():
     X, y = regression_3d(n=10)
-    with pytest.raises(TypeError, match="sample_weight must be real numbers"):
+    with pytest.raises(ValueError, match="Complex data not supported: sample_weight"):
         GRURegressor(**FAST).fit(X, y, sample_weight=np.r_[np.ones(9), -1j])

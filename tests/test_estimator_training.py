@@ -366,28 +366,46 @@ def test_minibatch_sizes(monkeypatch, n_samples, batch_size, expected):
     assert sorted(sizes) == expected
 
 
-@pytest.mark.parametrize("change", [dict(hidden_size=16), dict(bidirectional=True),
-                                    dict(num_layers=2), dict(readout="last"),
-                                    dict(hidden_size=(8, 8))])
-def test_a_warm_start_refuses_another_network_and_keeps_the_fitted_one(change):
+@pytest.mark.parametrize("change, named", [
+    (dict(hidden_size=16), r"hidden_size, num_layers \(16,\) \(fitted with \(8,\)\)"),
+    (dict(num_layers=2), r"hidden_size, num_layers \(8, 8\)"),
+    (dict(hidden_size=(8, 8)), r"hidden_size, num_layers \(8, 8\)"),
+    (dict(bidirectional=True), r"bidirectional True \(fitted with False\)"),
+    (dict(readout="last"), r"readout 'last' \(fitted with 'max'\)"),
+    (dict(dtype="float64"), r"dtype 'float64' \(fitted with 'float32'\)")])
+def test_a_warm_start_refuses_another_network_and_keeps_the_fitted_one(change, named):
     # Silently keeping the fitted network would leave get_params describing
     # a model that is not the one predicting.
     X, y = sequences_3d()
     clf = LSTMClassifier(**fast(hidden_size=8, max_iter=2, warm_start=True)).fit(X, y)
     fitted, before = clf.model_.state_dict(), clf.predict_proba(X)
-    name = next(iter(change))
-    with pytest.raises(ValueError, match=f"cannot change: {name}="):
-        clf.set_params(**change).fit(X, y)
-    with pytest.raises(ValueError, match=f"cannot change: {name}="):
+    original = {name: clf.get_params()[name] for name in change}
+    clf.set_params(**change)
+    with pytest.raises(ValueError, match=f"cannot change: {named}"):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match="partial_fit always continues"):
         clf.partial_fit(X, y)
     assert_same_state(clf.model_.state_dict(), fitted)
-    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    np.testing.assert_array_equal(clf.set_params(**original).predict_proba(X), before)
+    clf.set_params(**change)
     clf.set_params(warm_start=False).fit(X, y)  # a fresh fit builds the new network
-    assert clf._structure[name] == change[name]
+    clf.set_params(warm_start=True).fit(X, y)  # and continues it
 
 
-def test_a_warm_start_with_the_same_structure_continues():
+@pytest.mark.parametrize("same", [dict(hidden_size=(8,)), dict(hidden_size=[8]),
+                                  dict(num_layers=1), dict(hidden_size=np.int64(8)),
+                                  dict(bidirectional=np.False_), dict(dtype=np.float32)])
+def test_a_warm_start_continues_the_same_network_however_it_is_written(same):
     X, y = sequences_3d()
-    clf = LSTMClassifier(**fast(hidden_size=(8, 4), max_iter=2, warm_start=True)).fit(X, y)
-    clf.set_params(hidden_size=[8, 4], max_iter=1).fit(X, y)  # a list equal to the tuple
+    clf = LSTMClassifier(**fast(hidden_size=8, max_iter=1, warm_start=True)).fit(X, y)
+    clf.set_params(**same).fit(X, y)
+    clf.partial_fit(X, y)
     assert clf.n_iter_ == 3
+
+
+def test_a_warm_start_of_an_estimator_fitted_before_the_check_continues():
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**fast(hidden_size=8, max_iter=1, warm_start=True)).fit(X, y)
+    del clf._structure  # as unpickled from before the check
+    clf.fit(X, y)
+    assert clf.n_iter_ == 2

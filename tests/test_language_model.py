@@ -206,3 +206,9 @@ def test_state_dict_round_trip_and_tie_check(fitted):
     state["head.weight"] = state["head.weight"] + 1
     with pytest.raises(ValueError, match="ties its weights"):
         lm.load_state_dict(state)
+
+
+def test_a_warm_start_refuses_other_tied_weights():
+    model = small(max_iter=1, warm_start=True).fit(TEXT)
+    with pytest.raises(ValueError, match=r"tie_weights True \(fitted with False\)"):
+        model.set_params(tie_weights=True).fit(TEXT)

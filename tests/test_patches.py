@@ -140,10 +140,11 @@ def test_warm_start_keeps_the_first_fits_patch_length():
     clf.fit(longer, y_longer)
     assert clf.patch_length_ == 2
     fitted = clf.model_.state_dict()
-    with pytest.raises(ValueError, match=r"patch_length=5 \(fitted with 'auto'\)"):
+    with pytest.raises(ValueError, match=r"patch_length 5 \(fitted with 2\)"):
         clf.set_params(patch_length=5).fit(X, y)
     assert clf.patch_length_ == 2
     assert_same_state(clf.model_.state_dict(), fitted)
+    clf.set_params(patch_length=2).fit(X, y)  # what 'auto' chose: the same network
 
 
 def test_bad_patch_lengths_are_refused_and_change_nothing():

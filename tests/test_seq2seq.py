@@ -345,3 +345,10 @@ def test_a_target_with_unseen_tokens_scores_as_a_miss(fitted):
     X, Y = reversal(10, seed=5)
     assert fitted.score(X, Y) == 1.0
     assert fitted.score(X, ["z" + y for y in Y]) == 0.0
+
+
+def test_a_warm_start_refuses_another_attention():
+    X, Y = reversal(20)
+    model = small(max_iter=1, warm_start=True).fit(X, Y)
+    with pytest.raises(ValueError, match=r"attention None \(fitted with 'luong'\)"):
+        model.set_params(attention=None).fit(X, Y)

@@ -181,7 +181,7 @@ def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
         tagger.score(X, [np.full(len(x), "sideways") for x in X])
     with pytest.raises(TypeError, match=r"X\[1\] is None, not a sequence of string tokens"):
         tagger.fit([["a"], None], [["x"], ["y"]])
-    with pytest.raises(TypeError, match="y mixes labels of types NoneType, str"):
+    with pytest.raises(ValueError, match=r"y\[0\] contains a missing value"):
         tagger.fit([["a", "b"], ["c"]], [["x", None], ["y"]])
     with pytest.raises(TypeError, match="one sequence of targets per sequence"):
         tagger.fit(X, "up")
@@ -373,14 +373,32 @@ def test_sklearn_checks_that_do_not_assume_tabular_y(estimator):
     checks.check_valid_tag_types(name, estimator)
 
 
-def test_a_nan_label_is_refused_as_nan():
-    with pytest.raises(ValueError, match="y contains NaN"):
-        RecurrentTagger(hidden_size=4, max_iter=1, num_layers=1).fit(
-            ["ab", "cd"], [[0.0, np.nan], [1.0, 0.0]])
-
-
 def test_step_targets_without_a_column_are_refused():
     X = [np.ones((3, 2)), np.ones((4, 2))]
     with pytest.raises(ValueError, match=r"y\[0\] of shape \(3, 0\) has no target column"):
         RecurrentStepRegressor(hidden_size=4, max_iter=1).fit(X, [np.empty((3, 0)),
                                                                   np.empty((4, 0))])
+
+
+@pytest.mark.parametrize("y, message", [
+    ([["N", "V"], ["N", np.nan]], r"y\[1\] contains a missing value"),
+    ([["N", "V"], ["N", None]], r"y\[1\] contains a missing value"),
+    ([[0.0, np.nan], [1.0, 0.0]], r"y\[0\] contains a missing value"),
+    ([np.array([0.0, np.nan]), np.array([1.0, 0.0])], "y contains NaN")])
+def test_a_missing_string_label_is_refused_not_read_as_a_class(y, message):
+    # np.asarray(['N', nan]) would make it the string 'nan'.
+    with pytest.raises(ValueError, match=message):
+        RecurrentTagger(hidden_size=4, max_iter=1, num_layers=1).fit(["ab", "cd"], y)
+
+
+def test_partial_fit_refuses_nan_among_the_classes():
+    with pytest.raises(ValueError, match="classes contains NaN"):
+        RecurrentTagger(hidden_size=4, num_layers=1).partial_fit(
+            ["ab"], [[0.0, 1.0]], classes=[0.0, 1.0, np.nan])
+
+
+def test_a_warm_start_refuses_another_output_layer():
+    tagger = RecurrentTagger(hidden_size=4, max_iter=1, num_layers=1, crf=False,
+                             warm_start=True).fit(["ab", "cd"], [[0, 1], [1, 0]])
+    with pytest.raises(ValueError, match=r"crf True \(fitted with False\)"):
+        tagger.set_params(crf=True).fit(["ab", "cd"], [[0, 1], [1, 0]])

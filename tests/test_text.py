@@ -118,10 +118,13 @@ def test_errors():
         TextSequencer(token_pattern=None).fit(DOCS)
     with pytest.raises(ValueError, match="at least one document"):
         TextSequencer().fit([])
-    with pytest.raises(TypeError, match=r"X\[1\] must be a text document \(str\), got NoneType"):
+    with pytest.raises(TypeError, match=r"document 1 of X is None, not a text"):
         TextSequencer().fit(["a b", None])
-    with pytest.raises(TypeError, match=r"X\[0\] .* got float nan"):
+    with pytest.raises(TypeError, match=r"document 0 of X is nan, not a text"):
         TextSequencer().fit(DOCS).transform([np.nan])
+    # Pre-tokenized documents through an identity tokenizer stay accepted.
+    tokens = TextSequencer(tokenizer=lambda d: d, token_pattern=None, lowercase=False)
+    assert len(tokens.fit_transform([["hello", "world"], ["world"]])[0]) == 2
     from sklearn.exceptions import NotFittedError
     with pytest.raises(NotFittedError):
         TextSequencer().transform(DOCS)
