@@ -19,11 +19,13 @@ def member_forecasters(forecaster, longest):
     """Unfitted single-network copies of ``forecaster``: member k has seed
     ``random_state + k`` when that is an int, else a seed drawn from the
     generator (clone copies a generator, so passing it on would give every
-    member the same draws), and reads
-    ``window_length * window_multiples[k % len(window_multiples)]`` steps, at
-    most ``longest`` (the longest window every member can train on and
-    forecast every series from) but never fewer than ``window_length``."""
+    member the same draws), scales its windows by
+    ``window_scaling[k % len(window_scaling)]`` (a tuple; else window_scaling)
+    and reads ``window_length * window_multiples[k % len(window_multiples)]``
+    steps, at most ``longest`` (the longest window every member can train on
+    and forecast every series from) but never fewer than ``window_length``."""
     seed, multiples = forecaster.random_state, forecaster.window_multiples
+    scalings = forecaster._window_scalings()
     generator = None if isinstance(seed, (int, np.integer)) else check_random_state(seed)
     members = []
     for k in range(forecaster.n_estimators):
@@ -33,7 +35,7 @@ def member_forecasters(forecaster, longest):
                        else int(generator.randint(2**32)))
         members.append(clone(forecaster).set_params(
             n_estimators=1, window_multiples=(1,), window_length=length,
-            random_state=member_seed))
+            window_scaling=scalings[k % len(scalings)], random_state=member_seed))
     return members
 
 

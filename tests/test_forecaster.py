@@ -98,6 +98,8 @@ def test_default_ensemble_reads_windows_of_one_and_two_lengths():
     model.fit(seasonal_series(100))
     assert [member.window_length for member in model.estimators_] == [12, 24, 12, 24, 12]
     assert [member.random_state for member in model.estimators_] == [0, 1, 2, 3, 4]
+    assert [member.window_scaling for member in model.estimators_] == [
+        "standardize", "last", "standardize", "last", "standardize"]
 
 
 def test_ensemble_forecasts_the_median_of_single_networks_of_each_seed_and_window():
@@ -105,8 +107,10 @@ def test_ensemble_forecasts_the_median_of_single_networks_of_each_seed_and_windo
     params = dict(FAST, horizon=3, combine_linear=None)
     ensemble = RecurrentForecaster(**dict(params, window_length=12, n_estimators=3,
                                           window_multiples=(1, 2))).fit(y)
-    singles = [RecurrentForecaster(**dict(params, window_length=length, random_state=seed)
-                                   ).fit(y) for length, seed in ((12, 0), (24, 1), (12, 2))]
+    singles = [RecurrentForecaster(**dict(params, window_length=length, random_state=seed,
+                                          window_scaling=scaling)).fit(y)
+               for length, seed, scaling in ((12, 0, "standardize"), (24, 1, "last"),
+                                             (12, 2, "standardize"))]
     forecasts = np.array([single.predict() for single in singles])
     assert ensemble.regressor_ is None and len(ensemble.estimators_) == 3
     assert not np.allclose(forecasts[0], forecasts[2])
@@ -181,11 +185,11 @@ def test_recursive_forecast_feeds_each_step_back():
     np.testing.assert_allclose(model.predict(5), history[-5:], rtol=1e-10)
 
 
-@pytest.mark.parametrize("scaling", ["standardize", "last"])
+@pytest.mark.parametrize("scaling", ["standardize", "last", ("standardize", "last")])
 def test_window_scaling_makes_forecasts_equivariant_to_level_and_scale(scaling):
     y = seasonal_series(100)
-    model = RecurrentForecaster(window_length=12, horizon=4, window_scaling=scaling,
-                                **FAST).fit(y)
+    model = RecurrentForecaster(**dict(FAST, window_length=12, horizon=4, window_scaling=scaling,
+                                       n_estimators=1 if isinstance(scaling, str) else 2)).fit(y)
     shifted = 1000.0 + 7.0 * y
     np.testing.assert_allclose(model.predict(4, series=shifted),
                                1000.0 + 7.0 * model.predict(4, series=y), rtol=1e-9)
@@ -535,6 +539,9 @@ def test_other_errors_and_the_estimator_left_unchanged():
     with pytest.raises(ValueError, match="window_multiples must be"):
         RecurrentForecaster(**dict(FAST, n_estimators=2, window_multiples=(1, 0.5))).fit(
             seasonal_series(60))
+    for scalings in [(), ("standardize", "mean")]:
+        with pytest.raises(ValueError, match="window_scaling must be"):
+            RecurrentForecaster(**dict(FAST, window_scaling=scalings)).fit(seasonal_series(60))
     model = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(seasonal_series(60))
     before = model.predict()
     regressor = model.regressor_

@@ -2,7 +2,7 @@
 
 A RecurrentForecaster with two stacked LSTM layers (as in the classic tutorial)
 is fitted on the airline passengers as they are — no logarithm, no scaling by
-hand: each window is standardized by its own mean and deviation inside the
+hand: each window is made relative to its own level and scale inside the
 forecaster, so the upward trend does not matter. It forecasts the last 12
 months (1960) directly, with split-conformal intervals calibrated on the last
 part of the training months, and is compared with the seasonal naive forecast
