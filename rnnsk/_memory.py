@@ -24,23 +24,42 @@ def core_bytes(network, batch, steps, rows, *, training):
 def available_bytes():
     """Memory this process may still take: the smaller of the system's available
     memory and what its cgroup allows; None where neither can be read."""
-    limits = []
+    limit, used = _cgroup("memory.max"), _cgroup("memory.current")
+    return _smallest(_meminfo("MemAvailable"),
+                     None if limit is None or used is None else limit - used)
+
+
+def total_bytes():
+    """The memory this process could ever have: the smaller of the system's
+    total memory and its cgroup's limit; None where neither can be read."""
+    return _smallest(_meminfo("MemTotal"), _cgroup("memory.max"))
+
+
+def _meminfo(field):
+    """A field of /proc/meminfo in bytes, or None."""
     try:
         with open("/proc/meminfo") as meminfo:
             for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    limits.append(int(line.split()[1]) * 1024)
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
     except OSError:
         pass
+    return None
+
+
+def _cgroup(name):
+    """A number of bytes of this process's cgroup (v2), or None (also for 'max')."""
     try:
-        with open("/sys/fs/cgroup/memory.max") as maximum, \
-                open("/sys/fs/cgroup/memory.current") as current:
-            limit = maximum.read().strip()
-            if limit != "max":
-                limits.append(int(limit) - int(current.read().strip()))
+        with open(f"/sys/fs/cgroup/{name}") as file:
+            value = file.read().strip()
+        return None if value == "max" else int(value)
     except (OSError, ValueError):
-        pass
-    return min(limits) if limits else None
+        return None
+
+
+def _smallest(*limits):
+    known = [limit for limit in limits if limit is not None]
+    return min(known) if known else None
 
 
 def check_fits_in_memory(network, batch, steps, rows, *, training):
@@ -74,27 +93,6 @@ def check_embedding_fits(vocabulary_size, embedding_dim, dtype):
 
 # Weight matrices per unit of a layer's hidden size, by cell (PyTorch's layout).
 _GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
-
-
-def total_bytes():
-    """The memory this process could ever have: the smaller of the system's
-    total memory and its cgroup's limit; None where neither can be read."""
-    limits = []
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemTotal:"):
-                    limits.append(int(line.split()[1]) * 1024)
-    except OSError:
-        pass
-    try:
-        with open("/sys/fs/cgroup/memory.max") as maximum:
-            limit = maximum.read().strip()
-            if limit != "max":
-                limits.append(int(limit))
-    except (OSError, ValueError):
-        pass
-    return min(limits) if limits else None
 
 
 def check_network_fits(cell, hidden_sizes, directions, dtype):
