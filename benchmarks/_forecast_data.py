@@ -79,6 +79,12 @@ def _co2_monthly():
     return [weekly.interpolate().resample("MS").mean().to_numpy(float)]
 
 
+def _fertility():
+    import statsmodels.api as sm
+    rates = sm.datasets.fertility.load_pandas().data.loc[:, "1960":"2011"].to_numpy(float)
+    return list(rates[~np.isnan(rates).any(axis=1)])  # the 192 countries without a gap
+
+
 # name: (loader, season, horizon, window length, origins, source)
 SPECS = {
     "airline": (_airline, 12, 12, 24, 3, "rnnsk (Box & Jenkins), monthly 1949-1960"),
@@ -95,7 +101,7 @@ SPECS = {
     "uschange": (_uschange, 4, 8, 16, 3, "aeon, 5 quarterly US growth series"),
     "m1_yearly": (_m1_yearly, 1, 6, 6, 1, "aeon, 181 yearly series of the M1 competition"),
 }
-MULTI_SERIES = ("macrodata", "uschange", "m1_yearly")
+MULTI_SERIES = ("macrodata", "uschange", "m1_yearly", "fertility")
 # Series outside issue 22's benchmark, to check that the defaults chosen on it
 # forecast other series as well; run only when named (--datasets elnino,co2).
 OUTSIDE = {
@@ -103,6 +109,8 @@ OUTSIDE = {
                "statsmodels, monthly Pacific sea surface temperature 1950-2010"),
     "co2": (_co2_monthly, 12, 12, 24, 3,
             "statsmodels, Mauna Loa CO2 1958-2001, weekly averaged by month"),
+    "fertility": (_fertility, 1, 6, 12, 2,
+                  "statsmodels, yearly fertility rates of 192 countries 1960-2011"),
 }
 
 
