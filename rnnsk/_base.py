@@ -282,6 +282,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # and the validation split is made.
         sequences, targets, weights, target_info, weight_unit = self._training_data(
             X, y, sample_weight, reset=first_call, classes=classes)
+        if not first_call and not incremental:
+            self._check_warm_start_targets(targets)
         scaling, floor = self._input_statistics(sequences, weights, reset=first_call)
         embedding_dropout = self._embedding_dropout(sequences)
         if embedding_dropout > 0 and sequences.data.dtype.kind == "f":
@@ -421,6 +423,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         weights, weight_unit = _relative_weights(
             weights, self._class_weights(targets, target_info))
         return sequences, targets, weights, target_info, weight_unit
+
+    def _check_warm_start_targets(self, targets):
+        """The encoded targets of a warm-start fit, against the fitted ones
+        (classifiers refuse another set of classes, as scikit-learn's MLP)."""
 
     def _target_container(self, y, sequences):
         """``y`` as one indexable entry per sequence (here an array); estimators

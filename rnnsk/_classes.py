@@ -217,6 +217,14 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     def _set_target_info(self, classes):
         self.classes_ = classes
 
+    def _check_warm_start_targets(self, targets):
+        present = np.unique(targets)
+        if len(present) != len(self.classes_):
+            raise ValueError("warm_start can only be used where y has the same classes as in "
+                             f"the previous call to fit: previously got {self.classes_!r}, y "
+                             f"has {self.classes_[present]!r} (partial_fit learns from "
+                             "subsets of the classes)")
+
     @staticmethod
     def _n_outputs(classes):
         return len(classes)

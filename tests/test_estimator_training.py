@@ -409,3 +409,15 @@ def test_a_warm_start_of_an_estimator_fitted_before_the_check_continues():
     del clf._structure  # as unpickled from before the check
     clf.fit(X, y)
     assert clf.n_iter_ == 2
+
+
+def test_a_warm_start_refuses_another_set_of_classes_as_mlp_does():
+    X, y = multiclass_3d(n_classes=3)
+    clf = LSTMClassifier(**fast(max_iter=1, warm_start=True)).fit(X, y)
+    fitted = clf.model_.state_dict()
+    two = y < 2
+    with pytest.raises(ValueError, match=r"same classes .* y has array\(\[0, 1\]\)"):
+        clf.fit(X[two], y[two])
+    assert_same_state(clf.model_.state_dict(), fitted)
+    clf.partial_fit(X[two], y[two])  # partial_fit may see a subset
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
