@@ -509,7 +509,9 @@ def generate_tokens(model, states, max_tokens, end, rng, *, banned=(), **samplin
     [h] or [h, c]): one list per stream, ending before ``end`` or after
     ``max_tokens`` tokens."""
     batch = states[0][0].shape[1]
-    chosen = np.full((batch, max_tokens), end, np.int64)
+    # Grown step by step, not allocated for max_tokens: generation usually ends
+    # at the end token long before a generous max_tokens.
+    steps = []
     running = np.ones(batch, bool)
     if max_tokens == 0:
         return [[] for _ in range(batch)]
@@ -519,10 +521,11 @@ def generate_tokens(model, states, max_tokens, end, rng, *, banned=(), **samplin
         for i in range(max_tokens):
             tokens = next_tokens(scores, rng, banned=banned, **sampling)
             tokens[~running] = end
-            chosen[:, i] = tokens
+            steps.append(tokens)
             running &= tokens != end
             if not running.any() or i + 1 == max_tokens:
                 break
             scores = model.head.scores(stepper.advance(model.embedding[tokens]))
+    chosen = np.stack(steps, axis=1)
     return [list(row[:np.argmax(row == end)] if (row == end).any() else row)
             for row in chosen]

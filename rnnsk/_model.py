@@ -340,11 +340,17 @@ def checked_state(expected, state, dtype):
                          f"unexpected {unexpected}")
     arrays = {}
     for name, reference in expected.items():
-        array = np.asarray(state[name], dtype=dtype)
+        given = np.asarray(state[name])
+        if given.dtype.kind == "c":  # never silently cut to its real part
+            raise ValueError(f"Complex data not supported: {name} has complex values")
+        array = np.asarray(given, dtype=dtype)
         if array.shape != reference.shape:
             raise ValueError(f"{name} has shape {array.shape}, this model needs "
                              f"{reference.shape}")
         if not np.all(np.isfinite(array)):
+            if np.all(np.isfinite(given.astype(np.float64))):  # finite until cast
+                raise ValueError(f"{name} has values beyond the range of {array.dtype} "
+                                 f"(largest magnitude {np.abs(given).max():.3g})")
             raise ValueError(f"{name} contains NaN or infinity")
         arrays[name] = array
     return arrays

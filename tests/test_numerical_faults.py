@@ -357,4 +357,11 @@ def test_weights_loaded_non_finite_are_refused():
         broken["rnn.weight_hh_l0"][0, 0] = bad
         with pytest.raises(ValueError, match="rnn.weight_hh_l0 contains NaN or infinity"):
             estimator.load_state_dict(broken)
+    # Finite values that a float32 model cannot hold, and complex ones, are named as such.
+    large = dict(state, **{"rnn.weight_hh_l0": state["rnn.weight_hh_l0"].astype(np.float64)})
+    large["rnn.weight_hh_l0"][0, 0] = 1e300
+    with pytest.raises(ValueError, match=r"beyond the range of float32 \(largest .* 1e\+300"):
+        estimator.load_state_dict(large)
+    with pytest.raises(ValueError, match="Complex data not supported: head.bias"):
+        estimator.load_state_dict(dict(state, **{"head.bias": state["head.bias"] + 1j}))
     np.testing.assert_array_equal(estimator.predict_proba(X), predictions)
