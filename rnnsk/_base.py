@@ -25,7 +25,7 @@ from ._input_scaling import (fold, input_statistics, sequence_chunks, standardiz
                              unfold)
 from ._memory import check_embedding_fits, check_network_fits
 from ._model import SequenceModel
-from ._network import CELLS, single_threaded_blas
+from ._network import CELLS, gate_count, single_threaded_blas
 from ._patches import auto_patch_length, patched, patched_statistics, patched_width
 from ._readouts import READOUTS, make_readout
 from ._sequence_features import (CONSTANT_INPUTS_PER_FEATURE, INPUTS_PER_FEATURE,
@@ -505,8 +505,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                     rng):
         # The model first: making it is what fails when the device cannot be
         # used, and then the estimator must be left as it was.
-        check_network_fits(self.cell, hidden_sizes, 2 if getattr(self, "bidirectional", False)
-                           else 1, np.dtype(self.dtype))
+        check_network_fits(self.cell, gate_count(self.cell), hidden_sizes,
+                           2 if getattr(self, "bidirectional", False) else 1,
+                           np.dtype(self.dtype))
         model = self._make_model(sequences, target_info, vocabulary, hidden_sizes, n_threads,
                                  device, rng)
         self._feature_signature = feature_signature(sequences)
@@ -871,7 +872,7 @@ def _as_read(sequences, scaling, patch_length, floor=None, constant_inputs=0):
         return patched(sequences, patch_length, constant_inputs)
     read = None
     for chunk in sequence_chunks(sequences):
-        part = Sequences(sequences.data[chunk], sequences.lengths[chunk], sequences.is_table)
+        part = sequences.take_rows(chunk)
         if floor is not None:
             part = with_sequence_features(part, floor)
         if scaling is not None:

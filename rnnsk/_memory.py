@@ -91,12 +91,9 @@ def check_embedding_fits(vocabulary_size, embedding_dim, dtype):
             "(TextSequencer does) or pass vocabulary_size.")
 
 
-# Weight matrices per unit of a layer's hidden size, by cell (PyTorch's layout).
-_GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
-
-
-def check_network_fits(cell, hidden_sizes, directions, dtype):
-    """The recurrent weights must fit in memory with their gradients and one
+def check_network_fits(cell, gates, hidden_sizes, directions, dtype):
+    """The recurrent weights (``gates`` blocks per unit, see
+    _network.gate_count) must fit in memory with their gradients and one
     optimizer state: an absurd hidden_size would otherwise end in a bare
     std::bad_alloc from the core. Counts the hidden-to-hidden matrices and the
     inputs of the layers after the first (the first layer's inputs left out),
@@ -104,7 +101,7 @@ def check_network_fits(cell, hidden_sizes, directions, dtype):
     reclaimable caches hide), so that it never refuses a network that fits."""
     weights, width = 0, 0
     for size in hidden_sizes:
-        weights += directions * _GATES[cell] * size * (size + width)
+        weights += directions * gates * size * (size + width)
         width = directions * size
     needed = 3 * weights * dtype.itemsize
     if needed < _CHECK_ABOVE_BYTES:

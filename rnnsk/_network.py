@@ -38,6 +38,12 @@ def _import_core():
 
 _core = _import_core()
 
+
+def gate_count(cell):
+    """Gate blocks of a ``cell``'s weights (G: they have G * hidden_size rows),
+    as the core counts them."""
+    return _core.gate_count(CELLS[cell])
+
 CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
 
 _blas_libraries = None
@@ -245,7 +251,7 @@ class RecurrentNetwork:
 
     @property
     def gate_count(self):
-        return _core.gate_count(CELLS[self.cell])
+        return gate_count(self.cell)
 
     @property
     def n_threads(self):
