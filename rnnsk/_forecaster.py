@@ -317,7 +317,7 @@ class RecurrentForecaster(BaseEstimator):
         exogenous_scaling = _column_scaling(exogenous)
         regressor = RecurrentRegressor(**{name: getattr(self, name)
                                           for name in _REGRESSOR_PARAMETERS})
-        net_inputs, net_targets = self._network_data(
+        net_inputs, net_targets, _, _ = self._network_data(
             windows["inputs"], windows["targets"], windows["exogenous"],
             floors[windows["series"]], exogenous_scaling)
         linear, residuals = self._fit_linear(net_inputs, net_targets, train)
@@ -467,19 +467,18 @@ class RecurrentForecaster(BaseEstimator):
     def _network_data(self, inputs, targets, exogenous, floors, exogenous_scaling):
         """Network inputs and targets of windows, each scaled by its own level
         and scale (at least ``floors``, one per window), exogenous columns by
-        their mean and std."""
+        their mean and std; and those levels and scales."""
         loc, scale = scale_windows(inputs, self._window_scalings()[0], floors)
         net_inputs = _network_input((inputs - loc[:, None]) / scale[:, None], exogenous,
                                     exogenous_scaling)
-        return net_inputs, (targets - loc[:, None]) / scale[:, None]
+        return net_inputs, (targets - loc[:, None]) / scale[:, None], loc, scale
 
     def _predict_scaled(self, inputs, exogenous, floors, part):
         """The forecasts of windows by the network (``part='network'``) or the
         linear autoregression (``'linear'``), mapped back to their level and
         scale."""
-        net_inputs, _ = self._network_data(inputs, inputs[:, :0], exogenous, floors,
-                                           self._exogenous_scaling)
-        loc, scale = scale_windows(inputs, self._window_scalings()[0], floors)
+        net_inputs, _, loc, scale = self._network_data(inputs, inputs[:, :0], exogenous, floors,
+                                                       self._exogenous_scaling)
         if part == "linear":
             outputs = self.autoregression_.predict(net_inputs.reshape(len(inputs), -1))
             return outputs.reshape(len(inputs), -1) * scale[:, None] + loc[:, None]
