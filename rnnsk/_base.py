@@ -90,10 +90,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     # Parameters that shape the network or how it reads its inputs: a fit reads
     # them only when it starts afresh, so a warm start or partial_fit refuses
-    # new values rather than ignoring them (subclasses add their own).
+    # new values rather than ignoring them (subclasses add their own), and
+    # predict reads the fitted values (bptt_steps: the readout summarizes the
+    # last window, so the window is part of the model).
     _structure_parameters = ("cell", "hidden_size", "num_layers", "bidirectional", "readout",
                              "embedding_dim", "dtype", "patch_length", "standardize",
-                             "sequence_standardize")
+                             "sequence_standardize", "bptt_steps")
 
     _parameter_constraints = {
         "cell": [StrOptions(set(CELLS))],
@@ -167,7 +169,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              f"{type(self).__name__} has no embedding (embedding_dim=None) "
                              "and would read the ids as numbers: set embedding_dim, e.g. "
                              "embedding_dim=64")
-        sequences = check_sequences(X, dtype=np.dtype(self.dtype))
+        # predict computes in the fitted network's precision, whatever dtype says now
+        dtype = np.dtype(self.dtype) if reset else self.model_.dtype
+        sequences = check_sequences(X, dtype=dtype)
         if not reset:
             check_same_features(sequences, self._feature_signature, type(self).__name__)
             _check_feature_names(self, X, reset=False)
@@ -735,7 +739,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     def _outputs(self, sequences):
         """Head outputs of the model for validated sequences; with bptt_steps,
         long sequences are read window by window in bounded memory."""
-        windowed = self.bptt_steps if self.model_.directions == 1 else None
+        # The fitted window (absent from estimators pickled before it was kept).
+        window = getattr(self, "_structure", {}).get("bptt_steps", self.bptt_steps)
+        windowed = window if self.model_.directions == 1 else None
         return self.model_.forward(sequences, bptt_steps=windowed)
 
     def _inference_chunks(self, X):

@@ -150,7 +150,10 @@ class RecurrentLanguageModel(BaseRecurrent):
     unknown_token = "<unk>"
     end_token = "</d>"
 
-    _structure_parameters = BaseRecurrent._structure_parameters + ("tie_weights", "analyzer")
+    # bptt_steps is only the length of the training streams here (prediction
+    # carries the state across windows, whatever their length): free to change.
+    _structure_parameters = tuple(name for name in BaseRecurrent._structure_parameters
+                                  if name != "bptt_steps") + ("tie_weights", "analyzer")
 
     _parameter_constraints = {
         **{name: rule for name, rule in BaseRecurrent._parameter_constraints.items()

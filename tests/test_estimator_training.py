@@ -372,7 +372,8 @@ def test_minibatch_sizes(monkeypatch, n_samples, batch_size, expected):
     (dict(hidden_size=(8, 8)), r"hidden_size, num_layers \(8, 8\)"),
     (dict(bidirectional=True), r"bidirectional True \(fitted with False\)"),
     (dict(readout="last"), r"readout 'last' \(fitted with 'max'\)"),
-    (dict(dtype="float64"), r"dtype 'float64' \(fitted with 'float32'\)")])
+    (dict(dtype="float64"), r"dtype 'float64' \(fitted with 'float32'\)"),
+    (dict(bptt_steps=3), r"bptt_steps 3 \(fitted with None\)")])
 def test_a_warm_start_refuses_another_network_and_keeps_the_fitted_one(change, named):
     # Silently keeping the fitted network would leave get_params describing
     # a model that is not the one predicting.
@@ -401,6 +402,19 @@ def test_a_warm_start_continues_the_same_network_however_it_is_written(same):
     clf.set_params(**same).fit(X, y)
     clf.partial_fit(X, y)
     assert clf.n_iter_ == 3
+
+
+@pytest.mark.parametrize("change", [dict(bptt_steps=3), dict(bptt_steps=None),
+                                    dict(dtype="float64")])
+@pytest.mark.parametrize("fitted_window", [None, 4])
+def test_predict_reads_as_the_fit_did_whatever_the_parameters_say_now(change, fitted_window):
+    # With readout='max' the head pools the last window of bptt_steps steps:
+    # the window is part of the fitted model, as the precision is.
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**fast(hidden_size=8, max_iter=2, bptt_steps=fitted_window)).fit(X, y)
+    before = clf.predict_proba(X)
+    assert clf.set_params(**change).predict_proba(X).dtype == before.dtype
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
 
 
 def test_a_warm_start_of_an_estimator_fitted_before_the_check_continues():
