@@ -165,11 +165,14 @@ def rnnsk_fit(cell, shape, x, y, threads, epochs=FIT_EPOCHS, same_model=True):
 
     With ``same_model`` (the 'fit' row) the recurrence reads every step, as the
     torch loop's does: patch_length='auto' would read the 100 steps of shape M
-    in 34 patches of 3, a third of the steps. And it reads the inputs alone, as
+    in 34 patches of 3, a third of the steps. It reads the inputs alone, as
     the torch loop's layer does: sequence_standardize=True gives it four inputs
-    per feature (docs/guide/defaults.md has their cost). Without it (the
-    'fit-defaults' row) both stay at their defaults: what a user's fit costs."""
-    model = dict(patch_length=1, sequence_standardize=False) if same_model else {}
+    per feature (docs/guide/defaults.md has their cost). And it reads them one
+    way, as the loop's layer: the classifiers' bidirectional='auto' reads both.
+    Without it (the 'fit-defaults' row) both stay at their defaults: what a
+    user's fit costs."""
+    model = (dict(patch_length=1, sequence_standardize=False, bidirectional=False)
+             if same_model else {})
     estimator = ESTIMATORS[cell](
         hidden_size=shape[3], max_iter=epochs, batch_size=FIT_BATCH,
         learning_rate_init=LEARNING_RATE, n_threads=threads, random_state=0, **model)

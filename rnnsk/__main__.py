@@ -22,8 +22,7 @@ def main(argv=None):
           f"{len(test.data)} test utterances, 12 features, {len(train.target_names)} speakers")
     model = make_pipeline(
         SequenceScaler(),
-        LSTMClassifier(hidden_size=64, bidirectional=True, max_iter=args.epochs,
-                       random_state=args.seed, verbose=1))
+        LSTMClassifier(max_iter=args.epochs, random_state=args.seed, verbose=1))
     started = time.perf_counter()
     model.fit(train.data, train.target)
     seconds = time.perf_counter() - started

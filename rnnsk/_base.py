@@ -276,7 +276,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         hidden_sizes = self._hidden_sizes()
         n_threads = self._check_n_threads()
         device = check_device(self.device)
-        if self.bptt_steps is not None and self.bidirectional:
+        if self.bptt_steps is not None and self._bidirectional():
             raise ValueError("bptt_steps needs bidirectional=False: the reverse direction "
                              "of a window would need the steps after it")
         first_call = not (incremental or self.warm_start) or not hasattr(self, "model_")
@@ -374,7 +374,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             names = "hidden_size, num_layers" if "num_layers" in params else "hidden_size"
             settings[names] = tuple(int(size) for size in self._hidden_sizes())
         if "bidirectional" in settings:
-            settings["bidirectional"] = bool(settings["bidirectional"])
+            settings["bidirectional"] = self._bidirectional()
         if "dtype" in settings:
             settings["dtype"] = np.dtype(settings["dtype"]).name
         if settings.get("patch_length") == "auto" and hasattr(self, "patch_length_"):
@@ -510,8 +510,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # The model first: making it is what fails when the device cannot be
         # used, and then the estimator must be left as it was.
         check_network_fits(self.cell, gate_count(self.cell), hidden_sizes,
-                           2 if getattr(self, "bidirectional", False) else 1,
-                           np.dtype(self.dtype))
+                           2 if self._bidirectional() else 1, np.dtype(self.dtype))
         model = self._make_model(sequences, target_info, vocabulary, hidden_sizes, n_threads,
                                  device, rng)
         self._feature_signature = feature_signature(sequences)
@@ -552,7 +551,18 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     def _model_options(self):
         """Other options of the SequenceModel that differ between estimators."""
-        return dict(bidirectional=self.bidirectional)
+        return dict(bidirectional=self._bidirectional())
+
+    def _bidirectional(self):
+        """Whether the network reads every sequence both ways: the classifiers'
+        bidirectional='auto' does for series of numbers, unless bptt_steps
+        truncates the reading (the backward direction of a window would need the
+        steps after it); token ids (an embedding) are read one way, where both
+        ways doubled the cost of a text fit for the same accuracy."""
+        setting = getattr(self, "bidirectional", False)
+        if isinstance(setting, str):  # 'auto'
+            return self.bptt_steps is None and self.embedding_dim is None
+        return bool(setting)
 
     def _make_head(self, n_features, target_info, rng):
         """The head on the top block's ``n_features`` outputs (see ``_heads.py``):

@@ -68,7 +68,7 @@ def to_torch(estimator):
     model = estimator.model_
     if hasattr(model, "torch_module"):
         return model.torch_module(torch).eval()
-    module = _build_module(torch, model, estimator.bidirectional, estimator.dropout,
+    module = _build_module(torch, model, model.directions == 2, estimator.dropout,
                            getattr(estimator, "patch_length_", 1),
                            getattr(estimator, "_sequence_floor", None),
                            getattr(estimator, "_constant_inputs", 0))

@@ -370,10 +370,12 @@ def test_minibatch_sizes(monkeypatch, n_samples, batch_size, expected):
     (dict(hidden_size=16), r"hidden_size, num_layers \(16,\) \(fitted with \(8,\)\)"),
     (dict(num_layers=2), r"hidden_size, num_layers \(8, 8\)"),
     (dict(hidden_size=(8, 8)), r"hidden_size, num_layers \(8, 8\)"),
-    (dict(bidirectional=True), r"bidirectional True \(fitted with False\)"),
+    (dict(bidirectional=False), r"bidirectional False \(fitted with True\)"),
     (dict(readout="last"), r"readout 'last' \(fitted with 'max'\)"),
     (dict(dtype="float64"), r"dtype 'float64' \(fitted with 'float32'\)"),
-    (dict(bptt_steps=3), r"bptt_steps 3 \(fitted with None\)")])
+    # bidirectional='auto' reads one way with bptt_steps: both change
+    (dict(bptt_steps=3), r"bidirectional False \(fitted with True\); "
+                         r"bptt_steps 3 \(fitted with None\)")])
 def test_a_warm_start_refuses_another_network_and_keeps_the_fitted_one(change, named):
     # Silently keeping the fitted network would leave get_params describing
     # a model that is not the one predicting.
@@ -395,7 +397,8 @@ def test_a_warm_start_refuses_another_network_and_keeps_the_fitted_one(change, n
 
 @pytest.mark.parametrize("same", [dict(hidden_size=(8,)), dict(hidden_size=[8]),
                                   dict(num_layers=1), dict(hidden_size=np.int64(8)),
-                                  dict(bidirectional=np.False_), dict(dtype=np.float32)])
+                                  dict(bidirectional=np.True_), dict(bidirectional=True),
+                                  dict(dtype=np.float32)])
 def test_a_warm_start_continues_the_same_network_however_it_is_written(same):
     X, y = sequences_3d()
     clf = LSTMClassifier(**fast(hidden_size=8, max_iter=1, warm_start=True)).fit(X, y)

@@ -220,7 +220,7 @@ def test_silent_by_default(capsys):
 
 def test_tuple_hidden_size_gives_one_size_per_layer():
     X, y = sequences_3d(features=3)
-    clf = LSTMClassifier(**fast(hidden_size=(16, 8))).fit(X, y)
+    clf = LSTMClassifier(**fast(hidden_size=(16, 8), bidirectional=False)).fit(X, y)
     state = clf.state_dict()
     assert list(state) == [
         "rnn.0.weight_ih_l0", "rnn.0.weight_hh_l0", "rnn.0.bias_ih_l0", "rnn.0.bias_hh_l0",
@@ -246,7 +246,7 @@ def test_equal_sizes_in_a_tuple_share_one_torch_module():
 @pytest.mark.parametrize("num_layers", [1, 3])
 def test_num_layers_with_an_int_hidden_size_gives_torch_names(num_layers):
     X, y = sequences_3d()
-    clf = RNNClassifier(**FAST, num_layers=num_layers).fit(X, y)
+    clf = RNNClassifier(**FAST, num_layers=num_layers, bidirectional=False).fit(X, y)
     expected = [f"{kind}_l{layer}" for layer in range(num_layers)
                 for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
     assert list(clf.state_dict()) == [f"rnn.{n}" for n in expected] + ["head.weight",

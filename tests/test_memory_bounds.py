@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from rnnsk import GRURegressor, LSTMClassifier, RecurrentNetwork
+from rnnsk import GRURegressor, LSTMClassifier, LSTMRegressor, RecurrentNetwork
 from rnnsk._memory import core_bytes, total_bytes
 
 
@@ -133,7 +133,8 @@ def test_bptt_steps_longer_than_every_sequence_changes_nothing():
     rng = np.random.default_rng(0)
     X = [rng.standard_normal((n, 2)) for n in rng.integers(3, 12, size=30)]
     y = rng.integers(0, 2, size=30)
-    settings = dict(hidden_size=8, max_iter=3, random_state=0, n_threads=1)
+    # (bptt_steps reads one way: so does the full reading compared)
+    settings = dict(hidden_size=8, max_iter=3, random_state=0, n_threads=1, bidirectional=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         full = LSTMClassifier(**settings).fit(X, y)
@@ -171,3 +172,19 @@ def test_bptt_steps_refuses_bidirectional_networks():
     X = np.zeros((4, 6, 2))
     with pytest.raises(ValueError, match="bptt_steps needs bidirectional=False"):
         LSTMClassifier(bidirectional=True, bptt_steps=3).fit(X, [0, 1, 0, 1])
+
+
+def test_the_classifiers_read_series_both_ways_unless_bptt_steps_truncates_the_reading():
+    X, y = np.random.default_rng(0).standard_normal((8, 6, 2)), [0, 1] * 4
+    settings = dict(hidden_size=4, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both = LSTMClassifier(**settings).fit(X, y)
+        windowed = LSTMClassifier(bptt_steps=3, **settings).fit(X, y)
+        tokens = LSTMClassifier(embedding_dim=3, **settings).fit(np.arange(48).reshape(8, 6), y)
+        regressor = LSTMRegressor(**settings).fit(X, np.arange(8.0))
+    assert both.get_params()["bidirectional"] == "auto"
+    assert both.model_.directions == 2 and "rnn.weight_ih_l0_reverse" in both.state_dict()
+    assert windowed.model_.directions == 1
+    assert tokens.model_.directions == 1  # token ids are read one way
+    assert regressor.model_.directions == 1  # the regressors read one way by default

@@ -64,13 +64,14 @@ def test_load_parameters_reads_an_estimators_state_dict():
     X, y = _data()
     clf = LSTMClassifier(hidden_size=4, num_layers=2, max_iter=2, random_state=0,
                          n_threads=1).fit(X, y)
-    # 3 features, each read with its sequence's statistics: 12 inputs
-    net = RecurrentNetwork("lstm", 12, 4, num_layers=2, random_state=5)
+    # 3 features, each read with its sequence's statistics: 12 inputs; both
+    # directions (the classifiers' bidirectional='auto')
+    net = RecurrentNetwork("lstm", 12, 4, num_layers=2, bidirectional=True, random_state=5)
     net.load_parameters(clf.state_dict())
     np.testing.assert_array_equal(net.flat_parameters,
                                   RecurrentNetwork.from_estimator(clf).flat_parameters)
     with pytest.raises(ValueError, match="parameter names do not match"):
-        RecurrentNetwork("lstm", 12, 4, num_layers=1).load_parameters(clf.state_dict())
+        RecurrentNetwork("lstm", 12, 4, num_layers=2).load_parameters(clf.state_dict())
 
 
 def test_layers_of_different_sizes_are_chosen_by_block():
