@@ -848,6 +848,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             state.setdefault("input_noise", 0.0)  # trained on clean inputs
         if "sequence_standardize" in self._get_param_names():
             state.setdefault("sequence_standardize", False)  # read the inputs alone
+        if "label_smoothing" in self._get_param_names():
+            state.setdefault("label_smoothing", 0.0)  # trained on the plain cross-entropy
         super().__setstate__(state)
         self._turns()
 

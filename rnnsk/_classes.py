@@ -10,7 +10,7 @@ import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
@@ -149,6 +149,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         "early_stopping": [StrOptions({"auto"}), "boolean"],
         "bidirectional": [StrOptions({"auto"}), "boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         **PATCH_LENGTH_CONSTRAINT,
         **PATIENCE_CONSTRAINT,
         **INPUT_NOISE_CONSTRAINT,
@@ -164,7 +165,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
                  epsilon=1e-8, n_iter_no_change="auto", n_threads=None, dtype="float32",
                  bptt_steps=None, device="cpu", init="orthogonal", readout="max",
                  patch_length="auto", learning_rate="adaptive", standardize=True,
-                 sequence_standardize=True, input_noise=0.0, class_weight=None):
+                 sequence_standardize=True, input_noise=0.0, class_weight=None,
+                 label_smoothing=0.1):
         store_parameters(self, locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -259,7 +261,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return targets
 
     def _loss(self, outputs, targets, weights):
-        return cross_entropy(outputs, targets, weights)
+        return cross_entropy(outputs, targets, weights, self.label_smoothing)
 
     def _validation_score(self, sequences, targets, weights):
         predicted = np.argmax(self._outputs(sequences), axis=1)
@@ -463,7 +465,7 @@ class _FixedCellClassifier(RecurrentClassifier):
                  n_iter_no_change="auto", n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="orthogonal", readout="max", patch_length="auto",
                  learning_rate="adaptive", standardize=True, sequence_standardize=True,
-                 input_noise=0.0, class_weight=None):
+                 input_noise=0.0, class_weight=None, label_smoothing=0.1):
         store_parameters(self, locals())
 
 

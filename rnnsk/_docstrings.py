@@ -183,6 +183,14 @@ PARAMETERS = {
                      "(finite and non-negative). Only ratios of weights matter: sample and "
                      "class weights are each divided by their largest value at fit, and a "
                      "minibatch whose samples all have weight zero is skipped."),
+    "label_smoothing": ("float in [0, 1)",
+                        "Training targets put 1 - label_smoothing on the true class and "
+                        "label_smoothing spread evenly over all classes (Szegedy et al. "
+                        "2016; torch's ``CrossEntropyLoss(label_smoothing=...)``), which "
+                        "keeps the network from driving its outputs to certainty on a few "
+                        "training sequences; 0 is the plain cross-entropy. It lowers the "
+                        "largest probability ``predict_proba`` can reach "
+                        "(docs/guide/defaults.md has the measurements)."),
     "loss": ("{'squared_error', 'huber'}",
              "Half the mean squared error (as MLPRegressor), or the Huber loss with "
              "threshold 1 on standardized targets, which resists outliers."),

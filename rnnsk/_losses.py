@@ -11,16 +11,22 @@ def _weighted_mean(per_sample, weights):
     return float(np.dot(per_sample, weights) / weights.sum())
 
 
-def cross_entropy(logits, classes, weights):
+def cross_entropy(logits, classes, weights, label_smoothing=0.0):
     """Softmax cross-entropy; ``classes`` are indices into the logits' columns.
-    Returns the loss and its gradient with respect to the logits."""
+    With ``label_smoothing`` e, each sample's target puts 1 - e on its class and
+    e spread evenly over all K classes (Szegedy et al. 2016), as torch's
+    ``CrossEntropyLoss(label_smoothing=e)``. Returns the loss and its gradient
+    with respect to the logits."""
     log_p = log_softmax(logits.astype(np.float64), axis=1)
     rows = np.arange(len(classes))
-    loss = _weighted_mean(-log_p[rows, classes], weights)
+    per_sample = -log_p[rows, classes]
     d_logits = np.exp(log_p)
-    d_logits[rows, classes] -= 1.0
+    d_logits[rows, classes] -= 1.0 - label_smoothing
+    if label_smoothing:
+        per_sample = (1.0 - label_smoothing) * per_sample - label_smoothing * log_p.mean(axis=1)
+        d_logits -= label_smoothing / logits.shape[1]
     d_logits *= (weights / weights.sum())[:, None]
-    return loss, d_logits.astype(logits.dtype)
+    return _weighted_mean(per_sample, weights), d_logits.astype(logits.dtype)
 
 
 def squared_error(outputs, targets, weights):
