@@ -90,9 +90,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     # Parameters that shape the network or how it reads its inputs: a fit reads
     # them only when it starts afresh, so a warm start or partial_fit refuses
-    # new values rather than ignoring them (subclasses add their own), and
-    # predict reads the fitted values (bptt_steps: the readout summarizes the
-    # last window, so the window is part of the model).
+    # new values rather than ignoring them (subclasses add their own). predict
+    # reads with the fitted bptt_steps: the readout summarizes the last window,
+    # so the window is part of the model.
     _structure_parameters = ("cell", "hidden_size", "num_layers", "bidirectional", "readout",
                              "embedding_dim", "dtype", "patch_length", "standardize",
                              "sequence_standardize", "bptt_steps")
@@ -161,7 +161,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     def _validate_sequences(self, X, *, reset):
         """X as padded Sequences; on ``reset`` records what fit saw, otherwise
         checks that X matches it."""
-        if self.embedding_dim is not None:
+        # Token ids if the fitted model has an embedding (whatever embedding_dim says now)
+        reads_tokens = (self.embedding_dim is not None if reset
+                        else self.model_.embedding is not None)
+        if reads_tokens:
             vocabulary = None if reset else self.model_.embedding.shape[0]
             return check_tokens(X, vocabulary_size=vocabulary)
         if isinstance(X, TokenIds):

@@ -109,7 +109,8 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
     Each sequence is read by the recurrent layers; a readout summarises the top
     layer over the sequence (by default its maximum over time, see ``readout``)
     and goes through a linear layer and a softmax.
-    Training minimizes the cross-entropy with Adam or SGD on minibatches, with
+    Training minimizes the cross-entropy (of targets smoothed by ``label_smoothing``)
+    with Adam or SGD on minibatches, with
     gradient clipping, as scikit-learn's :class:`~sklearn.neural_network.MLPClassifier`
     does for tables: parameters shared with it have its names and meaning.
 
@@ -261,7 +262,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return targets
 
     def _loss(self, outputs, targets, weights):
-        return cross_entropy(outputs, targets, weights, self.label_smoothing)
+        return cross_entropy(outputs, targets, weights, float(self.label_smoothing))
 
     def _validation_score(self, sequences, targets, weights):
         predicted = np.argmax(self._outputs(sequences), axis=1)

@@ -78,9 +78,9 @@ PARAMETERS = {
                    "starting afresh. The network stays the fitted one: a new value of a "
                    "parameter that shapes it or how it reads its inputs (its cell, layer "
                    "sizes, directions, readout, embeddings, dtype, patches, "
-                   "standardization, and the estimator's own such as ``crf`` or "
-                   "``attention``) is refused with a ValueError naming it, as by "
-                   "``partial_fit``."),
+                   "standardization, a classifier's or regressor's ``bptt_steps``, and the "
+                   "estimator's own such as ``crf`` or ``attention``) is refused with a "
+                   "ValueError naming it, as by ``partial_fit``."),
     "momentum": ("float", "Momentum of the 'sgd' solver, between 0 and 1."),
     "nesterovs_momentum": ("bool", "Use Nesterov's momentum with the 'sgd' solver."),
     "early_stopping": ("bool",
@@ -106,7 +106,7 @@ PARAMETERS = {
                    "Truncated backpropagation through time: read sequences in windows of "
                    "this many steps, carrying the state across, and backpropagate through "
                    "each sequence's last window only. Memory then stays bounded however "
-                   "long the sequences are (predict also reads by windows). "
+                   "long the sequences are (predict also reads by windows, those of fit). "
                    "Unidirectional only. With ``patch_length``, steps of the network: "
                    "patches. The head reads the last window: ``readout='mean'``, "
                    "``'max'`` and ``'attention'`` summarize its steps alone (``to_torch``'s "
@@ -188,9 +188,12 @@ PARAMETERS = {
                         "label_smoothing spread evenly over all classes (Szegedy et al. "
                         "2016; torch's ``CrossEntropyLoss(label_smoothing=...)``), which "
                         "keeps the network from driving its outputs to certainty on a few "
-                        "training sequences; 0 is the plain cross-entropy. It lowers the "
-                        "largest probability ``predict_proba`` can reach "
-                        "(docs/guide/defaults.md has the measurements)."),
+                        "training sequences; 0 is the plain cross-entropy. Training aims "
+                        "for 1 - label_smoothing + label_smoothing / n_classes on the "
+                        "true class, so ``predict_proba`` is less confident than without "
+                        "(docs/guide/defaults.md has the measurements). With "
+                        "``class_weight``, a sample's whole smoothed loss takes its class's "
+                        "weight."),
     "loss": ("{'squared_error', 'huber'}",
              "Half the mean squared error (as MLPRegressor), or the Huber loss with "
              "threshold 1 on standardized targets, which resists outliers."),

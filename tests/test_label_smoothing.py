@@ -54,14 +54,20 @@ def test_loss_and_gradient_match_the_stored_torch_answer(index):
                                    atol=1e-15)
 
 
+@pytest.mark.parametrize("n_classes", [2, 5])
 @pytest.mark.parametrize("smoothing", SMOOTHINGS)
-def test_loss_and_gradient_match_live_torch(smoothing):
+def test_loss_and_gradient_match_live_torch(smoothing, n_classes):
     torch = pytest.importorskip("torch")
-    logits, classes, weights = loss_inputs(seed=1)
+    logits, classes, weights = loss_inputs(seed=1, k=n_classes)
     expected_loss, expected_gradient = torch_answer(torch, logits, classes, weights, smoothing)
     loss, gradient = cross_entropy(logits, classes, weights, smoothing)
     np.testing.assert_allclose(loss, expected_loss, rtol=1e-12)
     np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-10, atol=1e-15)
+    # float32 logits: computed in float64, the gradient returned in float32
+    loss32, gradient32 = cross_entropy(logits.astype(np.float32), classes, weights, smoothing)
+    assert gradient32.dtype == np.float32
+    np.testing.assert_allclose(loss32, expected_loss, rtol=1e-6)
+    np.testing.assert_allclose(gradient32, expected_gradient, rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("smoothing", (0.1, 0.9))
