@@ -168,11 +168,11 @@ def rnnsk_fit(cell, shape, x, y, threads, epochs=FIT_EPOCHS, same_model=True):
     in 34 patches of 3, a third of the steps. It reads the inputs alone, as
     the torch loop's layer does: sequence_standardize=True gives it four inputs
     per feature (docs/guide/defaults.md has their cost). And it reads them one
-    way, as the loop's layer: the classifiers' bidirectional='auto' reads both.
-    Without it (the 'fit-defaults' row) both stay at their defaults: what a
-    user's fit costs."""
-    model = (dict(patch_length=1, sequence_standardize=False, bidirectional=False)
-             if same_model else {})
+    way, as the loop's layer (the classifiers' bidirectional='auto' reads both),
+    against one-hot targets, as the loop's loss (label_smoothing=0). Without it
+    (the 'fit-defaults' row) both stay at their defaults: what a user's fit costs."""
+    model = (dict(patch_length=1, sequence_standardize=False, bidirectional=False,
+                  label_smoothing=0.0) if same_model else {})
     estimator = ESTIMATORS[cell](
         hidden_size=shape[3], max_iter=epochs, batch_size=FIT_BATCH,
         learning_rate_init=LEARNING_RATE, n_threads=threads, random_state=0, **model)

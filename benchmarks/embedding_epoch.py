@@ -31,7 +31,8 @@ per epoch:
   with a dense embedding gradient (BLAS already on one thread in fits);
 - ``torch``: the same model as rnnsk's defaults: ``nn.Embedding`` (dense, as a
   user writes it) + ``nn.LSTM`` on packed sequences + each unit's maximum over the
-  real steps (``readout='max'``) + ``nn.Linear``, cross-entropy,
+  real steps (``readout='max'``) + ``nn.Linear``, cross-entropy with
+  ``label_smoothing=0.1`` (the classifiers' default since session 15),
   ``clip_grad_norm_(1.0)``, ``torch.optim.Adam(lr=0.005)`` with L2 of
   ``alpha=1e-2`` per sample on the weights, batch 32, shuffled,
   ``torch.set_num_threads(--threads)``.
@@ -160,7 +161,7 @@ def torch_epoch_seconds(X, y, threads, epochs, clock):
     others = [p for p in parameters if all(p is not w for w in weights)]
     optimizer = torch.optim.Adam([{"params": weights, "weight_decay": 1e-2 / 32},
                                   {"params": others}], lr=0.005)
-    loss_function = nn.CrossEntropyLoss()
+    loss_function = nn.CrossEntropyLoss(label_smoothing=0.1)  # rnnsk's default
     sequences = [torch.from_numpy(x) for x in X]
     lengths = torch.tensor([len(x) for x in X])
     targets = torch.from_numpy(np.asarray(y))
