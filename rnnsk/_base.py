@@ -390,7 +390,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         fitted = getattr(self, "_structure", None)  # absent: fitted before the check
         if fitted is None:
             return
-        changed = [f"{name} {now!r} (fitted with {fitted[name]!r})"
+        written = self.get_params(deep=False)
+        changed = [f"{name} {now!r} ({self._resolved_from(written.get(name))}fitted with "
+                   f"{fitted[name]!r})"
                    for name, now in self._structure_settings().items()
                    if name in fitted and now != fitted[name]]
         if changed:
@@ -398,6 +400,13 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              f"these parameters cannot change: {'; '.join(changed)}. Set "
                              "them back, or call fit with warm_start=False to build the new "
                              "network (partial_fit always continues)")
+
+    @staticmethod
+    def _resolved_from(written):
+        """A note for the refusal of a setting written as 'auto': it changed
+        because another parameter it is resolved from did (bidirectional='auto'
+        reads one way with bptt_steps)."""
+        return "from 'auto'; " if isinstance(written, str) and written == "auto" else ""
 
     def _stops_early(self, n_sequences):
         """Whether a fit on ``n_sequences`` holds out ``validation_fraction`` of

@@ -374,7 +374,7 @@ def test_minibatch_sizes(monkeypatch, n_samples, batch_size, expected):
     (dict(readout="last"), r"readout 'last' \(fitted with 'max'\)"),
     (dict(dtype="float64"), r"dtype 'float64' \(fitted with 'float32'\)"),
     # bidirectional='auto' reads one way with bptt_steps: both change
-    (dict(bptt_steps=3), r"bidirectional False \(fitted with True\); "
+    (dict(bptt_steps=3), r"bidirectional False \(from 'auto'; fitted with True\); "
                          r"bptt_steps 3 \(fitted with None\)")])
 def test_a_warm_start_refuses_another_network_and_keeps_the_fitted_one(change, named):
     # Silently keeping the fitted network would leave get_params describing
