@@ -39,12 +39,14 @@ def _import_core():
 _core = _import_core()
 
 
+CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
+
+
 def gate_count(cell):
     """Gate blocks of a ``cell``'s weights (G: they have G * hidden_size rows),
     as the core counts them."""
     return _core.gate_count(CELLS[cell])
 
-CELLS = {"rnn_tanh": 0, "rnn_relu": 1, "lstm": 2, "gru": 3}
 
 _blas_libraries = None
 
