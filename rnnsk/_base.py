@@ -312,7 +312,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                         else getattr(self, "patch_length_", 1))
         constant_inputs = (self._constant_inputs_of(sequences) if first_call
                            else getattr(self, "_constant_inputs", 0))
-        noise_setting = getattr(self, "input_noise", 0.0)
+        noise_setting = self._input_noise_setting(patch_length)
         if noise_setting == 0:  # nothing to measure: read straight into patches
             input_noise = None
             read = _as_read(sequences, scaling, patch_length, floor, constant_inputs)
@@ -321,7 +321,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # before standardization and patches: what the noise is measured on.
             inputs = _as_read(sequences, None, 1, floor)
             noise_std = input_noise_of(noise_setting, inputs, scaling, patch_length,
-                                       constant_inputs)
+                                       constant_inputs, weights)
             input_noise = (None if noise_std is None
                            else InputNoise(noise_std, seed=rng.randint(2**31)))
             read = _as_read(inputs, scaling, patch_length, constant_inputs=constant_inputs)
@@ -414,6 +414,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if isinstance(self.early_stopping, str):  # 'auto'
             return n_sequences > _AUTO_EARLY_STOPPING_ABOVE
         return bool(self.early_stopping)
+
+    def _input_noise_setting(self, patch_length):
+        """The ``input_noise`` a fit reading its sequences in patches of
+        ``patch_length`` steps trains with (0 for estimators without it)."""
+        return getattr(self, "input_noise", 0.0)
 
     def _embedding_dropout(self, sequences):
         """The embedding dropout rate of a fit on ``sequences``."""

@@ -172,12 +172,14 @@ PARAMETERS = {
                     "anew for each minibatch (jittering; to first order a smoothness "
                     "penalty, Bishop 1995); prediction reads the clean inputs. A number "
                     "is in the units the network reads: each feature's "
-                    "standard deviation with ``standardize``, raw units otherwise. 'auto' "
-                    "(the regressors' default): for each feature 0.3 times the standard "
+                    "standard deviation with ``standardize``, raw units otherwise. 'auto': "
+                    "for each feature 0.3 times the standard "
                     "deviation of its changes from one step to the next in the training "
                     "sequences, so that smooth profiles keep their shape and rough, noisy "
-                    "channels are regularized; none on token ids. The classifiers "
-                    "default to 0 (docs/guide/defaults.md has the measurements)."),
+                    "channels are regularized; none on token ids. Classifiers jitter "
+                    "only series read step by step (``patch_length_`` 1: at "
+                    "``patch_length='auto'``, a median length below 64 steps), none read "
+                    "in patches (docs/guide/defaults.md has the measurements)."),
     "class_weight": ("dict, 'balanced' or None",
                      "Weights of the classes in the loss, as in scikit-learn's classifiers "
                      "(finite and non-negative). Only ratios of weights matter: sample and "

@@ -31,7 +31,8 @@ INPUT_NOISE_CONSTRAINT = {
     "input_noise": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})]}
 
 
-def input_noise_of(setting, sequences, scaling, patch_length, constant_inputs=0):
+def input_noise_of(setting, sequences, scaling, patch_length, constant_inputs=0,
+                   sample_weight=None):
     """The standard deviation of the noise on each input of the network (each
     feature of a patch) for the ``input_noise`` setting, or None for no noise.
 
@@ -40,12 +41,13 @@ def input_noise_of(setting, sequences, scaling, patch_length, constant_inputs=0)
     or token ids), ``scaling`` their (mean, scale) standardization or None,
     ``patch_length`` how many steps the network reads at once; the last
     ``constant_inputs`` inputs of a step are read once per patch (see
-    _patches)."""
+    _patches); ``sample_weight`` weighs each sequence's changes for 'auto', as
+    the standardization weighs its values."""
     is_real = sequences.data.dtype.kind == "f"
     if setting == "auto":
         if not is_real:
             return None  # token ids: embedding_dropout is their regularizer
-        per_feature = AUTO_INPUT_NOISE * step_change_spread(sequences)
+        per_feature = AUTO_INPUT_NOISE * step_change_spread(sequences, sample_weight)
         if scaling is not None:
             per_feature /= scaling[1]  # in the standardized units the network reads
     elif setting == 0:
@@ -61,22 +63,27 @@ def input_noise_of(setting, sequences, scaling, patch_length, constant_inputs=0)
     return patched_columns(per_feature, patch_length, constant_inputs)
 
 
-def step_change_spread(sequences):
+def step_change_spread(sequences, sample_weight=None):
     """Each feature's standard deviation (float64) of its changes between
-    consecutive real steps over all sequences; 0 where no sequence has two steps
-    or the feature never changes. Computed on the values divided by a power of
-    two near their largest magnitude, so that squares of changes stay finite."""
+    consecutive real steps over all sequences, each change weighted by its
+    sequence's ``sample_weight`` (a zero-weight sequence counts as absent); 0
+    where no weighted sequence has two steps or the feature never changes.
+    Computed on the values divided by a power of two near their largest
+    magnitude, so that squares of changes stay finite."""
     n_features = sequences.n_features
+    if sample_weight is None:
+        sample_weight = np.ones(len(sequences))
     unit = feature_magnitude_units(sequences)
-    count, total, squares = 0, np.zeros(n_features), np.zeros(n_features)
+    count, total, squares = 0.0, np.zeros(n_features), np.zeros(n_features)
     for chunk in sequence_chunks(sequences):
         changes = np.diff(sequences.data[chunk] / unit, axis=1)
         # a change is real when both of its steps are
         real = np.arange(changes.shape[1]) < sequences.lengths[chunk, None] - 1
+        weights = np.broadcast_to(sample_weight[chunk, None], real.shape)[real][:, None]
         changes = changes[real]
-        count += len(changes)
-        total += changes.sum(axis=0)
-        squares += np.square(changes).sum(axis=0)
+        count += weights.sum()
+        total += (weights * changes).sum(axis=0)
+        squares += (weights * np.square(changes)).sum(axis=0)
     if count == 0:
         return np.zeros(n_features)
     mean = total / count

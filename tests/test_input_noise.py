@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import r2_score
 
-from rnnsk import GRURegressor, LSTMClassifier, RecurrentForecaster, RecurrentRegressor
+from rnnsk import (GRURegressor, LSTMClassifier, RecurrentClassifier, RecurrentForecaster,
+                   RecurrentRegressor)
 from rnnsk._input_noise import AUTO_INPUT_NOISE, InputNoise, input_noise_of
 from rnnsk._validation import Sequences, check_sequences
 from test_persistence import pickle_with_state, without
@@ -81,6 +82,18 @@ def test_auto_is_a_share_of_each_features_step_to_step_changes():
     assert input_noise_of("auto", constant, None, 1) is None  # nothing to jitter
 
 
+def test_auto_weighs_each_sequences_changes_by_its_sample_weight():
+    """Weight 2 counts a sequence twice, weight 0 as absent: as the
+    standardization weighs the values."""
+    rng = np.random.default_rng(1)
+    rows = [rng.standard_normal((n, 2)) * scale for n, scale in [(6, 1.0), (9, 5.0), (4, 0.1)]]
+    weighted = input_noise_of("auto", check_sequences(rows, dtype=np.dtype("float64")),
+                              None, 1, sample_weight=np.array([2.0, 0.0, 1.0]))
+    repeated = input_noise_of("auto", check_sequences([rows[0], rows[0], rows[2]],
+                                                      dtype=np.dtype("float64")), None, 1)
+    np.testing.assert_allclose(weighted, repeated, rtol=1e-12)
+
+
 @pytest.mark.parametrize("Estimator", [GRURegressor, LSTMClassifier])
 @pytest.mark.parametrize("standardize", [True, False])
 def test_auto_trains_as_the_explicit_noise_of_its_rule(Estimator, standardize):
@@ -102,10 +115,32 @@ def test_auto_trains_as_the_explicit_noise_of_its_rule(Estimator, standardize):
     assert_different_fit(Estimator(input_noise=0.0, **params).fit(X, y), explicit)
 
 
-def test_defaults_regressors_auto_classifiers_none():
+def test_defaults_auto_but_the_forecaster():
     assert RecurrentRegressor().input_noise == "auto" == GRURegressor().input_noise
-    assert LSTMClassifier().input_noise == 0.0
+    assert RecurrentClassifier().input_noise == "auto" == LSTMClassifier().input_noise
     assert RecurrentForecaster().input_noise == 0.0
+
+
+@pytest.mark.parametrize("Estimator", [GRURegressor, LSTMClassifier])
+def test_auto_on_patches_jitters_regressors_only(Estimator):
+    """Read in patches, a classifier at 'auto' trains on clean inputs (as at
+    input_noise=0); a regressor still jitters them."""
+    X, y = regression_data(n=60)
+    if Estimator is LSTMClassifier:
+        y = (y > np.median(y)).astype(int)
+    params = dict(hidden_size=8, max_iter=3, random_state=0, n_threads=1, dtype="float64",
+                  patch_length=2)
+    auto = Estimator(input_noise="auto", **params).fit(X, y)
+    clean = Estimator(input_noise=0.0, **params).fit(X, y)
+    if Estimator is LSTMClassifier:
+        assert_same_fit(auto, clean)
+        # read step by step, the same classifier is jittered
+        assert_different_fit(Estimator(input_noise="auto", **{**params, "patch_length": 1})
+                             .fit(X, y),
+                             Estimator(input_noise=0.0, **{**params, "patch_length": 1})
+                             .fit(X, y))
+    else:
+        assert_different_fit(auto, clean)
 
 
 def test_a_seed_gives_bit_identical_noisy_fits_and_clean_predictions():
