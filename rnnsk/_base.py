@@ -334,8 +334,13 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # read as the training sequences are
             validation = (_as_read(validation[0], scaling, patch_length, floor,
                                    constant_inputs), *validation[1:])
+            self._check_validation_part(*validation[1:], "X_val, y_val")
         elif not incremental and self._stops_early(len(sequences)):
             training, validation = self._split(*training, rng)
+            self._check_validation_part(
+                *validation[1:], f"early_stopping's held-out part (validation_fraction="
+                f"{self.validation_fraction}: {len(validation[0])} of {len(sequences)} "
+                "sequences)")
 
         if first_call:
             self._initialize(sequences, target_info, vocabulary, hidden_sizes, n_threads,
@@ -414,6 +419,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if isinstance(self.early_stopping, str):  # 'auto'
             return n_sequences > _AUTO_EARLY_STOPPING_ABOVE
         return bool(self.early_stopping)
+
+    def _check_validation_part(self, targets, weights, where):
+        """Refuse a validation part (``where`` names it) that early stopping's
+        score cannot be computed on; accuracy and likelihoods always can."""
 
     def _input_noise_setting(self, patch_length):
         """The ``input_noise`` a fit reading its sequences in patches of

@@ -21,6 +21,7 @@ from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import REGRESSION_LOSSES, cross_entropy
 from ._parameters import store_parameters
 from ._statistics import mean_and_std
+from ._validation import check_r2_defined
 
 # What a classifier and a regressor of sequences have after fit.
 CLASSIFIER_ATTRIBUTES = ("classes_", *TRAINING_ATTRIBUTES, "patch_length_",
@@ -411,15 +412,8 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
     def _loss(self, outputs, targets, weights):
         return REGRESSION_LOSSES[self.loss](outputs, targets, weights)
 
-    def _split(self, sequences, targets, weights, rng):
-        training, validation = super()._split(sequences, targets, weights, rng)
-        if len(validation[0]) < 2:  # R² of one sample is NaN: no epoch would ever count
-            raise ValueError(f"early_stopping holds out {len(validation[0])} of the "
-                             f"{len(sequences)} samples (validation_fraction="
-                             f"{self.validation_fraction}), but its score, R², needs at "
-                             "least 2; use more samples, a larger validation_fraction or "
-                             "early_stopping=False")
-        return training, validation
+    def _check_validation_part(self, targets, weights, where):
+        check_r2_defined(targets, weights, where)
 
     def _validation_score(self, sequences, targets, weights):
         return r2_score(targets, self._outputs(sequences), sample_weight=weights)

@@ -17,6 +17,7 @@ from ._parameters import store_parameters
 from ._statistics import mean_and_std
 from ._step_estimators import BaseStepEstimator
 from ._transitions import allowed_transitions, check_gold_transitions
+from ._validation import check_r2_defined
 
 # What the per-step estimators' parameters mean where it differs from the
 # sequence estimators' (_docstrings.PARAMETERS).
@@ -438,6 +439,11 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
 
     def _loss(self, scores, targets, weights):
         return per_step(REGRESSION_LOSSES[self.loss], scores, targets, weights)
+
+    def _check_validation_part(self, targets, weights, where):
+        real = targets.real()
+        check_r2_defined(targets.values[real],
+                         np.broadcast_to(weights[:, None], real.shape)[real], where)
 
     def _validation_score(self, sequences, targets, weights):
         real = targets.real()

@@ -228,3 +228,23 @@ def check_same_features(sequences, fitted_signature, estimator_name):
     if is_table and fitted_on_table and width != n_features_in:
         raise ValueError(f"X has {width} features, but {estimator_name} is expecting "
                          f"{n_features_in} features as input.")
+
+
+def check_r2_defined(targets, weights, where):
+    """Refuse the validation part of early stopping when its score, R², is
+    undefined: fewer than two targets of positive weight, or a target column
+    that does not vary (R² divides by its variance). No epoch could then count
+    as better, and the weights restored at the end would be the initial ones.
+    ``targets`` is (n,) or (n, k) with one weight per row; ``where`` names the
+    part in the message."""
+    used = np.asarray(targets)[np.asarray(weights) > 0]
+    advice = "use more or more varied validation data, or early_stopping=False"
+    if len(used) < 2:
+        raise ValueError(f"{where} holds {len(used)} target(s) of positive weight, but "
+                         f"early stopping's score, R², needs at least 2; {advice}")
+    constant = np.flatnonzero(np.all(used == used[:1], axis=0).reshape(-1))
+    if constant.size:
+        several = used.ndim == 2 and used.shape[1] > 1
+        column = f" (target column(s) {constant.tolist()})" if several else ""
+        raise ValueError(f"{where} holds targets that do not vary{column}, so early "
+                         f"stopping's score, R², is undefined; {advice}")

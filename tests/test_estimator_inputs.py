@@ -366,7 +366,9 @@ def test_multiclass_data_with_2d_y_column_is_accepted_with_a_warning():
 def test_early_stopping_on_too_few_samples_says_so_and_changes_nothing():
     X, y = regression_3d(n=9)
     regressor = LSTMRegressor(**fast(early_stopping=True))
-    with pytest.raises(ValueError, match=r"holds out 1 of the 9 samples .* R², needs at least 2"):
+    with pytest.raises(ValueError, match=r"held-out part \(validation_fraction=0\.1: 1 of 9 "
+                                         r"sequences\) holds 1 target\(s\) of positive weight, "
+                                         r"but early stopping's score, R², needs at least 2"):
         regressor.fit(X, y)
     assert not hasattr(regressor, "model_")
     X, _ = sequences_3d(n=6)
@@ -375,6 +377,31 @@ def test_early_stopping_on_too_few_samples_says_so_and_changes_nothing():
                                          r"0\.1 of 6 samples: The test_size = 1"):
         classifier.fit(X, [0, 1] * 3)
     assert not hasattr(classifier, "model_")
+
+
+@pytest.mark.parametrize("y_val, message", [
+    ([1.0], r"X_val, y_val holds 1 target\(s\) of positive weight, but early stopping's "
+            r"score, R², needs at least 2"),
+    ([2.0, 2.0, 2.0], r"X_val, y_val holds targets that do not vary, so early stopping's "
+                      r"score, R², is undefined"),
+])
+def test_validation_data_r2_cannot_score_is_refused_and_changes_nothing(y_val, message):
+    """Before, every epoch's score was NaN (or noise of float rounding) and the
+    fit ended on its initial weights without a word."""
+    X, y = regression_3d(n=12)
+    regressor = LSTMRegressor(**fast(early_stopping=True)).fit(X, y)
+    before = {name: np.copy(value) for name, value in regressor.state_dict().items()}
+    with pytest.raises(ValueError, match=message):
+        regressor.fit(X, y, X_val=X[:len(y_val)], y_val=y_val)
+    assert_same_state(regressor.state_dict(), before)
+    # two columns, one constant: named
+    with pytest.raises(ValueError, match=r"do not vary \(target column\(s\) \[1\]\)"):
+        LSTMRegressor(**fast(early_stopping=True)).fit(
+            X, np.column_stack([y, y]), X_val=X[:3], y_val=[[0.0, 1.0], [1.0, 1.0], [2.0, 1.0]])
+    # a weight of zero takes a target out of the count
+    with pytest.raises(ValueError, match=r"holds 1 target\(s\) of positive weight"):
+        LSTMRegressor(**fast(early_stopping=True)).fit(
+            X, y, X_val=X[:2], y_val=[0.0, 1.0], sample_weight_val=[1.0, 0.0])
 
 
 def test_targets_without_a_column_are_refused():

@@ -59,3 +59,17 @@ def test_step_regressor_targets_at_any_finite_magnitude(factor):
     scaled = RecurrentStepRegressor(**params).fit(X, [t * factor for t in y]).predict(X)
     for a, b in zip(unit, scaled):
         np.testing.assert_allclose(b / factor, a, rtol=1e-9)
+
+
+def test_step_regressor_refuses_a_held_out_part_r2_cannot_score():
+    """A held-out part of one step, or of steps whose targets do not vary,
+    gives R² no value: refused, not trained to the initial weights."""
+    rng = np.random.default_rng(0)
+    X = [rng.standard_normal((1, 2)) for _ in range(10)]  # one step each
+    params = dict(hidden_size=4, max_iter=2, n_threads=1, early_stopping=True)
+    with pytest.raises(ValueError, match=r"held-out part \(validation_fraction=0\.1: 1 of 10 "
+                                         r"sequences\) holds 1 target\(s\) of positive weight"):
+        RecurrentStepRegressor(**params).fit(X, [x[:, 0] for x in X])
+    X = [rng.standard_normal((3, 2)) for _ in range(10)]
+    with pytest.raises(ValueError, match=r"holds targets that do not vary"):
+        RecurrentStepRegressor(**params).fit(X, [np.ones(3)] * 10)
