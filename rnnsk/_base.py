@@ -264,6 +264,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     # ------------------------------------------------------------- training --
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation_data=None):
+        if incremental and hasattr(self, "model_"):
+            # scikit-learn's _fit_context checks partial_fit's parameters on the
+            # first call only (and asks nested calls to skip it, so this runs
+            # regardless); set_params between calls (batch_size=-1, alpha=-5)
+            # would otherwise train with whatever it was given.
+            self._validate_params()
         # The core's threads do the heavy work. numpy's products around
         # its calls (the orthogonal initialisation's QR, the head, weight decay,
         # the clipping norm, the optimizer) are small, and BLAS threads woken for

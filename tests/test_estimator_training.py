@@ -113,6 +113,22 @@ def test_partial_fit_rejects_unknown_labels_and_changed_classes():
     assert clf.n_iter_ == 1
 
 
+@pytest.mark.parametrize("bad", [dict(batch_size=-1), dict(alpha=-5.0),
+                                 dict(label_smoothing=5.0), dict(class_weight="x")])
+def test_partial_fit_checks_parameters_set_between_calls(bad):
+    """scikit-learn checks partial_fit's parameters on the first call only;
+    batch_size=-1 set afterwards trained nothing while n_iter_ counted epochs."""
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**FAST).partial_fit(X, y, classes=[0, 1])
+    before = clf.state_dict()
+    clf.set_params(**bad)
+    with pytest.raises(ValueError, match=f"The '{next(iter(bad))}' parameter of "
+                                         "LSTMClassifier must be"):
+        clf.partial_fit(X, y)
+    assert_same_state(clf.state_dict(), before)
+    assert clf.n_iter_ == 1
+
+
 def test_partial_fit_regressor():
     X, y = regression_3d()
     reg = LSTMRegressor(**FAST)
