@@ -15,7 +15,8 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (Interval, Options, StrOptions,
+                                            validate_parameter_constraints)
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._heads import SequenceHead
@@ -37,8 +38,8 @@ from ._device import check_device
 from ._text import TokenIds
 from ._threads import effective_n_threads
 from ._version import PICKLE_FORMAT, __version__
-from ._validation import (SequenceInputMixin, Sequences, check_same_features, check_sequences,
-                          check_tokens, feature_signature)
+from ._validation import (SequenceInputMixin, Sequences, check_parameter_mapping,
+                          check_same_features, check_sequences, check_tokens, feature_signature)
 
 # What estimators pickled before init, readout, learning_rate and standardize
 # existed were built with.
@@ -151,6 +152,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         return (int(self.hidden_size),) * (self.num_layers or 1)
 
     def _check_n_threads(self):
+        # Read by predict too, after fit checked it (set_params may change it since).
+        validate_parameter_constraints(
+            {"n_threads": self._parameter_constraints["n_threads"]},
+            {"n_threads": self.n_threads}, caller_name=type(self).__name__)
         if self.n_threads == 0:
             raise ValueError("n_threads must be a positive number of threads, or negative to "
                              "count back from all cores (-1 = all), or None; got 0")
@@ -535,6 +540,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if largest >= self.vocabulary_size:
             raise ValueError(f"token id {largest} in X is outside the vocabulary of "
                              f"vocabulary_size={self.vocabulary_size} tokens")
+        check_embedding_fits(self.vocabulary_size, self.embedding_dim, np.dtype(self.dtype),
+                             inferred=False)
         return self.vocabulary_size
 
     def _initialize(self, sequences, target_info, vocabulary, hidden_sizes, n_threads, device,
@@ -553,6 +560,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self.model_ = model
         self.n_iter_ = 0
         self.t_ = 0
+        self.loss_ = None  # until an epoch completes (one that diverges does not)
         self.loss_curve_ = []
         self.best_loss_ = np.inf
         self.validation_scores_ = [] if self.early_stopping else None
@@ -835,6 +843,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         ``partial_fit``) first so that its shapes are known; nothing changes if a
         name or shape does not match."""
         check_is_fitted(self, "model_")
+        check_parameter_mapping(state_dict)
         # Checked as given, then again in the model's precision once the head is
         # converted back (in float64: see RecurrentRegressor._export_head) and
         # the input standardization unfolded from the first layer.

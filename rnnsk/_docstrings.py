@@ -218,7 +218,8 @@ ATTRIBUTES = {
     "feature_names_in_": ("ndarray of shape (n_features,)",
                           "Names of the features, when X was a DataFrame with string "
                           "column names."),
-    "loss_": ("float", "Training loss of the last epoch."),
+    "loss_": ("float or None", "Training loss of the last epoch (None when no epoch "
+                                 "completed: training diverged in the first)."),
     "loss_curve_": ("list of float", "Training loss of every epoch."),
     "best_loss_": ("float", "Smallest training loss of an epoch."),
     "validation_scores_": ("list of float or None",

@@ -27,7 +27,8 @@ from ._forecast_intervals import step_half_widths
 from ._forecast_inputs import check_exogenous, check_series, check_steps
 from ._series_transforms import (difference, difference_lags, history_tails, integrate,
                                  scale_floor, scale_windows)
-from ._parameters import store_parameters
+from ._parameters import check_parameters_as_fitted, fitted_parameters, store_parameters
+from ._validation import r2_undefined_because
 
 __all__ = ["RecurrentForecaster"]
 
@@ -48,6 +49,13 @@ _LEAST_WINDOWS_TO_STOP_ON = 2
 
 # The values of window_scaling (or of each entry of a tuple of them).
 _SCALINGS = ("standardize", "last")
+
+# Parameters predict reads again (the window, its transforms, the strategy and
+# what decides which fitted parts exist): changed after fit, they would mix with
+# a model fitted for other values, so predict refuses them.
+_READ_AT_PREDICT = ("window_length", "horizon", "strategy", "window_scaling", "differences",
+                    "seasonal_differences", "seasonal_period", "n_estimators",
+                    "window_multiples", "linear_skip", "combine_linear")
 
 
 @numpydoc_sections(
@@ -300,7 +308,7 @@ class RecurrentForecaster(BaseEstimator):
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
         self._check_lengths(series, lags, 0, "y")
         if self.n_estimators > 1:
-            return self._fit_ensemble(y, X, series, kind, exogenous, lags)
+            return self._fit_ensemble(y, X, series, kind, exogenous, lags)._fitted()
         windows = self._training_windows(series, exogenous, lags)
         held_out, train = windows["held_out"], windows["train"]
         if train is None or not train.any():
@@ -322,7 +330,10 @@ class RecurrentForecaster(BaseEstimator):
             floors[windows["series"]], exogenous_scaling)
         linear, residuals = self._fit_linear(net_inputs, net_targets, train)
         fit_params = {}
-        if self.early_stopping and held_out.sum() >= _LEAST_WINDOWS_TO_STOP_ON:
+        # (Held-out targets that do not vary, as a constant series gives, have no
+        # R² to stop on.)
+        if (self.early_stopping and held_out.sum() >= _LEAST_WINDOWS_TO_STOP_ON
+                and r2_undefined_because(residuals[held_out], np.ones(held_out.sum())) is None):
             fit_params = dict(X_val=net_inputs[held_out], y_val=residuals[held_out])
         else:
             regressor.set_params(early_stopping=False)
@@ -344,6 +355,11 @@ class RecurrentForecaster(BaseEstimator):
             self.regressor_ = _refit(regressor, net_inputs, residuals)
             if self.combine_linear is not None:
                 self.autoregression_ = fit_autoregression(net_inputs, net_targets, everything)
+        return self._fitted()
+
+    def _fitted(self):
+        """Keep the parameters predict reads again, to refuse them changed."""
+        self._fitted_settings = fitted_parameters(self, _READ_AT_PREDICT)
         return self
 
     def _calibrate(self, record):
@@ -376,9 +392,10 @@ class RecurrentForecaster(BaseEstimator):
 
     def _fit_ensemble(self, y, X, series, kind, exogenous, lags):
         multiples = np.asarray(self.window_multiples, dtype=float)
-        if multiples.ndim != 1 or len(multiples) == 0 or not np.all(multiples >= 1):
-            raise ValueError("window_multiples must be a non-empty sequence of numbers of at "
-                             f"least 1, got {self.window_multiples!r}")
+        if (multiples.ndim != 1 or len(multiples) == 0 or not np.all(multiples >= 1)
+                or not np.all(np.isfinite(multiples))):
+            raise ValueError("window_multiples must be a non-empty sequence of finite numbers "
+                             f"of at least 1, got {self.window_multiples!r}")
         # A member's window must fit in the shortest series (to forecast it)
         # and leave a training window before the held-out part of the longest.
         lengths = [len(s) - sum(lags) for s in series]
@@ -594,6 +611,7 @@ class RecurrentForecaster(BaseEstimator):
 
     def _predict_steps(self, horizon, series, X):
         check_is_fitted(self, "estimators_")
+        check_parameters_as_fitted(self, getattr(self, "_fitted_settings", None))
         steps = check_steps(horizon, self.horizon)
         if self.strategy == "direct" and steps[-1] > self.horizon:
             raise ValueError(f"the direct strategy forecasts at most horizon={self.horizon} "
@@ -627,7 +645,8 @@ class RecurrentForecaster(BaseEstimator):
         horizon : int or array-like of int, default=None
             Number of steps to forecast (``None``: the ``horizon`` parameter),
             or the steps themselves, 1 being the step after the end of the
-            series (as sktime's relative ``fh``).
+            series (as sktime's relative ``fh``, whose steps are sorted: the
+            forecasts come in increasing order of step, each step once).
         series : array-like or list, default=None
             Series to forecast from, in the formats of :meth:`fit`; None
             forecasts after the end of the series fitted. Each needs at least

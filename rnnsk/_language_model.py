@@ -24,11 +24,11 @@ from ._incremental import IncrementalState
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._model import _window
 from ._network import single_threaded_blas
-from ._parameters import store_parameters
+from ._parameters import check_parameters_as_fitted, fitted_parameters, store_parameters
 from ._sampling import check_sampling, next_tokens
 from ._text import TextSequencer
 from ._token_head import TokenHead
-from ._validation import Sequences
+from ._validation import Sequences, check_parameter_mapping
 
 # Token ids: 0 is every token outside the vocabulary (TextSequencer's), the
 # vocabulary's tokens follow, the end-of-document token is the last id.
@@ -281,6 +281,9 @@ class RecurrentLanguageModel(BaseRecurrent):
                 np.ones(len(lengths)), vocabulary, 1.0)
 
     def _set_target_info(self, vocabulary):
+        # Scoring and generating tokenize with these again: kept to refuse them changed.
+        self._fitted_text = fitted_parameters(self, ("analyzer", "lowercase", "token_pattern",
+                                                     "tokenizer"))
         self.vocabulary_ = dict(vocabulary)
         self.tokens_ = ([self.unknown_token] + sorted(vocabulary, key=vocabulary.get)
                         + [self.end_token])
@@ -384,6 +387,7 @@ class RecurrentLanguageModel(BaseRecurrent):
 
     def _check_fitted(self):
         check_is_fitted(self, "model_")
+        check_parameters_as_fitted(self, getattr(self, "_fitted_text", None))
         self.model_.n_threads = self._check_n_threads()
 
     def _document_log_likelihood(self, X):
@@ -489,7 +493,7 @@ class RecurrentLanguageModel(BaseRecurrent):
 
     def load_state_dict(self, state_dict):
         check_is_fitted(self, "model_")
-        state = dict(state_dict)
+        state = dict(check_parameter_mapping(state_dict))
         if self.model_.head.ties_embedding and "head.weight" in state:
             decoder = np.asarray(_to_numpy(state.pop("head.weight")))
             embedding = np.asarray(_to_numpy(state.get("embedding.weight", decoder)))

@@ -77,18 +77,21 @@ def check_fits_in_memory(network, batch, steps, rows, *, training):
             "backpropagation (bptt_steps) when training.")
 
 
-def check_embedding_fits(vocabulary_size, embedding_dim, dtype):
-    """An embedding table inferred from the largest token id must fit in memory:
-    one absurd id would otherwise ask for terabytes."""
+def check_embedding_fits(vocabulary_size, embedding_dim, dtype, *, inferred=True):
+    """An embedding table must fit in memory: one absurd token id (the
+    vocabulary ``inferred`` from the largest) or vocabulary_size would otherwise
+    ask for terabytes."""
     needed = vocabulary_size * embedding_dim * dtype.itemsize * 3  # table, Adam's 2 moments
     available = available_bytes()
     if needed >= _CHECK_ABOVE_BYTES and available is not None and needed > available:
+        cause = (f"the largest token id is {vocabulary_size - 1}, so the inferred vocabulary"
+                 if inferred else f"vocabulary_size={vocabulary_size}")
+        advice = ("Map tokens to ids 0..V-1 first (TextSequencer does) or pass "
+                  "vocabulary_size." if inferred else "Pass the number of tokens X uses.")
         raise MemoryError(
-            f"the largest token id is {vocabulary_size - 1}, so the inferred vocabulary "
-            f"needs an embedding of {vocabulary_size} x {embedding_dim} (about "
+            f"{cause} needs an embedding of {vocabulary_size} x {embedding_dim} (about "
             f"{needed / 2**30:.1f} GiB with its optimizer state), more than "
-            f"the {available / 2**30:.1f} GiB available. Map tokens to ids 0..V-1 first "
-            "(TextSequencer does) or pass vocabulary_size.")
+            f"the {available / 2**30:.1f} GiB available. {advice}")
 
 
 def check_network_fits(cell, gates, hidden_sizes, directions, dtype):

@@ -23,6 +23,7 @@ from rnnsk._input_scaling import fold
 from rnnsk._device import check_device
 from rnnsk._memory import check_fits_in_memory
 from rnnsk._threads import capped_n_threads
+from rnnsk._validation import check_parameter_mapping
 
 
 
@@ -289,8 +290,13 @@ class RecurrentNetwork:
         values; estimators fitted by earlier versions read all four at every step
         of a patch, ``4 * k * F``).
         """
-        check_is_fitted(estimator, "model_")
-        blocks = estimator.model_.blocks
+        model = fitted_model_of(estimator, "RecurrentNetwork.from_estimator")
+        if not hasattr(model, "blocks"):
+            raise TypeError(f"RecurrentNetwork.from_estimator takes the layers of a classifier, "
+                            f"regressor, tagger or language model; a {type(estimator).__name__} "
+                            "holds an encoder, a decoder and attention: export it with "
+                            "to_torch or state_dict")
+        blocks = model.blocks
         if block is None:
             if len(blocks) > 1:
                 sizes = [b.hidden_size for b in blocks]
@@ -316,7 +322,7 @@ class RecurrentNetwork:
         PyTorch ``state_dict``. Names and shapes must match exactly. An rnnsk
         estimator's ``state_dict`` (or its ``to_torch`` module's) is accepted too:
         its ``rnn.`` entries are read, the others (head, embedding) ignored."""
-        mapping = _recurrent_entries(mapping)
+        mapping = _recurrent_entries(check_parameter_mapping(mapping, "mapping"))
         missing = [name for name in self.parameters if name not in mapping]
         unexpected = [name for name in mapping if name not in self.parameters]
         if missing or unexpected:
@@ -577,4 +583,17 @@ def _recurrent_entries(mapping):
                          "RecurrentNetwork.from_estimator(estimator, block=i), or pass the "
                          "entries of one with their prefix removed")
     return {name[len("rnn."):]: mapping[name] for name in prefixed}
+
+
+def fitted_model_of(estimator, caller):
+    """The fitted stack of recurrent layers of an rnnsk estimator (its
+    ``model_``), or an error naming what ``caller`` takes instead of the
+    attribute error of an estimator that has none."""
+    if not hasattr(estimator, "model_"):
+        check_is_fitted(estimator)  # an unfitted estimator: scikit-learn's message
+        where = ("; a RecurrentForecaster's networks are its regressor_ (estimators_[k]"
+                 ".regressor_ in an ensemble)" if hasattr(estimator, "estimators_") else "")
+        raise TypeError(f"{caller} takes a fitted rnnsk estimator with a recurrent model "
+                        f"(model_), got {type(estimator).__name__}, which has none{where}")
+    return estimator.model_
 

@@ -14,3 +14,32 @@ def store_parameters(estimator, arguments):
     for name, value in arguments.items():
         if name != "self":
             setattr(estimator, name, value)
+
+
+def fitted_parameters(estimator, names):
+    """The values of the parameters ``names`` that a fit used: kept by
+    estimators whose predict reads these parameters again, so that it can
+    refuse them changed since (see :func:`check_parameters_as_fitted`)."""
+    return {name: getattr(estimator, name) for name in names}
+
+
+def check_parameters_as_fitted(estimator, fitted):
+    """Refuse a prediction after ``set_params`` changed a parameter the fitted
+    model depends on (``fitted``, from :func:`fitted_parameters`; None for an
+    estimator pickled before it was kept): predicting with it would mix the
+    new setting with the model fitted for the old one."""
+    if not fitted:
+        return
+    changed = [f"{name}={getattr(estimator, name)!r} (fitted with {value!r})"
+               for name, value in fitted.items() if not _same(getattr(estimator, name), value)]
+    if changed:
+        raise ValueError(f"{type(estimator).__name__} was fitted with other parameters than it "
+                         f"has now: {', '.join(changed)}; its model depends on them, so set "
+                         "them back or fit again")
+
+
+def _same(first, second):
+    try:
+        return bool(first == second)
+    except (TypeError, ValueError):  # e.g. arrays, whose == is elementwise
+        return first is second

@@ -21,7 +21,7 @@ from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._network import single_threaded_blas
 from ._seq2seq_model import END, START, EncoderDecoderModel
-from ._parameters import store_parameters
+from ._parameters import check_parameters_as_fitted, fitted_parameters, store_parameters
 from ._text import TextSequencer
 from ._validation import Sequences
 
@@ -30,6 +30,8 @@ __all__ = ["EncoderDecoder"]
 # Target ids 0 and 1 are the start and end tokens; the target vocabulary's
 # tokens follow.
 _FIRST_TARGET_ID = 2
+# Parameters of decoding, read by predict (after fit): checked again there.
+_READ_BY_PREDICT = ("handle_unknown", "beam_width", "max_output_length")
 
 # Parameters of the sequence estimators that an encoder-decoder does not have:
 # readouts and input scaling do not apply to token sequences, and it draws its
@@ -260,7 +262,7 @@ class EncoderDecoder(BaseRecurrent):
         without those never seen in fit, unless ``handle_unknown='error'``
         (where predict refuses such a source)."""
         tokens = self._tokenize(x, self._source_kind, "X")
-        if self._checked_handle_unknown() != "error":
+        if self._checked_for_prediction() != "error":
             tokens = _without_unknown([tokens], self.source_tokens_, warn=False)[0]
         return list(tokens)
 
@@ -346,6 +348,8 @@ class EncoderDecoder(BaseRecurrent):
     def _set_target_info(self, info):
         self.target_tokens_, self._target_kind, longest = info
         self._longest_target = max(longest, 1)
+        # predict tokenizes with these again: kept to refuse them changed
+        self._fitted_text = fitted_parameters(self, ("analyzer", "tokenizer"))
 
     def _class_weights(self, targets, info):
         return 1.0
@@ -408,14 +412,18 @@ class EncoderDecoder(BaseRecurrent):
         """The sources of predict and attention_weights, their unseen tokens
         handled as ``handle_unknown`` says."""
         check_is_fitted(self, "model_")
-        return self._validate_sequences(X, reset=False, unknown=self._checked_handle_unknown())
+        return self._validate_sequences(X, reset=False, unknown=self._checked_for_prediction())
 
-    def _checked_handle_unknown(self):
-        """handle_unknown, validated: parameters are checked by fit, but this one
-        is read after it (and may have been set since)."""
+    def _checked_for_prediction(self):
+        """handle_unknown, after checking what prediction reads of the
+        parameters: fit checks them, but these are read after it and may have
+        been set since. Decoding settings may change freely (validated here);
+        the tokenization may not (the vocabularies are made of its tokens)."""
         validate_parameter_constraints(
-            {"handle_unknown": self._parameter_constraints["handle_unknown"]},
-            {"handle_unknown": self.handle_unknown}, caller_name=type(self).__name__)
+            {name: self._parameter_constraints[name] for name in _READ_BY_PREDICT},
+            {name: getattr(self, name) for name in _READ_BY_PREDICT},
+            caller_name=type(self).__name__)
+        check_parameters_as_fitted(self, getattr(self, "_fitted_text", None))
         return self.handle_unknown
 
     def _outputs(self, sources):

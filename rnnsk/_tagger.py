@@ -17,7 +17,7 @@ from ._parameters import store_parameters
 from ._statistics import mean_and_std
 from ._step_estimators import BaseStepEstimator
 from ._transitions import allowed_transitions, check_gold_transitions
-from ._validation import check_r2_defined
+from ._validation import check_parameter_mapping, check_r2_defined
 
 # What the per-step estimators' parameters mean where it differs from the
 # sequence estimators' (_docstrings.PARAMETERS).
@@ -190,7 +190,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     def predict(self, X):
         """The labels of every step: one array of ``classes_`` per sequence
         (Viterbi's best labelling with ``crf=True``)."""
-        if self.crf:
+        if self._decodes_with_crf():
             decode = lambda chunk, scores: self.model_.head.decode(  # noqa: E731
                 scores, chunk.lengths, self.model_.n_threads)
         else:
@@ -204,7 +204,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         return self._step_outputs(X, self._probabilities)
 
     def _probabilities(self, chunk, scores):
-        if self.crf:
+        if self._decodes_with_crf():
             return self.model_.head.marginals(scores, chunk.lengths,
                                               self.model_.n_threads).astype(np.float64)
         return softmax(scores.astype(np.float64), axis=2)
@@ -263,6 +263,12 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     def _set_target_info(self, classes):
         self.classes_ = classes
 
+    def _decodes_with_crf(self):
+        """Whether the fitted model has a CRF head: what predict and the loss
+        read, so that set_params(crf=...) after fit changes nothing until the
+        next fit (which builds the head ``crf`` asks for)."""
+        return isinstance(self.model_.head, CrfHead)
+
     def _make_head(self, n_features, classes, rng):
         dtype = np.dtype(self.dtype)
         if not self.crf:
@@ -274,13 +280,13 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         return CrfHead(n_features, len(classes), rng, dtype, allowed)
 
     def _loss(self, scores, targets, weights):
-        if self.crf:
+        if self._decodes_with_crf():
             return self.model_.head.loss(scores, targets, weights, self.model_.n_threads)
         return per_step(cross_entropy, scores, targets, weights)
 
     def _validation_score(self, sequences, targets, weights):
         scores = self.model_.forward(sequences)
-        if self.crf:
+        if self._decodes_with_crf():
             predicted = self.model_.head.decode(scores, sequences.lengths, self.model_.n_threads)
         else:
             predicted = np.argmax(scores, axis=2)
@@ -291,12 +297,13 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
 
     # The CRF's forbidden scores are -inf in the state_dict, 0 in the optimizer.
     def _export_head(self, state):
-        if self.crf:
+        if self._decodes_with_crf():
             state = self.model_.head.state_scores(state)
         return state
 
     def load_state_dict(self, state_dict):
-        if getattr(self, "crf", False) and hasattr(self, "model_"):
+        check_parameter_mapping(state_dict)
+        if hasattr(self, "model_") and self._decodes_with_crf():
             state_dict = self.model_.head.finite_scores(
                 {name: np.asarray(value.detach().cpu().numpy() if hasattr(value, "detach")
                                   else value) for name, value in state_dict.items()})

@@ -6,6 +6,8 @@ so weights move both ways with ``state_dict``/``load_state_dict``.
 """
 import numpy as np
 
+from ._network import fitted_model_of
+
 _TORCH_CELLS = {"rnn_tanh": ("RNN", {"nonlinearity": "tanh"}),
                 "rnn_relu": ("RNN", {"nonlinearity": "relu"}),
                 "lstm": ("LSTM", {}),
@@ -63,9 +65,9 @@ def to_torch(estimator):
     >>> module = to_torch(LSTMClassifier().fit(X, y))           # doctest: +SKIP
     >>> clf.load_state_dict(module.state_dict())                # and back
     """
+    model = fitted_model_of(estimator, "to_torch")
     torch = _import_torch()
     state = estimator.state_dict()
-    model = estimator.model_
     if hasattr(model, "torch_module"):
         return model.torch_module(torch).eval()
     module = _build_module(torch, model, model.directions == 2, estimator.dropout,

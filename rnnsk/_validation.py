@@ -5,6 +5,7 @@ sequence; the core never reads the padding. All checks (rank, finiteness, empty
 sequences, feature counts) happen here, before any C++ runs, with messages in
 scikit-learn's wording.
 """
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,6 +148,10 @@ def check_sequences(X, *, dtype, name="X"):
 
     if not hasattr(X, "ndim") and not issparse(X):
         X = np.asarray(X)  # lists of equal-length sequences, array-likes
+    if X.ndim > 3:  # check_array's message would ask for at most 2
+        raise ValueError(f"{name} must be a 2-D array (n_samples, n_timesteps), a 3-D array "
+                         f"(n_samples, n_timesteps, n_features) or a list of sequences, got "
+                         f"a {X.ndim}-D array of shape {X.shape}")
     if X.ndim == 3:
         X = np.asarray(X)
         n, steps, features = X.shape
@@ -232,19 +237,35 @@ def check_same_features(sequences, fitted_signature, estimator_name):
 
 def check_r2_defined(targets, weights, where):
     """Refuse the validation part of early stopping when its score, R², is
-    undefined: fewer than two targets of positive weight, or a target column
-    that does not vary (R² divides by its variance). No epoch could then count
-    as better, and the weights restored at the end would be the initial ones.
-    ``targets`` is (n,) or (n, k) with one weight per row; ``where`` names the
-    part in the message."""
+    undefined (see :func:`r2_undefined_because`): no epoch could then count as
+    better, and the weights restored at the end would be the initial ones.
+    ``where`` names the part in the message."""
+    reason = r2_undefined_because(targets, weights)
+    if reason is not None:
+        raise ValueError(f"{where} holds {reason}; use more or more varied validation data, "
+                         "or early_stopping=False")
+
+
+def r2_undefined_because(targets, weights):
+    """Why R² of ``targets`` ((n,) or (n, k), one weight per row) is undefined,
+    or None: fewer than two targets of positive weight, or a target column that
+    does not vary (R² divides by its variance)."""
     used = np.asarray(targets)[np.asarray(weights) > 0]
-    advice = "use more or more varied validation data, or early_stopping=False"
     if len(used) < 2:
-        raise ValueError(f"{where} holds {len(used)} target(s) of positive weight, but "
-                         f"early stopping's score, R², needs at least 2; {advice}")
+        return (f"{len(used)} target(s) of positive weight, but early stopping's score, R², "
+                "needs at least 2")
     constant = np.flatnonzero(np.all(used == used[:1], axis=0).reshape(-1))
     if constant.size:
         several = used.ndim == 2 and used.shape[1] > 1
         column = f" (target column(s) {constant.tolist()})" if several else ""
-        raise ValueError(f"{where} holds targets that do not vary{column}, so early "
-                         f"stopping's score, R², is undefined; {advice}")
+        return f"targets that do not vary{column}, so early stopping's score, R², is undefined"
+    return None
+
+
+def check_parameter_mapping(mapping, name="state_dict"):
+    """``mapping`` if it maps parameter names (str) to values, as
+    ``state_dict()`` returns; else a TypeError naming what was given."""
+    if not isinstance(mapping, Mapping) or not all(isinstance(key, str) for key in mapping):
+        raise TypeError(f"{name} must map parameter names (str) to arrays, as state_dict() "
+                        f"returns, got {type(mapping).__name__}")
+    return mapping

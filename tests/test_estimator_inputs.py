@@ -232,7 +232,7 @@ BAD_FITS = {
                        r"X\[0\] is an empty sequence"),
     "different-features": (lambda X, y: ([X[0][:, :2]] + [x[:4] for x in X[1:]], y),
                            r"different numbers of features: \[2, 3\]"),
-    "4-d": (lambda X, y: (X[..., None], y), "Found array with dim 4"),
+    "4-d": (lambda X, y: (X[..., None], y), r"X must be a 2-D array .* got a 4-D array of shape"),
     "y-too-short": (lambda X, y: (X, y[:-1]), "X holds 40 sequences but y has 39 entries"),
     "y-none": (lambda X, y: (X, None), "requires y to be passed"),
     "one-class": (lambda X, y: (X, np.zeros_like(y)), "at least 2 classes"),

@@ -69,6 +69,8 @@ def assert_consistent_history(estimator, n_samples):
     if estimator.loss_curve_:
         assert estimator.loss_ == estimator.loss_curve_[-1]
         assert estimator.best_loss_ == min(estimator.loss_curve_)
+    else:  # diverged in the first epoch: no loss, not that of an earlier fit
+        assert estimator.loss_ is None
     assert estimator.n_iter_ * n_samples <= estimator.t_ < (estimator.n_iter_ + 1) * n_samples
 
 
@@ -365,3 +367,16 @@ def test_weights_loaded_non_finite_are_refused():
     with pytest.raises(ValueError, match="Complex data not supported: head.bias"):
         estimator.load_state_dict(dict(state, **{"head.bias": state["head.bias"] + 1j}))
     np.testing.assert_array_equal(estimator.predict_proba(X), predictions)
+
+
+def test_a_fit_diverging_in_its_first_epoch_has_no_loss_not_an_earlier_ones():
+    X, labels, _ = data()
+    params = dict(hidden_size=4, max_iter=2, random_state=0, n_threads=1)
+    fresh = LSTMClassifier(learning_rate_init=1e300, **params)
+    diverged_warning(fit_recording(fresh, X, labels))
+    assert fresh.n_iter_ == 0 and fresh.loss_curve_ == [] and fresh.loss_ is None
+    refitted = LSTMClassifier(**params).fit(X, labels)
+    assert refitted.loss_ is not None
+    refitted.set_params(learning_rate_init=1e300)
+    diverged_warning(fit_recording(refitted, X, labels))
+    assert refitted.n_iter_ == 0 and refitted.loss_ is None
