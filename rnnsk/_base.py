@@ -251,7 +251,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     def _check_sample_weight(sample_weight, n_samples):
         if sample_weight is None:
             return np.ones(n_samples)
-        weights = np.asarray(sample_weight)
+        try:
+            weights = np.asarray(sample_weight)
+        except ValueError as error:  # ragged, e.g. one weight per step of each sequence
+            raise ValueError("sample_weight must hold one number per sequence (of X), got "
+                             "sequences of numbers") from error
         if weights.dtype.kind == "c":  # never silently cut to its real part
             raise ValueError("Complex data not supported: sample_weight has complex values")
         weights = weights.astype(np.float64)
@@ -817,9 +821,16 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     def _forward(self, X):
         """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
         with self._turns():
-            chunks = [self._outputs(chunk) for chunk in self._inference_chunks(X)]
+            inputs = self._inference_chunks(X)
+            chunks = [self._outputs(chunk) for chunk in inputs]
         outputs = np.concatenate(chunks).astype(np.float64)
         if not np.all(np.isfinite(outputs)):
+            if not all(np.all(np.isfinite(chunk.data)) for chunk in inputs):
+                raise FloatingPointError(
+                    "X overflows once standardized by the statistics of the training "
+                    "inputs (standardize, sequence_standardize): its values are too far "
+                    "from those seen in fit; predict on data of the training scale, or "
+                    "refit on data like X")
             raise FloatingPointError(
                 "the network's outputs are not finite: the recurrent layers overflowed "
                 "(typically rnn_relu with large inputs or weights); standardize the inputs "

@@ -226,6 +226,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
 
     def _encode_targets(self, y, *, classes, reset, sample_weight):
         y = column_or_1d(y, warn=True)
+        _sorted_labels(y)  # labels of mixed types: named, before scikit-learn's bare TypeError
         check_classification_targets(y)
         return encode_labels(self, y, classes, reset)
 

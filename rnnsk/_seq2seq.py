@@ -281,7 +281,12 @@ class EncoderDecoder(BaseRecurrent):
                 return tuple(item)
             sequencer = TextSequencer(lowercase=False, token_pattern=r"\S+",
                                       tokenizer=self.tokenizer)
-            return tuple(sequencer._tokenize([item])[0])
+            tokens = tuple(sequencer._tokenize([item])[0])
+            odd = next((token for token in tokens if not isinstance(token, str)), None)
+            if odd is not None:  # outputs are the tokens joined by spaces
+                raise TypeError(f"tokenizer must return strings, got {odd!r} (a "
+                                f"{type(odd).__name__}) among the tokens of {name}")
+            return tokens
         ids = np.asarray(item)
         if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
             raise TypeError(f"{name} must hold strings or 1-D sequences of integer token ids, "

@@ -39,8 +39,9 @@ class BaseStepEstimator(BaseRecurrent):
 
     def _validate_sequences(self, X, *, reset):
         strings = is_string_tokens(X)
-        if not reset and strings != hasattr(self, "vocabulary_"):
+        if reset or strings != hasattr(self, "vocabulary_"):
             _check_not_empty(X)  # [] and [[]] are neither kind: say what is empty
+        if not reset and strings != hasattr(self, "vocabulary_"):
             fitted = "string tokens" if hasattr(self, "vocabulary_") else "numbers or token ids"
             raise ValueError(f"{type(self).__name__} was fitted on {fitted}; X must be the same")
         if not strings:

@@ -185,6 +185,10 @@ def check_tokens(X, *, vocabulary_size=None, name="X"):
         ids = _as_token_ids(np.concatenate(sequences), name)
         data, lengths = _pad(sequences, np.int64, ())
     else:
+        if np.ndim(X) == 2 and np.shape(X)[0] and not np.shape(X)[1]:
+            # check_array would speak of 0 features
+            raise ValueError(f"{name} holds only empty sequences; every sequence needs at "
+                             "least one token id")
         data = _as_token_ids(check_array(X, dtype=None, input_name=name), name)
         lengths = np.full(len(data), data.shape[1], dtype=np.int64)
         ids = data

@@ -237,6 +237,9 @@ BAD_FITS = {
     "y-none": (lambda X, y: (X, None), "requires y to be passed"),
     "one-class": (lambda X, y: (X, np.zeros_like(y)), "at least 2 classes"),
     "empty-X": (lambda X, y: (X[:0], y[:0]), "0 sample"),
+    "mixed-label-types": (lambda X, y: (X, np.array(["up" if v else 0 for v in y], object)),
+                          "y mixes labels of types int, str; labels must all be strings or all "
+                          "numbers"),
 }
 
 
@@ -247,10 +250,32 @@ def test_bad_input_to_fit_raises_and_changes_nothing(case):
     proba = clf.predict_proba(X)
     make, message = BAD_FITS[case]
     bad_X, bad_y = make(X, y)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((ValueError, TypeError), match=message):
         clf.fit(bad_X, bad_y)
     assert_same_state(clf.state_dict(), before)
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
+
+
+def test_sample_weight_per_step_is_refused_by_name():
+    X, y = sequences_3d(n=6)
+    with pytest.raises(ValueError, match="sample_weight must hold one number per sequence"):
+        LSTMClassifier(**FAST).fit(list(X), y, sample_weight=[[1.0] * len(x) for x in X[:-1]]
+                                   + [[1.0, 1.0]])
+
+
+def test_token_ids_that_are_all_empty_sequences_are_named():
+    clf = LSTMClassifier(**fast(embedding_dim=3)).fit(np.array([[1, 2], [2, 1]] * 2), [0, 1] * 2)
+    with pytest.raises(ValueError, match="X holds only empty sequences; every sequence needs "
+                                         "at least one token id"):
+        clf.predict([np.array([], dtype=np.int64)])
+
+
+def test_inputs_overflowing_the_fitted_standardization_are_named():
+    X, y = regression_3d(n=12)
+    regressor = LSTMRegressor(**fast(dtype="float64")).fit(X * 1e-300, y)
+    with pytest.raises(FloatingPointError, match="X overflows once standardized by the "
+                                                 "statistics of the training inputs"):
+        regressor.predict(X * 1e10)
 
 
 def test_a_fit_failing_on_the_validation_split_changes_nothing():

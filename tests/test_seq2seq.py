@@ -261,6 +261,14 @@ def test_bad_input_to_fit(X, Y, error, match):
         small(max_iter=1).fit(X, Y)
 
 
+def test_a_tokenizer_must_return_strings():
+    """Outputs are their tokens joined by spaces: an int token failed in str.join."""
+    with pytest.raises(TypeError, match=r"tokenizer must return strings, got 1 \(a int\) "
+                                        "among the tokens of X"):
+        small(max_iter=1, analyzer="word", tokenizer=lambda text: [1, 2]).fit(["a b", "b a"],
+                                                                             ["a", "b"])
+
+
 def test_empty_targets_are_learned_as_immediate_end():
     X = ["ab", "ba", "aa", "bb"] * 8
     Y = ["", "x", "", "x"] * 8

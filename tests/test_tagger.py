@@ -183,6 +183,8 @@ def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
         tagger.fit([["a"], None], [["x"], ["y"]])
     with pytest.raises(ValueError, match=r"y\[0\] contains a missing value"):
         tagger.fit([["a", "b"], ["c"]], [["x", None], ["y"]])
+    with pytest.raises(ValueError, match="X is empty: at least 1 sequence is required"):
+        tagger.fit([], [])
     with pytest.raises(TypeError, match="one sequence of targets per sequence"):
         tagger.fit(X, "up")
     with pytest.raises(ValueError, match="fitted on numbers or token ids"):
