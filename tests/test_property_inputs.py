@@ -367,7 +367,7 @@ def test_other_ranks_give_a_clear_error(kind, shape):
         1: "Expected 2D array, got 1D array",
         2: r"Found array with 0 (sample|feature)\(s\)",
     }
-    message = messages.get(len(shape), f"Found array with dim {len(shape)}")
+    message = messages.get(len(shape), rf"got a {len(shape)}-D array of shape")
     with pytest.raises(ValueError, match=message):
         estimator.predict(X)
     y = np.arange(shape[0] if shape else 1) % 2
