@@ -404,6 +404,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             settings["patch_length"] = self.patch_length_
         return settings
 
+    def _fitted_structure(self, names):
+        """The values of those of ``names`` that the fit recorded among its
+        structure (none for estimators fitted before it recorded them)."""
+        structure = getattr(self, "_structure", None) or {}
+        return {name: structure[name] for name in names if name in structure}
+
     def _check_same_structure(self):
         """A warm start or partial_fit continues the fitted network: refuse
         parameters that would have built another one, which it would ignore."""
@@ -825,16 +831,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             chunks = [self._outputs(chunk) for chunk in inputs]
         outputs = np.concatenate(chunks).astype(np.float64)
         if not np.all(np.isfinite(outputs)):
-            if not all(np.all(np.isfinite(chunk.data)) for chunk in inputs):
-                raise FloatingPointError(
-                    "X overflows once standardized by the statistics of the training "
-                    "inputs (standardize, sequence_standardize): its values are too far "
-                    "from those seen in fit; predict on data of the training scale, or "
-                    "refit on data like X")
-            raise FloatingPointError(
-                "the network's outputs are not finite: the recurrent layers overflowed "
-                "(typically rnn_relu with large inputs or weights); standardize the inputs "
-                "(SequenceScaler) or refit with a smaller learning_rate_init")
+            raise not_finite_error(inputs)
         return outputs
 
     # ------------------------------------------------------------- weights --
@@ -927,6 +924,21 @@ def _relative_weights(sample_weights, class_weights):
     largest = weights.max()
     # (Python floats: their product may overflow to inf or underflow to 0 quietly.)
     return weights / largest, float(sample_unit) * float(class_unit) * float(largest)
+
+
+def not_finite_error(inputs):
+    """The error for network outputs that are not finite, read from the
+    ``inputs`` the network was given (Sequences as read): X overflowing the
+    fitted standardization, or else the recurrent layers."""
+    if not all(np.all(np.isfinite(chunk.data)) for chunk in inputs):
+        return FloatingPointError(
+            "X overflows once standardized by the statistics of the training inputs "
+            "(standardize, sequence_standardize): its values are too far from those seen in "
+            "fit; predict on data of the training scale, or refit on data like X")
+    return FloatingPointError(
+        "the network's outputs are not finite: the recurrent layers overflowed (typically "
+        "rnn_relu with large inputs or weights); standardize the inputs (SequenceScaler) or "
+        "refit with a smaller learning_rate_init")
 
 
 def _as_read(sequences, scaling, patch_length, floor=None, constant_inputs=0):

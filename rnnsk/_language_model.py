@@ -24,7 +24,7 @@ from ._incremental import IncrementalState
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._model import _window
 from ._network import single_threaded_blas
-from ._parameters import check_parameters_as_fitted, fitted_parameters, store_parameters
+from ._parameters import check_parameters_as_fitted, store_parameters
 from ._sampling import check_sampling, next_tokens
 from ._text import TextSequencer
 from ._token_head import TokenHead
@@ -40,6 +40,9 @@ _SCORE_BLOCK = 2**22
 # (A language model has a per-step head, no readout, and reads token ids, which
 # are never standardized.)
 _NOT_LM = {"bidirectional", "vocabulary_size", "shuffle", "readout", "standardize"}
+# How documents become tokens: fixed by the first fit (the vocabulary is made of
+# its tokens), so a warm start refuses another and so do scoring and generating.
+_TOKENIZATION = ("analyzer", "lowercase", "token_pattern", "tokenizer")
 
 
 @numpydoc_sections(
@@ -87,7 +90,9 @@ _NOT_LM = {"bidirectional", "vocabulary_size", "shuffle", "readout", "standardiz
     vocabulary_=("dict",
                  "Token -> id, for the vocabulary's tokens (ids 1 to "
                  "``len(tokens_) - 2``)."),
-    loss_=("float", "Mean cross-entropy per token (in nats) of the last epoch."),
+    loss_=("float or None", "Mean cross-entropy per token (in nats) of the last epoch "
+                            "(None when no epoch completed: training diverged in the "
+                            "first)."),
     validation_scores_=("list of float or None",
                         "Score (:meth:`score`'s measure) of the held-out windows after every "
                         "epoch with early stopping, else None."),
@@ -153,7 +158,7 @@ class RecurrentLanguageModel(BaseRecurrent):
     # bptt_steps is only the length of the training streams here (prediction
     # carries the state across windows, whatever their length): free to change.
     _structure_parameters = tuple(name for name in BaseRecurrent._structure_parameters
-                                  if name != "bptt_steps") + ("tie_weights", "analyzer")
+                                  if name != "bptt_steps") + ("tie_weights", *_TOKENIZATION)
 
     _parameter_constraints = {
         **{name: rule for name, rule in BaseRecurrent._parameter_constraints.items()
@@ -281,9 +286,6 @@ class RecurrentLanguageModel(BaseRecurrent):
                 np.ones(len(lengths)), vocabulary, 1.0)
 
     def _set_target_info(self, vocabulary):
-        # Scoring and generating tokenize with these again: kept to refuse them changed.
-        self._fitted_text = fitted_parameters(self, ("analyzer", "lowercase", "token_pattern",
-                                                     "tokenizer"))
         self.vocabulary_ = dict(vocabulary)
         self.tokens_ = ([self.unknown_token] + sorted(vocabulary, key=vocabulary.get)
                         + [self.end_token])
@@ -387,7 +389,8 @@ class RecurrentLanguageModel(BaseRecurrent):
 
     def _check_fitted(self):
         check_is_fitted(self, "model_")
-        check_parameters_as_fitted(self, getattr(self, "_fitted_text", None))
+        # Scoring and generating tokenize again: as the fit did, or not at all.
+        check_parameters_as_fitted(self, self._fitted_structure(_TOKENIZATION))
         self.model_.n_threads = self._check_n_threads()
 
     def _document_log_likelihood(self, X):

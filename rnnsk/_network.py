@@ -596,4 +596,3 @@ def fitted_model_of(estimator, caller):
         raise TypeError(f"{caller} takes a fitted rnnsk estimator with a recurrent model "
                         f"(model_), got {type(estimator).__name__}, which has none{where}")
     return estimator.model_
-

@@ -5,7 +5,12 @@ scikit-learn reads an estimator's parameters from the explicit signature of its
 same name. Every ``__init__`` here has its signature written out and stores its
 arguments with :func:`store_parameters`, rather than a line ``self.x = x`` per
 parameter repeated in a dozen classes that share most of their ~35 parameters.
+
+Estimators whose predict reads some parameters again keep the values their fit
+used and refuse predictions after ``set_params`` changed them
+(:func:`check_parameters_as_fitted`).
 """
+import numpy as np
 
 
 def store_parameters(estimator, arguments):
@@ -39,7 +44,11 @@ def check_parameters_as_fitted(estimator, fitted):
 
 
 def _same(first, second):
+    """Equal values: sequences (tuples, lists, arrays, as joblib reloads them)
+    element by element, anything else by ==."""
+    if all(isinstance(value, (tuple, list, np.ndarray)) for value in (first, second)):
+        return np.array_equal(np.asarray(first, dtype=object), np.asarray(second, dtype=object))
     try:
         return bool(first == second)
-    except (TypeError, ValueError):  # e.g. arrays, whose == is elementwise
+    except (TypeError, ValueError):
         return first is second

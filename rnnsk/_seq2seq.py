@@ -21,7 +21,7 @@ from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._network import single_threaded_blas
 from ._seq2seq_model import END, START, EncoderDecoderModel
-from ._parameters import check_parameters_as_fitted, fitted_parameters, store_parameters
+from ._parameters import check_parameters_as_fitted, store_parameters
 from ._text import TextSequencer
 from ._validation import Sequences
 
@@ -32,6 +32,9 @@ __all__ = ["EncoderDecoder"]
 _FIRST_TARGET_ID = 2
 # Parameters of decoding, read by predict (after fit): checked again there.
 _READ_BY_PREDICT = ("handle_unknown", "beam_width", "max_output_length")
+# How texts become tokens: fixed by the first fit (the vocabularies are made of
+# its tokens), so a warm start refuses another and so does predict.
+_TOKENIZATION = ("analyzer", "tokenizer")
 
 # Parameters of the sequence estimators that an encoder-decoder does not have:
 # readouts and input scaling do not apply to token sequences, and it draws its
@@ -149,7 +152,7 @@ class EncoderDecoder(BaseRecurrent):
     """
 
     _structure_parameters = BaseRecurrent._structure_parameters + (
-        "attention", "target_embedding_dim", "analyzer")
+        "attention", "target_embedding_dim", *_TOKENIZATION)
 
     _parameter_constraints = {
         **{name: constraint for name, constraint in BaseRecurrent._parameter_constraints.items()
@@ -353,8 +356,6 @@ class EncoderDecoder(BaseRecurrent):
     def _set_target_info(self, info):
         self.target_tokens_, self._target_kind, longest = info
         self._longest_target = max(longest, 1)
-        # predict tokenizes with these again: kept to refuse them changed
-        self._fitted_text = fitted_parameters(self, ("analyzer", "tokenizer"))
 
     def _class_weights(self, targets, info):
         return 1.0
@@ -428,7 +429,7 @@ class EncoderDecoder(BaseRecurrent):
             {name: self._parameter_constraints[name] for name in _READ_BY_PREDICT},
             {name: getattr(self, name) for name in _READ_BY_PREDICT},
             caller_name=type(self).__name__)
-        check_parameters_as_fitted(self, getattr(self, "_fitted_text", None))
+        check_parameters_as_fitted(self, self._fitted_structure(_TOKENIZATION))
         return self.handle_unknown
 
     def _outputs(self, sources):

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseRecurrent
+from ._base import BaseRecurrent, not_finite_error
 from ._char_encoder import CharCNN
 from ._char_lstm import CharLSTM
 from ._memory import check_embedding_fits
@@ -155,10 +155,7 @@ class BaseStepEstimator(BaseRecurrent):
                 scores = self.model_.forward(chunk)
                 if not np.all(np.isfinite(scores[np.arange(scores.shape[1]) <
                                                  chunk.lengths[:, None]])):
-                    raise FloatingPointError(
-                        "the network's outputs are not finite: the recurrent layers "
-                        "overflowed; standardize the inputs (SequenceScaler) or refit with a "
-                        "smaller learning_rate_init")
+                    raise not_finite_error([chunk])
                 padded = per_chunk(chunk, scores)
                 result.extend(row[:length] for row, length in zip(padded, chunk.lengths))
         return result

@@ -6,6 +6,7 @@ from scipy.special import softmax
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import NOISY_PATIENCE, PATIENCE_CONSTRAINT, VALIDATED_PATIENCE
 from ._classes import RecurrentRegressor, encode_labels
@@ -267,6 +268,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         """Whether the fitted model has a CRF head: what predict and the loss
         read, so that set_params(crf=...) after fit changes nothing until the
         next fit (which builds the head ``crf`` asks for)."""
+        check_is_fitted(self, "model_")
         return isinstance(self.model_.head, CrfHead)
 
     def _make_head(self, n_features, classes, rng):

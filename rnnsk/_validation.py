@@ -252,17 +252,15 @@ def check_r2_defined(targets, weights, where):
 
 def r2_undefined_because(targets, weights):
     """Why R² of ``targets`` ((n,) or (n, k), one weight per row) is undefined,
-    or None: fewer than two targets of positive weight, or a target column that
-    does not vary (R² divides by its variance)."""
+    or None: fewer than two targets of positive weight, or targets that do not
+    vary in any column (R² divides by their variance; scikit-learn scores a
+    constant column among varying ones 0, and averages)."""
     used = np.asarray(targets)[np.asarray(weights) > 0]
     if len(used) < 2:
         return (f"{len(used)} target(s) of positive weight, but early stopping's score, R², "
                 "needs at least 2")
-    constant = np.flatnonzero(np.all(used == used[:1], axis=0).reshape(-1))
-    if constant.size:
-        several = used.ndim == 2 and used.shape[1] > 1
-        column = f" (target column(s) {constant.tolist()})" if several else ""
-        return f"targets that do not vary{column}, so early stopping's score, R², is undefined"
+    if np.all(used == used[:1]):
+        return "targets that do not vary, so early stopping's score, R², is undefined"
     return None
 
 

@@ -83,3 +83,35 @@ def test_encoder_decoder_checks_decoding_settings_and_refuses_another_analyzer()
     model.set_params(analyzer="word")
     with pytest.raises(ValueError, match=r"analyzer='word' \(fitted with 'char'\)"):
         model.predict(X)
+
+
+def test_a_fitted_value_compares_by_value_not_identity():
+    """joblib reloads an array parameter as a new array; a tuple set where a
+    list was fitted is the same setting."""
+    import joblib
+    series = np.sin(np.arange(60) / 3.0) + 3
+    forecaster = RecurrentForecaster(window_length=4, horizon=2, n_estimators=2,
+                                     window_multiples=np.array([1.0, 1.5]),
+                                     window_scaling=["standardize", "last"], **SMALL).fit(series)
+    buffer = __import__("io").BytesIO()
+    joblib.dump(forecaster, buffer)
+    buffer.seek(0)
+    reloaded = joblib.load(buffer)
+    np.testing.assert_array_equal(reloaded.predict(), forecaster.predict())
+    reloaded.set_params(window_scaling=("standardize", "last"))
+    np.testing.assert_array_equal(reloaded.predict(), forecaster.predict())
+
+
+def test_a_warm_start_refuses_another_tokenization_as_predict_does():
+    docs = ["The Cat sat on the mat", "a dog ate the Bone"]
+    model = RecurrentLanguageModel(analyzer="word", lowercase=True, embedding_dim=4,
+                                   **SMALL).fit(docs)
+    model.set_params(lowercase=False)
+    with pytest.raises(ValueError, match=r"lowercase False \(fitted with True\)"):
+        model.partial_fit(docs)
+
+
+def test_an_unfitted_tagger_says_so():
+    from sklearn.exceptions import NotFittedError
+    with pytest.raises(NotFittedError):
+        RecurrentTagger().predict([[[0.1], [0.2]]])
