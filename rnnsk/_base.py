@@ -273,12 +273,6 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     # ------------------------------------------------------------- training --
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation_data=None):
-        if incremental and hasattr(self, "model_"):
-            # scikit-learn's _fit_context checks partial_fit's parameters on the
-            # first call only (and asks nested calls to skip it, so this runs
-            # regardless); set_params between calls (batch_size=-1, alpha=-5)
-            # would otherwise train with whatever it was given.
-            self._validate_params()
         # The core's threads do the heavy work. numpy's products around
         # its calls (the orthogonal initialisation's QR, the head, weight decay,
         # the clipping norm, the optimizer) are small, and BLAS threads woken for
@@ -374,13 +368,19 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self.model_.embedding_dropout = embedding_dropout
         if not incremental or moved or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
-        if validation is None and not incremental:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-        elif validation is not None and self.validation_scores_ is None:
-            # A warm start that now stops early: its scores begin with this fit.
-            self.validation_scores_ = []
-            self.best_validation_score_ = -np.inf
+        if not incremental:
+            # Every call to fit stops on its own progress. A warm start kept the
+            # bests of the fit before (on other data, or another held-out part):
+            # no epoch beat them, the rate was cut to its floor, and early
+            # stopping restored the weights the fit began from.
+            self.best_loss_ = np.inf
+            self._no_improvement_count = 0
+            self.best_validation_score_ = None if validation is None else -np.inf
+            if validation is None:
+                self.validation_scores_ = None
+            elif self.validation_scores_ is None:
+                # A warm start that now stops early: its scores begin with this fit.
+                self.validation_scores_ = []
         self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
                          incremental=incremental, input_noise=input_noise)
         return self
@@ -566,6 +566,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self.n_features_in_ = self._feature_signature[0]
         if hasattr(self, "patch_length"):
             self.patch_length_ = self._patch_length_of(sequences)
+        if hasattr(self, "bidirectional"):
+            self.bidirectional_ = self._bidirectional()  # 'auto' resolved
         self._set_target_info(target_info)
         self.model_ = model
         self.n_iter_ = 0

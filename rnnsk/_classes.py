@@ -19,15 +19,15 @@ from ._base import PATCH_LENGTH_CONSTRAINT, PATIENCE_CONSTRAINT, BaseRecurrent
 from ._input_noise import INPUT_NOISE_CONSTRAINT
 from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import REGRESSION_LOSSES, cross_entropy
-from ._parameters import store_parameters
+from ._parameters import partial_fit_context, store_parameters
 from ._statistics import mean_and_std
 from ._validation import check_r2_defined
 
 # What a classifier and a regressor of sequences have after fit.
 CLASSIFIER_ATTRIBUTES = ("classes_", *TRAINING_ATTRIBUTES, "patch_length_",
-                         "feature_names_in_")
+                         "bidirectional_", "feature_names_in_")
 REGRESSOR_ATTRIBUTES = ("n_outputs_", *TRAINING_ATTRIBUTES, "patch_length_",
-                        "feature_names_in_")
+                        "bidirectional_", "feature_names_in_")
 
 # 'auto' is scikit-learn's HistGradientBoosting* rule: long fits on large sets stop
 # on held-out data, small sets keep every sequence for training.
@@ -199,7 +199,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         return self._fit(X, y, sample_weight, incremental=False,
                          validation_data=_validation_data(X_val, y_val, sample_weight_val))
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @partial_fit_context
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights.
 
@@ -353,7 +353,7 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         return self._fit(X, y, sample_weight, incremental=False,
                          validation_data=_validation_data(X_val, y_val, sample_weight_val))
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @partial_fit_context
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights."""
         return self._fit(X, y, sample_weight, incremental=True)

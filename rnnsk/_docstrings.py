@@ -215,17 +215,21 @@ ATTRIBUTES = {
     "n_features_in_": ("int", "Features per time step (for a 2-D X, its number of columns)."),
     "patch_length_": ("int", "Steps of a sequence read as one step of the network (see "
                              "``patch_length``)."),
+    "bidirectional_": ("bool", "Whether the network reads each sequence both ways "
+                               "(``bidirectional``, ``'auto'`` resolved)."),
     "feature_names_in_": ("ndarray of shape (n_features,)",
                           "Names of the features, when X was a DataFrame with string "
                           "column names."),
     "loss_": ("float or None", "Training loss of the last epoch (None when no epoch "
                                  "completed: training diverged in the first)."),
     "loss_curve_": ("list of float", "Training loss of every epoch."),
-    "best_loss_": ("float", "Smallest training loss of an epoch."),
+    "best_loss_": ("float", "Smallest training loss of an epoch of the last ``fit`` (and "
+                            "the ``partial_fit`` calls since)."),
     "validation_scores_": ("list of float or None",
                            "Validation score after every epoch with early stopping "
                            "(accuracy for classifiers, R^2 for regressors), else None."),
-    "best_validation_score_": ("float or None", "Best of ``validation_scores_``."),
+    "best_validation_score_": ("float or None", "Best validation score of the last "
+                                                "``fit``; its weights are kept."),
     "n_iter_": ("int", "Epochs run."),
     "t_": ("int", "Training samples seen."),
     "model_": ("object", "The fitted network; see :meth:`state_dict` for its weights."),

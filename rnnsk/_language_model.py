@@ -24,7 +24,7 @@ from ._incremental import IncrementalState
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._model import _window
 from ._network import single_threaded_blas
-from ._parameters import check_parameters_as_fitted, store_parameters
+from ._parameters import check_parameters_as_fitted, partial_fit_context, store_parameters
 from ._sampling import check_sampling, next_tokens
 from ._text import TextSequencer
 from ._token_head import TokenHead
@@ -194,7 +194,7 @@ class RecurrentLanguageModel(BaseRecurrent):
         """Fit the model to the documents X (a list of str). y is ignored."""
         return self._fit(X, y, None, incremental=False)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @partial_fit_context
     def partial_fit(self, X, y=None):
         """One epoch over the documents X, continuing from the current weights
         (the vocabulary is that of the first call)."""

@@ -9,8 +9,14 @@ parameter repeated in a dozen classes that share most of their ~35 parameters.
 Estimators whose predict reads some parameters again keep the values their fit
 used and refuse predictions after ``set_params`` changed them
 (:func:`check_parameters_as_fitted`).
+
+``partial_fit`` checks its parameters on every call (:func:`partial_fit_context`).
 """
+import functools
+
 import numpy as np
+from sklearn import get_config
+from sklearn.base import _fit_context
 
 
 def store_parameters(estimator, arguments):
@@ -19,6 +25,26 @@ def store_parameters(estimator, arguments):
     for name, value in arguments.items():
         if name != "self":
             setattr(estimator, name, value)
+
+
+def partial_fit_context(partial_fit):
+    """scikit-learn's ``_fit_context`` for a ``partial_fit`` that also checks
+    the parameters on the calls after the first.
+
+    ``_fit_context`` checks them on the first call only: ``set_params`` between
+    calls (``batch_size=-1``, ``alpha=-5``) would then train with whatever it
+    was given. Like ``_fit_context``, nothing is checked under
+    ``sklearn.config_context(skip_parameter_validation=True)`` — read here,
+    outside the context, which turns it on for the nested calls."""
+    in_fit_context = _fit_context(prefer_skip_nested_validation=True)(partial_fit)
+
+    @functools.wraps(partial_fit)
+    def checked_partial_fit(estimator, *args, **kwargs):
+        if hasattr(estimator, "model_") and not get_config()["skip_parameter_validation"]:
+            estimator._validate_params()  # (the first call: _fit_context does)
+        return in_fit_context(estimator, *args, **kwargs)
+
+    return checked_partial_fit
 
 
 def fitted_parameters(estimator, names):

@@ -21,7 +21,7 @@ from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._network import single_threaded_blas
 from ._seq2seq_model import END, START, EncoderDecoderModel
-from ._parameters import check_parameters_as_fitted, store_parameters
+from ._parameters import check_parameters_as_fitted, partial_fit_context, store_parameters
 from ._text import TextSequencer
 from ._validation import Sequences
 
@@ -54,7 +54,9 @@ class SourceSequences(Sequences):
 
 @numpydoc_sections(
     attributes=("source_tokens_", "target_tokens_", "max_output_length_",
-                *TRAINING_ATTRIBUTES),
+                *TRAINING_ATTRIBUTES, "bidirectional_"),
+    bidirectional_=("bool", "Whether the encoder reads each source both ways "
+                            "(``bidirectional``)."),
     hidden_size=("int",
                  "State size of every layer of encoder and decoder (per direction in the "
                  "encoder)."),
@@ -209,7 +211,7 @@ class EncoderDecoder(BaseRecurrent):
         """
         return self._fit(X, _as_objects(Y, "Y"), sample_weight, incremental=False)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @partial_fit_context
     def partial_fit(self, X, Y, sample_weight=None):
         """One epoch over (X, Y), continuing from the current weights. The
         vocabularies are those of the first call."""

@@ -14,7 +14,7 @@ from ._crf import CrfHead
 from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._heads import StepHead
 from ._losses import REGRESSION_LOSSES, PaddedSteps, cross_entropy, per_step
-from ._parameters import store_parameters
+from ._parameters import partial_fit_context, store_parameters
 from ._statistics import mean_and_std
 from ._step_estimators import BaseStepEstimator
 from ._transitions import allowed_transitions, check_gold_transitions
@@ -49,7 +49,7 @@ _STEP_PARAMETERS = dict(
                    "for unseen pairs."),
 )
 # What they have after fit, besides their targets' attribute.
-_STEP_ATTRIBUTES = ("vocabulary_", *TRAINING_ATTRIBUTES)
+_STEP_ATTRIBUTES = ("vocabulary_", *TRAINING_ATTRIBUTES, "bidirectional_")
 # The tagger's embedding dropout with embedded inputs, chosen on held-out
 # sentences of the segmentation corpus's train split (docs/tagging.md).
 TAGGER_EMBEDDING_DROPOUT = 0.2
@@ -179,7 +179,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         step); ``sample_weight`` weighs whole sequences."""
         return self._fit(X, y, sample_weight, incremental=False)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @partial_fit_context
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights;
         ``classes`` (every label that can ever occur) is required on the first
@@ -388,7 +388,7 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
         array per sequence)."""
         return self._fit(X, y, sample_weight, incremental=False)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @partial_fit_context
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights."""
         return self._fit(X, y, sample_weight, incremental=True)

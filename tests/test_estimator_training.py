@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from sklearn.exceptions import ConvergenceWarning
 
 import rnnsk._model
@@ -52,6 +53,26 @@ def test_without_warm_start_a_second_fit_starts_over():
     assert est.n_iter_ == 10
     assert est.loss_curve_ == first_curve  # random_state=0 again: the same fit
     assert_same_state(est.state_dict(), first_state)
+
+
+def test_a_warm_start_stops_on_its_own_progress_not_the_fit_before():
+    """The fit before (early stopping, R^2 0.99 on its data) left its best
+    validation score and loss: a warm start on other targets beat neither,
+    and restored the weights it began from (R^2 below 0 on its data)."""
+    rng = np.random.default_rng(0)
+    X, X_new = rng.standard_normal((2, 120, 6, 2))
+    reg = GRURegressor(**fast(max_iter=15, early_stopping=True, input_noise=0.0))
+    quietly(reg.fit, X, X[:, :, 0].mean(axis=1))
+    first_best = reg.best_validation_score_
+    before = reg.state_dict()
+    y_new = -3 * X_new[:, :, 1].mean(axis=1)
+    quietly(reg.set_params(warm_start=True).fit, X_new, y_new)
+    assert not states_equal(reg.state_dict(), before)
+    assert reg.score(X_new, y_new) > 0.5
+    assert len(reg.validation_scores_) == reg.n_iter_  # the curves go on
+    assert reg.best_validation_score_ == max(reg.validation_scores_[-(reg.n_iter_ - 15):])
+    assert reg.best_validation_score_ != first_best
+    assert reg.best_loss_ == min(reg.loss_curve_[15:])
 
 
 def test_warm_start_keeps_the_classes_and_rejects_new_labels():
@@ -127,6 +148,18 @@ def test_partial_fit_checks_parameters_set_between_calls(bad):
         clf.partial_fit(X, y)
     assert_same_state(clf.state_dict(), before)
     assert clf.n_iter_ == 1
+
+
+def test_partial_fit_checks_no_parameter_when_told_to_skip_validation():
+    """As scikit-learn's _fit_context, which reads the global setting."""
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**FAST).partial_fit(X, y, classes=[0, 1])
+    clf.set_params(max_iter="not checked")  # read by fit, not by partial_fit
+    with sklearn.config_context(skip_parameter_validation=True):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 2
+    with pytest.raises(ValueError, match="The 'max_iter' parameter of LSTMClassifier must be"):
+        clf.partial_fit(X, y)
 
 
 def test_partial_fit_regressor():
@@ -454,3 +487,22 @@ def test_a_warm_start_refuses_another_set_of_classes_as_mlp_does():
     assert_same_state(clf.model_.state_dict(), fitted)
     clf.partial_fit(X[two], y[two])  # partial_fit may see a subset
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+
+
+@pytest.mark.parametrize("Estimator, params, inputs, both_ways", [
+    (LSTMClassifier, {}, "series", True),  # bidirectional='auto'
+    (LSTMClassifier, dict(bptt_steps=3, bidirectional="auto"), "series", False),
+    (LSTMClassifier, dict(embedding_dim=4), "tokens", False),
+    (LSTMClassifier, dict(bidirectional=False), "series", False),
+    (GRURegressor, {}, "series", False),
+    (GRURegressor, dict(bidirectional=True), "series", True),
+])
+def test_bidirectional_says_how_the_fitted_network_reads(Estimator, params, inputs,
+                                                          both_ways):
+    X, y = sequences_3d()
+    if inputs == "tokens":
+        X = np.abs(np.round(X[:, :, 0] * 3)).astype(np.int64)
+    est = quietly(Estimator(**fast(max_iter=1, **params)).fit, X, y)
+    assert est.bidirectional_ is both_ways
+    reverse = [name for name in est.state_dict() if name.endswith("_reverse")]
+    assert bool(reverse) is both_ways
