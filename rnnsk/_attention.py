@@ -28,7 +28,16 @@ def masked_softmax(scores, lengths):
     return scores / scores.sum(axis=-1, keepdims=True)
 
 
-class LuongScore:
+class TapeNotPickled:
+    """Leaves what the last training step kept for its backward (``_tape``,
+    not worth saving) out of pickles and copies, without clearing it on the
+    live object: another thread's training step may still run its backward."""
+
+    def __getstate__(self):
+        return {**self.__dict__, "_tape": None}
+
+
+class LuongScore(TapeNotPickled):
     """score = d · (W_a e): ``attention.key`` is W_a (H_d x D_e), no bias."""
 
     def __init__(self, decoder_size, encoder_size, rng, dtype):
@@ -53,7 +62,7 @@ class LuongScore:
         return d_d, self.key.backward(e, d_keys)
 
 
-class BahdanauScore:
+class BahdanauScore(TapeNotPickled):
     """score = v · tanh(W_d d + W_e e + b): ``attention.query`` is W_d (A x H_d,
     no bias), ``attention.key`` W_e (A x D_e) with bias b, ``attention.energy``
     v (1 x A, no bias); A = H_d."""
@@ -87,7 +96,7 @@ class BahdanauScore:
 SCORES = {"luong": LuongScore, "bahdanau": BahdanauScore}
 
 
-class GlobalAttention:
+class GlobalAttention(TapeNotPickled):
     """Scores, masked softmax, context and attentional state; ``combine`` is
     W_c (H_d x (D_e + H_d), no bias), its input the context then the decoder
     output."""

@@ -875,7 +875,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         return state
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: object.__getstate__ gives the live __dict__, and the lock
+        # taken from it would be gone from the estimator being pickled too,
+        # while a thread may hold it.
+        state = dict(super().__getstate__())
         state.pop("_turns_lock", None)
         state["_rnnsk_version"] = __version__
         state["_rnnsk_pickle_format"] = PICKLE_FORMAT

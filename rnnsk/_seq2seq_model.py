@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._attention import GlobalAttention
+from ._attention import GlobalAttention, TapeNotPickled
 from ._heads import Linear
 from ._incremental import IncrementalState
 from ._model import checked_state
@@ -50,7 +50,7 @@ class DecoderState(NamedTuple):
                             self.lengths[rows], self.recurrent.select(rows))
 
 
-class EncoderDecoderModel:
+class EncoderDecoderModel(TapeNotPickled):
     """Parameters, teacher-forced forward/backward and decoding steps."""
 
     def __init__(self, *, cell, source_vocabulary_size, target_vocabulary_size, hidden_size,
@@ -204,13 +204,6 @@ class EncoderDecoderModel:
                                                      state.lengths, keys=state.keys)
             output, weights = output[:, 0], weights[:, 0]
         return self.output.forward(output), weights, state
-
-    def __getstate__(self):
-        # What the last training step kept for its backward is not worth saving.
-        self._tape = None
-        if self.attention is not None:
-            self.attention._tape = self.attention.score._tape = None
-        return self.__dict__
 
     # ------------------------------------------------------------- weights --
 

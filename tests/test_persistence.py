@@ -4,6 +4,7 @@ A model pickled (or dumped with joblib) in one process predicts identically in a
 fresh interpreter, both ways; a pickle whose ``_rnnsk_pickle_format`` is not the
 one this rnnsk reads is refused with a ValueError saying what to do.
 """
+import copy
 import copyreg
 import io
 import os
@@ -11,12 +12,14 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import threading
 
 import joblib
 import numpy as np
 import pytest
 
-from rnnsk import GRURegressor, LSTMClassifier, RecurrentClassifier, RecurrentNetwork
+from rnnsk import (EncoderDecoder, GRURegressor, LSTMClassifier, RecurrentClassifier,
+                   RecurrentNetwork)
 from rnnsk._version import PICKLE_FORMAT, __version__
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -225,3 +228,43 @@ def test_a_named_class_pickled_as_rnnsk_dot_name_loads():
     assert "cell" not in loaded.get_params() and "cell" not in vars(loaded)
     X, _, _ = data(n=12)
     np.testing.assert_array_equal(loaded.predict_proba(X), estimator.predict_proba(X))
+
+
+@pytest.mark.parametrize("copy_of", [pickle.dumps, copy.copy, copy.deepcopy,
+                                     lambda est: joblib.dump(est, io.BytesIO())])
+def test_pickling_or_copying_leaves_the_live_estimator_and_its_lock_alone(copy_of):
+    """object.__getstate__ hands over the live __dict__: taking the lock out of
+    it took it from the estimator too, and a thread holding it no longer kept
+    the others waiting."""
+    X, y, _ = data()
+    clf = LSTMClassifier(hidden_size=4, max_iter=1, random_state=0).fit(X, y)
+    before = dict(vars(clf))
+    lock = clf._turns()
+    copy_of(clf)
+    assert vars(clf) == before and clf._turns() is lock
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with clf._turns():
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    copy_of(clf)
+    assert not clf._turns().acquire(timeout=0.2)  # still waits for the holder
+    release.set()
+    holder.join()
+
+
+def test_pickling_an_encoder_decoder_keeps_its_training_tape():
+    """What a training step keeps for its backward stays on the live model
+    (another thread's backward may need it) and is left out of the copy."""
+    est = EncoderDecoder(hidden_size=4, max_iter=1, random_state=0).fit(["ab", "cd"], ["ba", "dc"])
+    tape = object()
+    est.model_._tape = est.model_.attention._tape = tape
+    copied = pickle.loads(pickle.dumps(est))
+    assert est.model_._tape is tape and est.model_.attention._tape is tape
+    assert copied.model_._tape is None and copied.model_.attention._tape is None
