@@ -147,7 +147,8 @@ PARAMETERS = {
                       "has not improved by ``tol`` for ``n_iter_no_change`` consecutive "
                       "epochs, the learning rate is divided by 5; training stops once it "
                       "is below 1e-6. 'constant': training stops at the first such "
-                      "plateau."),
+                      "plateau. Both are rules of ``fit``: every ``partial_fit`` call "
+                      "trains at ``learning_rate_init``."),
     "standardize": ("bool",
                     "Standardize each input feature inside the estimator (mean and "
                     "standard deviation over the real steps of the first fit's "

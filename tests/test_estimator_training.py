@@ -162,6 +162,61 @@ def test_partial_fit_checks_no_parameter_when_told_to_skip_validation():
         clf.partial_fit(X, y)
 
 
+def test_partial_fit_after_a_converged_fit_still_learns():
+    """The 'adaptive' rule ends a converged fit at a rate near zero (3.2e-7
+    here); partial_fit calls after it learned nothing of new data."""
+    X, y = sequences_3d(n=80)
+    clf = quietly(LSTMClassifier(**fast(max_iter=200, n_iter_no_change=1, tol=10.0)).fit,
+                  X, y)
+    assert clf.n_iter_ < 200  # stopped: the rate was cut to its floor
+    flipped = 1 - y
+    assert clf.score(X, flipped) < 0.3
+    for _ in range(15):
+        clf.partial_fit(X, flipped)
+    assert clf.score(X, flipped) > 0.8
+
+
+def test_a_stream_of_partial_fit_calls_keeps_its_rate():
+    """Each call reads other data, whose losses tell no plateau: the rate is
+    never cut, so the model still follows a change of the stream."""
+    rng = np.random.default_rng(0)
+    clf = LSTMClassifier(**fast(n_iter_no_change=1, tol=10.0))  # 'adaptive' would cut each time
+    for call in range(100):
+        X = rng.standard_normal((20, 6, 3))
+        labels = (X[:, :, 0].sum(axis=1) > 0).astype(np.int64)
+        clf.partial_fit(X, labels if call < 30 else 1 - labels, classes=[0, 1])
+    X = rng.standard_normal((200, 6, 3))
+    assert clf.score(X, (X[:, :, 0].sum(axis=1) <= 0).astype(np.int64)) > 0.8
+
+
+def test_partial_fit_reads_optimizer_parameters_set_between_calls():
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**FAST).partial_fit(X, y, classes=[0, 1])
+    before = clf.state_dict()
+    clf.set_params(learning_rate_init=1e-30)  # Adam's moments go on; the step is nothing
+    clf.partial_fit(X, y)
+    assert_same_state(clf.state_dict(), before)
+    clf.set_params(solver="sgd", learning_rate_init=0.05)
+    clf.partial_fit(X, y)
+    assert type(clf._optimizer) is rnnsk._optim.SGDOptimizer
+    assert not states_equal(clf.state_dict(), before)
+
+
+def test_partial_fit_recovers_from_divergence_with_a_smaller_rate():
+    """The divergence warning advises a smaller learning_rate_init: partial_fit
+    kept the rate it was first given, and diverged on every call after."""
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**fast(learning_rate_init=1e300))
+    with pytest.warns(ConvergenceWarning, match="Training diverged"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    clf.set_params(learning_rate_init=0.02)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        for _ in range(10):
+            clf.partial_fit(X, y)
+    assert clf.n_iter_ == 10 and clf.score(X, y) > 0.8
+
+
 def test_partial_fit_regressor():
     X, y = regression_3d()
     reg = LSTMRegressor(**FAST)
