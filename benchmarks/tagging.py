@@ -178,9 +178,10 @@ def _by_epochs(run):
 
 def learning_curve(train, validation, epochs, threads, params):
     """(epochs, validation predictions, fit seconds so far) after every epoch:
-    one epoch of fit, then partial_fit (the same optimizer continues; with
-    learning_rate='adaptive' the rate only falls after n_iter_no_change epochs
-    without progress, so up to then this is the fit of that many epochs)."""
+    one epoch of fit, then partial_fit (the same optimizer continues at
+    learning_rate_init; a fit of that many epochs is the same until
+    learning_rate='adaptive' would first cut its rate, after n_iter_no_change
+    epochs without progress)."""
     tagger = RecurrentTagger(**{"max_iter": 1, "random_state": 0, "n_threads": threads,
                                 **params})
     fit_seconds = 0.0

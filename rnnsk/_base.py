@@ -94,9 +94,13 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     # new values rather than ignoring them (subclasses add their own). predict
     # reads with the fitted bptt_steps: the readout summarizes the last window,
     # so the window is part of the model.
+    # Parameters the network is built with (dropout and vocabulary_size too:
+    # the core and the embedding are made with them), refused changed by a
+    # warm start or partial_fit, which would ignore them.
     _structure_parameters = ("cell", "hidden_size", "num_layers", "bidirectional", "readout",
-                             "embedding_dim", "dtype", "patch_length", "standardize",
-                             "sequence_standardize", "bptt_steps")
+                             "embedding_dim", "vocabulary_size", "dropout", "dtype",
+                             "patch_length", "standardize", "sequence_standardize",
+                             "bptt_steps")
 
     _parameter_constraints = {
         "cell": [StrOptions(set(CELLS))],
@@ -582,8 +586,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self.loss_ = None  # until an epoch completes (one that diverges does not)
         self.loss_curve_ = []
         self.best_loss_ = np.inf
-        self.validation_scores_ = [] if self.early_stopping else None
-        self.best_validation_score_ = -np.inf if self.early_stopping else None
+        # Each fit sets these as it stops early or not; partial_fit holds out nothing.
+        self.validation_scores_ = None
+        self.best_validation_score_ = None
         self._no_improvement_count = 0
 
     def _make_model(self, sequences, target_info, vocabulary, hidden_sizes, n_threads, device,

@@ -33,8 +33,9 @@ from ._validation import r2_undefined_because
 __all__ = ["RecurrentForecaster"]
 
 # Parameters of the internal regressor that a forecaster cannot use: series are
-# numbers, never token ids.
-_NOT_PASSED = ("embedding_dim", "vocabulary_size")
+# numbers, never token ids; and every fit builds its networks afresh (fitted on
+# the series but their held-out ends, then refitted), so none continues a fit.
+_NOT_PASSED = ("embedding_dim", "vocabulary_size", "warm_start")
 # Those the forecaster interprets itself (the held-out part is the end of each
 # series, not a random fraction of windows).
 _OWN = ("validation_fraction",)
@@ -265,7 +266,7 @@ class RecurrentForecaster(BaseEstimator):
                  bidirectional=False, dropout=0.0, embedding_dropout=0.0, solver="adam",
                  alpha=1e-2, batch_size="auto", learning_rate_init=0.005, max_iter=200,
                  max_grad_norm=1.0, shuffle=True, random_state=None, tol=1e-4, verbose=False,
-                 warm_start=False, momentum=0.9, nesterovs_momentum=True, early_stopping=True,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=True,
                  validation_fraction=0.2, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, n_threads=None, dtype="float32", bptt_steps=None,
                  device="cpu", init="pytorch", readout="last", patch_length=1,

@@ -144,7 +144,9 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     [array(['letter', 'digit', 'letter', 'digit'], dtype='<U6')]
     """
 
-    _structure_parameters = BaseStepEstimator._structure_parameters + ("crf",)
+    # The CRF's allowed transitions are built with the head.
+    _structure_parameters = BaseStepEstimator._structure_parameters + (
+        "crf", "forbidden_transitions")
 
     _parameter_constraints = {
         **BaseStepEstimator._parameter_constraints,

@@ -217,6 +217,14 @@ def test_partial_fit_recovers_from_divergence_with_a_smaller_rate():
     assert clf.n_iter_ == 10 and clf.score(X, y) > 0.8
 
 
+@pytest.mark.parametrize("early_stopping", ["auto", True, False])
+def test_partial_fit_scores_no_validation(early_stopping):
+    X, y = sequences_3d()
+    clf = LSTMClassifier(**fast(early_stopping=early_stopping))
+    clf.partial_fit(X, y, classes=[0, 1])
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
+
+
 def test_partial_fit_regressor():
     X, y = regression_3d()
     reg = LSTMRegressor(**FAST)
@@ -477,6 +485,8 @@ def test_minibatch_sizes(monkeypatch, n_samples, batch_size, expected):
     (dict(bidirectional=False), r"bidirectional False \(fitted with True\)"),
     (dict(readout="last"), r"readout 'last' \(fitted with 'max'\)"),
     (dict(dtype="float64"), r"dtype 'float64' \(fitted with 'float32'\)"),
+    # built into the core: a new value was silently not used
+    (dict(dropout=0.5), r"dropout 0.5 \(fitted with 0.0\)"),
     # bidirectional='auto' reads one way with bptt_steps: both change
     (dict(bptt_steps=3), r"bidirectional False \(from 'auto'; fitted with True\); "
                          r"bptt_steps 3 \(fitted with None\)")])

@@ -587,3 +587,11 @@ def test_grid_search_over_window_length_with_time_series_split():
     assert search.best_params_["window_length"] in (6, 12)
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
     assert search.predict(6).shape == (6,)
+
+
+def test_there_is_no_warm_start_to_ignore():
+    """Every fit builds the ensemble afresh (the held-out fit, then the refit):
+    the regressors' warm_start was passed through and silently did nothing."""
+    assert "warm_start" not in RecurrentForecaster().get_params()
+    with pytest.raises(TypeError, match="warm_start"):
+        RecurrentForecaster(warm_start=True)

@@ -404,3 +404,19 @@ def test_a_warm_start_refuses_another_output_layer():
                              warm_start=True).fit(["ab", "cd"], [[0, 1], [1, 0]])
     with pytest.raises(ValueError, match=r"crf True \(fitted with False\)"):
         tagger.set_params(crf=True).fit(["ab", "cd"], [[0, 1], [1, 0]])
+
+
+def test_a_warm_start_refuses_other_forbidden_transitions():
+    """The CRF's allowed transitions are built with it: 'bio' set afterwards
+    was not applied (predictions broke it), and None gave a warm fit on data
+    with a newly allowed transition an infinite loss ("diverged")."""
+    X, y = ["abcd", "bcda"], [["B-X", "I-X", "O", "O"], ["O", "B-X", "I-X", "O"]]
+    tagger = RecurrentTagger(hidden_size=4, max_iter=1, num_layers=1,
+                             forbidden_transitions="bio", warm_start=True).fit(X, y)
+    for change in (None, [("O", "I-X")]):
+        with pytest.raises(ValueError, match=r"forbidden_transitions .* \(fitted with 'bio'\)"):
+            tagger.set_params(forbidden_transitions=change).fit(X, y)
+        with pytest.raises(ValueError, match="partial_fit always continues"):
+            tagger.partial_fit(X, y)
+    tagger.set_params(forbidden_transitions="bio").fit(X, y)  # unchanged: continues
+    assert tagger.n_iter_ == 2
