@@ -201,9 +201,12 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
 
     @partial_fit_context
     def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """One epoch over (X, y), continuing from the current weights.
+        """One epoch over (X, y), continuing from the current weights, at
+        ``learning_rate_init``.
 
-        ``classes`` (every label that can ever occur) is required on the first call.
+        ``classes`` (every label that can ever occur) is required on the first
+        call, which also fixes the standardization of the inputs: give it a
+        representative sample.
         """
         if not hasattr(self, "model_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
@@ -355,7 +358,14 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
 
     @partial_fit_context
     def partial_fit(self, X, y, sample_weight=None):
-        """One epoch over (X, y), continuing from the current weights."""
+        """One epoch over (X, y), continuing from the current weights, at
+        ``learning_rate_init``.
+
+        The first call fixes the standardization of the inputs and of the
+        targets (their mean and scale): give it a representative sample, many
+        sequences; on one sequence, or targets that do not vary, the targets'
+        scale cannot be measured and stays 1 for every later call.
+        """
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):

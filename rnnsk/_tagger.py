@@ -392,7 +392,14 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
 
     @partial_fit_context
     def partial_fit(self, X, y, sample_weight=None):
-        """One epoch over (X, y), continuing from the current weights."""
+        """One epoch over (X, y), continuing from the current weights, at
+        ``learning_rate_init``.
+
+        The first call fixes the standardization of the inputs and of the
+        targets (their mean and scale): give it a representative sample, many
+        sequences; on one sequence, or targets that do not vary, the targets'
+        scale cannot be measured and stays 1 for every later call.
+        """
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
