@@ -304,6 +304,10 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             X, y, sample_weight, reset=first_call, classes=classes)
         if not first_call and not incremental:
             self._check_warm_start_targets(targets)
+        target_moments = None
+        if first_call or incremental:
+            targets, target_info, target_moments = self._stream_target_scaling(
+                targets, target_info, weights * weight_unit, merge=not first_call)
         scaling, floor = self._input_statistics(sequences, weights, reset=first_call)
         embedding_dropout = self._embedding_dropout(sequences)
         if embedding_dropout > 0 and sequences.data.dtype.kind == "f":
@@ -392,6 +396,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             elif self.validation_scores_ is None:
                 # A warm start that now stops early: its scores begin with this fit.
                 self.validation_scores_ = []
+        with self._turns():
+            self._keep_target_scaling(target_info, target_moments)
         self._run_epochs(*training, validation, epochs=1 if incremental else self.max_iter,
                          incremental=incremental, input_noise=input_noise)
         return self
@@ -485,6 +491,15 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         weights, weight_unit = _relative_weights(
             weights, self._class_weights(targets, target_info))
         return sequences, targets, weights, target_info, weight_unit
+
+    def _stream_target_scaling(self, targets, target_info, weights, merge):
+        """(targets, target_info, moments): the regressors' target scaling over
+        a first call and the partial_fit calls after it (_streamed_targets);
+        others have none to keep."""
+        return targets, target_info, None
+
+    def _keep_target_scaling(self, target_info, moments):
+        """Adopt what _stream_target_scaling measured, once every input is checked."""
 
     def _check_warm_start_targets(self, targets):
         """The encoded targets of a warm-start fit, against the fitted ones

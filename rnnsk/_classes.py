@@ -21,6 +21,7 @@ from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._losses import REGRESSION_LOSSES, cross_entropy
 from ._parameters import partial_fit_context, store_parameters
 from ._statistics import mean_and_std
+from ._streamed_targets import StreamedTargetScaling, restandardized
 from ._validation import check_r2_defined
 
 # What a classifier and a regressor of sequences have after fit.
@@ -284,7 +285,7 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
 
 
 @numpydoc_sections(attributes=REGRESSOR_ATTRIBUTES, **ONE_OUTPUT_DOCS)
-class RecurrentRegressor(RegressorMixin, BaseRecurrent):
+class RecurrentRegressor(StreamedTargetScaling, RegressorMixin, BaseRecurrent):
     """Recurrent neural network regressor of sequences (RNN, LSTM or GRU).
 
     The ``readout`` summary of each sequence goes through a linear layer to one
@@ -361,10 +362,9 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         """One epoch over (X, y), continuing from the current weights, at
         ``learning_rate_init``.
 
-        The first call fixes the standardization of the inputs and of the
-        targets (their mean and scale): give it a representative sample, many
-        sequences; on one sequence, or targets that do not vary, the targets'
-        scale cannot be measured and stays 1 for every later call.
+        The first call fixes the standardization of the inputs: give it a
+        representative sample. The targets' mean and scale are those of every
+        call so far (the output layer rescaled to predict as before).
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
@@ -408,6 +408,15 @@ class RecurrentRegressor(RegressorMixin, BaseRecurrent):
         mean, scale, self._y_is_1d = info
         self._target_scaling = (mean, scale)
         self.n_outputs_ = len(mean)
+
+    @staticmethod
+    def _target_rows(targets, weights):
+        """The standardized targets as rows of one weight each (_streamed_targets)."""
+        return targets, weights
+
+    @staticmethod
+    def _restandardized_targets(targets, old, new):
+        return restandardized(targets, old, new)
 
     @staticmethod
     def _n_outputs(info):

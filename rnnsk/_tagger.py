@@ -17,6 +17,7 @@ from ._losses import REGRESSION_LOSSES, PaddedSteps, cross_entropy, per_step
 from ._parameters import partial_fit_context, store_parameters
 from ._statistics import mean_and_std
 from ._step_estimators import BaseStepEstimator
+from ._streamed_targets import StreamedTargetScaling, restandardized
 from ._transitions import allowed_transitions, check_gold_transitions
 from ._validation import check_parameter_mapping, check_r2_defined
 
@@ -322,7 +323,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
                               "R^2 over the held-out sequences' steps after every epoch "
                               "with early stopping, else None."),
           **_STEP_PARAMETERS)
-class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
+class RecurrentStepRegressor(StreamedTargetScaling, RegressorMixin, BaseStepEstimator):
     """Recurrent per-step regressor: one real value (or vector) per step, i.e.
     equal-length sequence-to-sequence regression (denoising a trace, a value
     per frame).
@@ -395,10 +396,9 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
         """One epoch over (X, y), continuing from the current weights, at
         ``learning_rate_init``.
 
-        The first call fixes the standardization of the inputs and of the
-        targets (their mean and scale): give it a representative sample, many
-        sequences; on one sequence, or targets that do not vary, the targets'
-        scale cannot be measured and stays 1 for every later call.
+        The first call fixes the standardization of the inputs: give it a
+        representative sample. The targets' mean and scale are those of every
+        call so far (the output layer rescaled to predict as before).
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
@@ -451,6 +451,20 @@ class RecurrentStepRegressor(RegressorMixin, BaseStepEstimator):
         mean, scale, self._y_is_1d = info
         self._target_scaling = (mean, scale)
         self.n_outputs_ = len(mean)
+
+    @staticmethod
+    def _target_rows(targets, weights):
+        """The standardized targets of every real step, each of its sequence's
+        weight (_streamed_targets)."""
+        real = _real_steps(targets.lengths, targets.values.shape[1])
+        return targets.values[real], np.repeat(weights, targets.lengths)
+
+    @staticmethod
+    def _restandardized_targets(targets, old, new):
+        values = np.zeros_like(targets.values)
+        real = _real_steps(targets.lengths, values.shape[1])
+        values[real] = restandardized(targets.values[real], old, new)
+        return PaddedSteps(values, targets.lengths)
 
     def _make_head(self, n_features, info, rng):
         return StepHead(n_features, len(info[0]), rng, np.dtype(self.dtype))
