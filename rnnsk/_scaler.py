@@ -8,7 +8,11 @@ from ._validation import (SequenceInputMixin, as_sequence_list, check_same_featu
                           check_sequences, feature_signature)
 
 
-class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+# auto_wrap_output_keys=None: sequences are not tables, so set_output (and
+# sklearn.set_config(transform_output="pandas")) cannot wrap them; it made every
+# transform of a 3-D array or a list fail inside pandas.
+class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
+                     auto_wrap_output_keys=None):
     """Standardize each feature of sequences to zero mean and unit variance.
 
     Statistics are taken over every real time step of every sequence (padding
@@ -16,7 +20,8 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
     cannot do with 3-D arrays or ragged lists. The output has the input's form:
     a 3-D array stays 3-D, a list of sequences stays a list of arrays of the same
     shapes, a 2-D array (univariate sequences, or a list that forms one) is
-    returned as a 2-D array and scaled as one feature.
+    returned as a 2-D array and scaled as one feature, whatever scikit-learn's
+    ``transform_output`` setting (it does not take part in ``set_output``).
 
     Parameters
     ----------

@@ -9,7 +9,8 @@ from sklearn.utils.class_weight import compute_sample_weight
 from estimator_data import (FAST, assert_same_state, fast, multiclass_3d, ragged,
                             regression_3d, sequences_3d, states_equal, tokens)
 from rnnsk import (GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor,
-                   RecurrentClassifier, RNNClassifier)
+                   RecurrentClassifier, RecurrentStepRegressor, RecurrentTagger,
+                   RNNClassifier)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -315,6 +316,20 @@ def test_predict_before_fit():
         LSTMClassifier().predict(X)
     with pytest.raises(NotFittedError):
         LSTMClassifier().state_dict()
+
+
+@pytest.mark.parametrize("Estimator", [RecurrentStepRegressor, RecurrentTagger, GRURegressor])
+@pytest.mark.parametrize("method", ["predict", "score"])
+def test_every_estimator_says_it_is_not_fitted(Estimator, method):
+    """The step regressor's predict read its target scaling first: an
+    AttributeError naming a private attribute."""
+    from sklearn.exceptions import NotFittedError
+    X = [np.zeros((3, 2)), np.ones((4, 2))]
+    y = [np.zeros(3), np.ones(4)]
+    call = getattr(Estimator(), method)
+    with pytest.raises(NotFittedError):
+        call(X) if method == "predict" else call(X, y if Estimator is not GRURegressor
+                                                 else [0.0, 1.0])
 
 
 @pytest.mark.parametrize("params, message", [

@@ -2,6 +2,7 @@
 input's own form, inverse_transform, errors."""
 import numpy as np
 import pytest
+import sklearn
 from sklearn.preprocessing import StandardScaler
 
 from estimator_data import ragged, sequences_3d
@@ -130,3 +131,18 @@ def test_an_object_array_of_ragged_sequences_stays_one():
     for got, want in zip(out, scaler.transform(X)):
         np.testing.assert_array_equal(got, want)
     np.testing.assert_allclose(np.concatenate(out).mean(axis=0), 0, atol=1e-12)
+
+
+@pytest.mark.parametrize("form", ["3-D", "list", "2-D"])
+def test_pandas_output_leaves_sequences_as_they_are(form):
+    """set_output's DataFrames hold tables: wrapping a 3-D array or a list of
+    sequences failed inside pandas ("Must pass 2-d input"), so a pipeline
+    under set_config(transform_output='pandas') could not be fitted."""
+    X = np.random.default_rng(0).standard_normal((6, 5, 2))
+    X = {"3-D": X, "list": [x[:4 - i % 2] for i, x in enumerate(X)], "2-D": X[:, :, 0]}[form]
+    with sklearn.config_context(transform_output="pandas"):
+        scaled = SequenceScaler().fit_transform(X)
+    expected = SequenceScaler().fit_transform(X)
+    assert type(scaled) is type(expected)
+    for got, want in zip(scaled, expected):
+        np.testing.assert_array_equal(got, want)
