@@ -39,7 +39,8 @@ from ._text import TokenIds
 from ._threads import effective_n_threads
 from ._version import PICKLE_FORMAT, __version__
 from ._validation import (SequenceInputMixin, Sequences, check_parameter_mapping,
-                          check_same_features, check_sequences, check_tokens, feature_signature)
+                          check_same_features, check_sequences, check_tokens,
+                          feature_names_source, feature_signature)
 
 # What estimators pickled before init, readout, learning_rate and standardize
 # existed were built with.
@@ -183,10 +184,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              "embedding_dim=64")
         # predict computes in the fitted network's precision, whatever dtype says now
         dtype = np.dtype(self.dtype) if reset else self.model_.dtype
+        named = feature_names_source(X)  # (checks sequences given as DataFrames agree)
         sequences = check_sequences(X, dtype=dtype)
         if not reset:
             check_same_features(sequences, self._feature_signature, type(self).__name__)
-            _check_feature_names(self, X, reset=False)
+            _check_feature_names(self, named, reset=False)
         return sequences
 
     def _input_statistics(self, sequences, sample_weight, *, reset):
@@ -368,7 +370,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # statistics once, and read as 0: at every step of a patch.
             self._constant_inputs = constant_inputs
             self._structure = self._structure_settings()
-            _check_feature_names(self, X, reset=True)  # a DataFrame's column names
+            _check_feature_names(self, feature_names_source(X), reset=True)
         moved = self.model_.to_device(device)
         self._random_state = rng
         self._penalty_per_unit_weight = penalty_per_unit

@@ -220,7 +220,7 @@ ATTRIBUTES = {
                                "(``bidirectional``, ``'auto'`` resolved)."),
     "feature_names_in_": ("ndarray of shape (n_features,)",
                           "Names of the features, when X was a DataFrame with string "
-                          "column names."),
+                          "column names, or sequences given as such DataFrames."),
     "loss_": ("float or None", "Training loss of the last epoch (None when no epoch "
                                  "completed: training diverged in the first)."),
     "loss_curve_": ("list of float", "Training loss of every epoch."),

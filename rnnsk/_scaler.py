@@ -5,7 +5,7 @@ from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._statistics import mean_and_std
 from ._validation import (SequenceInputMixin, as_sequence_list, check_same_features,
-                          check_sequences, feature_signature)
+                          check_sequences, feature_names_source, feature_signature)
 
 
 # auto_wrap_output_keys=None: sequences are not tables, so set_output (and
@@ -41,7 +41,7 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         Features per time step (for a 2-D X, its number of columns).
     feature_names_in_ : ndarray of shape (n_features,)
         Names of the features, when X was a DataFrame with string column
-        names.
+        names, or sequences given as such DataFrames.
 
     See Also
     --------
@@ -70,6 +70,7 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
     def fit(self, X, y=None):
         """Learn each feature's mean and standard deviation over all real
         time steps of X (any form the estimators accept); y is ignored."""
+        named = feature_names_source(X)  # (checks sequences given as DataFrames agree)
         sequences = check_sequences(X, dtype=np.float64)
         steps = _real_steps(sequences)
         mean, std = mean_and_std(steps, axis=0)
@@ -78,7 +79,7 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         self.scale_ = np.where(std > 0, std, 1.0)
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
-        _check_feature_names(self, X, reset=True)  # a DataFrame's column names
+        _check_feature_names(self, named, reset=True)
         return self
 
     def transform(self, X):
@@ -94,7 +95,7 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         check_is_fitted(self)
         sequences = check_sequences(X, dtype=np.float64)
         check_same_features(sequences, self._feature_signature, type(self).__name__)
-        _check_feature_names(self, X, reset=False)
+        _check_feature_names(self, feature_names_source(X), reset=False)
         result = operation(sequences.data)
         if sequences.is_table:  # a 2-D array, or a list that is one
             return result[:, :, 0]

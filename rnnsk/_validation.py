@@ -61,6 +61,25 @@ def as_sequence_list(X):
     return X
 
 
+def feature_names_source(X, name="X"):
+    """What scikit-learn's ``_check_feature_names`` is to read the names of the
+    features from: X itself (a DataFrame of univariate sequences has the time
+    steps as columns), or, for sequences given as DataFrames (a list or Series
+    of them), the first of them once every one is checked to have its columns
+    in its order: a column swapped between fit and predict was read silently."""
+    items = as_sequence_list(X)
+    if not isinstance(items, (list, tuple)) or not items or not hasattr(items[0], "columns"):
+        return X
+    columns = list(items[0].columns)
+    for i, item in enumerate(items):
+        found = list(getattr(item, "columns", []))
+        if found != columns:
+            raise ValueError(f"{name}[{i}] has the columns {found}, but {name}[0] has "
+                             f"{columns}: every sequence needs the same features in the "
+                             "same order")
+    return items[0]
+
+
 def _refuse_text(X, name, expected):
     """A ValueError saying how text reaches the estimators, if X is text."""
     if _is_text(X):
