@@ -52,13 +52,46 @@ class Sequences:
 
 def as_sequence_list(X):
     """X as a list when it is a 1-D object array (or pandas Series) of sequences,
-    which is what numpy and pandas make of ragged ones; anything else as it is."""
+    which is what numpy and pandas make of ragged ones, or a table of them (see
+    _nested_rows); anything else as it is."""
     dtype = getattr(X, "dtype", None)
     if isinstance(dtype, np.dtype) and dtype.kind == "O" and getattr(X, "ndim", None) == 1:
         rows = list(X)
         if rows and all(np.ndim(row) >= 1 for row in rows):
             return rows
-    return X
+    nested = _nested_rows(X)
+    return X if nested is None else nested
+
+
+def _nested_rows(X):
+    """The sequences of a table whose every cell is a sequence: an (n, c) object
+    array, or a DataFrame with a pandas Series (or array) in every cell, the
+    "nested" form of sktime and aeon, one column per channel (a one-column one is
+    also what BaggingClassifier passes on of a column of sequences). Row i is
+    sequence i, its channels side by side; a row of one cell is that cell as it
+    is (a (T, F) array, or token ids). None for any other X."""
+    if getattr(X, "ndim", None) != 2 or 0 in getattr(X, "shape", (0,)):
+        return None
+    kinds = {getattr(dtype, "kind", None)
+             for dtype in getattr(X, "dtypes", [getattr(X, "dtype", None)])}
+    if kinds != {"O"}:
+        return None
+    cells = np.asarray(X, dtype=object)
+    if not all(np.ndim(cell) >= 1 for cell in cells.flat):
+        return None
+    rows = []
+    for i, row in enumerate(cells):
+        channels = [np.asarray(cell) for cell in row]
+        if len(channels) == 1:
+            rows.append(channels[0])
+            continue
+        shapes = [channel.shape for channel in channels]
+        if any(len(shape) != 1 for shape in shapes) or len(set(shapes)) > 1:
+            raise ValueError(f"X[{i}] holds channels of shapes {shapes}: in a table of "
+                             "sequences, each row's cells are the channels of one sequence, "
+                             "1-D and of one length")
+        rows.append(np.column_stack(channels))
+    return rows
 
 
 def feature_names_source(X, name="X"):
@@ -68,6 +101,11 @@ def feature_names_source(X, name="X"):
     of them), the first of them once every one is checked to have its columns
     in its order: a column swapped between fit and predict was read silently."""
     items = as_sequence_list(X)
+    if items is not X and getattr(X, "ndim", None) == 2:
+        # A table of sequences: its columns name the channels, unless its one
+        # column holds sequences of several features each.
+        width = X.shape[1]
+        return X if all(np.shape(item)[1:] in ((), (width,)) for item in items) else items
     if not isinstance(items, (list, tuple)) or not items or not hasattr(items[0], "columns"):
         return X
     columns = list(items[0].columns)

@@ -202,6 +202,39 @@ def test_sequences_given_as_dataframes_keep_their_column_names():
     assert_same_state(reg.state_dict(), state)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_table_of_sequences_is_read_row_by_row():
+    """sktime's and aeon's "nested" DataFrame (a Series in every cell, one
+    column per channel) and an (n, 1) object column of sequences (what
+    BaggingClassifier passes on) got numpy's "setting an array element with a
+    sequence"."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((int(rng.integers(3, 7)), 2)) for _ in range(30)]
+    y = (np.array([a[:, 0].mean() for a in arrays]) > 0).astype(int)
+    nested = pd.DataFrame({"left": [pd.Series(a[:, 0]) for a in arrays],
+                           "right": [pd.Series(a[:, 1]) for a in arrays]})
+    column = np.empty((30, 1), dtype=object)
+    for i, a in enumerate(arrays):
+        column[i, 0] = a
+    params = dict(hidden_size=3, max_iter=3, random_state=0)
+    expected = LSTMClassifier(**params).fit(arrays, y).predict_proba(arrays)
+    from_table = LSTMClassifier(**params).fit(nested, y)
+    np.testing.assert_array_equal(from_table.predict_proba(nested), expected)
+    np.testing.assert_array_equal(from_table.feature_names_in_, ["left", "right"])
+    np.testing.assert_array_equal(LSTMClassifier(**params).fit(column, y).predict_proba(column),
+                                  expected)
+    scaled = SequenceScaler().fit_transform(nested)
+    for got, want in zip(scaled, SequenceScaler().fit_transform(arrays)):
+        np.testing.assert_array_equal(got, want)
+    from sklearn.ensemble import BaggingClassifier
+    bagged = BaggingClassifier(LSTMClassifier(**params), n_estimators=2, random_state=0)
+    assert bagged.fit(column, y).predict(column).shape == (30,)
+    uneven = pd.DataFrame({"left": [np.zeros(3)], "right": [np.zeros(4)]})
+    with pytest.raises(ValueError, match=r"X\[0\] holds channels of shapes \[\(3,\), \(4,\)\]"):
+        LSTMClassifier(**params).fit(uneven, [0])
+
+
 @pytest.mark.parametrize("embedding_dim, expected", [(None, "sequences of numbers"),
                                                      (8, "token ids")])
 @pytest.mark.parametrize("X", [
