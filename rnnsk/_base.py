@@ -279,14 +279,23 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     # ------------------------------------------------------------- training --
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation_data=None):
-        # The core's threads do the heavy work. numpy's products around
-        # its calls (the orthogonal initialisation's QR, the head, weight decay,
-        # the clipping norm, the optimizer) are small, and BLAS threads woken for
-        # any of them keep spinning against the core's threads for the cores.
-        with single_threaded_blas():
-            return self._fit_on_one_blas_thread(
-                X, y, sample_weight, incremental=incremental, classes=classes,
-                validation_data=validation_data)
+        # Two fits of one estimator at once would interleave their steps (one
+        # step's backward read the other's tape: a TypeError deep in the model).
+        fitting = self.__dict__.setdefault("_fitting_lock", threading.Lock())
+        if not fitting.acquire(blocking=False):
+            raise RuntimeError(f"this {type(self).__name__} is being fitted in another "
+                               "thread: fit a clone (sklearn.base.clone) in each thread")
+        try:
+            # The core's threads do the heavy work. numpy's products around
+            # its calls (the orthogonal initialisation's QR, the head, weight
+            # decay, the clipping norm, the optimizer) are small, and BLAS threads
+            # woken for any of them keep spinning against the core's threads.
+            with single_threaded_blas():
+                return self._fit_on_one_blas_thread(
+                    X, y, sample_weight, incremental=incremental, classes=classes,
+                    validation_data=validation_data)
+        finally:
+            fitting.release()
 
     def _fit_on_one_blas_thread(self, X, y, sample_weight, *, incremental, classes,
                                 validation_data):
@@ -932,6 +941,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # while a thread may hold it.
         state = dict(super().__getstate__())
         state.pop("_turns_lock", None)
+        state.pop("_fitting_lock", None)
         state["_rnnsk_version"] = __version__
         state["_rnnsk_pickle_format"] = PICKLE_FORMAT
         return state

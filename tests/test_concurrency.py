@@ -127,6 +127,33 @@ def test_two_estimators_fitting_at_once_equal_their_serial_fits(make):
             np.testing.assert_array_equal(got.predict_proba(X), expected.predict_proba(X))
 
 
+def test_a_second_fit_of_one_estimator_at_once_is_refused_clearly():
+    """It interleaved its steps with the first (a TypeError in the model's
+    backward, reading the other step's tape)."""
+    X, y, _ = data()
+    clf = LSTMClassifier(hidden_size=4, max_iter=1, random_state=0, n_threads=1)
+    started, release = threading.Event(), threading.Event()
+    original = clf._fit_on_one_blas_thread
+
+    def held(*args, **kwargs):
+        started.set()
+        release.wait(JOIN_TIMEOUT)
+        return original(*args, **kwargs)
+
+    clf._fit_on_one_blas_thread = held
+    first = threading.Thread(target=clf.fit, args=(X, y), daemon=True)
+    first.start()
+    started.wait(JOIN_TIMEOUT)
+    with pytest.raises(RuntimeError, match="being fitted in another thread: fit a clone"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    release.set()
+    first.join(JOIN_TIMEOUT)
+    del clf._fit_on_one_blas_thread
+    assert clf.n_iter_ == 1
+    clf.partial_fit(X, y)  # the fit done, the estimator is free again
+    assert clf.n_iter_ == 2
+
+
 def test_fits_and_predictions_of_different_estimators_interleaved():
     """One thread fits while others predict with another fitted estimator."""
     X, y, values = data()
