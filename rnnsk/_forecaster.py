@@ -23,8 +23,9 @@ from ._classes import RecurrentRegressor
 from ._docstrings import numpydoc_sections
 from ._forecast_combination import combination_weight, combine, fit_autoregression
 from ._forecast_ensemble import median_held_out, member_forecasters
-from ._forecast_intervals import step_half_widths
+from ._forecast_index import as_time_series, time_index_of
 from ._forecast_inputs import check_exogenous, check_series, check_steps
+from ._forecast_intervals import step_half_widths
 from ._series_transforms import (difference, difference_lags, history_tails, integrate,
                                  scale_floor, scale_windows)
 from ._parameters import check_parameters_as_fitted, fitted_parameters, store_parameters
@@ -305,11 +306,12 @@ class RecurrentForecaster(BaseEstimator):
         """
         lags = self._lags()
         self._window_scalings()  # a bad tuple is refused before anything is fitted
+        time_index = time_index_of(y)
         series, kind = check_series(y)
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
         self._check_lengths(series, lags, 0, "y")
         if self.n_estimators > 1:
-            return self._fit_ensemble(y, X, series, kind, exogenous, lags)._fitted()
+            return self._fit_ensemble(y, X, series, kind, exogenous, lags)._fitted(time_index)
         windows = self._training_windows(series, exogenous, lags)
         held_out, train = windows["held_out"], windows["train"]
         if train is None or not train.any():
@@ -356,12 +358,22 @@ class RecurrentForecaster(BaseEstimator):
             self.regressor_ = _refit(regressor, net_inputs, residuals)
             if self.combine_linear is not None:
                 self.autoregression_ = fit_autoregression(net_inputs, net_targets, everything)
-        return self._fitted()
+        return self._fitted(time_index)
 
-    def _fitted(self):
-        """Keep the parameters predict reads again, to refuse them changed."""
+    def _fitted(self, time_index):
+        """Keep the parameters predict reads again, to refuse them changed, and
+        the time index of pandas series (``_forecast_index``)."""
         self._fitted_settings = fitted_parameters(self, _READ_AT_PREDICT)
+        self._time_index = time_index
         return self
+
+    def _as_given(self, forecasts, kind, steps, series):
+        """Forecasts shaped as the series were given: arrays, or pandas indexed
+        by the times forecast for pandas series (those fitted, or ``series``)."""
+        values = _shape_like(forecasts, kind)
+        time_index = (getattr(self, "_time_index", None) if series is None
+                      else time_index_of(series))
+        return values if time_index is None else as_time_series(values, time_index, steps)
 
     def _calibrate(self, record):
         """The combination's weight, chosen on the forecasts from the held-out
@@ -662,10 +674,14 @@ class RecurrentForecaster(BaseEstimator):
         -------
         forecasts : ndarray of shape (n_steps,) or (n_steps, n_series)
             1-D for one series given as a 1-D array; otherwise one column per
-            series (for a list of series too).
+            series (for a list of series too). For series given as a pandas
+            Series or DataFrame, a Series or DataFrame of their name or
+            columns, indexed by the times forecast (the series' index
+            continued by its period, frequency or integer step; else by the
+            steps).
         """
-        forecasts, _, _, kind = self._predict_steps(horizon, series, X)
-        return _shape_like(forecasts, kind)
+        forecasts, _, steps, kind = self._predict_steps(horizon, series, X)
+        return self._as_given(forecasts, kind, steps, series)
 
     def predict_interval(self, horizon=None, *, coverage=0.9, series=None, X=None):
         """Split-conformal prediction intervals around :meth:`predict`.
@@ -707,7 +723,8 @@ class RecurrentForecaster(BaseEstimator):
         forecasts, scale, steps, kind = self._predict_steps(steps, series, X)
         widths = step_half_widths(self.calibration_residuals_, coverage)
         width = widths[steps - 1][None, :] * scale[:, None]
-        return _shape_like(forecasts - width, kind), _shape_like(forecasts + width, kind)
+        return (self._as_given(forecasts - width, kind, steps, series),
+                self._as_given(forecasts + width, kind, steps, series))
 
     def score(self, y, X=None):
         """R^2 of the forecast of ``y``, the steps that follow the fitted
@@ -715,7 +732,7 @@ class RecurrentForecaster(BaseEstimator):
         GridSearchCV` with :class:`~sklearn.model_selection.TimeSeriesSplit`
         maximizes."""
         truth, kind = check_series(y)
-        forecasts = self.predict(len(truth[0]), X=X)
+        forecasts = np.asarray(self.predict(len(truth[0]), X=X))
         return r2_score(np.column_stack(truth), forecasts.reshape(len(truth[0]), -1))
 
 

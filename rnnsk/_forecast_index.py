@@ -1,0 +1,59 @@
+"""Forecasts of pandas series come back as pandas, indexed by the times they
+forecast, as statsmodels', sktime's and darts' forecasts are.
+
+A Series (one series) gives a Series of its name, a DataFrame (aligned series
+as columns) a DataFrame of its columns. The index continues the series' own:
+a PeriodIndex by whole periods, a DatetimeIndex by its frequency (given, or
+inferred from its dates), an integer index by its constant step. An index with
+none of these (irregular dates, labels) has no next time: the forecasts are
+then indexed by their steps, 1 being the step after the end, named "step".
+pandas is only imported for inputs that are pandas already.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+
+class TimeIndex(NamedTuple):
+    """What the index of a forecast is made from."""
+
+    last: object    # the series' last time
+    step: object    # one step: a pandas offset, 1 for periods, an int; None if none
+    labels: object  # the Series' name, or the DataFrame's columns
+
+
+def time_index_of(y):
+    """The TimeIndex of ``y`` if it is a pandas Series or DataFrame, else None."""
+    if not type(y).__module__.startswith("pandas") or not hasattr(y, "index"):
+        return None
+    labels = y.columns if getattr(y, "ndim", 1) == 2 else y.name
+    return TimeIndex(y.index[-1], _step_of(y.index), labels)
+
+
+def _step_of(index):
+    import pandas as pd
+
+    if isinstance(index, pd.PeriodIndex):
+        return 1  # a Period plus k is k periods later
+    if isinstance(index, pd.DatetimeIndex):
+        frequency = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+        return None if frequency is None else pd.tseries.frequencies.to_offset(frequency)
+    if index.dtype.kind in "iu" and len(index) >= 2:
+        steps = np.diff(np.asarray(index, dtype=np.int64))
+        if steps[0] > 0 and np.all(steps == steps[0]):
+            return int(steps[0])
+    return None
+
+
+def as_time_series(values, time_index, steps):
+    """``values`` (n_steps,) or (n_steps, n_series) forecasts of ``steps`` as a
+    Series or DataFrame indexed by the times of those steps."""
+    import pandas as pd
+
+    if time_index.step is None:
+        index = pd.Index(steps, name="step")
+    else:
+        index = pd.Index([time_index.last + int(k) * time_index.step for k in steps])
+    if np.ndim(values) == 1:
+        return pd.Series(values, index=index, name=time_index.labels)
+    return pd.DataFrame(values, index=index, columns=time_index.labels)

@@ -1,0 +1,69 @@
+"""Forecasts of pandas series come back as pandas, indexed by the times they
+forecast (they were bare arrays whatever the input's index)."""
+import warnings
+
+import numpy as np
+import pytest
+
+from rnnsk import RecurrentForecaster
+
+pd = pytest.importorskip("pandas")
+
+FAST = dict(window_length=12, horizon=6, hidden_size=8, max_iter=5, random_state=0,
+            n_threads=1, n_estimators=1)
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of the short fits
+        yield
+
+
+def values(n=60, seed=0):
+    t = np.arange(n)
+    return 10 + 0.05 * t + np.sin(2 * np.pi * t / 12) + 0.05 * np.random.default_rng(
+        seed).standard_normal(n)
+
+
+def test_a_series_of_periods_is_forecast_for_the_periods_after_it():
+    y = pd.Series(values(), index=pd.period_range("2001-01", periods=60, freq="M"),
+                  name="sales")
+    forecaster = RecurrentForecaster(**FAST).fit(y)
+    forecast = forecaster.predict()
+    plain = RecurrentForecaster(**FAST).fit(y.to_numpy()).predict()
+    assert forecast.name == "sales"
+    assert list(forecast.index) == list(pd.period_range("2006-01", periods=6, freq="M"))
+    np.testing.assert_array_equal(forecast.to_numpy(), plain)
+    some = forecaster.predict([2, 5])
+    assert list(some.index) == [pd.Period("2006-02", "M"), pd.Period("2006-05", "M")]
+    lower, upper = forecaster.predict_interval(3, coverage=0.8)
+    assert list(lower.index) == list(upper.index) == list(forecast.index[:3])
+    assert np.all(lower < forecast[:3]) and np.all(forecast[:3] < upper)
+
+
+def test_aligned_series_with_dates_give_a_frame_of_their_columns():
+    dates = pd.date_range("2000-01-31", periods=60, freq="ME")
+    y = pd.DataFrame({"north": values(seed=1), "south": values(seed=2)},
+                     index=pd.DatetimeIndex(list(dates)))  # no freq set: inferred
+    forecast = RecurrentForecaster(**FAST).fit(y).predict(2)
+    assert list(forecast.columns) == ["north", "south"]
+    assert list(forecast.index) == [pd.Timestamp("2005-01-31"), pd.Timestamp("2005-02-28")]
+
+
+@pytest.mark.parametrize("index, expected", [
+    (np.arange(1000, 1120, 2), pd.Index([1120, 1122])),   # an integer step
+    ([f"w{k}" for k in range(60)], pd.Index([1, 2], name="step")),  # no next label
+])
+def test_other_indices(index, expected):
+    forecast = RecurrentForecaster(**FAST).fit(pd.Series(values(), index=index)).predict(2)
+    pd.testing.assert_index_equal(forecast.index, expected)
+
+
+def test_new_series_are_forecast_after_their_own_end():
+    y = pd.Series(values(), index=pd.period_range("2001-01", periods=60, freq="M"))
+    forecaster = RecurrentForecaster(**FAST).fit(y)
+    later = pd.Series(values(seed=3)[:30], index=pd.period_range("2010-01", periods=30,
+                                                                  freq="M"))
+    assert forecaster.predict(1, series=later).index[0] == pd.Period("2012-07", "M")
+    assert isinstance(forecaster.predict(1, series=later.to_numpy()), np.ndarray)
