@@ -398,10 +398,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # Every call to fit stops on its own progress. A warm start kept the
             # bests of the fit before (on other data, or another held-out part):
             # no epoch beat them, the rate was cut to its floor, and early
-            # stopping restored the weights the fit began from.
+            # stopping restored the weights the fit began from. It now starts
+            # from its starting weights' score on its own held-out part: they
+            # are kept unless an epoch beats them there.
             self.best_loss_ = np.inf
             self._no_improvement_count = 0
-            self.best_validation_score_ = None if validation is None else -np.inf
+            self.best_validation_score_ = (
+                None if validation is None else -np.inf if first_call
+                else self._validation_score(*validation))
             if validation is None:
                 self.validation_scores_ = None
             elif self.validation_scores_ is None:

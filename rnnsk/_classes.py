@@ -370,8 +370,11 @@ class RecurrentRegressor(StreamedTargetScaling, RegressorMixin, BaseRecurrent):
 
     def predict(self, X):
         """Predicted targets, shape (n_samples,) or (n_samples, n_targets) as y was."""
-        outputs = self._forward(X)
-        mean, scale = self._target_scaling
+        # In one turn: a partial_fit between them rescales the outputs and the
+        # scaling together (_streamed_targets).
+        with self._turns():
+            outputs = self._forward(X)
+            mean, scale = self._target_scaling
         predictions = outputs * scale + mean
         if not np.all(np.isfinite(predictions)):
             raise FloatingPointError("predictions overflow float64: the targets the model "

@@ -10,7 +10,7 @@ from ._validation import (SequenceInputMixin, as_sequence_list, check_same_featu
 
 # auto_wrap_output_keys=None: sequences are not tables, so set_output (and
 # sklearn.set_config(transform_output="pandas")) cannot wrap them; it made every
-# transform of a 3-D array or a list fail inside pandas.
+# transform of a 3-D array or a list fail inside pandas. set_output is a no-op.
 class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
                      auto_wrap_output_keys=None):
     """Standardize each feature of sequences to zero mean and unit variance.
@@ -80,6 +80,12 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         self._feature_signature = feature_signature(sequences)
         self.n_features_in_ = self._feature_signature[0]
         _check_feature_names(self, named, reset=True)
+        return self
+
+    def set_output(self, *, transform=None):
+        """Accept any output setting and keep returning X's own form: sequences
+        are not tables (a DataFrame cannot hold a 3-D array or ragged
+        sequences). It exists so that ``Pipeline.set_output`` works with it."""
         return self
 
     def transform(self, X):

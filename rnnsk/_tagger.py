@@ -406,8 +406,11 @@ class RecurrentStepRegressor(StreamedTargetScaling, RegressorMixin, BaseStepEsti
         """Predicted targets of every step: one array per sequence, shaped as
         the targets of fit were."""
         check_is_fitted(self, "model_")  # before the scaling only a fit gives
-        mean, scale = self._target_scaling
-        predictions = self._step_outputs(X, lambda chunk, scores: scores * scale + mean)
+        # In one turn: a partial_fit between them rescales the outputs and the
+        # scaling together (_streamed_targets).
+        with self._turns():
+            mean, scale = self._target_scaling
+            predictions = self._step_outputs(X, lambda chunk, scores: scores * scale + mean)
         return [p[:, 0] if self._y_is_1d else p for p in predictions]
 
     def score(self, X, y, sample_weight=None):

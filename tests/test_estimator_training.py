@@ -75,6 +75,22 @@ def test_a_warm_start_stops_on_its_own_progress_not_the_fit_before():
     assert reg.best_loss_ == min(reg.loss_curve_[15:])
 
 
+def test_a_warm_start_that_only_gets_worse_keeps_the_weights_it_began_with():
+    """Early stopping of a warm start begins from the starting weights' score on
+    its held-out part (not from nothing): five epochs at a rate far too high
+    ended with the best of five bad epochs (test R^2 0.99 -> 0.65)."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((150, 6, 2))
+    y = X[:, :, 0].mean(axis=1) + 0.5 * X[:, :, 1].sum(axis=1)
+    reg = GRURegressor(**fast(max_iter=60, early_stopping=True, input_noise=0.0))
+    quietly(reg.fit, X, y)
+    before = reg.state_dict()
+    quietly(reg.set_params(warm_start=True, learning_rate_init=0.5, max_iter=5).fit, X, y)
+    assert reg.n_iter_ == 65
+    assert max(reg.validation_scores_[60:]) < reg.best_validation_score_
+    assert_same_state(reg.state_dict(), before)
+
+
 def test_warm_start_keeps_the_classes_and_rejects_new_labels():
     X, y = sequences_3d()
     est = LSTMClassifier(**FAST, warm_start=True)

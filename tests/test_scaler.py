@@ -146,3 +146,13 @@ def test_pandas_output_leaves_sequences_as_they_are(form):
     assert type(scaled) is type(expected)
     for got, want in zip(scaled, expected):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_pipeline_with_it_takes_set_output():
+    """Without set_output of its own, every Pipeline.set_output call failed
+    ("set_output is not available"), transform='default' too."""
+    from sklearn.pipeline import make_pipeline
+    X = np.random.default_rng(0).standard_normal((8, 5, 2))
+    for transform in ("pandas", "default"):
+        pipeline = make_pipeline(SequenceScaler()).set_output(transform=transform)
+        np.testing.assert_array_equal(pipeline.fit_transform(X), SequenceScaler().fit_transform(X))

@@ -100,3 +100,44 @@ def test_the_step_regressor_counts_every_real_step():
     np.testing.assert_allclose(reg._target_scaling[1], [every.std()], rtol=1e-10)
     for now, then in zip(reg.predict(X_more), before):
         np.testing.assert_allclose(now, then, rtol=1e-5, atol=1e-3)
+
+
+@pytest.mark.parametrize("kind", ["sequences", "steps"])
+def test_a_prediction_during_a_rescale_reads_one_scaling(kind):
+    """predict read the outputs and the target scaling in two turns: a
+    partial_fit between them rescaled one but not the other (predictions off
+    by thousands)."""
+    import threading
+    if kind == "sequences":
+        X, y = chunk(0)
+        X_new, y_new = chunk(1, level=-2e4)
+        reg = LSTMRegressor(**FAST).partial_fit(X, y)
+        slow = "_forward"
+    else:
+        X, y = steps_chunk(0)
+        X_new, y_new = steps_chunk(1)
+        y_new = [100 * values + 1e4 for values in y_new]
+        reg = RecurrentStepRegressor(hidden_size=4, random_state=0, n_threads=1)
+        reg.partial_fit(X, y)
+        slow = "_step_outputs"
+    expected = reg.predict(X)
+    inside, got = threading.Event(), []
+    original = getattr(reg, slow)
+
+    def waiting(*args):
+        # The window another thread's partial_fit used: after the outputs, before
+        # the scaling was read (sequences); after it, before the outputs (steps).
+        outputs = original(*args) if kind == "sequences" else None
+        inside.set()
+        threading.Event().wait(0.5)
+        return outputs if kind == "sequences" else original(*args)
+
+    setattr(reg, slow, waiting)
+    predicting = threading.Thread(target=lambda: got.append(reg.predict(X)))
+    predicting.start()
+    inside.wait(5)
+    reg.set_params(learning_rate_init=1e-30).partial_fit(X_new, y_new)  # moves the scaling
+    predicting.join(10)
+    delattr(reg, slow)
+    for during, before in zip(got[0], expected):
+        np.testing.assert_allclose(during, before, rtol=1e-5, atol=1e-3)
