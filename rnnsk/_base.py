@@ -19,6 +19,7 @@ from sklearn.utils._param_validation import (Interval, Options, StrOptions,
                                             validate_parameter_constraints)
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
+from ._fit_lock import one_fit_at_a_time, without_fit_lock
 from ._heads import SequenceHead
 from ._init import INITS
 from ._input_noise import InputNoise, input_noise_of
@@ -279,23 +280,14 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     # ------------------------------------------------------------- training --
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation_data=None):
-        # Two fits of one estimator at once would interleave their steps (one
-        # step's backward read the other's tape: a TypeError deep in the model).
-        fitting = self.__dict__.setdefault("_fitting_lock", threading.Lock())
-        if not fitting.acquire(blocking=False):
-            raise RuntimeError(f"this {type(self).__name__} is being fitted in another "
-                               "thread: fit a clone (sklearn.base.clone) in each thread")
-        try:
-            # The core's threads do the heavy work. numpy's products around
-            # its calls (the orthogonal initialisation's QR, the head, weight
-            # decay, the clipping norm, the optimizer) are small, and BLAS threads
-            # woken for any of them keep spinning against the core's threads.
-            with single_threaded_blas():
-                return self._fit_on_one_blas_thread(
-                    X, y, sample_weight, incremental=incremental, classes=classes,
-                    validation_data=validation_data)
-        finally:
-            fitting.release()
+        # The core's threads do the heavy work. numpy's products around its
+        # calls (the orthogonal initialisation's QR, the head, weight decay, the
+        # clipping norm, the optimizer) are small, and BLAS threads woken for
+        # any of them keep spinning against the core's threads for the cores.
+        with one_fit_at_a_time(self), single_threaded_blas():
+            return self._fit_on_one_blas_thread(
+                X, y, sample_weight, incremental=incremental, classes=classes,
+                validation_data=validation_data)
 
     def _fit_on_one_blas_thread(self, X, y, sample_weight, *, incremental, classes,
                                 validation_data):
@@ -607,7 +599,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         self.n_features_in_ = self._feature_signature[0]
         if hasattr(self, "patch_length"):
             self.patch_length_ = self._patch_length_of(sequences)
-        if hasattr(self, "bidirectional"):
+        if "bidirectional" in self._get_param_names():
             self.bidirectional_ = self._bidirectional()  # 'auto' resolved
         self._set_target_info(target_info)
         self.model_ = model
@@ -943,9 +935,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # A copy: object.__getstate__ gives the live __dict__, and the lock
         # taken from it would be gone from the estimator being pickled too,
         # while a thread may hold it.
-        state = dict(super().__getstate__())
+        state = without_fit_lock(super().__getstate__())
         state.pop("_turns_lock", None)
-        state.pop("_fitting_lock", None)
         state["_rnnsk_version"] = __version__
         state["_rnnsk_pickle_format"] = PICKLE_FORMAT
         return state
@@ -970,6 +961,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             state.setdefault("sequence_standardize", False)  # read the inputs alone
         if "label_smoothing" in self._get_param_names():
             state.setdefault("label_smoothing", 0.0)  # trained on the plain cross-entropy
+        if "bidirectional" in self._get_param_names() and "model_" in state:
+            # fitted before the attribute: the network says
+            state.setdefault("bidirectional_", getattr(state["model_"], "directions", 1) == 2)
         super().__setstate__(state)
         self._turns()
 

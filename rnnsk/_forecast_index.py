@@ -5,8 +5,9 @@ A Series (one series) gives a Series of its name, a DataFrame (aligned series
 as columns) a DataFrame of its columns. The index continues the series' own:
 a PeriodIndex by whole periods, a DatetimeIndex by its frequency (given, or
 inferred from its dates), an integer index by its constant step. An index with
-none of these (irregular dates, labels) has no next time: the forecasts are
-then indexed by their steps, 1 being the step after the end, named "step".
+none of these (irregular dates, labels, times not increasing) has no next time:
+the forecasts are then indexed by their steps, 1 being the step after the end,
+named "step".
 pandas is only imported for inputs that are pandas already.
 """
 from typing import NamedTuple
@@ -33,6 +34,8 @@ def time_index_of(y):
 def _step_of(index):
     import pandas as pd
 
+    if not (index.is_monotonic_increasing and index.is_unique):
+        return None  # no next time after times out of order (a sorting slip)
     if isinstance(index, pd.PeriodIndex):
         return 1  # a Period plus k is k periods later
     if isinstance(index, pd.DatetimeIndex):

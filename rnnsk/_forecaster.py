@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._classes import RecurrentRegressor
 from ._docstrings import numpydoc_sections
+from ._fit_lock import one_fit_at_a_time, without_fit_lock
 from ._forecast_combination import combination_weight, combine, fit_autoregression
 from ._forecast_ensemble import median_held_out, member_forecasters
 from ._forecast_index import as_time_series, time_index_of
@@ -275,7 +276,11 @@ class RecurrentForecaster(BaseEstimator):
                  input_noise=0.0, loss="squared_error"):
         store_parameters(self, locals())
 
+    def __getstate__(self):
+        return without_fit_lock(super().__getstate__())
+
     def __setstate__(self, state):
+        state.pop("warm_start", None)  # a parameter no more (it did nothing)
         # pickled before these parameters existed
         state.setdefault("patch_length", 1)
         state.setdefault("input_noise", 0.0)
@@ -304,10 +309,14 @@ class RecurrentForecaster(BaseEstimator):
         -------
         self
         """
+        with one_fit_at_a_time(self):
+            return self._fit(y, X)
+
+    def _fit(self, y, X):
         lags = self._lags()
         self._window_scalings()  # a bad tuple is refused before anything is fitted
-        time_index = time_index_of(y)
         series, kind = check_series(y)
+        time_index = time_index_of(y)
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
         self._check_lengths(series, lags, 0, "y")
         if self.n_estimators > 1:

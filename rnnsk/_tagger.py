@@ -267,6 +267,15 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     def _set_target_info(self, classes):
         self.classes_ = classes
 
+    def _structure_settings(self):
+        """As every estimator's, with the forbidden transitions as a set of
+        pairs: [("O", "I-X")] and (("O", "I-X"),) forbid the same."""
+        settings = super()._structure_settings()
+        transitions = settings.get("forbidden_transitions")
+        if isinstance(transitions, (list, tuple)):
+            settings["forbidden_transitions"] = frozenset(map(tuple, transitions))
+        return settings
+
     def _decodes_with_crf(self):
         """Whether the fitted model has a CRF head: what predict and the loss
         read, so that set_params(crf=...) after fit changes nothing until the

@@ -103,9 +103,16 @@ def feature_names_source(X, name="X"):
     items = as_sequence_list(X)
     if items is not X and getattr(X, "ndim", None) == 2:
         # A table of sequences: its columns name the channels, unless its one
-        # column holds sequences of several features each.
+        # column holds sequences of several features each (DataFrames among
+        # them, which name their own).
+        column = np.asarray(X, dtype=object)[:, 0]
         width = X.shape[1]
-        return X if all(np.shape(item)[1:] in ((), (width,)) for item in items) else items
+        if width == 1 and hasattr(column[0], "columns"):
+            items = list(column)
+        elif all(np.shape(item)[1:] in ((), (width,)) for item in items):
+            return X
+        else:
+            return items
     if not isinstance(items, (list, tuple)) or not items or not hasattr(items[0], "columns"):
         return X
     columns = list(items[0].columns)

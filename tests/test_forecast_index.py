@@ -67,3 +67,38 @@ def test_new_series_are_forecast_after_their_own_end():
                                                                   freq="M"))
     assert forecaster.predict(1, series=later).index[0] == pd.Period("2012-07", "M")
     assert isinstance(forecaster.predict(1, series=later.to_numpy()), np.ndarray)
+
+
+def test_times_out_of_order_are_indexed_by_steps():
+    """Dates given newest first were forecast backwards in time."""
+    dates = pd.date_range("2000-01-01", periods=60, freq="D")[::-1]
+    forecast = RecurrentForecaster(**FAST).fit(pd.Series(values(), index=dates)).predict(2)
+    pd.testing.assert_index_equal(forecast.index, pd.Index([1, 2], name="step"))
+
+
+def test_an_empty_pandas_series_is_refused_clearly():
+    with pytest.raises(ValueError, match="y is empty"):
+        RecurrentForecaster(**FAST).fit(pd.Series([], dtype=float))
+
+
+def test_a_second_fit_at_once_is_refused():
+    import threading
+    forecaster = RecurrentForecaster(**FAST)
+    inside, release = threading.Event(), threading.Event()
+    original = forecaster._fit
+
+    def held(*args):
+        inside.set()
+        release.wait(30)
+        return original(*args)
+
+    forecaster._fit = held
+    first = threading.Thread(target=forecaster.fit, args=(values(),), daemon=True)
+    first.start()
+    inside.wait(30)
+    with pytest.raises(RuntimeError, match="being fitted in another thread"):
+        forecaster.fit(values(seed=1))
+    release.set()
+    first.join(60)
+    del forecaster._fit
+    assert forecaster.predict().shape == (6,)

@@ -235,6 +235,20 @@ def test_a_table_of_sequences_is_read_row_by_row():
         LSTMClassifier(**params).fit(uneven, [0])
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_column_of_dataframes_is_checked_as_a_list_of_them():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    frames = [pd.DataFrame(rng.standard_normal((4, 2)), columns=["p", "q"])
+              for _ in range(20)]
+    table = pd.DataFrame({"sequence": pd.Series(frames)})
+    clf = LSTMClassifier(hidden_size=3, max_iter=2, random_state=0).fit(table, [0, 1] * 10)
+    np.testing.assert_array_equal(clf.feature_names_in_, ["p", "q"])
+    swapped = pd.DataFrame({"sequence": pd.Series([f[["q", "p"]] for f in frames])})
+    with pytest.raises(ValueError, match="same order as they were in fit"):
+        clf.predict(swapped)
+
+
 @pytest.mark.parametrize("embedding_dim, expected", [(None, "sequences of numbers"),
                                                      (8, "token ids")])
 @pytest.mark.parametrize("X", [

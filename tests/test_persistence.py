@@ -268,3 +268,13 @@ def test_pickling_an_encoder_decoder_keeps_its_training_tape():
     copied = pickle.loads(pickle.dumps(est))
     assert est.model_._tape is tape and est.model_.attention._tape is tape
     assert copied.model_._tape is None and copied.model_.attention._tape is None
+
+
+@pytest.mark.parametrize("Estimator", [LSTMClassifier, GRURegressor])
+def test_a_model_pickled_before_bidirectional_existed_has_it(Estimator):
+    X, y, values = data()
+    est = Estimator(hidden_size=4, max_iter=1, random_state=0).fit(
+        X, y if Estimator is LSTMClassifier else values)
+    old = pickle_with_state(est, lambda state: {key: value for key, value in state.items()
+                                                if key != "bidirectional_"})
+    assert pickle.loads(old).bidirectional_ is est.bidirectional_

@@ -420,3 +420,12 @@ def test_a_warm_start_refuses_other_forbidden_transitions():
             tagger.partial_fit(X, y)
     tagger.set_params(forbidden_transitions="bio").fit(X, y)  # unchanged: continues
     assert tagger.n_iter_ == 2
+
+
+def test_the_same_forbidden_transitions_written_otherwise_are_not_a_change():
+    X, y = ["abcd", "bcda"], [["B-X", "I-X", "O", "O"], ["O", "B-X", "I-X", "O"]]
+    tagger = RecurrentTagger(hidden_size=4, max_iter=1, num_layers=1, warm_start=True,
+                             forbidden_transitions=[("O", "I-X")]).fit(X, y)
+    for same in ((("O", "I-X"),), [["O", "I-X"]]):
+        tagger.set_params(forbidden_transitions=same).fit(X, y)
+    assert tagger.n_iter_ == 3
