@@ -82,6 +82,11 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         _check_feature_names(self, named, reset=True)
         return self
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
     def set_output(self, *, transform=None):
         """Accept any output setting and keep returning X's own form: sequences
         are not tables (a DataFrame cannot hold a 3-D array or ragged
@@ -89,20 +94,25 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         return self
 
     def transform(self, X):
-        """Standardize X, returned in the form it was given."""
-        return self._apply(X, lambda values: (values - self.mean_) / self.scale_)
+        """Standardize X, returned in the form it was given (float32 stays
+        float32, anything else becomes float64)."""
+        return self._apply(X, lambda values, mean, scale: (values - mean) / scale)
 
     def inverse_transform(self, X):
         """Undo :meth:`transform`: X back in the original units, in its form."""
-        return self._apply(X, lambda values: values * self.scale_ + self.mean_)
+        return self._apply(X, lambda values, mean, scale: values * scale + mean)
 
     def _apply(self, X, operation):
-        """``operation`` on every real step of X, returned in X's own form."""
+        """``operation(values, mean, scale)`` on every real step of X, in X's
+        own form and in float32 for float32 X (as StandardScaler keeps it: half
+        the memory of a pipeline's scaled copy, which the estimators read in
+        float32 by default)."""
         check_is_fitted(self)
-        sequences = check_sequences(X, dtype=np.float64)
+        dtype = np.float32 if _float_dtype_of(X) == np.float32 else np.float64
+        sequences = check_sequences(X, dtype=dtype)
         check_same_features(sequences, self._feature_signature, type(self).__name__)
         _check_feature_names(self, feature_names_source(X), reset=False)
-        result = operation(sequences.data)
+        result = operation(sequences.data, self.mean_.astype(dtype), self.scale_.astype(dtype))
         if sequences.is_table:  # a 2-D array, or a list that is one
             return result[:, :, 0]
         rows = as_sequence_list(X)
@@ -123,3 +133,9 @@ def _real_steps(sequences):
     real = np.arange(sequences.data.shape[1]) < sequences.lengths[:, None]
     return sequences.data[real]
 
+
+def _float_dtype_of(X):
+    """The dtype of X's values as given (its first sequence's for a list), or None."""
+    items = as_sequence_list(X)
+    first = items[0] if isinstance(items, (list, tuple)) and len(items) else items
+    return getattr(first, "dtype", None)

@@ -156,3 +156,21 @@ def test_a_pipeline_with_it_takes_set_output():
     for transform in ("pandas", "default"):
         pipeline = make_pipeline(SequenceScaler()).set_output(transform=transform)
         np.testing.assert_array_equal(pipeline.fit_transform(X), SequenceScaler().fit_transform(X))
+
+
+@pytest.mark.parametrize("form", ["3-D", "list"])
+def test_float32_stays_float32(form):
+    """float64 copies of float32 sequences doubled a pipeline's memory (the
+    estimators read float32 by default); StandardScaler keeps float32 too."""
+    X = np.random.default_rng(0).standard_normal((6, 5, 2)).astype(np.float32)
+    X = X if form == "3-D" else [x[:3 + i % 2] for i, x in enumerate(X)]
+    scaler = SequenceScaler().fit(X)
+    scaled = scaler.transform(X)
+    in_float64 = scaler.transform(X.astype(np.float64) if form == "3-D"
+                                  else [x.astype(np.float64) for x in X])
+    for got, want, original in zip(scaled, in_float64, X):
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(scaler.inverse_transform([got])[0] if form == "list"
+                                   else got * scaler.scale_ + scaler.mean_, original,
+                                   rtol=1e-5, atol=1e-5)
