@@ -658,27 +658,29 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         return SequenceHead(readout, n_features, self._n_outputs(target_info), rng, dtype,
                             self.init)
 
-    def _make_optimizer(self):
+    def _optimizer_settings(self):
+        """The optimizer class the parameters ask for, and its settings (named
+        as its attributes): what a new optimizer is made with, and what a kept
+        one must still have."""
         if self.solver == "sgd":
-            return SGDOptimizer(self.model_.parameters, self.learning_rate_init,
-                                self.momentum, self.nesterovs_momentum,
-                                networks=self.model_.networks)
-        return AdamOptimizer(self.model_.parameters, self.learning_rate_init, self.beta_1,
-                             self.beta_2, self.epsilon, networks=self.model_.networks)
+            return SGDOptimizer, dict(momentum=self.momentum, nesterov=self.nesterovs_momentum)
+        return AdamOptimizer, dict(beta_1=self.beta_1, beta_2=self.beta_2,
+                                   epsilon=self.epsilon)
+
+    def _make_optimizer(self):
+        kind, settings = self._optimizer_settings()
+        return kind(self.model_.parameters, self.learning_rate_init,
+                    networks=self.model_.networks, **settings)
 
     def _optimizer_is_current(self):
         """Whether the kept optimizer is the one the parameters now ask for:
         after set_params of solver, momentum, nesterovs_momentum, beta_1, beta_2
         or epsilon, partial_fit starts a new one (its moments afresh) rather than
         train with settings get_params no longer shows."""
-        optimizer = self._optimizer
-        if self.solver == "sgd":
-            return (isinstance(optimizer, SGDOptimizer)
-                    and (optimizer.momentum, optimizer.nesterov)
-                    == (self.momentum, self.nesterovs_momentum))
-        return (isinstance(optimizer, AdamOptimizer)
-                and (optimizer.beta_1, optimizer.beta_2, optimizer.epsilon)
-                == (self.beta_1, self.beta_2, self.epsilon))
+        kind, settings = self._optimizer_settings()
+        return (isinstance(self._optimizer, kind)
+                and all(getattr(self._optimizer, name) == value
+                        for name, value in settings.items()))
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
