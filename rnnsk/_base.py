@@ -39,9 +39,9 @@ from ._device import check_device
 from ._text import TokenIds
 from ._threads import effective_n_threads
 from ._version import PICKLE_FORMAT, __version__
-from ._validation import (SequenceInputMixin, Sequences, check_parameter_mapping,
-                          check_same_features, check_sequences, check_tokens,
-                          feature_names_source, feature_signature)
+from ._validation import (SequenceInputMixin, Sequences, as_sequence_list,
+                          check_parameter_mapping, check_same_features, check_sequences,
+                          check_tokens, feature_names_source, feature_signature)
 
 # What estimators pickled before init, readout, learning_rate and standardize
 # existed were built with.
@@ -185,8 +185,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              "embedding_dim=64")
         # predict computes in the fitted network's precision, whatever dtype says now
         dtype = np.dtype(self.dtype) if reset else self.model_.dtype
-        named = feature_names_source(X)  # (checks sequences given as DataFrames agree)
-        sequences = check_sequences(X, dtype=dtype)
+        rows = as_sequence_list(X)  # (a table of sequences, converted once)
+        named = feature_names_source(X, rows)  # (checks sequences given as DataFrames agree)
+        sequences = check_sequences(rows, dtype=dtype)
         if not reset:
             check_same_features(sequences, self._feature_signature, type(self).__name__)
             _check_feature_names(self, named, reset=False)

@@ -70,8 +70,9 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
     def fit(self, X, y=None):
         """Learn each feature's mean and standard deviation over all real
         time steps of X (any form the estimators accept); y is ignored."""
-        named = feature_names_source(X)  # (checks sequences given as DataFrames agree)
-        sequences = check_sequences(X, dtype=np.float64)
+        rows = as_sequence_list(X)  # (a table of sequences, converted once)
+        named = feature_names_source(X, rows)  # (checks sequences given as DataFrames agree)
+        sequences = check_sequences(rows, dtype=np.float64)
         steps = _real_steps(sequences)
         mean, std = mean_and_std(steps, axis=0)
         self.mean_ = mean if self.with_mean else np.zeros(steps.shape[1])
@@ -108,14 +109,14 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         the memory of a pipeline's scaled copy, which the estimators read in
         float32 by default)."""
         check_is_fitted(self)
-        dtype = np.float32 if _float_dtype_of(X) == np.float32 else np.float64
-        sequences = check_sequences(X, dtype=dtype)
+        rows = as_sequence_list(X)  # (a table of sequences, converted once)
+        dtype = np.float32 if _float_dtype_of(rows) == np.float32 else np.float64
+        sequences = check_sequences(rows, dtype=dtype)
         check_same_features(sequences, self._feature_signature, type(self).__name__)
-        _check_feature_names(self, feature_names_source(X), reset=False)
+        _check_feature_names(self, feature_names_source(X, rows), reset=False)
         result = operation(sequences.data, self.mean_.astype(dtype), self.scale_.astype(dtype))
         if sequences.is_table:  # a 2-D array, or a list that is one
             return result[:, :, 0]
-        rows = as_sequence_list(X)
         if not isinstance(rows, (list, tuple)):
             return result
         scaled = [row[:length].reshape(np.shape(sequence))
@@ -134,8 +135,8 @@ def _real_steps(sequences):
     return sequences.data[real]
 
 
-def _float_dtype_of(X):
-    """The dtype of X's values as given (its first sequence's for a list), or None."""
-    items = as_sequence_list(X)
-    first = items[0] if isinstance(items, (list, tuple)) and len(items) else items
+def _float_dtype_of(rows):
+    """The dtype of the values of ``rows`` (as_sequence_list of X: its first
+    sequence's for a list), or None."""
+    first = rows[0] if isinstance(rows, (list, tuple)) and len(rows) else rows
     return getattr(first, "dtype", None)

@@ -94,13 +94,15 @@ def _nested_rows(X):
     return rows
 
 
-def feature_names_source(X, name="X"):
+def feature_names_source(X, rows=None, name="X"):
     """What scikit-learn's ``_check_feature_names`` is to read the names of the
     features from: X itself (a DataFrame of univariate sequences has the time
     steps as columns), or, for sequences given as DataFrames (a list or Series
     of them), the first of them once every one is checked to have its columns
-    in its order: a column swapped between fit and predict was read silently."""
-    items = as_sequence_list(X)
+    in its order: a column swapped between fit and predict was read silently.
+    ``rows`` is ``as_sequence_list(X)`` if the caller has it (a table of
+    sequences is then not converted again)."""
+    items = as_sequence_list(X) if rows is None else rows
     if items is not X and getattr(X, "ndim", None) == 2:
         # A table of sequences: its columns name the channels, unless its one
         # column holds sequences of several features each (DataFrames among
