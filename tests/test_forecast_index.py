@@ -1,23 +1,15 @@
 """Forecasts of pandas series come back as pandas, indexed by the times they
 forecast (they were bare arrays whatever the input's index)."""
-import warnings
-
 import numpy as np
 import pytest
 
 from rnnsk import RecurrentForecaster
 
 pd = pytest.importorskip("pandas")
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 FAST = dict(window_length=12, horizon=6, hidden_size=8, max_iter=5, random_state=0,
             n_threads=1, n_estimators=1)
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning of the short fits
-        yield
 
 
 def values(n=60, seed=0):

@@ -1,13 +1,12 @@
 """The regressors' target scaling over a stream of partial_fit calls: the mean
 and variance of every target so far, the output layer rescaled so that each
 update leaves the predictions as they were (Pop-Art)."""
-import warnings
-
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
 
 from rnnsk import LSTMRegressor, RecurrentStepRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 FAST = dict(hidden_size=8, random_state=0, n_threads=1, learning_rate="constant")
 
@@ -22,13 +21,6 @@ def steps_chunk(seed, n=10):
     rng = np.random.default_rng(seed)
     X = [rng.standard_normal((int(rng.integers(3, 7)), 2)) for _ in range(n)]
     return X, [300 * x[:, 0] - 40 for x in X]
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 def test_the_scaling_is_that_of_every_target_so_far_with_its_weight():
