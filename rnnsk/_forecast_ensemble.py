@@ -15,22 +15,23 @@ from sklearn.utils import check_random_state
 __all__ = ["member_forecasters", "median_held_out"]
 
 
-def member_forecasters(forecaster, longest):
+def member_forecasters(forecaster, window_length, longest):
     """Unfitted single-network copies of ``forecaster``: member k has seed
     ``random_state + k`` when that is an int, else a seed drawn from the
     generator (clone copies a generator, so passing it on would give every
     member the same draws), scales its windows by
     ``window_scaling[k % len(window_scaling)]`` (a tuple; else window_scaling)
     and reads ``window_length * window_multiples[k % len(window_multiples)]``
-    steps, at most ``longest`` (the longest window every member can train on
-    and forecast every series from) but never fewer than ``window_length``."""
+    steps (``window_length`` as resolved by the forecaster), at most ``longest``
+    (the longest window every member can train on and forecast every series
+    from) but never fewer than ``window_length``."""
     seed, multiples = forecaster.random_state, forecaster.window_multiples
     scalings = forecaster._window_scalings()
     generator = None if isinstance(seed, (int, np.integer)) else check_random_state(seed)
     members = []
     for k in range(forecaster.n_estimators):
-        length = int(round(forecaster.window_length * multiples[k % len(multiples)]))
-        length = max(min(length, longest), forecaster.window_length)
+        length = int(round(window_length * multiples[k % len(multiples)]))
+        length = max(min(length, longest), window_length)
         member_seed = ((int(seed) + k) % 2**32 if generator is None
                        else int(generator.randint(2**32)))
         members.append(clone(forecaster).set_params(

@@ -50,6 +50,10 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
 # as many epochs.
 _LEAST_WINDOWS_TO_STOP_ON = 2
 
+# The longest window window_length='auto' chooses: two years of monthly steps,
+# the earlier default, which long series keep.
+_AUTO_WINDOW_LENGTH = 24
+
 # The values of window_scaling (or of each entry of a tuple of them).
 _SCALINGS = ("standardize", "last")
 
@@ -62,10 +66,16 @@ _READ_AT_PREDICT = ("window_length", "horizon", "strategy", "window_scaling", "d
 
 
 @numpydoc_sections(
-    attributes=("regressor_", "linear_", "estimators_", "autoregression_",
+    attributes=("window_length_", "regressor_", "linear_", "estimators_", "autoregression_",
                 "combination_weight_", "n_series_", "n_exogenous_",
                 "calibration_residuals_"),
-    window_length=("int", "Past steps each forecast reads (after differencing)."),
+    window_length=("int or 'auto'",
+                   "Past steps each forecast reads (after differencing). 'auto': the "
+                   "longest window of at most 24 steps that leaves at least as many training "
+                   "windows (before the held-out part, over all series) as it has steps, so "
+                   "that short series are not fitted from a handful of long windows (24 "
+                   "whenever the series are long enough: 24 monthly steps, two years). "
+                   "The window used is ``window_length_``."),
     horizon=("int",
              "Steps ahead the forecaster is trained for: with ``strategy='direct'`` the "
              "network outputs one value for each of these steps, so ``predict`` can "
@@ -166,6 +176,9 @@ _READ_AT_PREDICT = ("window_length", "horizon", "strategy", "window_scaling", "d
                   ":class:`RecurrentRegressor`; its ``regressor_.patch_length_`` says "
                   "what 'auto' chose). 1 (every step): 'auto' was no better on the "
                   "forecasting benchmark."),
+    window_length_=("int",
+                    "The window length used: ``window_length``, or what 'auto' chose "
+                    "(an ensemble's longer windows are its members' ``window_length_``)."),
     regressor_=("RecurrentRegressor or None",
                 "The fitted network, a regressor built with the recurrent parameters "
                 "above (None for an ensemble: see ``estimators_``)."),
@@ -233,7 +246,7 @@ class RecurrentForecaster(BaseEstimator):
     _parameter_constraints = {
         **{name: RecurrentRegressor._parameter_constraints[name]
            for name in _REGRESSOR_PARAMETERS},
-        "window_length": [Interval(Integral, 1, None, closed="left")],
+        "window_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "strategy": [StrOptions({"direct", "recursive"})],
         "window_scaling": [StrOptions(set(_SCALINGS)), None, tuple, list],
@@ -258,7 +271,7 @@ class RecurrentForecaster(BaseEstimator):
     # input_noise is 0: the regressor's 'auto' was measured on sequence
     # regression, not on forecasting windows, which window_scaling already
     # scales one by one (so sequence_standardize is off).
-    def __init__(self, *, window_length=24, horizon=1, strategy="direct",
+    def __init__(self, *, window_length="auto", horizon=1, strategy="direct",
                  window_scaling=("standardize", "last"), differences=0,
                  seasonal_differences=0,
                  seasonal_period=None, linear_skip=False, combine_linear="equal",
@@ -285,6 +298,8 @@ class RecurrentForecaster(BaseEstimator):
         state.setdefault("patch_length", 1)
         state.setdefault("input_noise", 0.0)
         state.setdefault("sequence_standardize", False)
+        if "estimators_" in state:  # fitted before window_length_ (and 'auto') existed
+            state.setdefault("window_length_", state["window_length"])
         super().__setstate__(state)
 
     # ------------------------------------------------------------------ fit --
@@ -318,16 +333,18 @@ class RecurrentForecaster(BaseEstimator):
         series, kind = check_series(y)
         time_index = time_index_of(y)
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
-        self._check_lengths(series, lags, 0, "y")
+        window = self._window_length_for(series, lags)
+        self._check_lengths(series, lags, 0, "y", window)
         if self.n_estimators > 1:
-            return self._fit_ensemble(y, X, series, kind, exogenous, lags)._fitted(time_index)
-        windows = self._training_windows(series, exogenous, lags)
+            return self._fit_ensemble(y, X, series, kind, exogenous, lags,
+                                      window)._fitted(time_index)
+        windows = self._training_windows(series, exogenous, lags, window)
         held_out, train = windows["held_out"], windows["train"]
         if train is None or not train.any():
             longest = max(len(s) for s in series)
             raise ValueError(
                 f"no training window: the longest series has {longest} steps, fewer than "
-                f"window_length {self.window_length} + differencing {sum(lags)} + "
+                f"window_length {window} + differencing {sum(lags)} + "
                 f"{self._steps_out()} step(s) to forecast + the held-out part "
                 f"(validation_fraction={self.validation_fraction}, at least horizon="
                 f"{self.horizon} steps); use a shorter window_length, a smaller "
@@ -350,6 +367,7 @@ class RecurrentForecaster(BaseEstimator):
         else:
             regressor.set_params(early_stopping=False)
         regressor.fit(net_inputs[train], residuals[train], **fit_params)
+        self.window_length_ = window
         self.regressor_, self.linear_, self.estimators_ = regressor, linear, None
         self.autoregression_ = (fit_autoregression(net_inputs, net_targets, train)
                                 if self.combine_linear is not None else None)
@@ -412,7 +430,7 @@ class RecurrentForecaster(BaseEstimator):
                              f"non-empty tuple of them, got {self.window_scaling!r}")
         return scalings
 
-    def _fit_ensemble(self, y, X, series, kind, exogenous, lags):
+    def _fit_ensemble(self, y, X, series, kind, exogenous, lags, window):
         multiples = np.asarray(self.window_multiples, dtype=float)
         if (multiples.ndim != 1 or len(multiples) == 0 or not np.all(multiples >= 1)
                 or not np.all(np.isfinite(multiples))):
@@ -423,7 +441,8 @@ class RecurrentForecaster(BaseEstimator):
         lengths = [len(s) - sum(lags) for s in series]
         longest = min(min(lengths), max(n - self._held_out_steps(n) - self._steps_out()
                                         for n in lengths))
-        members = [member.fit(y, X) for member in member_forecasters(self, longest)]
+        members = [member.fit(y, X) for member in member_forecasters(self, window, longest)]
+        self.window_length_ = window
         self.regressor_, self.linear_, self.estimators_ = None, None, members
         self.autoregression_ = members[0].autoregression_
         self.n_series_ = len(series)
@@ -452,11 +471,33 @@ class RecurrentForecaster(BaseEstimator):
         """Steps the network outputs per window."""
         return self.horizon if self.strategy == "direct" else 1
 
-    def _check_lengths(self, series, lags, extra, name):
-        needed = self.window_length + sum(lags) + extra
+    def _window_length_for(self, series, lags):
+        """window_length, or what 'auto' chooses for these series: the longest
+        window of at most ``_AUTO_WINDOW_LENGTH`` steps with at least as many
+        training windows as steps (a ridge or a network fitted on fewer windows
+        than each has values learns the few it saw), that every series is long
+        enough to be forecast from; 1 when none has (fit then says why)."""
+        if self.window_length != "auto":
+            return self.window_length
+        lengths = [len(s) - sum(lags) for s in series]
+        candidates = np.arange(1, min(_AUTO_WINDOW_LENGTH, min(lengths)) + 1)
+        enough = self._training_window_counts(lengths, candidates) >= candidates
+        return int(candidates[enough].max()) if enough.any() else 1
+
+    def _training_window_counts(self, lengths, windows):
+        """For each window length of ``windows``, the number of training
+        windows (targets before the held-out part) over series of ``lengths``
+        steps after differencing, as ``_training_windows`` makes them."""
+        lengths = np.asarray(lengths)
+        room = (lengths - [self._held_out_steps(n) for n in lengths]
+                - self._steps_out() + 1)
+        return np.maximum(room[:, None] - np.asarray(windows)[None, :], 0).sum(axis=0)
+
+    def _check_lengths(self, series, lags, extra, name, window):
+        needed = window + sum(lags) + extra
         for i, s in enumerate(series):
             if len(s) < needed:
-                parts = f"window_length {self.window_length}"
+                parts = f"window_length {window}"
                 if lags:
                     parts += f" + differencing {sum(lags)}"
                 if extra:
@@ -466,11 +507,12 @@ class RecurrentForecaster(BaseEstimator):
                                  f"needed ({parts}); use a shorter window_length or a longer "
                                  "series")
 
-    def _training_windows(self, series, exogenous, lags):
-        """Every window of every series, with what the held-out split,
-        the calibration and the network need. Windows of series i start at
-        each step of its differenced series (no loop over time)."""
-        length, out = self.window_length, self._steps_out()
+    def _training_windows(self, series, exogenous, lags, length):
+        """Every window of ``length`` steps of every series, with what the
+        held-out split, the calibration and the network need. Windows of
+        series i start at each step of its differenced series (no loop over
+        time)."""
+        out = self._steps_out()
         parts = {key: [] for key in ("inputs", "targets", "exogenous", "held_out", "train",
                                      "series", "ends")}
         for i, s in enumerate(series):
@@ -529,8 +571,8 @@ class RecurrentForecaster(BaseEstimator):
 
     def _histories(self, series, exogenous, lags):
         """The ends of the series that forecasts after them read."""
-        keep = self.window_length + sum(lags)
-        return [(s[-keep:], None if exogenous is None else exogenous[i][-self.window_length:])
+        keep = self.window_length_ + sum(lags)
+        return [(s[-keep:], None if exogenous is None else exogenous[i][-self.window_length_:])
                 for i, s in enumerate(series)]
 
     def _held_out_forecasts(self, series, exogenous, lags, windows):
@@ -558,10 +600,10 @@ class RecurrentForecaster(BaseEstimator):
                 origins = np.arange(origins.min(), len(series[i]))
             _, levels = difference(series[i], lags)
             offset = len(series[i]) - len(levels[-1])
-            inputs = levels[-1][origins[:, None] - offset + np.arange(-self.window_length, 0)]
+            inputs = levels[-1][origins[:, None] - offset + np.arange(-self.window_length_, 0)]
             exo = None
             if exogenous is not None:
-                rows = origins[:, None] + np.arange(-self.window_length, self.horizon)
+                rows = origins[:, None] + np.arange(-self.window_length_, self.horizon)
                 exo = exogenous[i][rows]
             tails = history_tails(levels, lags, origins)
             forecasts, scale = self._forecast(inputs, exo, tails, lags, self.horizon,
@@ -586,7 +628,7 @@ class RecurrentForecaster(BaseEstimator):
         are at least ``floors``) by ``part`` (the network or the linear
         autoregression), and the scale of each input window (for the
         intervals)."""
-        length = self.window_length
+        length = self.window_length_
         _, input_scale = scale_windows(inputs, "standardize", floors)
         if self.strategy == "direct":
             window_exo = None if exogenous is None else exogenous[:, :length + self.horizon]
@@ -617,15 +659,15 @@ class RecurrentForecaster(BaseEstimator):
             kind, floors = self._fit_kind, self._floors
         else:
             ends, kind = check_series(series, "series")
-            self._check_lengths(ends, lags, 0, "series")
+            self._check_lengths(ends, lags, 0, "series", self.window_length_)
             full = check_exogenous(X, [len(s) + future for s in ends], kind, self.n_exogenous_)
             exogenous = (None if full is None else
-                         [x[len(s) - self.window_length:] for s, x in zip(ends, full)])
+                         [x[len(s) - self.window_length_:] for s, x in zip(ends, full)])
             floors = _floors(ends, lags)
         inputs, tails = [], []
         for s in ends:
             z, levels = difference(s, lags)
-            inputs.append(z[-self.window_length:])
+            inputs.append(z[-self.window_length_:])
             tails.append(history_tails(levels, lags, np.array([len(s)])))
         tails = [np.concatenate(level) for level in zip(*tails)] if lags else []
         exo = None if exogenous is None else np.stack(exogenous)

@@ -172,6 +172,65 @@ def test_ensemble_whose_own_window_cannot_train_names_that_window():
     assert not hasattr(model, "estimators_")
 
 
+def _training_windows_before_the_held_out_part(n_steps, window, horizon):
+    """Windows of `window` steps whose `horizon` targets end before the held-out
+    last max(ceil(0.2 n), horizon) steps: the default validation_fraction."""
+    held_out = max(int(np.ceil(0.2 * n_steps)), horizon)
+    return max(n_steps - held_out - horizon - window + 1, 0)
+
+
+@pytest.mark.parametrize("n_steps, horizon", [(47, 8), (30, 6), (20, 3), (60, 1), (200, 12)])
+def test_auto_window_is_the_longest_with_as_many_training_windows_as_steps(n_steps, horizon):
+    # At most 24 steps (the earlier default, kept on long series).
+    model = RecurrentForecaster(horizon=horizon, **dict(FAST, max_iter=2))
+    assert model.window_length == "auto"
+    model.fit(seasonal_series(n_steps))
+    window = model.window_length_
+    assert 1 <= window <= 24
+    assert _training_windows_before_the_held_out_part(n_steps, window, horizon) >= window
+    if window < 24:
+        assert _training_windows_before_the_held_out_part(n_steps, window + 1, horizon) < window + 1
+    assert np.all(np.isfinite(model.predict()))
+
+
+def test_auto_window_forecasts_short_series_that_window_24_refuses():
+    y = seasonal_series(16)
+    with pytest.raises(ValueError, match="fewer than the 24 needed"):
+        RecurrentForecaster(window_length=24, horizon=3, **FAST).fit(y)
+    model = RecurrentForecaster(horizon=3, **FAST).fit(y)
+    assert model.window_length_ == 5   # 16 - 4 held out - 3 to forecast + 1 - w >= w
+    assert model.predict().shape == (3,)
+
+
+def test_auto_window_lets_every_series_be_forecast_and_counts_windows_over_all():
+    # Ten series of 20 steps, horizon 3: held out max(4, 3) = 4 steps each, so
+    # 10 * (20 - 4 - 3 + 1 - w) >= w up to w = 12; a series of 9 steps caps it at 9.
+    many = [seasonal_series(20, seed=i) for i in range(10)]
+    assert RecurrentForecaster(horizon=3, **FAST).fit(many).window_length_ == 12
+    model = RecurrentForecaster(horizon=3, **FAST).fit(many + [seasonal_series(9, seed=10)])
+    assert model.window_length_ == 9
+    assert model.predict().shape == (3, 11)
+
+
+def test_auto_window_with_an_ensemble_and_explicit_windows():
+    params = {name: value for name, value in FAST.items() if name != "n_estimators"}
+    model = RecurrentForecaster(horizon=3, **dict(params, max_iter=2)).fit(seasonal_series(200))
+    assert model.window_length_ == 24
+    assert [member.window_length_ for member in model.estimators_] == [24, 48, 24, 48, 24]
+    explicit = RecurrentForecaster(window_length=7, horizon=3, **FAST).fit(seasonal_series(60))
+    assert explicit.window_length_ == 7
+
+
+def test_forecaster_pickled_before_window_length_auto_still_predicts():
+    model = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(seasonal_series(60))
+    state = model.__getstate__()
+    del state["window_length_"]
+    old = RecurrentForecaster.__new__(RecurrentForecaster)
+    old.__setstate__(state)
+    assert old.window_length_ == 12
+    np.testing.assert_array_equal(old.predict(), model.predict())
+
+
 def test_recursive_forecast_feeds_each_step_back():
     y = seasonal_series(100)
     model = RecurrentForecaster(window_length=12, strategy="recursive", window_scaling="last",
