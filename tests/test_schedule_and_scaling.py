@@ -7,7 +7,8 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from estimator_data import fast, ragged, regression_3d
-from rnnsk import LSTMClassifier, RecurrentClassifier, RecurrentRegressor
+from rnnsk import (LSTMClassifier, RecurrentClassifier, RecurrentRegressor,
+                   RecurrentStepRegressor)
 from rnnsk._input_scaling import input_statistics, standardized
 from rnnsk._validation import Sequences
 
@@ -61,6 +62,19 @@ def test_standardize_makes_fits_blind_to_the_units_of_each_feature(Estimator):
     predict = "predict_proba" if Estimator is RecurrentClassifier else "predict"
     np.testing.assert_allclose(getattr(scaled, predict)(raw), getattr(unit, predict)(X),
                                rtol=1e-6, atol=1e-8)
+
+
+def test_step_regressor_standardizes_its_inputs_by_default():
+    # Its default since session 18 (raw sensor units learned worse; docs/tagging.md).
+    X, _, _ = ragged(n=20)
+    y = [np.cumsum(x[:, 0]) for x in X]
+    raw = [x * np.array([100.0, 0.01, 1.0]) + np.array([300.0, -5.0, 0.0]) for x in X]
+    params = fast(dtype="float64", max_iter=5)
+    assert RecurrentStepRegressor().standardize is True
+    unit = RecurrentStepRegressor(**params).fit(X, y)
+    scaled = RecurrentStepRegressor(**params).fit(raw, y)
+    for a, b in zip(scaled.predict(raw), unit.predict(X)):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
 
 
 def test_standardize_folds_into_the_first_layer_of_the_state_dict():

@@ -1,0 +1,116 @@
+"""RecurrentStepRegressor on three per-step regressions of real data, against a ridge
+regression on an 11-step window around each step, in one run.
+
+Usage::
+
+    python -P benchmarks/step_regression.py                      # the defaults
+    python -P benchmarks/step_regression.py --params standardize=False
+
+The data ship with the package and aeon (``pip install ".[benchmark]"``):
+
+- Daphnet S06R02E0 (aeon): the trunk's vertical acceleration at every step from the six
+  ankle and leg channels (raw accelerometer counts), 128-step segments, the first 70% of
+  the recording for training and the rest for testing;
+- JapaneseVowels (rnnsk): the 12th cepstrum coefficient from the other 11, the
+  standard train and test speakers;
+- BasicMotions (aeon): the first gyroscope channel from the three accelerometer
+  channels and the other two gyroscope channels, the standard split.
+
+R² over every test step, mean over the seeds.
+"""
+import argparse
+import ast
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.linear_model import RidgeCV
+from sklearn.metrics import r2_score
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _datasets import LOADERS  # noqa: E402
+
+from rnnsk import RecurrentStepRegressor  # noqa: E402
+
+SEGMENT = 128
+HALF_WINDOW = 5
+
+
+def daphnet():
+    import aeon
+    import pandas as pd
+    folder = os.path.join(os.path.dirname(aeon.__file__), "datasets", "data", "Daphnet_S06R02E0")
+    frame = pd.read_csv(os.path.join(folder, "S06R02E0.csv"))
+    inputs = frame[["ankle_horiz_fwd", "ankle_vert", "ankle_horiz_lateral", "leg_horiz_fwd",
+                    "leg_vert", "leg_horiz_lateral"]].to_numpy(float)
+    target = frame["trunk_vert"].to_numpy(float)
+    starts = range(0, len(frame) - SEGMENT + 1, SEGMENT)
+    X = [inputs[i:i + SEGMENT] for i in starts]
+    y = [target[i:i + SEGMENT] for i in starts]
+    cut = int(0.7 * len(X))
+    return X[:cut], y[:cut], X[cut:], y[cut:]
+
+
+def one_channel_from_the_others(loader, channel):
+    def load():
+        data = LOADERS[loader]()
+        splits = []
+        for X in (data.X_train, data.X_test):
+            X = [np.asarray(x, dtype=float) for x in X]
+            others = [c for c in range(X[0].shape[1]) if c != channel]
+            splits += [[x[:, others] for x in X], [x[:, channel] for x in X]]
+        return splits
+    return load
+
+
+DATA = {"Daphnet trunk_vert": daphnet,
+        "JapaneseVowels coefficient 12": one_channel_from_the_others("JapaneseVowels", 11),
+        "BasicMotions gyroscope x": one_channel_from_the_others("BasicMotions", 3)}
+
+
+def around_each_step(x):
+    """The inputs of the steps t-5..t+5 side by side (the ends repeated)."""
+    padded = np.pad(x, ((HALF_WINDOW, HALF_WINDOW), (0, 0)), mode="edge")
+    return np.concatenate([padded[j:j + len(x)] for j in range(2 * HALF_WINDOW + 1)], axis=1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--params", nargs="*", default=[],
+                        help="name=value given to RecurrentStepRegressor")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    args = parser.parse_args()
+    params = {}
+    for item in args.params:
+        name, _, value = item.partition("=")
+        try:
+            params[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            params[name] = value
+    print(f"RecurrentStepRegressor({', '.join(args.params)}), seeds {args.seeds}")
+    print("| data set | sequences | ridge, 11 steps | rnnsk | seconds per fit |")
+    print("|---|---|---|---|---|")
+    for name, load in DATA.items():
+        X, y, X_test, y_test = load()
+        truth = np.concatenate(y_test)
+        ridge = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(
+            np.concatenate([around_each_step(x) for x in X]), np.concatenate(y))
+        ridge_r2 = r2_score(truth, ridge.predict(
+            np.concatenate([around_each_step(x) for x in X_test])))
+        scores, started = [], time.perf_counter()
+        for seed in args.seeds:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = RecurrentStepRegressor(random_state=seed, n_threads=1, **params)
+                model.fit(X, y)
+            scores.append(r2_score(truth, np.concatenate(model.predict(X_test))))
+        seconds = (time.perf_counter() - started) / len(args.seeds)
+        print(f"| {name} | {len(X)} | {ridge_r2:.3f} | {np.mean(scores):.3f} | {seconds:.1f} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
