@@ -224,16 +224,35 @@ class EncoderDecoder(BaseRecurrent):
 
     def score(self, X, Y, sample_weight=None):
         """Exact-match accuracy: the fraction of sources whose whole predicted
-        output equals the target."""
+        output equals the target. A source that holds no token seen in fit
+        (which ``predict`` cannot read) counts as a miss, unless
+        ``handle_unknown='error'``, as a target token never seen in fit does."""
         Y = _as_objects(Y, "Y")
-        # As predict, at the same depth: a warning names the user's line (_without_unknown).
-        predicted = self._outputs(self._prediction_sources(X))
-        if len(Y) != len(predicted):
-            raise ValueError(f"X holds {len(predicted)} sources but Y has {len(Y)} entries")
-        tokens = [self._tokenize(y, self._target_kind, "Y") for y in Y]
-        truth = [self._tokenize(p, self._target_kind, "Y") for p in predicted]
-        matches = np.array([a == b for a, b in zip(tokens, truth)], dtype=np.float64)
+        X = _as_objects(X, "X")
+        readable = self._readable_sources(X)
+        if len(Y) != len(X):
+            raise ValueError(f"X holds {len(X)} sources but Y has {len(Y)} entries")
+        matches = np.zeros(len(Y))
+        if readable.any():
+            # As predict, at the same depth: a warning names the user's line
+            # (_without_unknown).
+            predicted = self._outputs(self._prediction_sources(X[readable]))
+            truth = [self._tokenize(y, self._target_kind, "Y") for y in Y[readable]]
+            matches[readable] = [a == self._tokenize(p, self._target_kind, "Y")
+                                 for a, p in zip(truth, predicted)]
         return float(np.average(matches, weights=sample_weight))
+
+    def _readable_sources(self, X):
+        """Which sources hold a token seen in fit (all of them with
+        handle_unknown='error', where an unseen token is an error anyway; an
+        empty source too, which validation refuses)."""
+        check_is_fitted(self, "model_")
+        _, tokens = self._all_tokens(X, "X", self._source_kind)
+        if self._checked_for_prediction() == "error":
+            return np.ones(len(X), dtype=bool)
+        known = set(self.source_tokens_)
+        return np.array([not sequence or any(t in known for t in sequence)
+                         for sequence in tokens], dtype=bool)
 
     def attention_weights(self, X, Y=None):
         """Attention weights of each source over its output.

@@ -298,6 +298,30 @@ def test_unknown_source_tokens_at_predict_are_left_out_with_a_warning_or_an_erro
         model.predict(["abz"])
 
 
+def test_score_counts_a_source_of_unseen_tokens_as_a_miss(fitted):
+    model = pickle.loads(pickle.dumps(fitted))
+    X, Y = ["ab", "zz", "ba", "zy"], ["x", "x", "y", "y"]
+    readable = [0, 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = np.mean([p == y for p, y in zip(model.predict([X[i] for i in readable]),
+                                                     [Y[i] for i in readable])] + [0, 0])
+        for mode in ("warn", "ignore"):
+            assert model.set_params(handle_unknown=mode).score(X, Y) == expected
+        weights = [1.0, 3.0, 1.0, 0.0]
+        assert model.score(X, Y, sample_weight=weights) == pytest.approx(
+            np.average([model.score(["ab"], ["x"]), 0, model.score(["ba"], ["y"]), 0],
+                       weights=weights))
+        assert model.score(["zz"], ["x"]) == 0.0
+    model.set_params(handle_unknown="error")
+    with pytest.raises(ValueError, match=r"2 token\(s\) not seen in fit: 'y', 'z'"):
+        model.score(X, Y)
+    with pytest.raises(ValueError, match="X is empty"):
+        model.score([], [])
+    with pytest.raises(ValueError, match="X holds 4 sources but Y has 3 entries"):
+        model.set_params(handle_unknown="warn").score(X, Y[:3])
+
+
 def test_the_unseen_token_warning_points_at_the_users_line(fitted):
     for call in (lambda: fitted.predict(["abz"]), lambda: fitted.score(["abz"], ["b"]),
                  lambda: fitted.attention_weights(["abz"], ["b"])):
