@@ -344,7 +344,7 @@ class RecurrentForecaster(BaseEstimator):
             longest = max(len(s) for s in series)
             raise ValueError(
                 f"no training window: the longest series has {longest} steps, fewer than "
-                f"window_length {window} + differencing {sum(lags)} + "
+                f"{self._window_named(window)} + differencing {sum(lags)} + "
                 f"{self._steps_out()} step(s) to forecast + the held-out part "
                 f"(validation_fraction={self.validation_fraction}, at least horizon="
                 f"{self.horizon} steps); use a shorter window_length, a smaller "
@@ -493,11 +493,16 @@ class RecurrentForecaster(BaseEstimator):
                 - self._steps_out() + 1)
         return np.maximum(room[:, None] - np.asarray(windows)[None, :], 0).sum(axis=0)
 
+    def _window_named(self, window):
+        """The window in messages, saying when 'auto' chose it."""
+        chosen = " (chosen by window_length='auto')" if self.window_length == "auto" else ""
+        return f"window_length {window}{chosen}"
+
     def _check_lengths(self, series, lags, extra, name, window):
         needed = window + sum(lags) + extra
         for i, s in enumerate(series):
             if len(s) < needed:
-                parts = f"window_length {window}"
+                parts = self._window_named(window)
                 if lags:
                     parts += f" + differencing {sum(lags)}"
                 if extra:

@@ -200,6 +200,8 @@ def test_auto_window_forecasts_short_series_that_window_24_refuses():
     model = RecurrentForecaster(horizon=3, **FAST).fit(y)
     assert model.window_length_ == 5   # 16 - 4 held out - 3 to forecast + 1 - w >= w
     assert model.predict().shape == (3,)
+    with pytest.raises(ValueError, match=r"window_length 1 \(chosen by window_length='auto'\)"):
+        RecurrentForecaster(horizon=3, **FAST).fit(y[:5])
 
 
 def test_auto_window_lets_every_series_be_forecast_and_counts_windows_over_all():
