@@ -498,11 +498,13 @@ class RecurrentForecaster(BaseEstimator):
         chosen = " (chosen by window_length='auto')" if self.window_length == "auto" else ""
         return f"window_length {window}{chosen}"
 
-    def _check_lengths(self, series, lags, extra, name, window):
+    def _check_lengths(self, series, lags, extra, name, window, described=None):
+        """Every series holds ``window`` steps (``described`` says what that
+        window is, else ``_window_named``), the differencing lags and ``extra``."""
         needed = window + sum(lags) + extra
         for i, s in enumerate(series):
             if len(s) < needed:
-                parts = self._window_named(window)
+                parts = described or self._window_named(window)
                 if lags:
                     parts += f" + differencing {sum(lags)}"
                 if extra:
@@ -694,6 +696,13 @@ class RecurrentForecaster(BaseEstimator):
         ensemble's) and by the linear autoregression (None without), the scale
         of each input window and the kind of input."""
         if self.estimators_ is not None:
+            if series is not None:  # said for the ensemble, not by the member that needs most
+                longest = max(member.window_length_ for member in self.estimators_)
+                self._check_lengths(
+                    check_series(series, "series")[0], self._lags(), 0, "series", longest,
+                    f"the longest window of the ensemble's networks, {longest} steps, "
+                    f"from {self._window_named(self.window_length_)} and window_multiples "
+                    f"{tuple(self.window_multiples)}")
             # Member 0's linear part and window scale, as in calibration_residuals_.
             outputs = [member._components(steps, series, X) for member in self.estimators_]
             network = np.median([output[0] for output in outputs], axis=0)

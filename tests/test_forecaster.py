@@ -100,6 +100,12 @@ def test_default_ensemble_reads_windows_of_one_and_two_lengths():
     assert [member.random_state for member in model.estimators_] == [0, 1, 2, 3, 4]
     assert [member.window_scaling for member in model.estimators_] == [
         "standardize", "last", "standardize", "last", "standardize"]
+    # A new series must hold the longest window, and the message says whose it is.
+    assert model.predict(series=seasonal_series(24)).shape == (3,)
+    with pytest.raises(ValueError, match=r"fewer than the 24 needed \(the longest window of "
+                                         r"the ensemble's networks, 24 steps, from "
+                                         r"window_length 12 and window_multiples \(1, 2\)\)"):
+        model.predict(series=seasonal_series(20))
 
 
 def test_ensemble_forecasts_the_median_of_single_networks_of_each_seed_and_window():
