@@ -20,6 +20,18 @@ from ._validation import Sequences
 _EMBEDDING_DROPOUT_STREAM = 2**32 - 1
 
 
+def word_dropout_scale(ids, rate, seed, dtype):
+    """For every position of ``ids``: 0 where its word is dropped in this
+    minibatch (each distinct id with probability ``rate``, drawn from the
+    minibatch's ``seed``), ``1 / (1 - rate)`` elsewhere: AWD-LSTM's embedding
+    dropout, one decision per word, not per occurrence."""
+    words, position_word = np.unique(ids, return_inverse=True)
+    rng = np.random.default_rng([seed, _EMBEDDING_DROPOUT_STREAM])
+    kept = rng.random(len(words)) >= rate
+    scale = kept.astype(dtype) / np.dtype(dtype).type(1 - rate)
+    return scale[position_word.reshape(ids.shape)]
+
+
 class SequenceModel:
     """Parameters, forward and backward for one minibatch of padded sequences.
 
@@ -222,13 +234,7 @@ class SequenceModel:
         return TopLayer(x if top_outputs else None, final, lengths), finals
 
     def _word_scale(self, ids, seed):
-        """For every position of ``ids``: 0 where its word is dropped in this
-        minibatch, ``1 / (1 - embedding_dropout)`` elsewhere."""
-        words, position_word = np.unique(ids, return_inverse=True)
-        rng = np.random.default_rng([seed, _EMBEDDING_DROPOUT_STREAM])
-        kept = rng.random(len(words)) >= self.embedding_dropout
-        scale = kept.astype(self.dtype) / self.dtype.type(1 - self.embedding_dropout)
-        return scale[position_word.reshape(ids.shape)]
+        return word_dropout_scale(ids, self.embedding_dropout, seed, self.dtype)
 
     def _token_ids(self, sequences):
         """(n, T, K) embedding ids of the batch (without the characters' ids)."""

@@ -23,7 +23,7 @@ import numpy as np
 from ._attention import GlobalAttention, TapeNotPickled
 from ._heads import Linear
 from ._incremental import IncrementalState
-from ._model import checked_state
+from ._model import checked_state, word_dropout_scale
 from ._network import RecurrentNetwork
 from ._seq2seq_torch import encoder_decoder_module
 
@@ -85,6 +85,9 @@ class EncoderDecoderModel(TapeNotPickled):
                                      np.zeros_like(self.decoder_embedding)]
         self.decay_masks = [np.ones_like(self.encoder_embedding),
                             np.ones_like(self.decoder_embedding)]
+        # Set by the estimator before each fit (its embedding_dropout): the
+        # share of distinct source tokens a training minibatch reads as zeros.
+        self.embedding_dropout = 0.0
         self.decay_masks += [np.full(value.shape, name.endswith(".weight"), dtype)
                              for layer in self._layers
                              for name, value in layer.parameters.items()]
@@ -123,7 +126,15 @@ class EncoderDecoderModel(TapeNotPickled):
     # ------------------------------------------------------------- training --
 
     def _encode(self, sources, training, seed):
+        """The encoder's outputs, the decoder's initial state, the encoder's
+        final states, and the scale of each source position's embedding
+        (embedding dropout while training; None when nothing is dropped)."""
         x = self.encoder_embedding[sources.data]
+        word_scale = None
+        if training and self.embedding_dropout > 0:
+            word_scale = word_dropout_scale(sources.data, self.embedding_dropout, seed,
+                                            self.dtype)
+            x = x * word_scale[..., None]
         outputs, h_n, c_n = self.encoder.forward(x, sources.lengths, training=training,
                                                  dropout_seed=seed)
         finals = [h_n] if c_n is None else [h_n, c_n]
@@ -132,7 +143,7 @@ class EncoderDecoderModel(TapeNotPickled):
             initial = [bridge.forward(_side_by_side(final))
                        for bridge, final in zip(self.bridges, finals)]
         h0, c0 = (initial + [None])[:2]
-        return outputs, h0, c0, finals
+        return outputs, h0, c0, finals, word_scale
 
     def forward(self, sources, decoder_inputs, decoder_lengths, *, training=False, seed=0,
                 return_weights=False):
@@ -140,7 +151,7 @@ class EncoderDecoderModel(TapeNotPickled):
         (teacher forcing): ``sources`` are padded source ids, ``decoder_inputs``
         (B, N) the start token then the target, ``decoder_lengths`` their real
         lengths. With ``return_weights``, also the attention weights (B, N, S)."""
-        encoded, h0, c0, encoder_states = self._encode(sources, training, seed)
+        encoded, h0, c0, encoder_states, word_scale = self._encode(sources, training, seed)
         x = self.decoder_embedding[decoder_inputs]
         decoded, _, _ = self.decoder.forward(x, decoder_lengths, h0, c0, training=training,
                                              dropout_seed=(seed + 1) % 2**63)
@@ -151,13 +162,14 @@ class EncoderDecoderModel(TapeNotPickled):
                                                   training=training)
         scores = self.output.forward(top)
         if training:
-            self._tape = (sources, decoder_inputs, decoder_lengths, top, encoder_states)
+            self._tape = (sources, decoder_inputs, decoder_lengths, top, encoder_states,
+                          word_scale)
         return (scores, weights) if return_weights else scores
 
     def backward(self, d_scores):
         """Gradients of every parameter given those of the scores (zero at
         padded steps); needs a preceding ``forward(training=True)``."""
-        sources, decoder_inputs, decoder_lengths, top, encoder_states = self._tape
+        sources, decoder_inputs, decoder_lengths, top, encoder_states, word_scale = self._tape
         d_top = self.output.backward(top, d_scores)
         d_encoded = None
         if self.attention is not None:
@@ -176,6 +188,8 @@ class EncoderDecoderModel(TapeNotPickled):
             d_states = d_finals
         d_h_n, d_c_n = (d_states + [None])[:2]
         d_source, _, _ = self.encoder.backward(d_encoded, d_h_n, d_c_n)
+        if word_scale is not None:
+            d_source = d_source * word_scale[..., None]
         d_embeddings = self._embedding_gradients
         for d_embedding, ids, lengths, d_rows in (
                 (d_embeddings[0], sources.data, sources.lengths, d_source),
@@ -188,7 +202,7 @@ class EncoderDecoderModel(TapeNotPickled):
 
     def start(self, sources):
         """The decoding state of a batch of sources, before the first token."""
-        encoded, h0, c0, _ = self._encode(sources, False, 0)
+        encoded, h0, c0, _, _ = self._encode(sources, False, 0)
         keys = None if self.attention is None else self.attention.keys(encoded)
         recurrent = IncrementalState([self.decoder], [[h0] if c0 is None else [h0, c0]])
         return DecoderState(encoded, keys, sources.lengths, recurrent)

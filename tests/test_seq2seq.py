@@ -384,3 +384,42 @@ def test_a_warm_start_refuses_another_attention():
     model = small(max_iter=1, warm_start=True).fit(X, Y)
     with pytest.raises(ValueError, match=r"attention None \(fitted with 'luong'\)"):
         model.set_params(attention=None).fit(X, Y)
+
+
+# ----------------------------------------------------- embedding dropout --
+
+def test_source_embedding_dropout_gradients_match_finite_differences():
+    # The model of the parity checks, with whole source tokens dropped
+    # (the same ones at every evaluation: the minibatch seed fixes them).
+    from seq2seq_helpers import make_config, make_inputs, make_model, run_rnnsk
+    config = make_config(source_vocabulary=9, source_lengths=(6, 2, 5, 4))
+    model, inputs = make_model(config), make_inputs(config)
+    model.embedding_dropout = 0.5
+    _, gradients = run_rnnsk(model, inputs)
+    table = model.encoder_embedding
+    numeric = np.zeros_like(table)
+    for index in np.ndindex(table.shape):
+        saved = table[index]
+        table[index] = saved + 1e-6
+        plus = run_rnnsk(model, inputs)[0]
+        table[index] = saved - 1e-6
+        minus = run_rnnsk(model, inputs)[0]
+        table[index] = saved
+        numeric[index] = (plus - minus) / 2e-6
+    np.testing.assert_allclose(gradients["encoder_embedding.weight"], numeric, rtol=1e-6,
+                               atol=1e-9)
+    # Dropped tokens read zeros: read tokens without a gradient are those dropped.
+    real = np.arange(inputs["sources"].shape[1]) < inputs["source_lengths"][:, None]
+    read = np.unique(inputs["sources"][real])
+    silent = [t for t in read if not np.any(numeric[t])]
+    assert 0 < len(silent) < len(read)
+
+
+def test_embedding_dropout_changes_training_only_and_is_reproducible():
+    X, Y = reversal(60)
+    a, b = (small(max_iter=3, embedding_dropout=0.3).fit(X, Y) for _ in range(2))
+    plain = small(max_iter=3).fit(X, Y)
+    assert a.loss_curve_ == b.loss_curve_ != plain.loss_curve_
+    for name, value in a.state_dict().items():
+        np.testing.assert_array_equal(value, b.state_dict()[name])
+    assert a.predict(X) == a.predict(X)
