@@ -200,8 +200,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         computed on ``reset``, otherwise those of the fit that built the model."""
         if not reset:
             return getattr(self, "_input_scaling", None), getattr(self, "_sequence_floor", None)
-        if self.embedding_dim is not None:
-            return None, None
+        if self.embedding_dim is not None or sequences.data.dtype.kind != "f":
+            return None, None  # token ids (string tokens too) are looked up, not scaled
         standardize = getattr(self, "standardize", False)
         reads_statistics = self._reads_sequence_statistics(sequences)
         if not (standardize or reads_statistics):

@@ -8,7 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from estimator_data import fast, ragged, regression_3d
 from rnnsk import (LSTMClassifier, RecurrentClassifier, RecurrentRegressor,
-                   RecurrentStepRegressor)
+                   RecurrentStepRegressor, RecurrentTagger)
 from rnnsk._input_scaling import input_statistics, standardized
 from rnnsk._validation import Sequences
 
@@ -75,6 +75,22 @@ def test_step_regressor_standardizes_its_inputs_by_default():
     scaled = RecurrentStepRegressor(**params).fit(raw, y)
     for a, b in zip(scaled.predict(raw), unit.predict(X)):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("Estimator, targets", [
+    (RecurrentStepRegressor, lambda x: np.arange(len(x), dtype=float)),
+    (RecurrentTagger, lambda x: ["A" if token < "c" else "B" for token in x])])
+def test_standardize_leaves_string_tokens_alone(Estimator, targets):
+    # Documented "ignored with token inputs": string tokens are ids looked up
+    # in an embedding, which scaling them would break (it did, at the step
+    # regressor's default standardize=True).
+    X = [["alpha", "beta", "gamma"], ["beta", "delta"], ["gamma", "alpha", "delta"]] * 6
+    y = [targets(x) for x in X]
+    params = fast(max_iter=2)
+    on = Estimator(**params, standardize=True).fit(X, y)
+    off = Estimator(**params, standardize=False).fit(X, y)
+    for a, b in zip(on.predict(X), off.predict(X)):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_standardize_folds_into_the_first_layer_of_the_state_dict():
