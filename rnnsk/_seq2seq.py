@@ -100,7 +100,9 @@ class SourceSequences(Sequences):
                     "leaves it out of the source and warns, naming it; 'ignore' leaves it "
                     "out silently (as ``CountVectorizer`` does with unseen words); 'error' "
                     "raises a ValueError naming it. A source left with no token is an error "
-                    "whatever this is, and so is an unseen token in ``partial_fit``."),
+                    "of ``predict`` and ``attention_weights`` whatever this is, and a miss "
+                    "of ``score`` (with a warning under 'warn'; 'error' raises); an unseen "
+                    "token in ``partial_fit`` is always an error."),
     source_tokens_=("tuple",
                     "The source vocabulary (characters, words or ids), in id order."),
     target_tokens_=("tuple",
@@ -227,32 +229,32 @@ class EncoderDecoder(BaseRecurrent):
         output equals the target. A source that holds no token seen in fit
         (which ``predict`` cannot read) counts as a miss, unless
         ``handle_unknown='error'``, as a target token never seen in fit does."""
-        Y = _as_objects(Y, "Y")
-        X = _as_objects(X, "X")
-        readable = self._readable_sources(X)
+        Y, X = _as_objects(Y, "Y"), _as_objects(X, "X")
+        check_is_fitted(self, "model_")
+        unknown = self._checked_for_prediction()
+        _, tokens = self._all_tokens(X, "X", self._source_kind)
+        _refuse_empty_sources(tokens)
         if len(Y) != len(X):
             raise ValueError(f"X holds {len(X)} sources but Y has {len(Y)} entries")
+        truth = [self._tokenize(y, self._target_kind, "Y") for y in Y]
+        known = set(self.source_tokens_)
+        readable = np.array([unknown == "error" or any(t in known for t in sequence)
+                             for sequence in tokens], dtype=bool)
+        if unknown == "warn" and not readable.all():
+            unread = np.flatnonzero(~readable)
+            warnings.warn(f"{len(unread)} source(s) hold no token seen in fit and count as "
+                          f"misses: X[{', '.join(map(str, unread[:10]))}"
+                          f"{', ...' if len(unread) > 10 else ''}] "
+                          f"({_shown([t for i in unread for t in tokens[i]])})",
+                          UserWarning, stacklevel=2)
         matches = np.zeros(len(Y))
         if readable.any():
             # As predict, at the same depth: a warning names the user's line
             # (_without_unknown).
             predicted = self._outputs(self._prediction_sources(X[readable]))
-            truth = [self._tokenize(y, self._target_kind, "Y") for y in Y[readable]]
-            matches[readable] = [a == self._tokenize(p, self._target_kind, "Y")
-                                 for a, p in zip(truth, predicted)]
+            matches[readable] = [truth[i] == self._tokenize(p, self._target_kind, "Y")
+                                 for i, p in zip(np.flatnonzero(readable), predicted)]
         return float(np.average(matches, weights=sample_weight))
-
-    def _readable_sources(self, X):
-        """Which sources hold a token seen in fit (all of them with
-        handle_unknown='error', where an unseen token is an error anyway; an
-        empty source too, which validation refuses)."""
-        check_is_fitted(self, "model_")
-        _, tokens = self._all_tokens(X, "X", self._source_kind)
-        if self._checked_for_prediction() == "error":
-            return np.ones(len(X), dtype=bool)
-        known = set(self.source_tokens_)
-        return np.array([not sequence or any(t in known for t in sequence)
-                         for sequence in tokens], dtype=bool)
 
     def attention_weights(self, X, Y=None):
         """Attention weights of each source over its output.
@@ -334,9 +336,7 @@ class EncoderDecoder(BaseRecurrent):
         """Sources as padded ids; tokens never seen in fit are an error, or
         (``unknown`` 'warn' / 'ignore', at prediction) left out."""
         kind, tokens = self._all_tokens(X, "X", None if reset else self._source_kind)
-        for i, sequence in enumerate(tokens):
-            if not sequence:
-                raise ValueError(f"X[{i}] is empty; every source needs at least one token")
+        _refuse_empty_sources(tokens)
         if unknown != "error":
             tokens = _without_unknown(tokens, self.source_tokens_, warn=unknown == "warn")
         vocabulary = (tuple(sorted({t for sequence in tokens for t in sequence})) if reset
@@ -487,6 +487,12 @@ def _as_objects(Y, name):
     for i, item in enumerate(items):
         objects[i] = item
     return objects
+
+
+def _refuse_empty_sources(tokens):
+    for i, sequence in enumerate(tokens):
+        if not sequence:
+            raise ValueError(f"X[{i}] is empty; every source needs at least one token")
 
 
 def _without_unknown(tokens, vocabulary, *, warn):

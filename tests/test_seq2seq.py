@@ -302,12 +302,16 @@ def test_score_counts_a_source_of_unseen_tokens_as_a_miss(fitted):
     model = pickle.loads(pickle.dumps(fitted))
     X, Y = ["ab", "zz", "ba", "zy"], ["x", "x", "y", "y"]
     readable = [0, 2]
+    with pytest.warns(UserWarning, match=r"2 source\(s\) hold no token seen in fit and count "
+                                         r"as misses: X\[1, 3\] \('y', 'z'\)") as caught:
+        score = model.score(X, Y)
+    assert [w.filename for w in caught] == [__file__] * len(caught)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("error")  # 'ignore' is silent
+        model.set_params(handle_unknown="ignore")
         expected = np.mean([p == y for p, y in zip(model.predict([X[i] for i in readable]),
                                                      [Y[i] for i in readable])] + [0, 0])
-        for mode in ("warn", "ignore"):
-            assert model.set_params(handle_unknown=mode).score(X, Y) == expected
+        assert score == model.score(X, Y) == expected
         weights = [1.0, 3.0, 1.0, 0.0]
         assert model.score(X, Y, sample_weight=weights) == pytest.approx(
             np.average([model.score(["ab"], ["x"]), 0, model.score(["ba"], ["y"]), 0],
@@ -318,8 +322,14 @@ def test_score_counts_a_source_of_unseen_tokens_as_a_miss(fitted):
         model.score(X, Y)
     with pytest.raises(ValueError, match="X is empty"):
         model.score([], [])
+    model.set_params(handle_unknown="ignore")
     with pytest.raises(ValueError, match="X holds 4 sources but Y has 3 entries"):
-        model.set_params(handle_unknown="warn").score(X, Y[:3])
+        model.score(X, Y[:3])
+    # Errors name the source where the caller put it, unreadable ones before it or not.
+    with pytest.raises(ValueError, match=r"X\[2\] is empty"):
+        model.score(["zz", "ab", ""], ["x", "x", "x"])
+    with pytest.raises(TypeError, match="Y holds strings in this model"):
+        model.score(["zz", "ab"], [None, "x"])
 
 
 def test_the_unseen_token_warning_points_at_the_users_line(fitted):
