@@ -74,7 +74,8 @@ _READ_AT_PREDICT = ("window_length", "horizon", "strategy", "window_scaling", "d
                    "longest window of at most 24 steps that leaves at least as many training "
                    "windows (before the held-out part, over all series) as it has steps, so "
                    "that short series are not fitted from a handful of long windows (24 "
-                   "whenever the series are long enough: 24 monthly steps, two years). "
+                   "whenever the series are long enough: 24 monthly steps, two years), and "
+                   "that the shortest series holds, so that every series can be forecast. "
                    "The window used is ``window_length_``."),
     horizon=("int",
              "Steps ahead the forecaster is trained for: with ``strategy='direct'`` the "
@@ -335,20 +336,12 @@ class RecurrentForecaster(BaseEstimator):
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
         window = self._window_length_for(series, lags)
         self._check_lengths(series, lags, 0, "y", window)
+        self._refuse_without_training_windows(series, lags, window)
         if self.n_estimators > 1:
             return self._fit_ensemble(y, X, series, kind, exogenous, lags,
                                       window)._fitted(time_index)
         windows = self._training_windows(series, exogenous, lags, window)
         held_out, train = windows["held_out"], windows["train"]
-        if train is None or not train.any():
-            longest = max(len(s) for s in series)
-            raise ValueError(
-                f"no training window: the longest series has {longest} steps, fewer than "
-                f"{self._window_named(window)} + differencing {sum(lags)} + "
-                f"{self._steps_out()} step(s) to forecast + the held-out part "
-                f"(validation_fraction={self.validation_fraction}, at least horizon="
-                f"{self.horizon} steps); use a shorter window_length, a smaller "
-                "validation_fraction (or None), or longer series")
         # Nothing of the estimator changes before the network has been fitted.
         floors = _floors(series, lags)
         exogenous_scaling = _column_scaling(exogenous)
@@ -484,14 +477,30 @@ class RecurrentForecaster(BaseEstimator):
         enough = self._training_window_counts(lengths, candidates) >= candidates
         return int(candidates[enough].max()) if enough.any() else 1
 
-    def _training_window_counts(self, lengths, windows):
-        """For each window length of ``windows``, the number of training
-        windows (targets before the held-out part) over series of ``lengths``
-        steps after differencing, as ``_training_windows`` makes them."""
+    def _training_window_counts(self, lengths, window_lengths):
+        """For each of ``window_lengths``, the number of training windows
+        (targets before the held-out part) over series of ``lengths`` steps
+        after differencing, as ``_training_windows`` makes them."""
         lengths = np.asarray(lengths)
         room = (lengths - [self._held_out_steps(n) for n in lengths]
                 - self._steps_out() + 1)
-        return np.maximum(room[:, None] - np.asarray(windows)[None, :], 0).sum(axis=0)
+        return np.maximum(room[:, None] - np.asarray(window_lengths)[None, :], 0).sum(axis=0)
+
+    def _refuse_without_training_windows(self, series, lags, window):
+        """Before any network is built (an ensemble's too): the series must
+        hold a window whose targets end before the held-out part."""
+        if self._training_window_counts([len(s) - sum(lags) for s in series], [window])[0]:
+            return
+        advice = ("a smaller validation_fraction (or None), a shorter horizon, or longer "
+                  "series" if self.window_length == "auto" else
+                  "a shorter window_length, a smaller validation_fraction (or None), or "
+                  "longer series")
+        raise ValueError(
+            f"no training window: the longest series has {max(len(s) for s in series)} "
+            f"steps, fewer than {self._window_named(window)} + differencing {sum(lags)} + "
+            f"{self._steps_out()} step(s) to forecast + the held-out part "
+            f"(validation_fraction={self.validation_fraction}, at least horizon="
+            f"{self.horizon} steps); use {advice}")
 
     def _window_named(self, window):
         """The window in messages, saying when 'auto' chose it."""
@@ -510,9 +519,10 @@ class RecurrentForecaster(BaseEstimator):
                 if extra:
                     parts += f" + {extra} step{'s' if extra > 1 else ''} to forecast"
                 where = name if len(series) == 1 else f"series {i} of {name}"
+                advice = ("a longer series" if self.window_length == "auto" else
+                          "a shorter window_length or a longer series")
                 raise ValueError(f"{where} has {len(s)} time steps, fewer than the {needed} "
-                                 f"needed ({parts}); use a shorter window_length or a longer "
-                                 "series")
+                                 f"needed ({parts}); use {advice}")
 
     def _training_windows(self, series, exogenous, lags, length):
         """Every window of ``length`` steps of every series, with what the
@@ -728,7 +738,8 @@ class RecurrentForecaster(BaseEstimator):
         series : array-like or list, default=None
             Series to forecast from, in the formats of :meth:`fit`; None
             forecasts after the end of the series fitted. Each needs at least
-            ``window_length`` (plus the differencing lags) steps.
+            ``window_length_`` (plus the differencing lags) steps, or for an
+            ensemble the longest window of its networks.
         X : array-like or list, default=None
             Exogenous inputs (if fitted with them) of the steps to forecast:
             ``horizon`` rows (the fitted ``horizon`` for ``strategy='direct'``).

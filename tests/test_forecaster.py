@@ -206,8 +206,15 @@ def test_auto_window_forecasts_short_series_that_window_24_refuses():
     model = RecurrentForecaster(horizon=3, **FAST).fit(y)
     assert model.window_length_ == 5   # 16 - 4 held out - 3 to forecast + 1 - w >= w
     assert model.predict().shape == (3,)
-    with pytest.raises(ValueError, match=r"window_length 1 \(chosen by window_length='auto'\)"):
-        RecurrentForecaster(horizon=3, **FAST).fit(y[:5])
+    params = {name: value for name, value in FAST.items() if name != "n_estimators"}
+    for n_estimators in (1, 5):  # an ensemble refuses before its networks do
+        model = RecurrentForecaster(horizon=3, n_estimators=n_estimators, **params)
+        with pytest.raises(ValueError, match=r"no training window: .* window_length 1 \(chosen "
+                                             r"by window_length='auto'\) .*; use a smaller "
+                                             r"validation_fraction \(or None\), a shorter "
+                                             r"horizon, or longer series"):
+            model.fit(y[:5])
+        assert not hasattr(model, "window_length_")
 
 
 def test_auto_window_lets_every_series_be_forecast_and_counts_windows_over_all():
@@ -229,14 +236,18 @@ def test_auto_window_with_an_ensemble_and_explicit_windows():
     assert explicit.window_length_ == 7
 
 
-def test_forecaster_pickled_before_window_length_auto_still_predicts():
-    model = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(seasonal_series(60))
-    state = model.__getstate__()
-    del state["window_length_"]
-    old = RecurrentForecaster.__new__(RecurrentForecaster)
-    old.__setstate__(state)
+@pytest.mark.parametrize("n_estimators", [1, 2])
+def test_forecaster_pickled_before_window_length_auto_still_predicts(n_estimators):
+    model = RecurrentForecaster(window_length=12, horizon=3,
+                                **dict(FAST, n_estimators=n_estimators)).fit(seasonal_series(60))
+    expected = model.predict()
+    for fitted in [model] + (model.estimators_ or []):
+        del fitted.window_length_   # as pickled before it existed
+    old = pickle.loads(pickle.dumps(model))
     assert old.window_length_ == 12
-    np.testing.assert_array_equal(old.predict(), model.predict())
+    assert [member.window_length_ for member in old.estimators_ or []] == (
+        [12, 24] if n_estimators == 2 else [])
+    np.testing.assert_array_equal(old.predict(), expected)
 
 
 def test_recursive_forecast_feeds_each_step_back():
