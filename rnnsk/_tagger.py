@@ -220,6 +220,15 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         ``accuracy_score`` counts them (a rare tag of a test corpus is no error)."""
         predicted = self.predict(X)
         truth = self._target_container(y, self._validate_sequences(X, reset=False))
+        fitted_on_text = self.classes_.dtype.kind in "USO"
+        for i, labels in enumerate(truth):
+            # As accuracy_score, which refuses a mix of strings and numbers: a
+            # sequence of both arrives here as strings ('1'), never equal to 1.
+            if len(labels) and (labels.dtype.kind in "USO") != fitted_on_text:
+                raise ValueError(f"y[{i}] holds {'text' if not fitted_on_text else 'numbers'} "
+                                 f"labels among its steps, but the tagger was fitted on "
+                                 f"{'text' if fitted_on_text else 'numbers'} "
+                                 f"({self.classes_[:5]!r}); give the labels of y as fit had them")
         weights = self._check_sample_weight(sample_weight, len(truth))
         right = [np.sum(p == t) * w for p, t, w in zip(predicted, truth, weights)]
         steps = [len(t) * w for t, w in zip(truth, weights)]

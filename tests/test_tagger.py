@@ -173,6 +173,15 @@ def test_score_counts_labels_not_seen_in_fit_as_wrong_as_accuracy_score_does():
     assert 0 < expected < 1
     assert tagger.score(X, truth) == pytest.approx(expected)
     assert tagger.score(X, [np.full(len(x), "sideways") for x in X]) == 0.0
+    # A label of another type is refused, as accuracy_score refuses a mix of
+    # strings and numbers: numpy would turn the sequence's numbers into strings.
+    numbers = RecurrentTagger(hidden_size=4, max_iter=2, random_state=0).fit(
+        X, [(t == "up").astype(int) for t in y])
+    mixed = [list((t == "up").astype(int)) for t in y]
+    mixed[2][0] = "unknown"
+    with pytest.raises(ValueError, match=r"y\[2\] holds text labels among its steps, but the "
+                                         r"tagger was fitted on numbers"):
+        numbers.score(X, mixed)
 
 
 def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
