@@ -4,6 +4,7 @@ earlier fixed 24, with the naive forecast and ETS beside them, in one run.
 Usage::
 
     python -P benchmarks/short_series.py --seeds 0 1 --json benchmarks/results/short-series.json
+    python -P benchmarks/short_series.py --params "window_scaling='last'"
 
 Every series ships with statsmodels or aeon (``pip install ".[benchmark]"``): the
 quarterly Danish money-demand data (5 series of 55 quarters), German interest and
@@ -30,6 +31,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _forecast_baselines import ets, naive  # noqa: E402
+from _recurrent import parse_params  # noqa: E402
 
 from rnnsk import RecurrentForecaster  # noqa: E402
 
@@ -68,7 +70,7 @@ def mase(train, truth, forecast):
     return np.mean(np.abs(truth - forecast)) / np.mean(np.abs(np.diff(train)))
 
 
-def evaluate(series, horizon, seeds):
+def evaluate(series, horizon, seeds, params):
     """MASE of every model per origin (None where the forecaster refused
     the series), and the windows 'auto' chose."""
     scores = {name: {} for name in ("naive", "ETS", *WINDOWS)}
@@ -83,7 +85,7 @@ def evaluate(series, horizon, seeds):
             errors = []
             for seed in seeds:
                 model = RecurrentForecaster(window_length=window, horizon=horizon,
-                                            random_state=seed, n_threads=1)
+                                            random_state=seed, n_threads=1, **params)
                 try:
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
@@ -105,13 +107,17 @@ def mean_over(origins, per_origin):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--params", nargs="*", default=[],
+                        help="name=value given to RecurrentForecaster in both columns")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
+    params = parse_params(args.params)
+    print(f"RecurrentForecaster({', '.join(args.params)}), seeds {args.seeds}")
     print(f"| series | steps | horizon | naive | ETS | {' | '.join(WINDOWS)} | 'auto' chose |")
-    print("|---" * (6 + len(WINDOWS) - 1) + "|")
+    print("|---" * (6 + len(WINDOWS)) + "|")
     results = {}
     for name, series, horizon in short_series():
-        scores, chosen = evaluate(series, horizon, args.seeds)
+        scores, chosen = evaluate(series, horizon, args.seeds, params)
         results[name] = dict(scores, chosen=chosen, steps=len(series[0]), horizon=horizon)
         every = list(range(ORIGINS, 0, -1))
         cells = [f"{mean_over(every, scores[m]):.3f}" for m in ("naive", "ETS")]
@@ -127,10 +133,16 @@ def main():
                 cells[-1] += f" (last origin only: {same})"
         print(f"| {name} | {len(series[0])} | {horizon} | {' | '.join(cells)} | "
               f"{', '.join(map(str, chosen))} |", flush=True)
+    every = list(range(ORIGINS, 0, -1))
+    means = {m: float(np.exp(np.mean([np.log(mean_over(every, result[m]))
+                                      for result in results.values()])))
+             for m in ("naive", "ETS", "'auto'")}
+    print("\nGeometric mean over the sets (every origin): "
+          + ", ".join(f"{m} {value:.3f}" for m, value in means.items()))
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"seeds": args.seeds, "origins": ORIGINS, "results": results}, handle,
-                      indent=1)
+            json.dump({"seeds": args.seeds, "origins": ORIGINS, "params": args.params,
+                       "results": results, "geometric_means": means}, handle, indent=1)
 
 
 if __name__ == "__main__":

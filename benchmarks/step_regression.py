@@ -19,7 +19,6 @@ The data ship with the package and aeon (``pip install ".[benchmark]"``):
 R² over every test step, mean over the seeds.
 """
 import argparse
-import ast
 import os
 import sys
 import time
@@ -32,6 +31,7 @@ from sklearn.metrics import r2_score
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _datasets import LOADERS  # noqa: E402
+from _recurrent import parse_params  # noqa: E402
 
 from rnnsk import RecurrentStepRegressor  # noqa: E402
 
@@ -83,13 +83,7 @@ def main():
                         help="name=value given to RecurrentStepRegressor")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     args = parser.parse_args()
-    params = {}
-    for item in args.params:
-        name, _, value = item.partition("=")
-        try:
-            params[name] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            params[name] = value
+    params = parse_params(args.params)
     print(f"RecurrentStepRegressor({', '.join(args.params)}), seeds {args.seeds}")
     print("| data set | sequences | ridge, 11 steps | rnnsk | seconds per fit |")
     print("|---|---|---|---|---|")
