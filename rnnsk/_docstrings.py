@@ -38,7 +38,9 @@ PARAMETERS = {
                       "vector of this size (PyTorch's ``nn.Embedding``)."),
     "vocabulary_size": ("int or None",
                         "Number of distinct token ids; None infers it as the largest id in "
-                        "the first ``fit`` plus one."),
+                        "the first ``fit`` plus one. Integer token ids only: with string "
+                        "tokens (taggers, step regressors) the vocabulary learned in fit "
+                        "decides, and this is not read."),
     "embedding_dropout": ("float",
                           "While training, drop each distinct token id of a minibatch with "
                           "this probability (its vector is zero wherever it occurs; the "
@@ -123,8 +125,10 @@ PARAMETERS = {
              "Initial weights. 'orthogonal': Glorot-uniform input weights, an orthogonal "
              "matrix per gate for the recurrent weights (the identity for ``rnn_relu``), "
              "zero biases but the LSTM forget gate's (1), Glorot-uniform head (Keras's "
-             "defaults). 'pytorch': ``torch.nn``'s uniform draws. See the user guide's "
-             "page on defaults."),
+             "defaults) for the classifiers and regressors; the per-step heads (tagger, "
+             "CRF, step regressor, language model) keep ``torch.nn.Linear``'s draws "
+             "under either value. 'pytorch': ``torch.nn``'s uniform draws. See the user "
+             "guide's page on defaults."),
     "readout": ("{'max', 'mean', 'last', 'attention'}",
                 "How each sequence is summarised for the output layer: the top layer's "
                 "maximum over time of each unit, its mean over time, its final state "
@@ -201,8 +205,9 @@ PARAMETERS = {
              "Half the mean squared error (as MLPRegressor), or the Huber loss with "
              "threshold 1 on standardized targets, which resists outliers."),
     "min_frequency": ("int",
-                      "Tokens seen fewer times than this in fit share the "
-                      "out-of-vocabulary id (so that its embedding is trained)."),
+                      "String tokens seen fewer times than this in fit share the "
+                      "out-of-vocabulary id (so that its embedding is trained); integer "
+                      "token ids are read as they are."),
     "tokenizer": ("callable or None",
                   "With ``analyzer='word'``, a function from a string to its list of "
                   "tokens (for example a word segmenter such as ``jieba.lcut``), as "
