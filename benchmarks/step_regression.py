@@ -1,10 +1,11 @@
-"""RecurrentStepRegressor on three per-step regressions of real data, against a ridge
-regression on an 11-step window around each step, in one run.
+"""RecurrentStepRegressor (and RecurrentTagger) on three per-step tasks of real data,
+against a linear model of the 11 steps around each step, in one run.
 
 Usage::
 
     python -P benchmarks/step_regression.py                      # the defaults
     python -P benchmarks/step_regression.py --params standardize=False
+    python -P benchmarks/step_regression.py --task tagging       # RecurrentTagger
 
 The data ship with the package and aeon (``pip install ".[benchmark]"``):
 
@@ -16,7 +17,10 @@ The data ship with the package and aeon (``pip install ".[benchmark]"``):
 - BasicMotions (aeon): the first gyroscope channel from the three accelerometer
   channels and the other two gyroscope channels, the standard split.
 
-R² over every test step, mean over the seeds.
+R² over every test step, mean over the seeds. With ``--task tagging`` the same data
+are a per-step labelling for ``RecurrentTagger``: is the target above its training
+median at this step ('high' or 'low')? Token accuracy, against a logistic regression
+on the 11 steps around each step.
 """
 import argparse
 import os
@@ -25,15 +29,17 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.linear_model import RidgeCV
+from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.metrics import r2_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _datasets import LOADERS  # noqa: E402
 from _recurrent import parse_params  # noqa: E402
 
-from rnnsk import RecurrentStepRegressor  # noqa: E402
+from rnnsk import RecurrentStepRegressor, RecurrentTagger  # noqa: E402
 
 SEGMENT = 128
 HALF_WINDOW = 5
@@ -77,33 +83,66 @@ def around_each_step(x):
     return np.concatenate([padded[j:j + len(x)] for j in range(2 * HALF_WINDOW + 1)], axis=1)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--params", nargs="*", default=[],
-                        help="name=value given to RecurrentStepRegressor")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    args = parser.parse_args()
-    params = parse_params(args.params)
-    print(f"RecurrentStepRegressor({', '.join(args.params)}), seeds {args.seeds}")
+def regression(params, seeds):
+    print(f"RecurrentStepRegressor({', '.join(f'{k}={v!r}' for k, v in params.items())}), "
+          f"seeds {seeds}; R² over the test steps")
     print("| data set | sequences | ridge, 11 steps | rnnsk | seconds per fit |")
     print("|---|---|---|---|---|")
     for name, load in DATA.items():
         X, y, X_test, y_test = load()
-        truth = np.concatenate(y_test)
-        ridge = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(
-            np.concatenate([around_each_step(x) for x in X]), np.concatenate(y))
-        ridge_r2 = r2_score(truth, ridge.predict(
-            np.concatenate([around_each_step(x) for x in X_test])))
-        scores, started = [], time.perf_counter()
-        for seed in args.seeds:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                model = RecurrentStepRegressor(random_state=seed, n_threads=1, **params)
-                model.fit(X, y)
-            scores.append(r2_score(truth, np.concatenate(model.predict(X_test))))
-        seconds = (time.perf_counter() - started) / len(args.seeds)
-        print(f"| {name} | {len(X)} | {ridge_r2:.3f} | {np.mean(scores):.3f} | {seconds:.1f} |",
-              flush=True)
+        ridge = RidgeCV(alphas=np.logspace(-3, 3, 13))
+        baseline = r2_score(np.concatenate(y_test), windowed(ridge, X, y, X_test))
+        report(name, (X, y, X_test, y_test), baseline, seeds,
+               lambda seed: RecurrentStepRegressor(random_state=seed, n_threads=1, **params),
+               lambda model, X_test, y_test: r2_score(np.concatenate(y_test),
+                                                      np.concatenate(model.predict(X_test))))
+
+
+def tagging(params, seeds):
+    """The same tasks as labelling: is the target above its training median?"""
+    print(f"RecurrentTagger({', '.join(f'{k}={v!r}' for k, v in params.items())}), "
+          f"seeds {seeds}; token accuracy, each step labelled 'high' or 'low'")
+    print("| data set | sequences | logistic regression, 11 steps | rnnsk | seconds per fit |")
+    print("|---|---|---|---|---|")
+    for name, load in DATA.items():
+        X, y, X_test, y_test = load()
+        median = np.median(np.concatenate(y))
+        y, y_test = ([np.where(t > median, "high", "low") for t in part] for part in (y, y_test))
+        logistic = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        baseline = np.mean(windowed(logistic, X, y, X_test) == np.concatenate(y_test))
+        report(name, (X, y, X_test, y_test), baseline, seeds,
+               lambda seed: RecurrentTagger(random_state=seed, n_threads=1, **params),
+               lambda model, X_test, y_test: model.score(X_test, y_test))
+
+
+def windowed(model, X, y, X_test):
+    """``model``'s predictions of every test step from the 11 steps around it."""
+    model.fit(np.concatenate([around_each_step(x) for x in X]), np.concatenate(y))
+    return model.predict(np.concatenate([around_each_step(x) for x in X_test]))
+
+
+def report(name, data, baseline, seeds, make, score):
+    """A table row: the mean test score of ``make(seed)`` fitted on ``data``."""
+    X, y, X_test, y_test = data
+    scores, started = [], time.perf_counter()
+    for seed in seeds:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scores.append(score(make(seed).fit(X, y), X_test, y_test))
+    seconds = (time.perf_counter() - started) / len(seeds)
+    print(f"| {name} | {len(X)} | {baseline:.3f} | {np.mean(scores):.3f} | {seconds:.1f} |",
+          flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--task", choices=["regression", "tagging"], default="regression")
+    parser.add_argument("--params", nargs="*", default=[],
+                        help="name=value given to the rnnsk estimator")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    args = parser.parse_args()
+    {"regression": regression, "tagging": tagging}[args.task](parse_params(args.params),
+                                                               args.seeds)
 
 
 if __name__ == "__main__":

@@ -162,7 +162,9 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     # init, learning_rate, token_bigrams, crf, embedding_dropout, the two layers with
     # dropout between them, early_stopping and n_iter_no_change were chosen on
     # held-out sentences of the segmentation corpus's train split (docs/tagging.md);
-    # standardize (numeric inputs only) was not measured on tagging and stays off.
+    # standardize reads numeric inputs only (tokens are left alone), as every
+    # estimator reading numbers does: on three per-step labellings of raw sensor
+    # and speech features it was better on two (docs/tagging.md).
     def __init__(self, *, cell="lstm", hidden_size=64, num_layers=2,
                  bidirectional=True, dropout=0.2, embedding_dim=None, vocabulary_size=None,
                  embedding_dropout="auto", solver="adam", alpha=1e-4, batch_size="auto",
@@ -171,7 +173,7 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
                  nesterovs_momentum=True, early_stopping="auto", validation_fraction=0.1,
                  beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change="auto", n_threads=None,
                  dtype="float32", bptt_steps=None, device="cpu", init="orthogonal",
-                 learning_rate="adaptive", standardize=False, min_frequency=1,
+                 learning_rate="adaptive", standardize=True, min_frequency=1,
                  char_encoder="cnn", char_features=30, token_bigrams="next", crf=True,
                  forbidden_transitions=None):
         store_parameters(self, locals())

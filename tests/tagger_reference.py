@@ -70,8 +70,9 @@ def estimator_params(case):
     params = {k: v for k, v in case.items() if k != "data"}
     params.setdefault("bidirectional", True)
     params.setdefault("token_bigrams", None)
+    # Raw inputs, as the torch model reads them (standardize is tested on its own).
     return dict(params, hidden_size=4, max_iter=1, random_state=0, alpha=0.0, dropout=0.0,
-                embedding_dropout=0.0,
+                embedding_dropout=0.0, standardize=False,
                 embedding_dim=3 if case["data"] == "strings" else None, char_features=2)
 
 
