@@ -83,11 +83,15 @@ def around_each_step(x):
     return np.concatenate([padded[j:j + len(x)] for j in range(2 * HALF_WINDOW + 1)], axis=1)
 
 
-def regression(params, seeds):
-    print(f"RecurrentStepRegressor({', '.join(f'{k}={v!r}' for k, v in params.items())}), "
-          f"seeds {seeds}; R² over the test steps")
-    print("| data set | sequences | ridge, 11 steps | rnnsk | seconds per fit |")
+def header(estimator, params, seeds, score, baseline):
+    print(f"{estimator.__name__}({', '.join(f'{k}={v!r}' for k, v in params.items())}), "
+          f"seeds {seeds}; {score}")
+    print(f"| data set | sequences | {baseline}, 11 steps | rnnsk | seconds per fit |")
     print("|---|---|---|---|---|")
+
+
+def regression(params, seeds):
+    header(RecurrentStepRegressor, params, seeds, "R² over the test steps", "ridge")
     for name, load in DATA.items():
         X, y, X_test, y_test = load()
         ridge = RidgeCV(alphas=np.logspace(-3, 3, 13))
@@ -100,10 +104,8 @@ def regression(params, seeds):
 
 def tagging(params, seeds):
     """The same tasks as labelling: is the target above its training median?"""
-    print(f"RecurrentTagger({', '.join(f'{k}={v!r}' for k, v in params.items())}), "
-          f"seeds {seeds}; token accuracy, each step labelled 'high' or 'low'")
-    print("| data set | sequences | logistic regression, 11 steps | rnnsk | seconds per fit |")
-    print("|---|---|---|---|---|")
+    header(RecurrentTagger, params, seeds,
+           "token accuracy, each step labelled 'high' or 'low'", "logistic regression")
     for name, load in DATA.items():
         X, y, X_test, y_test = load()
         median = np.median(np.concatenate(y))
