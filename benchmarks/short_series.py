@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _forecast_baselines import ets, naive  # noqa: E402
 from _recurrent import parse_params  # noqa: E402
+from forecasting import mase  # noqa: E402
 
 from rnnsk import RecurrentForecaster  # noqa: E402
 
@@ -66,10 +67,6 @@ def short_series():
     yield "shampoo", [shampoo], 6
 
 
-def mase(train, truth, forecast):
-    return np.mean(np.abs(truth - forecast)) / np.mean(np.abs(np.diff(train)))
-
-
 def evaluate(series, horizon, seeds, params):
     """MASE of every model per origin (None where the forecaster refused
     the series), and the windows 'auto' chose."""
@@ -80,7 +77,7 @@ def evaluate(series, horizon, seeds, params):
         truth = [s[len(s) - k * horizon:len(s) - (k - 1) * horizon] for s in series]
         for name, baseline in (("naive", naive), ("ETS", ets)):
             forecasts = baseline(train, 1, horizon)
-            scores[name][k] = np.mean([mase(*parts) for parts in zip(train, truth, forecasts)])
+            scores[name][k] = np.mean([mase(*parts, 1) for parts in zip(train, truth, forecasts)])
         for name, window in WINDOWS.items():
             errors = []
             for seed in seeds:
@@ -93,7 +90,8 @@ def evaluate(series, horizon, seeds, params):
                 except ValueError:
                     break  # too short for this window: every seed refuses it
                 forecasts = np.asarray(model.predict()).T.reshape(len(train), horizon)
-                errors.append(np.mean([mase(*parts) for parts in zip(train, truth, forecasts)]))
+                errors.append(np.mean([mase(*parts, 1)
+                                      for parts in zip(train, truth, forecasts)]))
                 if window == "auto":
                     chosen.add(model.window_length_)
             scores[name][k] = float(np.mean(errors)) if errors else None
