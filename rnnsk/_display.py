@@ -166,7 +166,7 @@ class TrainingCurveDisplay:
             raise TypeError(f"{type(final).__name__} has no loss_curve_: "
                             f"{cls.__name__} plots estimators trained by epochs, such as "
                             "the rnnsk estimators or scikit-learn's MLP")
-        if is_classifier(final):
+        if is_classifier(final) or hasattr(final, "classes_"):  # a tagger: token accuracy
             score_name = "Validation accuracy"
         elif is_regressor(final):
             score_name = "Validation R$^2$"

@@ -211,6 +211,7 @@ class BaseStepEstimator(BaseRecurrent):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # y is one sequence per sample, not a column.
+        tags.target_tags.required = True
         tags.target_tags.one_d_labels = False
         tags.target_tags.two_d_labels = False
         tags.input_tags.string = True

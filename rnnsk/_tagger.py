@@ -3,7 +3,7 @@ CRF output layer) and the per-step regressor."""
 
 import numpy as np
 from scipy.special import softmax
-from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -57,6 +57,23 @@ TAGGER_EMBEDDING_DROPOUT = 0.2
 _VOCABULARY = ("dict", "For string tokens: token -> id (1..V; id 0 is every other token).")
 
 
+def _is_text(labels):
+    return labels.dtype.kind in "USO"
+
+
+def _check_label_kinds(sequences, text, reference):
+    """A ValueError naming the first sequence of labels that are not text when
+    ``text`` (numbers when not), as accuracy_score refuses a mix of strings and
+    numbers: concatenated with text, 1 would silently become the label '1'. A
+    sequence mixing both arrives as strings and cannot be told apart.
+    ``reference`` says where the expected kind comes from."""
+    for i, labels in enumerate(sequences):
+        if len(labels) and _is_text(labels) != text:
+            raise ValueError(f"y[{i}] holds {'numbers' if text else 'text'} labels, but "
+                             f"{reference} {'text' if text else 'numbers'}; give every label "
+                             "of y in that one kind")
+
+
 def _real_steps(lengths, steps):
     return np.arange(steps) < np.asarray(lengths)[:, None]
 
@@ -99,7 +116,11 @@ def _real_steps(lengths, steps):
               "starting with ``m``); ``'bio'`` what BIO tags cannot (``I-X`` after "
               "anything but ``B-X``/``I-X``, or first)."),
           **_STEP_PARAMETERS)
-class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
+# Not a ClassifierMixin, as sklearn-crfsuite's CRF is not: scikit-learn would
+# then try to stratify cross-validation folds by y, which for a tagger is one
+# sequence of labels per sample (never stratifiable), and its check of the type
+# of y refuses them outright when given as lists of lists, a documented form.
+class RecurrentTagger(BaseStepEstimator):
     """Recurrent sequence tagger: one label per step (BiLSTM, BiLSTM-CRF).
 
     Every step's output of the top recurrent layer goes through a linear layer
@@ -222,15 +243,8 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
         ``accuracy_score`` counts them (a rare tag of a test corpus is no error)."""
         predicted = self.predict(X)
         truth = self._target_container(y, self._validate_sequences(X, reset=False))
-        fitted_on_text = self.classes_.dtype.kind in "USO"
-        for i, labels in enumerate(truth):
-            # As accuracy_score, which refuses a mix of strings and numbers: a
-            # sequence of both arrives here as strings ('1'), never equal to 1.
-            if len(labels) and (labels.dtype.kind in "USO") != fitted_on_text:
-                raise ValueError(f"y[{i}] holds {'text' if not fitted_on_text else 'numbers'} "
-                                 f"labels among its steps, but the tagger was fitted on "
-                                 f"{'text' if fitted_on_text else 'numbers'} "
-                                 f"({self.classes_[:5]!r}); give the labels of y as fit had them")
+        _check_label_kinds(truth, _is_text(self.classes_),
+                           f"the tagger was fitted ({self.classes_[:5]!r}) on")
         weights = self._check_sample_weight(sample_weight, len(truth))
         right = [np.sum(p == t) * w for p, t, w in zip(predicted, truth, weights)]
         steps = [len(t) * w for t, w in zip(truth, weights)]
@@ -239,6 +253,9 @@ class RecurrentTagger(ClassifierMixin, BaseStepEstimator):
     # Hooks of the training loop -------------------------------------------
 
     def _encode_targets(self, y, *, classes, reset, sample_weight):
+        first = next((i for i, labels in enumerate(y) if len(labels)), None)
+        if first is not None:
+            _check_label_kinds(y, _is_text(y[first]), f"y[{first}] holds")
         flat = np.concatenate(y) if y else np.array([])
         if flat.ndim != 1:
             raise ValueError("every entry of y must be a 1-D sequence of labels")

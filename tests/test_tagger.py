@@ -5,10 +5,10 @@ import pickle
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, f1_score, make_scorer
-from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 
 from rnnsk import RecurrentStepRegressor, RecurrentTagger, to_torch
 
@@ -179,9 +179,15 @@ def test_score_counts_labels_not_seen_in_fit_as_wrong_as_accuracy_score_does():
         X, [(t == "up").astype(int) for t in y])
     mixed = [list((t == "up").astype(int)) for t in y]
     mixed[2][0] = "unknown"
-    with pytest.raises(ValueError, match=r"y\[2\] holds text labels among its steps, but the "
-                                         r"tagger was fitted on numbers"):
+    with pytest.raises(ValueError, match=r"y\[2\] holds text labels, but the tagger was "
+                                         r"fitted \(.*\) on numbers"):
         numbers.score(X, mixed)
+    # fit refuses the same mix across sequences rather than turn 1 into '1'.
+    before = pickle.dumps(numbers)
+    text_first = [np.asarray(t) for t in y[:2]] + [(t == "up").astype(int) for t in y[2:]]
+    with pytest.raises(ValueError, match=r"y\[2\] holds numbers labels, but y\[0\] holds text"):
+        numbers.fit(X, text_first)
+    assert pickle.dumps(numbers) == before
 
 
 def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
@@ -238,6 +244,20 @@ def test_sklearn_clone_pickle_grid_search_and_cross_validation():
     assert 0 <= search.best_score_ <= 1
     scores = cross_val_score(tagger, X, y, cv=3)
     assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_cross_validation_takes_labels_as_lists_of_lists():
+    # scikit-learn's integer cv tries to stratify a classifier's y and refuses a
+    # list of lists as "legacy multi-label" data; a tagger's y is never stratified.
+    X, y = words_task()
+    tagger = RecurrentTagger(hidden_size=4, num_layers=1, max_iter=2, random_state=0)
+    assert not is_classifier(tagger)
+    folds = list(KFold(3).split(X))
+    expected = [clone(tagger).fit([X[i] for i in train], [y[i] for i in train])
+                .score([X[i] for i in test], [y[i] for i in test]) for train, test in folds]
+    np.testing.assert_allclose(cross_val_score(tagger, X, y, cv=3), expected)
+    search = GridSearchCV(tagger, {"crf": [False, True]}, cv=3).fit(X, y)
+    assert search.best_params_["crf"] in (False, True)
 
 
 @pytest.mark.parametrize("inputs", [dict(char_encoder=None, token_bigrams=None),
