@@ -567,8 +567,15 @@ class RecurrentForecaster(BaseEstimator):
         and scale (at least ``floors``, one per window), exogenous columns by
         their mean and std; and those levels and scales."""
         loc, scale = scale_windows(inputs, self._window_scalings()[0], floors)
-        net_inputs = _network_input((inputs - loc[:, None]) / scale[:, None], exogenous,
-                                    exogenous_scaling)
+        scaled_inputs = (inputs - loc[:, None]) / scale[:, None]
+        if not np.all(np.isfinite(scaled_inputs)):
+            # (e.g. steps between +-1e308: their differences or distances to the
+            # window's level exceed the largest float)
+            raise ValueError("the windows of the series overflow float64 once differenced "
+                             "and scaled by their level and spread: the series hold values "
+                             "too close to the largest float (1.8e308); divide them by a "
+                             "large constant first")
+        net_inputs = _network_input(scaled_inputs, exogenous, exogenous_scaling)
         return net_inputs, (targets - loc[:, None]) / scale[:, None], loc, scale
 
     def _predict_scaled(self, inputs, exogenous, floors, part):
@@ -699,7 +706,9 @@ class RecurrentForecaster(BaseEstimator):
                              f"steps (what it was fitted for), {steps[-1]} were asked; refit "
                              "with a larger horizon or use strategy='recursive'")
         network, linear, scale, kind = self._components(steps, series, X)
-        return combine(network, linear, self.combination_weight_), scale, steps, kind
+        forecasts = combine(network, linear, self.combination_weight_)
+        _check_forecasts_finite(forecasts)
+        return forecasts, scale, steps, kind
 
     def _components(self, steps, series, X):
         """The forecasts of ``steps`` by the network(s) (the median of an
@@ -799,8 +808,10 @@ class RecurrentForecaster(BaseEstimator):
         forecasts, scale, steps, kind = self._predict_steps(steps, series, X)
         widths = step_half_widths(self.calibration_residuals_, coverage)
         width = widths[steps - 1][None, :] * scale[:, None]
-        return (self._as_given(forecasts - width, kind, steps, series),
-                self._as_given(forecasts + width, kind, steps, series))
+        lower, upper = forecasts - width, forecasts + width
+        _check_forecasts_finite(lower[np.isfinite(width)], upper[np.isfinite(width)])
+        return (self._as_given(lower, kind, steps, series),
+                self._as_given(upper, kind, steps, series))
 
     def score(self, y, X=None):
         """R^2 of the forecast of ``y``, the steps that follow the fitted
@@ -810,6 +821,16 @@ class RecurrentForecaster(BaseEstimator):
         truth, kind = check_series(y)
         forecasts = np.asarray(self.predict(len(truth[0]), X=X))
         return r2_score(np.column_stack(truth), forecasts.reshape(len(truth[0]), -1))
+
+
+def _check_forecasts_finite(*forecasts):
+    """A FloatingPointError, as the regressors' predict raises, for forecasts
+    (or interval bounds) beyond the largest float: mapped back to the level
+    and scale of series near 1.8e308, they would be returned as inf or NaN."""
+    if not all(np.all(np.isfinite(values)) for values in forecasts):
+        raise FloatingPointError("forecasts overflow float64: the series end too close to "
+                                 "the largest float (1.8e308) for their forecasts to be "
+                                 "represented; divide the series by a large constant")
 
 
 def _refit(regressor, inputs, targets):

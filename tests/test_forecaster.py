@@ -587,6 +587,31 @@ def test_forecasts_scale_with_the_series_at_any_finite_magnitude(factor):
     np.testing.assert_allclose(scaled / factor, unit, rtol=1e-9)
 
 
+def test_series_near_the_largest_float_are_refused_never_forecast_as_inf_or_nan():
+    y = seasonal_series(60)
+    params = dict(window_length=12, horizon=3, **FAST)
+    # Forecasts mapped back to a level near 1.8e308 overflow: refused as the
+    # regressors' predictions are, intervals too; the estimator still forecasts.
+    ending_huge = RecurrentForecaster(**params).fit(np.r_[y, 1e308])
+    with pytest.raises(FloatingPointError, match="forecasts overflow float64"):
+        ending_huge.predict()
+    with pytest.raises(FloatingPointError, match="forecasts overflow float64"):
+        ending_huge.predict_interval()
+    fitted = RecurrentForecaster(**params).fit(y)
+    expected = fitted.predict()
+    # Steps between +-1e308 overflow once differenced or scaled: named, not
+    # "Input X contains NaN" from inside the network.
+    alternating = np.tile([1e308, -1e308], 30)
+    with pytest.raises(ValueError, match="windows of the series overflow float64"):
+        RecurrentForecaster(differences=1, **params).fit(np.r_[y, alternating])
+    differenced = RecurrentForecaster(differences=1, **params).fit(y)
+    with pytest.raises(ValueError, match="windows of the series overflow float64"):
+        differenced.predict(series=np.r_[y, alternating])
+    with pytest.raises(ValueError, match="windows of the series overflow float64"):
+        RecurrentForecaster(differences=1, **params).fit(alternating)
+    np.testing.assert_array_equal(fitted.predict(), expected)
+
+
 @pytest.mark.parametrize("y", [np.array(["a", "b"]), [[1.0, [2.0, 3.0]]]])
 def test_non_numeric_series_is_a_type_error(y):
     with pytest.raises(TypeError, match="must hold numbers"):
