@@ -266,7 +266,13 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              "sequences of numbers") from error
         if weights.dtype.kind == "c":  # never silently cut to its real part
             raise ValueError("Complex data not supported: sample_weight has complex values")
-        weights = weights.astype(np.float64)
+        try:
+            if weights.dtype.kind in "USV":
+                raise TypeError
+            weights = weights.astype(np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"sample_weight must hold numbers, got {weights.dtype} values "
+                            f"such as {weights.ravel()[:1].tolist()}") from error
         if weights.ndim == 0:
             weights = np.full(n_samples, float(weights))
         if weights.shape != (n_samples,):
@@ -275,7 +281,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         if not np.all(np.isfinite(weights)) or np.any(weights < 0):
             raise ValueError("sample_weight must be finite and non-negative")
         if not weights.any():  # (a sum of huge weights would overflow)
-            raise ValueError("sample_weight sums to zero: no sample would be learned from")
+            raise ValueError("sample_weight sums to zero: no sample would count")
         return weights
 
     # ------------------------------------------------------------- training --

@@ -236,6 +236,7 @@ class EncoderDecoder(BaseRecurrent):
         _refuse_empty_sources(tokens)
         if len(Y) != len(X):
             raise ValueError(f"X holds {len(X)} sources but Y has {len(Y)} entries")
+        weights = self._check_sample_weight(sample_weight, len(X))
         truth = [self._tokenize(y, self._target_kind, "Y") for y in Y]
         known = set(self.source_tokens_)
         readable = np.array([unknown == "error" or any(t in known for t in sequence)
@@ -254,7 +255,7 @@ class EncoderDecoder(BaseRecurrent):
             predicted = self._outputs(self._prediction_sources(X[readable]))
             matches[readable] = [truth[i] == self._tokenize(p, self._target_kind, "Y")
                                  for i, p in zip(np.flatnonzero(readable), predicted)]
-        return float(np.average(matches, weights=sample_weight))
+        return float(np.average(matches, weights=weights))
 
     def attention_weights(self, X, Y=None):
         """Attention weights of each source over its output.

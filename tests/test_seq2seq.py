@@ -372,6 +372,17 @@ def test_unknown_tokens_of_targets_and_of_training_are_errors_that_change_nothin
     (lambda m: m.attention_weights(["ab"], ["ba", "ab"]), ValueError, "1 sources but Y has 2"),
     (lambda m: m.fit(["ab", "b"], ["ba", "b"], sample_weight=[1.0]), ValueError,
      "sample_weight"),
+    # score checks its weights as fit does (np.average took NaN, negatives, any length).
+    (lambda m: m.score(["ab", "ba"], ["ba", "ab"], sample_weight=[np.nan, 1.0]), ValueError,
+     "sample_weight must be finite and non-negative"),
+    (lambda m: m.score(["ab", "ba"], ["ba", "ab"], sample_weight=[-1.0, 3.0]), ValueError,
+     "sample_weight must be finite and non-negative"),
+    (lambda m: m.score(["ab", "ba"], ["ba", "ab"], sample_weight=[0.0, 0.0]), ValueError,
+     "sample_weight sums to zero"),
+    (lambda m: m.score(["ab", "ba"], ["ba", "ab"], sample_weight=[1.0, 2.0, 3.0]), ValueError,
+     r"sample_weight.shape == \(3,\), expected \(2,\)"),
+    (lambda m: m.score(["ab", "ba"], ["ba", "ab"], sample_weight=["a", "b"]), TypeError,
+     "sample_weight must hold numbers"),
 ])
 def test_bad_input_after_fit_is_an_error_and_changes_nothing(fitted, call, error, match):
     model = pickle.loads(pickle.dumps(fitted))
