@@ -81,6 +81,8 @@ class CrfHead(StepHead):
         forbidden entries are known to be exactly those of this head."""
         state = dict(state)
         for name, mask in zip(_NAMES, self.allowed):
+            if name not in state:
+                continue  # named with every other missing name by the model's check
             value = np.asarray(state[name], dtype=np.float64)
             if value.shape == mask.shape and not np.array_equal(value == -np.inf, ~mask):
                 raise ValueError(f"{name} must be -inf exactly where this tagger forbids a "

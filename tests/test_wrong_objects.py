@@ -2,6 +2,8 @@
 AttributeError from deep inside: state_dict loaders given something that is
 no mapping of names, converters given an estimator without recurrent layers,
 settings read after fit that set_params made invalid, sizes that cannot fit."""
+import re
+
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
@@ -33,6 +35,16 @@ def test_loaders_refuse_what_is_no_mapping_of_names(classifier, given):
     tagger = RecurrentTagger(crf=True, **SMALL).fit(list(X), [["a", "b"] * 2 + ["a"]] * 6)
     with pytest.raises(TypeError, match="state_dict must map parameter names"):
         tagger.load_state_dict(given)
+
+
+def test_a_tagger_names_its_missing_crf_scores_as_any_missing_name():
+    tagger = RecurrentTagger(crf=True, **SMALL).fit(list(X), [["a", "b"] * 2 + ["a"]] * 6)
+    state = tagger.state_dict()
+    for missing in (["crf.end"], ["crf.transitions", "head.bias"]):
+        with pytest.raises(ValueError, match=re.escape(f"missing {missing}")):
+            tagger.load_state_dict({k: v for k, v in state.items() if k not in missing})
+    after = tagger.state_dict()
+    assert all(np.array_equal(after[name], value) for name, value in state.items())
 
 
 def test_converters_name_an_estimator_without_recurrent_layers():
