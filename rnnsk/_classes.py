@@ -88,6 +88,8 @@ def encode_labels(estimator, y, classes, reset):
         _refuse_nan_labels(classes, "classes")
     if reset:
         labels = _sorted_labels(classes if classes is not None else y)
+        if classes is not None and len(labels) < 2:
+            raise ValueError(f"classes must name at least 2 classes, got {list(labels)!r}")
         if len(labels) < 2:
             raise ValueError(f"{type(estimator).__name__} needs samples of at least 2 classes "
                              f"in the data, but the data contains only 1 class: "

@@ -135,6 +135,9 @@ def test_partial_fit_needs_classes_on_the_first_call():
     clf = LSTMClassifier(**FAST)
     with pytest.raises(ValueError, match="classes must be passed on the first call"):
         clf.partial_fit(X, y)
+    for classes in ([], [0]):
+        with pytest.raises(ValueError, match="classes must name at least 2 classes"):
+            clf.partial_fit(X, np.zeros_like(y), classes=classes)
     assert not hasattr(clf, "model_")
 
 
