@@ -288,17 +288,25 @@ void crf_marginals(const CrfBatch<T>& b, T* marginals) {
   over_sequences(b, [&](int first, int last, Real* alpha, Real* beta, Real* scaled) {
     for (int i = first; i < last; ++i) {
       const Sequence<T> seq(b, A, i);
-      Real log_z;
       try {
-        log_z = seq.forward(alpha, scaled);
+        seq.forward(alpha, scaled);
       } catch (const std::domain_error&) {
         failed[i] = 1;
         continue;
       }
       seq.backward(beta, scaled);
       T* out = marginals + static_cast<long>(i) * b.steps * K;
-      for (long r = 0; r < static_cast<long>(seq.length) * K; ++r)
-        out[r] = static_cast<T>(std::exp(alpha[r] + beta[r] - log_z));
+      // Each step normalized by its own sum rather than by log Z: the same in
+      // exact arithmetic (alpha + beta of every step sums to Z), but rows then
+      // sum to 1 even where scores of huge magnitude (1e20) leave rounding
+      // errors far above 1 between log Z and alpha + beta.
+      for (long t = 0; t < seq.length; ++t) {
+        for (int k = 0; k < K; ++k) scaled[k] = alpha[t * K + k] + beta[t * K + k];
+        const Real top = maximum(scaled, K);
+        Real total = 0;
+        for (int k = 0; k < K; ++k) total += (scaled[k] = std::exp(scaled[k] - top));
+        for (int k = 0; k < K; ++k) out[t * K + k] = static_cast<T>(scaled[k] / total);
+      }
       for (long r = static_cast<long>(seq.length) * K; r < static_cast<long>(b.steps) * K; ++r)
         out[r] = 0;
     }

@@ -42,6 +42,22 @@ def test_log_partition_marginals_and_viterbi_match_enumeration(problem):
                                    labelling_score(e, transitions, start, end, expected_best))
 
 
+@pytest.mark.parametrize("huge", ["start", "end", "transitions"])
+def test_marginals_sum_to_one_per_step_whatever_the_magnitude_of_the_scores(huge):
+    # Scores of 1e20 leave log Z and alpha + beta with rounding errors far above
+    # 1: normalized by exp(-log Z) rows summed to 3 (what predict_proba returned).
+    emissions, lengths, _, transitions, start, end = random_problem(
+        np.random.default_rng(2), 3, 5, 3)
+    scores = dict(transitions=transitions, start=start, end=end)
+    scores[huge] = scores[huge].copy()
+    scores[huge].flat[0] = 1e20
+    marginals = _core.crf_posteriors(emissions, lengths, scores["transitions"],
+                                     scores["start"], scores["end"])
+    for b, length in enumerate(lengths):
+        np.testing.assert_allclose(marginals[b, :length].sum(axis=1), 1.0, rtol=1e-12)
+        assert np.all((marginals[b] >= 0) & (marginals[b] <= 1))
+
+
 def test_viterbi_ties_go_to_the_lowest_label():
     zeros = np.zeros((2, 4, 3))
     tags, _ = _core.crf_decode(zeros, np.array([4, 2]), np.zeros((3, 3)), np.zeros(3),
