@@ -166,6 +166,19 @@ def _is_number(text):
     return True
 
 
+def _with_missing_as_nan(sequence):
+    """A pandas sequence of nullable dtypes (Float64, Int64) with pd.NA read as
+    NaN, which the checks then name, as check_array does for a DataFrame
+    (numpy cannot convert pd.NA to a float); anything else as it is."""
+    dtypes = getattr(sequence, "dtypes", None)  # a DataFrame's Series of them, or one
+    if dtypes is None or not hasattr(sequence, "to_numpy"):
+        return sequence
+    dtypes = list(dtypes) if hasattr(dtypes, "__iter__") else [dtypes]
+    if all(isinstance(dtype, np.dtype) for dtype in dtypes):
+        return sequence
+    return sequence.to_numpy(na_value=np.nan)
+
+
 def is_ragged_list(X):
     if isinstance(X, np.ndarray) or hasattr(X, "__array__") or not isinstance(X, (list, tuple)):
         return False
@@ -191,6 +204,8 @@ def check_sequences(X, *, dtype, name="X"):
     """
     _refuse_text(X, name, "sequences of numbers")
     X = as_sequence_list(X)
+    if isinstance(X, (list, tuple)):
+        X = [_with_missing_as_nan(s) for s in X]
     if is_ragged_list(X):
         sequences = [np.asarray(s) for s in X]
         for i, s in enumerate(sequences):

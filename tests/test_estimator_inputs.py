@@ -83,6 +83,26 @@ def test_object_array_of_ragged_sequences_is_the_list(holder):
                       LSTMClassifier(**fast(embedding_dim=4)).fit(ids, [0, 1] * 6).state_dict())
 
 
+@pytest.mark.parametrize("ragged_lengths", [False, True])
+def test_pandas_sequences_of_nullable_dtypes_read_pd_na_as_nan(ragged_lengths):
+    # numpy cannot turn pd.NA into a float: such sequences raised a bare TypeError
+    # where check_array names the NaN of a DataFrame.
+    X, y = ragged(n=20, features=2)[:2] if ragged_lengths else sequences_3d(n=20, features=2)
+    frames = [pd.DataFrame(x).astype("Float64") for x in X]
+    plain = RNNClassifier(**FAST).fit(list(X), y)
+    nullable = RNNClassifier(**FAST).fit(frames, y)
+    assert_same_state(plain.state_dict(), nullable.state_dict())
+    frames[3].iloc[0, 1] = pd.NA
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        RNNClassifier(**FAST).fit(frames, y)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        plain.predict(frames)
+    series = [pd.Series(np.round(10 * x[:, 0]), dtype="Int64") for x in X]
+    series[0].iloc[1] = pd.NA
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        RNNClassifier(**FAST).fit(series, y)
+
+
 @pytest.mark.parametrize("as_list", [False, True], ids=["2d-array", "ragged-list"])
 def test_token_ids_with_embedding(as_list):
     X, y = tokens(n=60, steps=6, vocabulary=10)
