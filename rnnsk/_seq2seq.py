@@ -22,7 +22,7 @@ from ._losses import PaddedSteps, cross_entropy, per_step
 from ._network import single_threaded_blas
 from ._seq2seq_model import END, START, EncoderDecoderModel
 from ._parameters import check_parameters_as_fitted, partial_fit_context, store_parameters
-from ._text import TextSequencer
+from ._text import TextSequencer, tokens_of
 from ._validation import Sequences
 
 __all__ = ["EncoderDecoder"]
@@ -308,7 +308,7 @@ class EncoderDecoder(BaseRecurrent):
                 return tuple(item)
             sequencer = TextSequencer(lowercase=False, token_pattern=r"\S+",
                                       tokenizer=self.tokenizer)
-            tokens = tuple(sequencer._tokenize([item])[0])
+            tokens = tuple(tokens_of(sequencer._analyzer(), item, f"{item!r} of {name}"))
             odd = next((token for token in tokens if not isinstance(token, str)), None)
             if odd is not None:  # outputs are the tokens joined by spaces
                 raise TypeError(f"tokenizer must return strings, got {odd!r} (a "

@@ -20,6 +20,18 @@ class TokenIds(list):
     numbers) can refuse it instead of reading ids as magnitudes."""
 
 
+def tokens_of(analyzer, document, where):
+    """The tokens ``analyzer`` makes of ``document``, or a TypeError naming the
+    document ``where`` it stands instead of the AttributeError ('list' object has
+    no attribute 'lower') or TypeError (a tokenizer returning None) from inside."""
+    try:
+        return list(analyzer(document))
+    except (AttributeError, TypeError) as error:
+        raise TypeError(f"{where} could not be tokenized ({type(error).__name__}: {error}): "
+                        "documents are texts (str), or what a given tokenizer reads, and a "
+                        "tokenizer returns an iterable of tokens") from error
+
+
 class TextSequencer(TransformerMixin, BaseEstimator):
     """Turn raw documents into sequences of integer token ids.
 
@@ -168,7 +180,7 @@ class TextSequencer(TransformerMixin, BaseEstimator):
                 raise TypeError(f"document {i} of X is {document!r}, not a text; fill or drop "
                                 "missing texts first")
         analyzer = self._analyzer()
-        return [list(analyzer(document)) for document in documents]
+        return [tokens_of(analyzer, document, f"X[{i}]") for i, document in enumerate(documents)]
 
     def _analyzer(self):
         """CountVectorizer's function from a document to its tokens."""

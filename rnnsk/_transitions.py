@@ -1,6 +1,8 @@
 """Which label transitions a tagger's CRF may take: masks from the
 ``forbidden_transitions`` parameter, and the check that the training labels
 never take a forbidden one."""
+from collections.abc import Hashable
+
 import numpy as np
 
 # Word segmentation tags: what may follow each (b: begin, m: middle, e: end, s: single).
@@ -54,6 +56,10 @@ def allowed_transitions(spec, labels):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise ValueError(f"forbidden_transitions must hold pairs (from, to), got {pair!r}")
         a, b = pair
+        unhashable = next((x for x in (a, b) if not isinstance(x, Hashable)), None)
+        if unhashable is not None:
+            raise TypeError(f"forbidden transition {pair!r} names {unhashable!r}, which is no "
+                            "label: a pair holds two labels (or None), e.g. ('B-PER', 'I-LOC')")
         unknown = [x for x in (a, b) if x is not None and x not in index]
         if unknown or (a is None and b is None):
             raise ValueError(f"forbidden transition {pair!r} names {unknown or 'no'} label; "

@@ -216,6 +216,9 @@ def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
         clone(tagger).set_params(crf=False, forbidden_transitions=[("up", "down")]).fit(X, y)
     with pytest.raises(ValueError, match=r"forbidden transition \('up', 'left'\)"):
         clone(tagger).set_params(crf=True, forbidden_transitions=[("up", "left")]).fit(X, y)
+    with pytest.raises(TypeError, match=r"forbidden transition \(\['up'\], 'down'\) names "
+                                        r"\['up'\], which is no label"):
+        clone(tagger).set_params(crf=True, forbidden_transitions=[(["up"], "down")]).fit(X, y)
     with pytest.raises(ValueError, match="needs bptt_steps=None"):
         clone(tagger).set_params(bidirectional=False, bptt_steps=3).fit(X, y)
     with pytest.raises(ValueError, match="needs labels among b, m, e, s"):

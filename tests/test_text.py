@@ -122,6 +122,14 @@ def test_errors():
         TextSequencer().fit(["a b", None])
     with pytest.raises(TypeError, match=r"document 0 of X is nan, not a text"):
         TextSequencer().fit(DOCS).transform([np.nan])
+    # A document the analyzer cannot read, or a tokenizer returning no tokens, is
+    # named (CountVectorizer's own AttributeError: 'list' has no attribute 'lower').
+    with pytest.raises(TypeError, match=r"X\[1\] could not be tokenized \(AttributeError: "
+                                        r"'list' object has no attribute 'lower'\)"):
+        TextSequencer().fit(["a b", ["c d"]])
+    with pytest.raises(TypeError, match=r"X\[0\] could not be tokenized \(TypeError: "
+                                        r"'NoneType' object is not iterable\)"):
+        TextSequencer(tokenizer=lambda d: None).fit(DOCS)
     # Pre-tokenized documents through an identity tokenizer stay accepted.
     tokens = TextSequencer(tokenizer=lambda d: d, token_pattern=None, lowercase=False)
     assert len(tokens.fit_transform([["hello", "world"], ["world"]])[0]) == 2
