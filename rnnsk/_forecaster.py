@@ -330,7 +330,8 @@ class RecurrentForecaster(BaseEstimator):
 
     def _fit(self, y, X):
         lags = self._lags()
-        self._window_scalings()  # a bad tuple is refused before anything is fitted
+        self._window_scalings()  # bad tuples are refused before anything is fitted
+        self._check_window_multiples()
         series, kind = check_series(y)
         time_index = time_index_of(y)
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
@@ -423,12 +424,19 @@ class RecurrentForecaster(BaseEstimator):
                              f"non-empty tuple of them, got {self.window_scaling!r}")
         return scalings
 
-    def _fit_ensemble(self, y, X, series, kind, exogenous, lags, window):
-        multiples = np.asarray(self.window_multiples, dtype=float)
+    def _check_window_multiples(self):
+        """Refused whether or not an ensemble reads them, as a bad window_scaling
+        tuple is."""
+        try:
+            multiples = np.asarray(self.window_multiples, dtype=float)
+        except (TypeError, ValueError):
+            multiples = np.array([np.nan])
         if (multiples.ndim != 1 or len(multiples) == 0 or not np.all(multiples >= 1)
                 or not np.all(np.isfinite(multiples))):
             raise ValueError("window_multiples must be a non-empty sequence of finite numbers "
                              f"of at least 1, got {self.window_multiples!r}")
+
+    def _fit_ensemble(self, y, X, series, kind, exogenous, lags, window):
         # A member's window must fit in the shortest series (to forecast it)
         # and leave a training window before the held-out part of the longest.
         lengths = [len(s) - sum(lags) for s in series]

@@ -166,6 +166,13 @@ def _is_number(text):
     return True
 
 
+def _refuse_empty_list(X, name):
+    """An empty list is no sequence at all; check_array would read it as a 1-D
+    table and advise reshaping it."""
+    if isinstance(X, (list, tuple)) and len(X) == 0:
+        raise ValueError(f"{name} is empty: at least 1 sequence is required")
+
+
 def _with_missing_as_nan(sequence):
     """A pandas sequence of nullable dtypes (Float64, Int64) with pd.NA read as
     NaN, which the checks then name, as check_array does for a DataFrame
@@ -204,6 +211,7 @@ def check_sequences(X, *, dtype, name="X"):
     """
     _refuse_text(X, name, "sequences of numbers")
     X = as_sequence_list(X)
+    _refuse_empty_list(X, name)
     if isinstance(X, (list, tuple)):
         X = [_with_missing_as_nan(s) for s in X]
     if is_ragged_list(X):
@@ -257,6 +265,7 @@ def check_tokens(X, *, vocabulary_size=None, name="X"):
     [0, vocabulary_size) when a vocabulary size is known."""
     _refuse_text(X, name, "token ids")
     X = as_sequence_list(X)
+    _refuse_empty_list(X, name)
     if is_ragged_list(X):
         sequences = [np.asarray(s) for s in X]
         for i, s in enumerate(sequences):
@@ -266,6 +275,11 @@ def check_tokens(X, *, vocabulary_size=None, name="X"):
         ids = _as_token_ids(np.concatenate(sequences), name)
         data, lengths = _pad(sequences, np.int64, ())
     else:
+        if np.ndim(X) == 3:  # check_array would ask for at most 2 dimensions
+            raise ValueError(f"{name} must hold integer token ids when embedding_dim is set: "
+                             "a 2-D array (n_samples, n_timesteps) or a list of 1-D arrays, "
+                             f"got a 3-D array of shape {np.shape(X)} (sequences of feature "
+                             "vectors: leave embedding_dim=None)")
         if np.ndim(X) == 2 and np.shape(X)[0] and not np.shape(X)[1]:
             # check_array would speak of 0 features
             raise ValueError(f"{name} holds only empty sequences; every sequence needs at "

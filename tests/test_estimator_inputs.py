@@ -133,6 +133,10 @@ def test_token_ids_must_be_integers():
     X, y = tokens()
     with pytest.raises(ValueError, match="must hold integer token ids"):
         LSTMClassifier(**FAST, embedding_dim=3).fit(X + 0.5, y)
+    with pytest.raises(ValueError, match=r"must hold integer token ids when embedding_dim is "
+                                         r"set: .* got a 3-D array of shape \(.*\) \(sequences "
+                                         r"of feature vectors: leave embedding_dim=None\)"):
+        LSTMClassifier(**FAST, embedding_dim=3).fit(np.stack([X, X], axis=2) + 0.5, y)
     # Floats holding whole numbers are token ids.
     a = LSTMClassifier(**FAST, embedding_dim=3).fit(X.astype(float), y)
     b = LSTMClassifier(**FAST, embedding_dim=3).fit(X, y)
@@ -254,6 +258,7 @@ BAD_FITS = {
     "different-features": (lambda X, y: ([X[0][:, :2]] + [x[:4] for x in X[1:]], y),
                            r"different numbers of features: \[2, 3\]"),
     "4-d": (lambda X, y: (X[..., None], y), r"X must be a 2-D array .* got a 4-D array of shape"),
+    "empty-list": (lambda X, y: ([], []), "X is empty: at least 1 sequence is required"),
     "y-too-short": (lambda X, y: (X, y[:-1]), "X holds 40 sequences but y has 39 entries"),
     "y-none": (lambda X, y: (X, None), "requires y to be passed"),
     "one-class": (lambda X, y: (X, np.zeros_like(y)), "at least 2 classes"),
@@ -322,6 +327,7 @@ def test_a_fit_failing_on_the_validation_split_changes_nothing():
     (lambda X: X[0], r"expecting 3 features as input\. A 2-D X is read as univariate "
                      r"sequences; to pass one sequence of 3 features, wrap it"),
     (with_nan, "Input X contains NaN"),
+    (lambda X: [], "X is empty: at least 1 sequence is required"),  # not "reshape your data"
 ])
 def test_bad_input_to_predict(bad_X, message):
     clf, X, _ = fitted_classifier()

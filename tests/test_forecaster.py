@@ -639,9 +639,11 @@ def test_other_errors_and_the_estimator_left_unchanged():
         RecurrentForecaster(window_length=40, horizon=10, **FAST).fit(seasonal_series(60))
     with pytest.raises(ValueError, match="combine_linear"):
         RecurrentForecaster(combine_linear="mean", **FAST).fit(seasonal_series(60))
-    with pytest.raises(ValueError, match="window_multiples must be"):
-        RecurrentForecaster(**dict(FAST, n_estimators=2, window_multiples=(1, 0.5))).fit(
-            seasonal_series(60))
+    for n_estimators, multiples in [(2, (1, 0.5)), (1, (-1,)), (1, ("a",))]:
+        # Checked whatever n_estimators, as window_scaling's tuple is.
+        with pytest.raises(ValueError, match="window_multiples must be"):
+            RecurrentForecaster(**dict(FAST, n_estimators=n_estimators,
+                                       window_multiples=multiples)).fit(seasonal_series(60))
     for scalings in [(), ("standardize", "mean")]:
         with pytest.raises(ValueError, match="window_scaling must be"):
             RecurrentForecaster(**dict(FAST, window_scaling=scalings)).fit(seasonal_series(60))
