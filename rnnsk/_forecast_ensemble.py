@@ -15,18 +15,17 @@ from sklearn.utils import check_random_state
 __all__ = ["member_forecasters", "median_held_out"]
 
 
-def member_forecasters(forecaster, window_length, longest):
+def member_forecasters(forecaster, window_length, longest, scalings):
     """Unfitted single-network copies of ``forecaster``: member k has seed
     ``random_state + k`` when that is an int, else a seed drawn from the
     generator (clone copies a generator, so passing it on would give every
     member the same draws), scales its windows by
-    ``window_scaling[k % len(window_scaling)]`` (a tuple; else window_scaling)
+    ``scalings[k % len(scalings)]`` (window_scaling as a tuple, 'auto' resolved)
     and reads ``window_length * window_multiples[k % len(window_multiples)]``
     steps (``window_length`` as resolved by the forecaster), at most ``longest``
     (the longest window every member can train on and forecast every series
     from) but never fewer than ``window_length``."""
     seed, multiples = forecaster.random_state, forecaster.window_multiples
-    scalings = forecaster._window_scalings()
     generator = None if isinstance(seed, (int, np.integer)) else check_random_state(seed)
     members = []
     for k in range(forecaster.n_estimators):

@@ -108,6 +108,29 @@ def test_default_ensemble_reads_windows_of_one_and_two_lengths():
         model.predict(series=seasonal_series(20))
 
 
+@pytest.mark.parametrize("n_steps, expected", [(35, ("standardize", "last")), (34, ("last",))])
+def test_auto_window_scaling_takes_last_values_below_24_training_windows(n_steps, expected):
+    # Windows of 4 and one step out: 35 steps leave 28 before the held-out 7,
+    # so 24 training windows; 34 leave 23.
+    params = dict(FAST, window_length=4, horizon=1, n_estimators=3, max_iter=2)
+    model = RecurrentForecaster(**params).fit(seasonal_series(n_steps))
+    assert model.window_scaling_ == expected
+    assert [member.window_scaling for member in model.estimators_] == [
+        expected[k % len(expected)] for k in range(3)]
+    # Counted over every series of a global model.
+    both = RecurrentForecaster(**params).fit([seasonal_series(34), seasonal_series(34, seed=1)])
+    assert both.window_scaling_ == ("standardize", "last")
+    # A single network scales its windows by the first; given scalings are kept.
+    single = RecurrentForecaster(**dict(params, n_estimators=1)).fit(seasonal_series(34))
+    assert single.window_scaling_ == ("last",)
+    np.testing.assert_array_equal(
+        single.predict(),
+        RecurrentForecaster(**dict(params, n_estimators=1, window_scaling="last"))
+        .fit(seasonal_series(34)).predict())
+    given = RecurrentForecaster(**dict(params, window_scaling=("last", "standardize")))
+    assert given.fit(seasonal_series(34)).window_scaling_ == ("last", "standardize")
+
+
 def test_ensemble_forecasts_the_median_of_single_networks_of_each_seed_and_window():
     y = seasonal_series(100)
     params = dict(FAST, horizon=3, combine_linear=None)
@@ -237,14 +260,17 @@ def test_auto_window_with_an_ensemble_and_explicit_windows():
 
 
 @pytest.mark.parametrize("n_estimators", [1, 2])
-def test_forecaster_pickled_before_window_length_auto_still_predicts(n_estimators):
-    model = RecurrentForecaster(window_length=12, horizon=3,
+def test_forecaster_pickled_before_the_auto_defaults_still_predicts(n_estimators):
+    scalings = ("standardize", "last")  # the default before 'auto'
+    model = RecurrentForecaster(window_length=12, horizon=3, window_scaling=scalings,
                                 **dict(FAST, n_estimators=n_estimators)).fit(seasonal_series(60))
     expected = model.predict()
     for fitted in [model] + (model.estimators_ or []):
-        del fitted.window_length_   # as pickled before it existed
+        del fitted.window_length_, fitted.window_scaling_   # as pickled before they existed
     old = pickle.loads(pickle.dumps(model))
-    assert old.window_length_ == 12
+    assert old.window_length_ == 12 and old.window_scaling_ == scalings
+    assert [member.window_scaling_ for member in old.estimators_ or []] == (
+        [("standardize",), ("last",)] if n_estimators == 2 else [])
     assert [member.window_length_ for member in old.estimators_ or []] == (
         [12, 24] if n_estimators == 2 else [])
     np.testing.assert_array_equal(old.predict(), expected)
