@@ -266,9 +266,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              "sequences of numbers") from error
         if weights.dtype.kind == "c":  # never silently cut to its real part
             raise ValueError("Complex data not supported: sample_weight has complex values")
-        try:
-            if weights.dtype.kind in "USV":
-                raise TypeError
+        try:  # numeric strings are numbers, as scikit-learn reads them
             weights = weights.astype(np.float64)
         except (TypeError, ValueError) as error:
             raise TypeError(f"sample_weight must hold numbers, got {weights.dtype} values "

@@ -867,9 +867,10 @@ def _check_forecasts_finite(*forecasts):
     (or interval bounds) beyond the largest float: mapped back to the level
     and scale of series near 1.8e308, they would be returned as inf or NaN."""
     if not all(np.all(np.isfinite(values)) for values in forecasts):
-        raise FloatingPointError("forecasts overflow float64: the series end too close to "
-                                 "the largest float (1.8e308) for their forecasts to be "
-                                 "represented; divide the series by a large constant")
+        raise FloatingPointError("forecasts (or their interval bounds) overflow float64: the "
+                                 "series end too close to the largest float (1.8e308) for "
+                                 "them to be represented; divide the series by a large "
+                                 "constant")
 
 
 def _refit(regressor, inputs, targets):

@@ -308,7 +308,7 @@ class EncoderDecoder(BaseRecurrent):
                 return tuple(item)
             sequencer = TextSequencer(lowercase=False, token_pattern=r"\S+",
                                       tokenizer=self.tokenizer)
-            tokens = tuple(tokens_of(sequencer._analyzer(), item, f"{item!r} of {name}"))
+            tokens = tuple(tokens_of(sequencer._analyzer(), item, f"an entry of {name}"))
             odd = next((token for token in tokens if not isinstance(token, str)), None)
             if odd is not None:  # outputs are the tokens joined by spaces
                 raise TypeError(f"tokenizer must return strings, got {odd!r} (a "

@@ -58,7 +58,10 @@ _VOCABULARY = ("dict", "For string tokens: token -> id (1..V; id 0 is every othe
 
 
 def _is_text(labels):
-    return labels.dtype.kind in "USO"
+    """Labels of str (an object array: if any of them is one)."""
+    if labels.dtype.kind == "O":
+        return any(isinstance(label, str) for label in labels)
+    return labels.dtype.kind in "US"
 
 
 def _check_label_kinds(sequences, text, reference):
@@ -69,9 +72,9 @@ def _check_label_kinds(sequences, text, reference):
     ``reference`` says where the expected kind comes from."""
     for i, labels in enumerate(sequences):
         if len(labels) and _is_text(labels) != text:
-            raise ValueError(f"y[{i}] holds {'numbers' if text else 'text'} labels, but "
-                             f"{reference} {'text' if text else 'numbers'}; give every label "
-                             "of y in that one kind")
+            raise ValueError(f"y[{i}] holds {'numeric' if text else 'text'} labels, but "
+                             f"{reference} {'text' if text else 'numeric'} ones; give every "
+                             "label of y in that one kind")
 
 
 def _real_steps(lengths, steps):

@@ -27,7 +27,10 @@ def tokens_of(analyzer, document, where):
     try:
         return list(analyzer(document))
     except (AttributeError, TypeError) as error:
-        raise TypeError(f"{where} could not be tokenized ({type(error).__name__}: {error}): "
+        shown = repr(document)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise TypeError(f"{where}, {shown}, could not be tokenized ({type(error).__name__}: "
+                        f"{error}): "
                         "documents are texts (str), or what a given tokenizer reads, and a "
                         "tokenizer returns an iterable of tokens") from error
 

@@ -177,8 +177,10 @@ def _with_missing_as_nan(sequence):
     """A pandas sequence of nullable dtypes (Float64, Int64) with pd.NA read as
     NaN, which the checks then name, as check_array does for a DataFrame
     (numpy cannot convert pd.NA to a float); anything else as it is."""
+    if not type(sequence).__module__.startswith("pandas"):
+        return sequence  # (other frames, e.g. polars', have no na_value)
     dtypes = getattr(sequence, "dtypes", None)  # a DataFrame's Series of them, or one
-    if dtypes is None or not hasattr(sequence, "to_numpy"):
+    if dtypes is None:
         return sequence
     dtypes = list(dtypes) if hasattr(dtypes, "__iter__") else [dtypes]
     if all(isinstance(dtype, np.dtype) for dtype in dtypes):

@@ -299,7 +299,8 @@ void crf_marginals(const CrfBatch<T>& b, T* marginals) {
       // Each step normalized by its own sum rather than by log Z: the same in
       // exact arithmetic (alpha + beta of every step sums to Z), but rows then
       // sum to 1 even where scores of huge magnitude (1e20) leave rounding
-      // errors far above 1 between log Z and alpha + beta.
+      // errors far above 1 between log Z and alpha + beta (the values are then
+      // approximate: double precision keeps no O(1) difference at 1e20).
       for (long t = 0; t < seq.length; ++t) {
         for (int k = 0; k < K; ++k) scaled[k] = alpha[t * K + k] + beta[t * K + k];
         const Real top = maximum(scaled, K);

@@ -46,6 +46,8 @@ def test_log_partition_marginals_and_viterbi_match_enumeration(problem):
 def test_marginals_sum_to_one_per_step_whatever_the_magnitude_of_the_scores(huge):
     # Scores of 1e20 leave log Z and alpha + beta with rounding errors far above
     # 1: normalized by exp(-log Z) rows summed to 3 (what predict_proba returned).
+    # They are still probabilities, if approximate ones: at that magnitude double
+    # precision keeps none of the O(1) differences between labels.
     emissions, lengths, _, transitions, start, end = random_problem(
         np.random.default_rng(2), 3, 5, 3)
     scores = dict(transitions=transitions, start=start, end=end)

@@ -10,7 +10,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 
-from rnnsk import GRUClassifier, GRURegressor, SequenceScaler, TrainingCurveDisplay
+from rnnsk import (GRUClassifier, GRURegressor, RecurrentStepRegressor, RecurrentTagger,
+                   SequenceScaler, TrainingCurveDisplay)
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -62,6 +63,20 @@ def test_from_estimator_with_early_stopping(data):
     assert loss_line.get_color() != score_line.get_color()
     legend = [t.get_text() for t in display.ax_.get_legend().get_texts()]
     assert legend == ["Training loss", "Validation accuracy"]
+
+
+def test_per_step_estimators_name_their_validation_score():
+    # The tagger is no scikit-learn classifier (is_classifier is False) but still
+    # scores token accuracy; the step regressor R^2.
+    X = [np.arange(n, dtype=float)[:, None] % 3 for n in (5, 6, 7, 8) * 8]
+    labels = [(x[:, 0] > 0).astype(int) for x in X]
+    for estimator, score_name in [(RecurrentTagger(crf=False), "Validation accuracy"),
+                                  (RecurrentStepRegressor(), "Validation R$^2$")]:
+        estimator.set_params(hidden_size=4, num_layers=1, max_iter=3, early_stopping=True,
+                             validation_fraction=0.25, random_state=0)
+        fit_quietly(estimator, X, labels)
+        display = TrainingCurveDisplay.from_estimator(estimator)
+        assert display.validation_ax_.get_ylabel() == score_name
 
 
 def test_without_early_stopping_only_the_loss(data):

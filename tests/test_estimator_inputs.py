@@ -169,6 +169,17 @@ def test_sample_weight_two_equals_duplicating_on_one_full_batch(Estimator):
     assert abs(unweighted.loss_curve_[-1] - weighted.loss_curve_[-1]) > 1e-4
 
 
+def test_sample_weight_of_numeric_strings_is_read_as_numbers_as_scikit_learn_does():
+    X, y = sequences_3d(n=20)
+    weights = np.arange(1, 21)
+    expected = RNNClassifier(**FAST).fit(X, y, sample_weight=weights)
+    given = RNNClassifier(**FAST).fit(X, y, sample_weight=weights.astype(str))
+    assert_same_state(given.state_dict(), expected.state_dict())
+    with pytest.raises(TypeError, match=r"sample_weight must hold numbers, got <U1 values "
+                                        r"such as \['a'\]"):
+        RNNClassifier(**FAST).fit(X, y, sample_weight=["a"] * 20)
+
+
 def test_sample_weight_zero_drops_a_sample():
     X, y = sequences_3d(n=40)
     weights = np.ones(40)

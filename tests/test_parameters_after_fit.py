@@ -23,7 +23,7 @@ def forecaster():
 
 @pytest.mark.parametrize("name, value, shown", [
     ("strategy", "recursive", "strategy='recursive' (fitted with 'direct')"),
-    ("window_scaling", None, "window_scaling=None (fitted with ('standardize', 'last'))"),
+    ("window_scaling", None, "window_scaling=None (fitted with 'auto')"),
     ("differences", 1, "differences=1 (fitted with 0)"),
     ("horizon", 4, "horizon=4 (fitted with 2)"),
 ])

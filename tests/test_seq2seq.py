@@ -373,7 +373,8 @@ def test_unknown_tokens_of_targets_and_of_training_are_errors_that_change_nothin
     (lambda m: m.fit(["ab", "b"], ["ba", "b"], sample_weight=[1.0]), ValueError,
      "sample_weight"),
     (lambda m: m.set_params(analyzer="word", tokenizer=lambda s: 5).fit(["a b"], ["c"]),
-     TypeError, r"'a b' of X could not be tokenized \(TypeError: 'int' object is not iterable"),
+     TypeError, r"an entry of X, 'a b', could not be tokenized \(TypeError: 'int' object is "
+                r"not iterable"),
     # score checks its weights as fit does (np.average took NaN, negatives, any length).
     (lambda m: m.score(["ab", "ba"], ["ba", "ab"], sample_weight=[np.nan, 1.0]), ValueError,
      "sample_weight must be finite and non-negative"),

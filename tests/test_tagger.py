@@ -180,14 +180,18 @@ def test_score_counts_labels_not_seen_in_fit_as_wrong_as_accuracy_score_does():
     mixed = [list((t == "up").astype(int)) for t in y]
     mixed[2][0] = "unknown"
     with pytest.raises(ValueError, match=r"y\[2\] holds text labels, but the tagger was "
-                                         r"fitted \(.*\) on numbers"):
+                                         r"fitted \(.*\) on numeric ones"):
         numbers.score(X, mixed)
     # fit refuses the same mix across sequences rather than turn 1 into '1'.
     before = pickle.dumps(numbers)
     text_first = [np.asarray(t) for t in y[:2]] + [(t == "up").astype(int) for t in y[2:]]
-    with pytest.raises(ValueError, match=r"y\[2\] holds numbers labels, but y\[0\] holds text"):
+    with pytest.raises(ValueError, match=r"y\[2\] holds numeric labels, but y\[0\] holds text"):
         numbers.fit(X, text_first)
     assert pickle.dumps(numbers) == before
+    # Numbers in an object array are numbers.
+    objects = [(t == "up").astype(int) for t in y]
+    objects[0] = objects[0].astype(object)
+    np.testing.assert_array_equal(numbers.fit(X, objects).classes_, [0, 1])
 
 
 def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
