@@ -619,9 +619,9 @@ def test_series_near_the_largest_float_are_refused_never_forecast_as_inf_or_nan(
     # Forecasts mapped back to a level near 1.8e308 overflow: refused as the
     # regressors' predictions are, intervals too; the estimator still forecasts.
     ending_huge = RecurrentForecaster(**params).fit(np.r_[y, 1e308])
-    with pytest.raises(FloatingPointError, match="forecasts overflow float64"):
+    with pytest.raises(FloatingPointError, match=r"forecasts \(or their interval bounds\) overflow float64"):
         ending_huge.predict()
-    with pytest.raises(FloatingPointError, match="forecasts overflow float64"):
+    with pytest.raises(FloatingPointError, match=r"forecasts \(or their interval bounds\) overflow float64"):
         ending_huge.predict_interval()
     fitted = RecurrentForecaster(**params).fit(y)
     expected = fitted.predict()
