@@ -614,15 +614,15 @@ def test_forecasts_scale_with_the_series_at_any_finite_magnitude(factor):
 
 
 def test_series_near_the_largest_float_are_refused_never_forecast_as_inf_or_nan():
-    OVERFLOW = r"forecasts \(or their interval bounds\) overflow float64"
+    overflow = r"forecasts \(or their interval bounds\) overflow float64"
     y = seasonal_series(60)
     params = dict(window_length=12, horizon=3, **FAST)
     # Forecasts mapped back to a level near 1.8e308 overflow: refused as the
     # regressors' predictions are, intervals too; the estimator still forecasts.
     ending_huge = RecurrentForecaster(**params).fit(np.r_[y, 1e308])
-    with pytest.raises(FloatingPointError, match=OVERFLOW):
+    with pytest.raises(FloatingPointError, match=overflow):
         ending_huge.predict()
-    with pytest.raises(FloatingPointError, match=OVERFLOW):
+    with pytest.raises(FloatingPointError, match=overflow):
         ending_huge.predict_interval()
     fitted = RecurrentForecaster(**params).fit(y)
     expected = fitted.predict()
