@@ -351,12 +351,15 @@ class RecurrentForecaster(BaseEstimator):
         series, kind = check_series(y)
         time_index = time_index_of(y)
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
-        window = self._window_length_for(series, lags)
+        lengths = [len(s) - sum(lags) for s in series]  # after differencing
+        window = self._window_length_for(lengths)
         self._check_lengths(series, lags, 0, "y", window)
-        self._refuse_without_training_windows(series, lags, window)
-        scalings = self._scalings_for(series, lags, window)
+        n_windows = self._training_window_counts(lengths, [window])[0]
+        if not n_windows:  # before any network is built (an ensemble's too)
+            self._refuse_without_training_windows(series, lags, window)
+        scalings = self._scalings_for(n_windows)
         if self.n_estimators > 1:
-            return self._fit_ensemble(y, X, series, kind, exogenous, lags, window,
+            return self._fit_ensemble(y, X, lengths, kind, exogenous, window,
                                       scalings)._fitted(time_index)
         windows = self._training_windows(series, exogenous, lags, window)
         held_out, train = windows["held_out"], windows["train"]
@@ -430,30 +433,31 @@ class RecurrentForecaster(BaseEstimator):
         forecasts = combine(network, linear, self.combination_weight_)
         self.calibration_residuals_ = (truth - forecasts) / scale[:, None]
 
-    def _scalings_for(self, series, lags, window):
+    def _scalings_for(self, n_windows):
         """window_scaling as a tuple, one entry per network of the ensemble
-        (cycled), 'auto' resolved for windows of ``window`` steps of ``series``."""
+        (cycled), 'auto' resolved for series holding ``n_windows`` training
+        windows."""
         if self.window_scaling != "auto":
             return _as_scalings(self.window_scaling)
-        count = self._training_window_counts([len(s) - sum(lags) for s in series], [window])[0]
-        return _MIXED_SCALINGS if count >= _AUTO_WINDOW_LENGTH else _FEW_WINDOWS_SCALINGS
+        return _MIXED_SCALINGS if n_windows >= _AUTO_WINDOW_LENGTH else _FEW_WINDOWS_SCALINGS
 
     def _check_window_multiples(self):
         """Refused whether or not an ensemble reads them, as a bad window_scaling
         tuple is."""
         try:
             multiples = np.asarray(self.window_multiples, dtype=float)
-        except (TypeError, ValueError):
-            multiples = np.array([np.nan])
-        if (multiples.ndim != 1 or len(multiples) == 0 or not np.all(multiples >= 1)
-                or not np.all(np.isfinite(multiples))):
+        except (TypeError, ValueError):  # not numbers
+            multiples = None
+        if (multiples is None or multiples.ndim != 1 or len(multiples) == 0
+                or not np.all(multiples >= 1) or not np.all(np.isfinite(multiples))):
             raise ValueError("window_multiples must be a non-empty sequence of finite numbers "
                              f"of at least 1, got {self.window_multiples!r}")
 
-    def _fit_ensemble(self, y, X, series, kind, exogenous, lags, window, scalings):
+    def _fit_ensemble(self, y, X, lengths, kind, exogenous, window, scalings):
+        """The members fitted on ``y`` (series of ``lengths`` steps after
+        differencing) and the ensemble's attributes."""
         # A member's window must fit in the shortest series (to forecast it)
         # and leave a training window before the held-out part of the longest.
-        lengths = [len(s) - sum(lags) for s in series]
         longest = min(min(lengths), max(n - self._held_out_steps(n) - self._steps_out()
                                         for n in lengths))
         members = [member.fit(y, X)
@@ -461,7 +465,7 @@ class RecurrentForecaster(BaseEstimator):
         self.window_length_, self.window_scaling_ = window, scalings
         self.regressor_, self.linear_, self.estimators_ = None, None, members
         self.autoregression_ = members[0].autoregression_
-        self.n_series_ = len(series)
+        self.n_series_ = len(lengths)
         self.n_exogenous_ = 0 if exogenous is None else exogenous[0].shape[1]
         self._fit_kind = kind
         self._calibrate(median_held_out(members))
@@ -487,15 +491,15 @@ class RecurrentForecaster(BaseEstimator):
         """Steps the network outputs per window."""
         return self.horizon if self.strategy == "direct" else 1
 
-    def _window_length_for(self, series, lags):
-        """window_length, or what 'auto' chooses for these series: the longest
-        window of at most ``_AUTO_WINDOW_LENGTH`` steps with at least as many
-        training windows as steps (a ridge or a network fitted on fewer windows
-        than each has values learns the few it saw), that every series is long
-        enough to be forecast from; 1 when none has (fit then says why)."""
+    def _window_length_for(self, lengths):
+        """window_length, or what 'auto' chooses for series of ``lengths`` steps
+        after differencing: the longest window of at most ``_AUTO_WINDOW_LENGTH``
+        steps with at least as many training windows as steps (a ridge or a
+        network fitted on fewer windows than each has values learns the few it
+        saw), that every series is long enough to be forecast from; 1 when none
+        has (fit then says why)."""
         if self.window_length != "auto":
             return self.window_length
-        lengths = [len(s) - sum(lags) for s in series]
         candidates = np.arange(1, min(_AUTO_WINDOW_LENGTH, min(lengths)) + 1)
         enough = self._training_window_counts(lengths, candidates) >= candidates
         return int(candidates[enough].max()) if enough.any() else 1
@@ -510,10 +514,8 @@ class RecurrentForecaster(BaseEstimator):
         return np.maximum(room[:, None] - np.asarray(window_lengths)[None, :], 0).sum(axis=0)
 
     def _refuse_without_training_windows(self, series, lags, window):
-        """Before any network is built (an ensemble's too): the series must
-        hold a window whose targets end before the held-out part."""
-        if self._training_window_counts([len(s) - sum(lags) for s in series], [window])[0]:
-            return
+        """Raise the ValueError of series that hold no window whose targets end
+        before the held-out part."""
         advice = ("a smaller validation_fraction (or None), a shorter horizon, or longer "
                   "series" if self.window_length == "auto" else
                   "a shorter window_length, a smaller validation_fraction (or None), or "
