@@ -176,18 +176,60 @@ void check_tags(const CrfBatch<T>& b, const int64_t* tags) {
   }
 }
 
-// Calls body(first, last, alpha, beta, scaled) on shares of the sequences, with
-// scratch for the longest sequence.
+// Adds to d_a (K, K) the marginals P(y_{t-1} = i, y_t = j) =
+// exp(alpha_{t-1}[i] + A[i, j] + s[t, j] + beta_t[j] - log Z) of one step t >= 1.
+// They factor as u[i] * column_exp[i, j] * v[j] with u[i] = exp(alpha_{t-1}[i] - m)
+// and v[j] = exp(s[t, j] + beta_t[j] - log Z + m + column_max[j]) (m the largest
+// alpha_{t-1}): 2K exponentials a step instead of K^2, most of a CRF's training
+// time at tens of labels. Each product is a marginal, at most 1; v[j] is that
+// marginal over the forward recursion's sum for label j, so it is large only
+// where that sum nearly underflowed (scores hundreds apart, e.g. loaded
+// weights): such a column is summed pair by pair in the exponent instead.
+template <class T>
+void add_pair_marginals(const Sequence<T>& seq, const Real* previous, int t, const Real* beta_t,
+                        Real log_z, Real* scratch, Real* d_a) {
+  constexpr Real kLargestSafeRatio = 1e200;
+  const int K = seq.b.labels;
+  const ScaledTransitions& A = seq.A;
+  const Real m = maximum(previous, K);
+  if (m == kNegInf) return;  // no labelling reaches step t - 1
+  Real* u = scratch;
+  Real* v = scratch + K;
+  bool all_safe = true;
+  for (int i = 0; i < K; ++i) u[i] = std::exp(previous[i] - m);
+  for (int j = 0; j < K; ++j) {
+    v[j] = std::exp(seq.emission(t, j) + beta_t[j] - log_z + m + A.column_max[j]);
+    all_safe = all_safe && v[j] <= kLargestSafeRatio;
+  }
+  // A forbidden pair's column_exp (and exponential) is 0: it gets nothing.
+  for (int i = 0; i < K; ++i) {
+    Real* row = d_a + static_cast<long>(i) * K;
+    const Real* column_exp = A.column_exp.data() + static_cast<long>(i) * K;
+    if (all_safe) {
+      for (int j = 0; j < K; ++j) row[j] += u[i] * column_exp[j] * v[j];
+      continue;
+    }
+    for (int j = 0; j < K; ++j)
+      row[j] += v[j] <= kLargestSafeRatio
+                    ? u[i] * column_exp[j] * v[j]
+                    : std::exp(previous[i] + A.at(i, j) + seq.emission(t, j) + beta_t[j] - log_z);
+  }
+}
+
+// Calls body(first, last, alpha, beta, scratch) on shares of the sequences, with
+// alpha and beta for the longest sequence and 2 * labels of scratch.
 template <class T, class Body>
 void over_sequences(const CrfBatch<T>& b, Body&& body) {
   long rows = 0;
   for (int i = 0; i < b.batch; ++i) rows += b.lengths[i];
-  const long per_row = (static_cast<long>(b.labels) * b.labels + 4L * b.labels);
-  const int shares = shares_for(b.batch, b.n_threads, rows * per_row * kTranscendentalCost);
+  // A step of forward, backward and gradient: some 6K exponentials or logs and
+  // 3K^2 multiply-adds.
+  const long per_row = 6L * b.labels * kTranscendentalCost + 3L * b.labels * b.labels;
+  const int shares = shares_for(b.batch, b.n_threads, rows * per_row);
   parallel_over(even_bounds(b.batch, shares), [&](int first, int last) {
     std::vector<Real> alpha(static_cast<long>(b.steps) * b.labels);
     std::vector<Real> beta(alpha.size());
-    std::vector<Real> scaled(b.labels);
+    std::vector<Real> scaled(2L * b.labels);
     body(first, last, alpha.data(), beta.data(), scaled.data());
   });
 }
@@ -246,15 +288,8 @@ void crf_negative_log_likelihood(const CrfBatch<T>& b, const int64_t* tags, T* n
           if (t == seq.length - 1) d_end[k] = g;
         }
         if (t == 0) continue;
-        // P(y_{t-1} = i, y_t = j) = exp(alpha_{t-1}[i] + A[i, j] + s[t, j] + beta_t[j] - log Z)
-        const Real* previous = alpha + static_cast<long>(t - 1) * K;
-        for (int j = 0; j < K; ++j) scaled[j] = seq.emission(t, j) + bt[j] - log_z;
-        for (int i2 = 0; i2 < K; ++i2)
-          for (int j = 0; j < K; ++j) {
-            const Real a_ij = A.at(i2, j);
-            if (a_ij == kNegInf) continue;  // held fixed: no gradient
-            d_a[i2 * K + j] += std::exp(previous[i2] + a_ij + scaled[j]);
-          }
+        add_pair_marginals(seq, alpha + static_cast<long>(t - 1) * K, t, bt, log_z, scaled,
+                           d_a);
         d_a[y[t - 1] * K + y[t]] -= 1;
       }
       for (long p = 0; p < per_sequence; ++p) d_a[p] *= weight;

@@ -60,6 +60,39 @@ def test_marginals_sum_to_one_per_step_whatever_the_magnitude_of_the_scores(huge
         assert np.all((marginals[b] >= 0) & (marginals[b] <= 1))
 
 
+def enumerated_transition_gradient(emissions, transitions, start, end, tags):
+    """d(log Z - S(tags)) / d transitions of one sequence: the expected count of
+    every label pair under the CRF minus the gold labelling's, by enumeration."""
+    length, k = emissions.shape
+    labellings = list(itertools.product(range(k), repeat=length))
+    scores = np.array([labelling_score(emissions, transitions, start, end, y)
+                       for y in labellings])
+    probabilities = np.exp(scores - scores.max())
+    probabilities /= probabilities.sum()
+    gradient = np.zeros((k, k))
+    for y, p in zip(labellings, probabilities):
+        np.add.at(gradient, (list(y[:-1]), list(y[1:])), p)
+    np.add.at(gradient, (list(tags[:-1]), list(tags[1:])), -1)
+    return gradient
+
+
+def test_transition_gradients_stay_exact_where_scores_lie_hundreds_apart():
+    # The pair marginals are computed as u[i] * exp(A[i, j] - max_i A[i, j]) * v[j]
+    # (src/crf.cpp); v[j] is a marginal over the forward sum of label j, here about
+    # exp(-600) (label 1 is reached through A[2, 1] = 600 from a label 2 the first
+    # step all but rules out), so v is near 1e260 and the column is summed in the
+    # exponent instead. Enumeration in double is exact at these magnitudes.
+    transitions = np.zeros((3, 3))
+    transitions[2, 1] = 600.0
+    emissions = np.array([[0.5, 0.0, -1000.0], [0.0, 700.0, 0.0], [0.3, -0.2, 0.1]])
+    start, end = np.array([0.1, -0.3, 0.2]), np.array([0.0, 0.4, -0.1])
+    tags = np.array([[0, 1, 2]])
+    _, _, d_transitions, _, _ = _core.crf_loss(emissions[None], np.array([3]), tags,
+                                               transitions, start, end, np.ones(1))
+    expected = enumerated_transition_gradient(emissions, transitions, start, end, tags[0])
+    np.testing.assert_allclose(d_transitions, expected, rtol=1e-9, atol=1e-12)
+
+
 def test_viterbi_ties_go_to_the_lowest_label():
     zeros = np.zeros((2, 4, 3))
     tags, _ = _core.crf_decode(zeros, np.array([4, 2]), np.zeros((3, 3)), np.zeros(3),
