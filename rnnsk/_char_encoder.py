@@ -14,6 +14,7 @@ uses). All tokens of a batch are computed at once: no loop over steps or words.
 import numpy as np
 
 from ._init import uniform
+from ._sparse import write_row_sums
 
 # Character id 0 pads words to the batch's longest (its embedding stays zero);
 # id 1 stands for every character not seen in fit.
@@ -33,9 +34,8 @@ def char_embedding(n_chars, n_features, rng, dtype):
 def write_embedding_gradient(d_table, chars, d_embedded):
     """The table's gradient for that of every looked-up row, d_embedded
     (N, C, F) of chars (N, C); the padding row's stays zero."""
-    d_table[...] = 0
-    np.add.at(d_table, chars, d_embedded)
-    d_table[PAD_CHAR] = 0
+    real = chars != PAD_CHAR
+    write_row_sums(d_table, chars[real], d_embedded[real])
 
 
 class CharCNN:

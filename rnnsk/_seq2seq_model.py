@@ -25,6 +25,7 @@ from ._heads import Linear
 from ._incremental import IncrementalState
 from ._model import checked_state, word_dropout_scale
 from ._network import RecurrentNetwork
+from ._sparse import write_row_sums
 from ._seq2seq_torch import encoder_decoder_module
 
 # Target ids with a fixed meaning: the decoder's first input, and the token
@@ -194,9 +195,8 @@ class EncoderDecoderModel(TapeNotPickled):
         for d_embedding, ids, lengths, d_rows in (
                 (d_embeddings[0], sources.data, sources.lengths, d_source),
                 (d_embeddings[1], decoder_inputs, decoder_lengths, d_x)):
-            d_embedding[...] = 0
             real = np.arange(ids.shape[1]) < lengths[:, None]
-            np.add.at(d_embedding, ids[real], d_rows[real])
+            write_row_sums(d_embedding, ids[real], d_rows[real])
 
     # ------------------------------------------------------------- decoding --
 

@@ -46,3 +46,13 @@ class SparseRows:
     def __imul__(self, scale):
         self.values *= scale
         return self
+
+
+def write_row_sums(dense, ids, rows):
+    """``dense`` (n_rows, dim) set to the gradient of ``table[ids]`` given
+    ``rows`` (len(ids), dim): zero but for the looked-up rows, repeated ids
+    summed. What ``np.add.at`` into zeros gives, by a sort (``from_rows``), in
+    a fixed order and several times faster."""
+    summed = SparseRows.from_rows(ids, rows, dense.shape)
+    dense[...] = 0
+    dense[summed.indices] = summed.values
