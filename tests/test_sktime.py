@@ -43,6 +43,7 @@ class RnnskForecaster(BaseForecaster):
 
     def _fit(self, y, X=None, fh=None):
         self.forecaster_ = clone(self.forecaster)
+        self.name_ = y.name  # sktime may not keep y (remember_data=False)
         if fh is not None:  # the direct strategy forecasts as far as it is trained to
             self.forecaster_.set_params(horizon=int(np.max(fh.to_relative(self.cutoff))))
         self.forecaster_.fit(y.to_numpy(), None if X is None else X.to_numpy())
@@ -52,7 +53,7 @@ class RnnskForecaster(BaseForecaster):
         steps = np.asarray(fh.to_relative(self.cutoff), dtype=int)
         values = self.forecaster_.predict(
             steps, X=None if X is None else X.to_numpy()[:self.forecaster_.horizon])
-        return pd.Series(values, index=fh.to_absolute_index(self.cutoff), name=self._y.name)
+        return pd.Series(values, index=fh.to_absolute_index(self.cutoff), name=self.name_)
 
 
 @pytest.mark.parametrize("strategy", ["recursive", "direct"])

@@ -10,8 +10,8 @@ namespace {
 [[noreturn]] void no_cuda() {
   throw std::runtime_error(
       "this build of rnnsk has no CUDA support; reinstall it with "
-      "pip install rnnsk -Csetup-args=-Dcuda=enabled (needs nvcc and the nvidia-cublas "
-      "wheel), or use device='cpu'");
+      "pip install . -Csetup-args=-Dcuda=enabled from its source tree (needs nvcc and "
+      "the nvidia-cublas wheel), or use device='cpu'");
 }
 }  // namespace
 
