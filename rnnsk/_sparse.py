@@ -51,8 +51,8 @@ class SparseRows:
 def write_row_sums(dense, ids, rows):
     """``dense`` (n_rows, dim) set to the gradient of ``table[ids]`` given
     ``rows`` (len(ids), dim): zero but for the looked-up rows, repeated ids
-    summed. What ``np.add.at`` into zeros gives, by a sort (``from_rows``), in
-    a fixed order and several times faster."""
+    summed. What ``np.add.at`` into zeros gives, up to the order of the
+    additions (a sort, ``from_rows``), and faster (1-3x measured)."""
     summed = SparseRows.from_rows(ids, rows, dense.shape)
     dense[...] = 0
     dense[summed.indices] = summed.values

@@ -1,5 +1,6 @@
 #include "crf.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -34,6 +35,20 @@ void check_batch(const CrfBatch<T>& b) {
       throw std::invalid_argument("length of sequence " + std::to_string(i) + " is " +
                                   std::to_string(b.lengths[i]) + ", outside [1, " +
                                   std::to_string(b.steps) + "]");
+  // NaN would otherwise surface as "no labelling is allowed"; -infinity is a
+  // forbidden transition, start or end, but +infinity has no meaning.
+  const auto bad = [](T x) { return std::isnan(x) || x == std::numeric_limits<T>::infinity(); };
+  for (int i = 0; i < b.batch; ++i)
+    for (long r = 0; r < b.lengths[i] * static_cast<long>(b.labels); ++r)
+      if (bad(b.emissions[static_cast<long>(i) * b.steps * b.labels + r]))
+        throw std::invalid_argument("the emissions of sequence " + std::to_string(i) +
+                                    " hold NaN or +infinity");
+  for (long p = 0; p < static_cast<long>(b.labels) * b.labels; ++p)
+    if (bad(b.transitions[p]))
+      throw std::invalid_argument("the transition scores hold NaN or +infinity");
+  for (int k = 0; k < b.labels; ++k)
+    if (bad(b.start[k]) || bad(b.end[k]))
+      throw std::invalid_argument("the start or end scores hold NaN or +infinity");
 }
 
 std::domain_error nothing_allowed(int sequence) {
@@ -88,6 +103,23 @@ inline Real maximum(const Real* x, int n) {
   return m;
 }
 
+// A scaled sum (of exponentials each at most 1) below this may have lost its
+// largest terms to underflow (doubles go subnormal near 1e-308): where the
+// scores are hundreds apart, as only loaded or diverged weights make them,
+// such a sum is recomputed in the exponent.
+constexpr Real kLeastTrustedSum = 1e-290;
+
+// log(sum_k exp(x[k] + y[k * stride])), exactly in the exponent; -infinity
+// when every term is.
+inline Real log_sum_exp(const Real* x, const Real* y, long stride, int n) {
+  Real m = kNegInf;
+  for (int k = 0; k < n; ++k) m = std::max(m, x[k] + y[k * stride]);
+  if (m == kNegInf) return kNegInf;
+  Real sum = 0;
+  for (int k = 0; k < n; ++k) sum += std::exp(x[k] + y[k * stride] - m);
+  return m + std::log(sum);
+}
+
 // One sequence's view of the batch and its recursions.
 template <class T>
 struct Sequence {
@@ -103,7 +135,16 @@ struct Sequence {
 
   Real emission(int t, int k) const { return s[static_cast<long>(t) * b.labels + k]; }
 
-  // alpha (length, labels); returns log Z.
+  // sum_i u[i] * exp(A[i, k] - column_max[k]): the forward recursion's scaled
+  // sum into label k from the previous step's u = exp(alpha - max alpha).
+  Real column_sum(const Real* u, int k) const {
+    const int K = b.labels;
+    Real sum = 0;
+    for (int i = 0; i < K; ++i) sum += u[i] * A.column_exp[static_cast<long>(i) * K + k];
+    return sum;
+  }
+
+  // alpha (length, labels); returns log Z. scaled: labels of scratch.
   Real forward(Real* alpha, Real* scaled) const {
     const int K = b.labels;
     for (int k = 0; k < K; ++k) alpha[k] = b.start[k] + emission(0, k);
@@ -117,9 +158,10 @@ struct Sequence {
       }
       for (int i = 0; i < K; ++i) scaled[i] = std::exp(previous[i] - m);
       for (int k = 0; k < K; ++k) {
-        Real sum = 0;
-        for (int i = 0; i < K; ++i) sum += scaled[i] * A.column_exp[i * K + k];
-        current[k] = emission(t, k) + m + A.column_max[k] + std::log(sum);
+        const Real sum = column_sum(scaled, k);
+        current[k] = emission(t, k) + (sum >= kLeastTrustedSum
+                                           ? m + A.column_max[k] + std::log(sum)
+                                           : log_sum_exp(previous, &A.scores[k], K, K));
       }
     }
     const Real* last = alpha + static_cast<long>(length - 1) * K;
@@ -132,6 +174,7 @@ struct Sequence {
   }
 
   // beta (length, labels): log-sum of the scores of every continuation.
+  // scaled: 2 * labels of scratch.
   void backward(Real* beta, Real* scaled) const {
     const int K = b.labels;
     Real* last = beta + static_cast<long>(length - 1) * K;
@@ -139,17 +182,19 @@ struct Sequence {
     for (int t = length - 2; t >= 0; --t) {
       const Real* next = beta + static_cast<long>(t + 1) * K;
       Real* current = beta + static_cast<long>(t) * K;
-      for (int j = 0; j < K; ++j) scaled[j] = emission(t + 1, j) + next[j];
-      const Real m = maximum(scaled, K);
+      Real* ahead = scaled + K;  // the scores of each next label, kept for exact sums
+      for (int j = 0; j < K; ++j) ahead[j] = emission(t + 1, j) + next[j];
+      const Real m = maximum(ahead, K);
       if (m == kNegInf) {
         for (int i = 0; i < K; ++i) current[i] = kNegInf;
         continue;
       }
-      for (int j = 0; j < K; ++j) scaled[j] = std::exp(scaled[j] - m);
+      for (int j = 0; j < K; ++j) scaled[j] = std::exp(ahead[j] - m);
       for (int i = 0; i < K; ++i) {
         Real sum = 0;
         for (int j = 0; j < K; ++j) sum += A.row_exp[i * K + j] * scaled[j];
-        current[i] = m + A.row_max[i] + std::log(sum);
+        current[i] = sum >= kLeastTrustedSum ? m + A.row_max[i] + std::log(sum)
+                                             : log_sum_exp(ahead, &A.scores[i * K], 1, K);
       }
     }
   }
@@ -177,59 +222,62 @@ void check_tags(const CrfBatch<T>& b, const int64_t* tags) {
 }
 
 // Adds to d_a (K, K) the marginals P(y_{t-1} = i, y_t = j) =
-// exp(alpha_{t-1}[i] + A[i, j] + s[t, j] + beta_t[j] - log Z) of one step t >= 1.
-// They factor as u[i] * column_exp[i, j] * v[j] with u[i] = exp(alpha_{t-1}[i] - m)
-// and v[j] = exp(s[t, j] + beta_t[j] - log Z + m + column_max[j]) (m the largest
-// alpha_{t-1}): 2K exponentials a step instead of K^2, most of a CRF's training
-// time at tens of labels. Each product is a marginal, at most 1; v[j] is that
-// marginal over the forward recursion's sum for label j, so it is large only
-// where that sum nearly underflowed (scores hundreds apart, e.g. loaded
-// weights): such a column is summed pair by pair in the exponent instead.
+// exp(alpha_{t-1}[i] + A[i, j] + s[t, j] + beta_t[j] - log Z) of one step t >= 1,
+// given the step's label marginals p_t. Each is p_t[j] times the share of label
+// i in the forward sum into j: u[i] * column_exp[i, j] / S[j], with u[i] =
+// exp(alpha_{t-1}[i] - max alpha_{t-1}) and S[j] = sum_i u[i] * column_exp[i, j]
+// (the scaling of the forward recursion, under which the scales cancel). That
+// is K exponentials and 2K^2 multiply-adds a step instead of K^2 exponentials,
+// most of a CRF's training time at tens of labels, and every term is at most
+// p_t[j] whatever the magnitude of the scores. A column whose sum may have lost
+// its largest terms to underflow (scores hundreds apart) is summed pair by
+// pair in the exponent instead. Forbidden pairs (column_exp 0, A -infinity)
+// get nothing.
 template <class T>
 void add_pair_marginals(const Sequence<T>& seq, const Real* previous, int t, const Real* beta_t,
-                        Real log_z, Real* scratch, Real* d_a) {
-  constexpr Real kLargestSafeRatio = 1e200;
+                        Real log_z, const Real* marginals, Real* scratch, Real* d_a) {
   const int K = seq.b.labels;
   const ScaledTransitions& A = seq.A;
   const Real m = maximum(previous, K);
   if (m == kNegInf) return;  // no labelling reaches step t - 1
   Real* u = scratch;
-  Real* v = scratch + K;
-  bool all_safe = true;
+  Real* share = scratch + K;  // p_t[j] / S[j]; 0 where S[j] is not trusted
   for (int i = 0; i < K; ++i) u[i] = std::exp(previous[i] - m);
+  bool exact_columns = false;
   for (int j = 0; j < K; ++j) {
-    v[j] = std::exp(seq.emission(t, j) + beta_t[j] - log_z + m + A.column_max[j]);
-    all_safe = all_safe && v[j] <= kLargestSafeRatio;
+    const Real sum = seq.column_sum(u, j);
+    const bool trusted = sum >= kLeastTrustedSum;
+    share[j] = trusted ? marginals[j] / sum : 0;
+    exact_columns = exact_columns || (!trusted && marginals[j] > 0);
   }
-  // A forbidden pair's column_exp (and exponential) is 0: it gets nothing.
   for (int i = 0; i < K; ++i) {
     Real* row = d_a + static_cast<long>(i) * K;
     const Real* column_exp = A.column_exp.data() + static_cast<long>(i) * K;
-    if (all_safe) {
-      for (int j = 0; j < K; ++j) row[j] += u[i] * column_exp[j] * v[j];
-      continue;
-    }
-    for (int j = 0; j < K; ++j)
-      row[j] += v[j] <= kLargestSafeRatio
-                    ? u[i] * column_exp[j] * v[j]
-                    : std::exp(previous[i] + A.at(i, j) + seq.emission(t, j) + beta_t[j] - log_z);
+    for (int j = 0; j < K; ++j) row[j] += u[i] * column_exp[j] * share[j];
+  }
+  if (!exact_columns) return;
+  for (int j = 0; j < K; ++j) {
+    if (share[j] != 0 || marginals[j] == 0) continue;
+    const Real rest = seq.emission(t, j) + beta_t[j] - log_z;
+    for (int i = 0; i < K; ++i) d_a[static_cast<long>(i) * K + j] +=
+        std::exp(previous[i] + A.at(i, j) + rest);
   }
 }
 
 // Calls body(first, last, alpha, beta, scratch) on shares of the sequences, with
-// alpha and beta for the longest sequence and 2 * labels of scratch.
+// alpha and beta for the longest sequence and 3 * labels of scratch.
 template <class T, class Body>
 void over_sequences(const CrfBatch<T>& b, Body&& body) {
   long rows = 0;
   for (int i = 0; i < b.batch; ++i) rows += b.lengths[i];
-  // A step of forward, backward and gradient: some 6K exponentials or logs and
-  // 3K^2 multiply-adds.
-  const long per_row = 6L * b.labels * kTranscendentalCost + 3L * b.labels * b.labels;
+  // A step of forward, backward and gradient: some 8K exponentials or logs and
+  // 4K^2 multiply-adds.
+  const long per_row = 8L * b.labels * kTranscendentalCost + 4L * b.labels * b.labels;
   const int shares = shares_for(b.batch, b.n_threads, rows * per_row);
   parallel_over(even_bounds(b.batch, shares), [&](int first, int last) {
     std::vector<Real> alpha(static_cast<long>(b.steps) * b.labels);
     std::vector<Real> beta(alpha.size());
-    std::vector<Real> scaled(2L * b.labels);
+    std::vector<Real> scaled(3L * b.labels);
     body(first, last, alpha.data(), beta.data(), scaled.data());
   });
 }
@@ -280,16 +328,17 @@ void crf_negative_log_likelihood(const CrfBatch<T>& b, const int64_t* tags, T* n
       for (int t = 0; t < seq.length; ++t) {
         const Real* a = alpha + static_cast<long>(t) * K;
         const Real* bt = beta + static_cast<long>(t) * K;
+        Real* marginals = scaled + 2 * K;
         for (int k = 0; k < K; ++k) {
-          const Real p = std::exp(a[k] + bt[k] - log_z);
-          const Real g = p - (y[t] == k ? 1 : 0);
+          marginals[k] = std::exp(a[k] + bt[k] - log_z);
+          const Real g = marginals[k] - (y[t] == k ? 1 : 0);
           d_s[static_cast<long>(t) * K + k] = static_cast<T>(weight * g);
           if (t == 0) d_start[k] = g;
           if (t == seq.length - 1) d_end[k] = g;
         }
         if (t == 0) continue;
-        add_pair_marginals(seq, alpha + static_cast<long>(t - 1) * K, t, bt, log_z, scaled,
-                           d_a);
+        add_pair_marginals(seq, alpha + static_cast<long>(t - 1) * K, t, bt, log_z, marginals,
+                           scaled, d_a);
         d_a[y[t - 1] * K + y[t]] -= 1;
       }
       for (long p = 0; p < per_sequence; ++p) d_a[p] *= weight;

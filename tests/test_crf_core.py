@@ -76,21 +76,63 @@ def enumerated_transition_gradient(emissions, transitions, start, end, tags):
     return gradient
 
 
-def test_transition_gradients_stay_exact_where_scores_lie_hundreds_apart():
-    # The pair marginals are computed as u[i] * exp(A[i, j] - max_i A[i, j]) * v[j]
-    # (src/crf.cpp); v[j] is a marginal over the forward sum of label j, here about
-    # exp(-600) (label 1 is reached through A[2, 1] = 600 from a label 2 the first
-    # step all but rules out), so v is near 1e260 and the column is summed in the
-    # exponent instead. Enumeration in double is exact at these magnitudes.
-    transitions = np.zeros((3, 3))
-    transitions[2, 1] = 600.0
-    emissions = np.array([[0.5, 0.0, -1000.0], [0.0, 700.0, 0.0], [0.3, -0.2, 0.1]])
-    start, end = np.array([0.1, -0.3, 0.2]), np.array([0.0, 0.4, -0.1])
-    tags = np.array([[0, 1, 2]])
-    _, _, d_transitions, _, _ = _core.crf_loss(emissions[None], np.array([3]), tags,
-                                               transitions, start, end, np.ones(1))
+def extreme_problems():
+    """(name, emissions (L, K), transitions, start, end, gold tags) where scores
+    lie hundreds apart, as only loaded or diverged weights make them."""
+    # Label 1 is reached from label 0 through A[0, 1] = 800 while the first
+    # step all but rules label 0 out: every scaled term of the forward sum
+    # into label 1 underflows.
+    forward = np.zeros((3, 3))
+    forward[0, 1], forward[1, 1] = 800.0, -800.0
+    emissions = np.array([[-1600.0, 0.0, -1600.0], [0.0, 2000.0, 0.0]])
+    yield "forward sum underflows", emissions, forward, np.zeros(3), np.zeros(3), [1, 1]
+    # The same read backwards (transposed transitions, steps reversed): the
+    # backward recursion's sums underflow.
+    yield ("backward sum underflows", emissions[::-1].copy(), forward.T.copy(), np.zeros(3),
+           np.zeros(3), [1, 1])
+    # Label 2 follows only label 1, which cannot start: at step 1 label 2 is
+    # unreachable whatever its emission of 800 (its forward sum is 0).
+    unreachable = np.zeros((3, 3))
+    unreachable[:, 2] = -np.inf
+    unreachable[1, 2] = 0.0
+    yield ("unreachable label", np.array([[0.0, 0.1, 0.0], [0.2, 0.0, 800.0], [0.3, 0.3, 0.1]]),
+           unreachable, np.array([0.0, -np.inf, 0.0]), np.zeros(3), [0, 1, 1])
+    # Label 1 reached through A[2, 1] = 600 from a label 2 the first step rules
+    # out: the forward sum into it is about exp(-600), small but trusted.
+    far = np.zeros((3, 3))
+    far[2, 1] = 600.0
+    yield ("sums near exp(-600)",
+           np.array([[0.5, 0.0, -1000.0], [0.0, 700.0, 0.0], [0.3, -0.2, 0.1]]), far,
+           np.array([0.1, -0.3, 0.2]), np.array([0.0, 0.4, -0.1]), [0, 1, 2])
+
+
+@pytest.mark.parametrize("name, emissions, transitions, start, end, tags",
+                         [pytest.param(*case, id=case[0]) for case in extreme_problems()])
+def test_scores_hundreds_apart_keep_loss_marginals_and_gradients_exact(
+        name, emissions, transitions, start, end, tags):
+    lengths, tags = np.array([len(emissions)]), np.array([tags])
+    nll, _, d_transitions, _, _ = _core.crf_loss(emissions[None], lengths, tags, transitions,
+                                                 start, end, np.ones(1))
+    marginals = _core.crf_posteriors(emissions[None], lengths, transitions, start, end)
+    log_z, expected_marginals, _ = brute_force(emissions, transitions, start, end)
+    gold = labelling_score(emissions, transitions, start, end, tags[0])
+    np.testing.assert_allclose(nll[0], log_z - gold, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(marginals[0], expected_marginals, atol=1e-12)
     expected = enumerated_transition_gradient(emissions, transitions, start, end, tags[0])
+    expected[np.isneginf(transitions)] = 0  # held fixed
     np.testing.assert_allclose(d_transitions, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_pair_marginals_stay_probabilities_at_float32_scores_of_1e20():
+    # One labelling wins by about 1e20 at every step and is the gold one: the
+    # exact gradient of the transitions is 0 (its pair marginals are 0 or 1).
+    transitions = np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5], [1.0, 0.3, -2.0]], np.float32)
+    emissions = np.full((1, 3, 3), -1e20, np.float32)
+    emissions[0, 0, 0] = emissions[0, 1, 2] = emissions[0, 2, 1] = 1e20
+    zeros = np.zeros(3, np.float32)
+    _, _, d_transitions, _, _ = _core.crf_loss(emissions, np.array([3]), np.array([[0, 2, 1]]),
+                                               transitions, zeros, zeros, np.ones(1, np.float32))
+    np.testing.assert_array_equal(d_transitions, 0)
 
 
 def test_viterbi_ties_go_to_the_lowest_label():
@@ -225,6 +267,17 @@ def test_bad_input_raises_python_exceptions():
         _core.crf_decode(emissions, lengths[:1], transitions, start, end)
     with pytest.raises(ValueError, match="dtype mismatch"):
         _core.crf_decode(emissions.astype(np.float32), lengths, transitions, start, end)
+    for value in (np.nan, np.inf):
+        spoilt = emissions.copy()
+        spoilt[1, 0, 2] = value
+        with pytest.raises(ValueError, match="emissions of sequence 1 hold NaN or"):
+            _core.crf_loss(spoilt, lengths, tags, transitions, start, end, None)
+        spoilt = transitions.copy()
+        spoilt[0, 1] = value
+        with pytest.raises(ValueError, match="transition scores hold NaN or"):
+            _core.crf_posteriors(emissions, lengths, spoilt, start, end)
+        with pytest.raises(ValueError, match="start or end scores hold NaN or"):
+            _core.crf_decode(emissions, lengths, transitions, start, np.full(3, value))
     closed = np.full(3, -np.inf)
     with pytest.raises(ValueError, match="no labelling of sequence 0 is allowed"):
         _core.crf_posteriors(emissions, lengths, transitions, closed, end)

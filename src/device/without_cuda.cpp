@@ -10,8 +10,9 @@ namespace {
 [[noreturn]] void no_cuda() {
   throw std::runtime_error(
       "this build of rnnsk has no CUDA support; reinstall it with "
-      "pip install . -Csetup-args=-Dcuda=enabled from its source tree (needs nvcc and "
-      "the nvidia-cublas wheel), or use device='cpu'");
+      "pip install --no-build-isolation -Csetup-args=-Dcuda=enabled \".[cuda]\" from its "
+      "source tree (needs nvcc and the nvidia-cublas wheel; docs/guide/gpu.md), or use "
+      "device='cpu'");
 }
 }  // namespace
 
