@@ -5,8 +5,9 @@
 // those of HEADS.md:
 //   S(y)  = start[y_0] + sum_{t<L} s[t, y_t] + sum_{1<=t<L} A[y_{t-1}, y_t] + end[y_{L-1}]
 //   log Z = logsumexp over all labellings of S.
-// A transition, start or end score of -infinity forbids it. Each sequence is
-// independent; sequences are shared among threads, and every sum over
+// A transition, start or end score of -infinity forbids it; NaN or +infinity in
+// any score (or in the emissions of real steps) is std::invalid_argument. Each
+// sequence is independent; sequences are shared among threads, and every sum over
 // sequences is made afterwards in sequence order, so results do not depend on
 // the thread count.
 #pragma once
