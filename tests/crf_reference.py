@@ -18,17 +18,23 @@ def labelling_score(emissions, transitions, start, end, labels):
     return score
 
 
-def brute_force(emissions, transitions, start, end):
-    """(log Z, marginals (L, K), best labelling) of one sequence by enumerating
-    all K**L labellings; the best is the first of the highest in the order that
-    compares the last step first (Viterbi's tie rule)."""
+def enumerate_labellings(emissions, transitions, start, end):
+    """(every one of the K**L labellings of one sequence, their scores S, log Z)."""
     length, k = emissions.shape
     labellings = list(itertools.product(range(k), repeat=length))
     scores = np.array([labelling_score(emissions, transitions, start, end, y)
                        for y in labellings])
     finite = scores[np.isfinite(scores)]
     peak = finite.max()
-    log_z = peak + np.log(np.sum(np.exp(finite - peak)))
+    return labellings, scores, peak + np.log(np.sum(np.exp(finite - peak)))
+
+
+def brute_force(emissions, transitions, start, end):
+    """(log Z, marginals (L, K), best labelling) of one sequence by enumerating
+    all K**L labellings; the best is the first of the highest in the order that
+    compares the last step first (Viterbi's tie rule)."""
+    length, k = emissions.shape
+    labellings, scores, log_z = enumerate_labellings(emissions, transitions, start, end)
     probabilities = np.exp(scores - log_z)
     marginals = np.zeros((length, k))
     for y, p in zip(labellings, probabilities):
@@ -36,6 +42,19 @@ def brute_force(emissions, transitions, start, end):
     best = max(range(len(labellings)),
                key=lambda i: (scores[i], tuple(-label for label in reversed(labellings[i]))))
     return log_z, marginals, np.array(labellings[best])
+
+
+def transition_gradient(emissions, transitions, start, end, tags):
+    """d(log Z - S(tags)) / d transitions of one sequence by enumeration: the
+    expected count of every label pair under the CRF minus the gold labelling's
+    (0 where a transition is forbidden: it is held fixed)."""
+    labellings, scores, log_z = enumerate_labellings(emissions, transitions, start, end)
+    gradient = np.zeros(transitions.shape)
+    for y, p in zip(labellings, np.exp(scores - log_z)):
+        np.add.at(gradient, (list(y[:-1]), list(y[1:])), p)
+    np.add.at(gradient, (list(tags[:-1]), list(tags[1:])), -1)
+    gradient[np.isneginf(transitions)] = 0
+    return gradient
 
 
 def torch_crf_nll(torch, emissions, lengths, tags, transitions, start, end):
