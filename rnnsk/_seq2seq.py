@@ -194,8 +194,8 @@ class EncoderDecoder(BaseRecurrent):
     # smaller last one, the rule of docs/guide/seq2seq.md's measurements (the
     # sequence estimators' near-equal split did worse on the number-words example:
     # see docs/guide/defaults.md).
-    auto_batch_size = 64
-    auto_batches_near_equal = False
+    _auto_batch_size = 64
+    _auto_batches_near_equal = False
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, Y, sample_weight=None):
