@@ -40,7 +40,8 @@ from ._text import TokenIds
 from ._threads import effective_n_threads
 from ._version import PICKLE_FORMAT, __version__
 from ._validation import (SequenceInputMixin, Sequences, as_sequence_list,
-                          check_parameter_mapping, check_same_features, check_sequences,
+                          check_parameter_mapping, check_same_feature_names,
+                          check_same_features, check_sequences,
                           check_tokens, feature_names_source, feature_signature)
 
 # What estimators pickled before init, readout, learning_rate and standardize
@@ -88,8 +89,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     # batch_size='auto': minibatches of at most this many sequences, an epoch
     # split into near-equal ones (else MLP's rule: full ones and a smaller last).
-    auto_batch_size = 32
-    auto_batches_near_equal = True
+    _auto_batch_size = 32
+    _auto_batches_near_equal = True
 
     # Parameters that shape the network or how it reads its inputs: a fit reads
     # them only when it starts afresh, so a warm start or partial_fit refuses
@@ -183,15 +184,30 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                              f"{type(self).__name__} has no embedding (embedding_dim=None) "
                              "and would read the ids as numbers: set embedding_dim, e.g. "
                              "embedding_dim=64")
-        # predict computes in the fitted network's precision, whatever dtype says now
-        dtype = np.dtype(self.dtype) if reset else self.model_.dtype
         rows = as_sequence_list(X)  # (a table of sequences, converted once)
         named = feature_names_source(X, rows)  # (checks sequences given as DataFrames agree)
-        sequences = check_sequences(rows, dtype=dtype)
+        sequences = check_sequences(rows, dtype=self._reading_dtype(reset))
         if not reset:
             check_same_features(sequences, self._feature_signature, type(self).__name__)
             _check_feature_names(self, named, reset=False)
         return sequences
+
+    def _network_dtype(self, reset):
+        """The precision the network computes in: ``dtype``, or, after a fit
+        (``reset`` False), the fitted network's, whatever ``dtype`` says now."""
+        return np.dtype(self.dtype) if reset else self.model_.dtype
+
+    def _reading_dtype(self, reset):
+        """What real-valued X is validated as: the network's precision, or,
+        where the estimator standardizes its inputs (``standardize``), float64
+        if X is given so (float32 as it is). Standardized values are rounded to
+        the network's precision (see _as_read); rounded first, float32 would
+        keep about 7 significant digits of the raw values (1e6 + 0.01 * x loses
+        x) and flush those below 1e-38 to zero, where "any units" are promised.
+        Inputs read as they are must be numbers of the network's precision."""
+        standardizes = (getattr(self, "standardize", False) if reset
+                        else getattr(self, "_input_scaling", None) is not None)
+        return [np.float64, np.float32] if standardizes else self._network_dtype(reset)
 
     def _input_statistics(self, sequences, sample_weight, *, reset):
         """(scaling, floor): the (mean, scale) that standardizes each input the
@@ -338,9 +354,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         constant_inputs = (self._constant_inputs_of(sequences) if first_call
                            else getattr(self, "_constant_inputs", 0))
         noise_setting = self._input_noise_setting(patch_length)
+        dtype = self._network_dtype(first_call)
         if noise_setting == 0:  # nothing to measure: read straight into patches
             input_noise = None
-            read = _as_read(sequences, scaling, patch_length, floor, constant_inputs)
+            read = _as_read(sequences, scaling, patch_length, floor, constant_inputs,
+                            dtype=dtype)
         else:
             # The inputs beside their sequences' statistics (sequence_standardize),
             # before standardization and patches: what the noise is measured on.
@@ -349,16 +367,21 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                                        constant_inputs, weights)
             input_noise = (None if noise_std is None
                            else InputNoise(noise_std, seed=rng.randint(2**31)))
-            read = _as_read(inputs, scaling, patch_length, constant_inputs=constant_inputs)
+            read = _as_read(inputs, scaling, patch_length, constant_inputs=constant_inputs,
+                            dtype=dtype)
             del inputs  # a copy as wide as the training data: not held through training
         training = (read, targets, weights)
         validation = None
         if validation_data is not None:
-            validation = self._check_validation_data(*validation_data, sequences, target_info,
-                                                     vocabulary)
+            validation = self._check_validation_data(*validation_data, X, sequences,
+                                                     target_info, vocabulary)
             # read as the training sequences are
             validation = (_as_read(validation[0], scaling, patch_length, floor,
-                                   constant_inputs), *validation[1:])
+                                   constant_inputs, dtype=dtype), *validation[1:])
+            if not np.all(np.isfinite(validation[0].data)):
+                raise FloatingPointError(
+                    "X_val overflows once standardized by the statistics of X: its values "
+                    "are too far from those of the training inputs")
             self._check_validation_part(*validation[1:], "X_val, y_val")
         elif not incremental and self._stops_early(len(sequences)):
             training, validation = self._split(*training, rng)
@@ -544,10 +567,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         return ((sequences.take(train), targets[train], weights[train]),
                 (sequences.take(held_out), targets[held_out], weights[held_out]))
 
-    def _check_validation_data(self, X_val, y_val, sample_weight_val, sequences, target_info,
-                               vocabulary):
+    def _check_validation_data(self, X_val, y_val, sample_weight_val, X, sequences,
+                               target_info, vocabulary):
         """Validation (sequences, targets, weights) given to fit instead of a held-out
-        fraction (e.g. the last part of a time series), checked like the training data."""
+        fraction (e.g. the last part of a time series), checked like the training data
+        (``X``, validated as ``sequences``)."""
         if X_val is None or y_val is None:
             raise ValueError("X_val and y_val must be passed together")
         if not isinstance(self.early_stopping, str) and not self.early_stopping:
@@ -557,12 +581,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             size = vocabulary if vocabulary is not None else self.model_.embedding.shape[0]
             held_out = check_tokens(X_val, vocabulary_size=size)
         else:
-            held_out = check_sequences(X_val, dtype=np.dtype(self.dtype))
-            _, step_features, _ = feature_signature(sequences)
-            _, val_features, _ = feature_signature(held_out)
-            if val_features != step_features:
-                raise ValueError(f"X_val has {val_features} features per time step, but X "
-                                 f"has {step_features}")
+            held_out = check_sequences(X_val, dtype=self._reading_dtype(reset=True),
+                                       name="X_val")
+            check_same_features(held_out, feature_signature(sequences), type(self).__name__,
+                                name="X_val")
+            check_same_feature_names(X, X_val)
         y_val = self._target_container(y_val, held_out)
         n_targets = len(y_val) if getattr(y_val, "ndim", 1) else 0
         if n_targets != len(held_out):
@@ -689,7 +712,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            return min(self.auto_batch_size, n_samples)
+            return min(self._auto_batch_size, n_samples)
         if self.batch_size > n_samples:
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going "
                           "to be clipped")
@@ -762,7 +785,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         """The sample indices of each minibatch of one epoch, in training order."""
         order = (self._random_state.permutation(n_samples) if self.shuffle
                  else np.arange(n_samples))
-        if self.batch_size == "auto" and self.auto_batches_near_equal:
+        if self.batch_size == "auto" and self._auto_batches_near_equal:
             # As few minibatches as hold batch_size sequences each, of near-equal
             # sizes: the last one is never a small remainder (36 series are 18 + 18,
             # not 32 + 4), whose noisy gradient Adam would scale up to a full step
@@ -886,9 +909,17 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         patch_length = getattr(self, "patch_length_", 1)
         floor = getattr(self, "_sequence_floor", None)
         constant_inputs = getattr(self, "_constant_inputs", 0)
-        return [_as_read(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences)))),
-                         scaling, patch_length, floor, constant_inputs)
-                for i in range(0, len(sequences), _PREDICT_CHUNK)]
+        chunks = [_as_read(sequences.take(np.arange(i, min(i + _PREDICT_CHUNK, len(sequences)))),
+                           scaling, patch_length, floor, constant_inputs,
+                           dtype=self.model_.dtype)
+                  for i in range(0, len(sequences), _PREDICT_CHUNK)]
+        # Values beyond the network's precision once standardized are refused
+        # before the network reads them: gates saturate on infinity and would
+        # return finite outputs.
+        if sequences.data.dtype.kind == "f" and not all(np.all(np.isfinite(chunk.data))
+                                                        for chunk in chunks):
+            raise not_finite_error(chunks)
+        return chunks
 
     def _forward(self, X):
         """Head outputs (n_samples, n_outputs) in float64 for any accepted X."""
@@ -1013,17 +1044,24 @@ def not_finite_error(inputs):
         "refit with a smaller learning_rate_init")
 
 
-def _as_read(sequences, scaling, patch_length, floor=None, constant_inputs=0):
+def _as_read(sequences, scaling, patch_length, floor=None, constant_inputs=0, *, dtype=None):
     """``sequences`` as a network reads them: beside their own sequence
     statistics (when ``floor`` is not None: see _sequence_features), standardized
     by ``scaling`` (when not None), in patches of ``patch_length`` steps that
-    read the last ``constant_inputs`` inputs once.
+    read the last ``constant_inputs`` inputs once, real values in ``dtype``
+    (None: the sequences' own). Every stage computes in the sequences'
+    precision; the result alone is rounded to ``dtype``.
 
     Every stage works on each sequence alone, so they run chunk by chunk of
     sequences into one array: the same values, without a whole-data copy
     between stages (those copies took most of a prediction's time)."""
+    if dtype is None or sequences.data.dtype.kind != "f":  # token ids stay ids
+        dtype = sequences.data.dtype
     if floor is None and scaling is None:
-        return patched(sequences, patch_length, constant_inputs)
+        read = patched(sequences, patch_length, constant_inputs)
+        with np.errstate(over="ignore"):  # (the callers name what overflows)
+            return Sequences(read.data.astype(dtype, copy=False), read.lengths,
+                             read.is_table)
     read = None
     for chunk in sequence_chunks(sequences):
         part = sequences.take_rows(chunk)
@@ -1033,8 +1071,9 @@ def _as_read(sequences, scaling, patch_length, floor=None, constant_inputs=0):
             part = standardized(part, scaling)
         part = patched(part, patch_length, constant_inputs)
         if read is None:
-            read = np.empty((len(sequences), *part.data.shape[1:]), part.data.dtype)
-        read[chunk] = part.data
+            read = np.empty((len(sequences), *part.data.shape[1:]), dtype)
+        with np.errstate(over="ignore"):  # (the callers name what overflows)
+            read[chunk] = part.data
     return Sequences(read, -(-sequences.lengths // patch_length), sequences.is_table)
 
 

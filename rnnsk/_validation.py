@@ -5,12 +5,14 @@ sequence; the core never reads the padding. All checks (rank, finiteness, empty
 sequences, feature counts) happen here, before any C++ runs, with messages in
 scikit-learn's wording.
 """
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import issparse
 from sklearn.utils import check_array
+from sklearn.utils.validation import _get_feature_names
 
 
 class SequenceInputMixin:
@@ -204,7 +206,9 @@ def _pad(sequences, dtype, trailing_shape):
 
 
 def check_sequences(X, *, dtype, name="X"):
-    """Validate real-valued sequences.
+    """Validate real-valued sequences, as ``dtype`` (or, for a list of dtypes
+    as scikit-learn's ``check_array`` takes, in X's own if it is one of them,
+    else the first).
 
     Accepts a 3-D array (n_samples, n_timesteps, n_features); a 2-D array
     (n_samples, n_timesteps), read as univariate sequences; or a list of 2-D
@@ -231,8 +235,9 @@ def check_sequences(X, *, dtype, name="X"):
             raise ValueError(f"sequences in {name} have different numbers of features: "
                              f"{sorted(widths)}")
         # One check over all steps at once gives scikit-learn's messages for
-        # NaN, infinity, complex and non-numeric values.
-        check_array(np.concatenate(sequences), dtype=dtype, input_name=name)
+        # NaN, infinity, complex and non-numeric values (and, for a list of
+        # dtypes, the one chosen).
+        dtype = check_array(np.concatenate(sequences), dtype=dtype, input_name=name).dtype
         data, lengths = _pad([s.astype(dtype, copy=False) for s in sequences], dtype,
                              (widths.pop(),))
         return Sequences(data, lengths, is_table=False)
@@ -320,8 +325,9 @@ def feature_signature(sequences):
     return width, sequences.n_features, sequences.is_table
 
 
-def check_same_features(sequences, fitted_signature, estimator_name):
-    """Raise the scikit-learn error when X has other features than at fit."""
+def check_same_features(sequences, fitted_signature, estimator_name, name="X"):
+    """Raise the scikit-learn error when X (``name``) has other features than at
+    fit."""
     n_features_in, step_features, fitted_on_table = fitted_signature
     width, features, is_table = feature_signature(sequences)
     if features != step_features:
@@ -329,11 +335,30 @@ def check_same_features(sequences, fitted_signature, estimator_name):
         if is_table and width == step_features:
             hint = (f" A 2-D X is read as univariate sequences; to pass one sequence of "
                     f"{step_features} features, wrap it: [x] or x[np.newaxis].")
-        raise ValueError(f"X has {features} features per time step, but {estimator_name} is "
+        raise ValueError(f"{name} has {features} features per time step, but {estimator_name} is "
                          f"expecting {step_features} features as input.{hint}")
     if is_table and fitted_on_table and width != n_features_in:
-        raise ValueError(f"X has {width} features, but {estimator_name} is expecting "
+        raise ValueError(f"{name} has {width} features, but {estimator_name} is expecting "
                          f"{n_features_in} features as input.")
+
+
+def check_same_feature_names(X, X_val, name="X_val"):
+    """Refuse validation sequences ``X_val`` whose feature names (DataFrame
+    columns) are not X's, in X's order, as predict refuses them after fit:
+    features are read by position, so a swapped column would be scored as
+    another feature. Names on one side only are read by position, with
+    scikit-learn's warning."""
+    names, other = (_get_feature_names(feature_names_source(x)) for x in (X, X_val))
+    if names is None and other is None:
+        return
+    if names is None or other is None:
+        warnings.warn(f"{name} {'has no' if other is None else 'has'} feature names, but X "
+                      f"{'has' if other is None else 'has none'}: read by position",
+                      UserWarning, stacklevel=3)
+        return
+    if len(names) != len(other) or np.any(names != other):
+        raise ValueError(f"{name}'s feature names {list(other)} are not X's {list(names)} "
+                         "(in that order): features are read by position")
 
 
 def check_r2_defined(targets, weights, where):

@@ -11,8 +11,8 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from estimator_data import assert_same_state
-from rnnsk import (GRURegressor, LSTMClassifier, LSTMRegressor, RecurrentNetwork,
-                   SequenceScaler)
+from rnnsk import (GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor,
+                   RecurrentNetwork, RecurrentTagger, SequenceScaler)
 
 
 def _data(n=12, steps=4, features=2, seed=0):
@@ -292,3 +292,22 @@ def test_estimators_standardize_inputs_whose_squares_overflow(magnitude):
     np.testing.assert_allclose(mean / magnitude, reference_mean, rtol=1e-12)
     np.testing.assert_allclose(scale / magnitude, reference_scale, rtol=1e-12)
     np.testing.assert_allclose(huge.predict(X * magnitude), plain.predict(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator", [GRUClassifier, RecurrentTagger])
+@pytest.mark.parametrize("offset, unit", [(1e6, 0.01), (0.0, 1e-50)])
+def test_float64_inputs_are_standardized_before_float32_rounds_them(Estimator, offset, unit):
+    """At the default float32, inputs the estimator standardizes are rounded
+    only once standardized: 1e6 + 0.01 x (x lost in float32's 7 digits) and
+    1e-50 x (below float32's range) train and predict as x itself does."""
+    X, _ = _data(n=40, steps=6)
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    if Estimator is RecurrentTagger:
+        y = (X[:, :, 0] > 0).astype(int)
+    params = dict(hidden_size=4, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain = Estimator(**params).fit(X, y)
+        shifted = Estimator(**params).fit(offset + unit * X, y)
+    np.testing.assert_allclose(shifted.predict_proba(offset + unit * X),
+                               plain.predict_proba(X), atol=1e-5)

@@ -4,6 +4,7 @@ fraction of X, as scikit-learn's HistGradientBoosting* accept."""
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
@@ -52,7 +53,8 @@ def test_ragged_validation_data():
 @pytest.mark.parametrize("change, match", [
     (dict(y_val=None), "X_val and y_val must be passed together"),
     (dict(X_val=None), "X_val and y_val must be passed together"),
-    (dict(X_val=np.ones((30, 6, 2))), "X_val has 2 features per time step, but X has 3"),
+    (dict(X_val=np.ones((30, 6, 2))),
+     "X_val has 2 features per time step, but LSTMClassifier is expecting 3"),
     (dict(y_val=np.ones(29)), "X_val holds 30 sequences but y_val has 29"),
     (dict(y_val=np.full(30, 7)), "labels not seen before"),
     (dict(X_val=np.full((30, 6, 3), np.nan)), "NaN"),
@@ -66,6 +68,47 @@ def test_bad_validation_data_leaves_the_classifier_unchanged(change, match):
     with pytest.raises(ValueError, match=match):
         clf.fit(X[:60], y[:60], **arguments)
     assert_same_state(clf.state_dict(), before)
+
+
+def _frames(X, columns):
+    return [pd.DataFrame(x, columns=columns) for x in X]
+
+
+@pytest.mark.parametrize("columns, match", [
+    (["b", "a", "c"], r"X_val's feature names \['b', 'a', 'c'\] are not X's"),
+    (["a", "b", "z"], "are not X's"),
+])
+def test_validation_frames_with_other_columns_are_refused(columns, match):
+    """Features are read by position: a swapped or renamed column of X_val would
+    be scored as another feature, as predict refuses it."""
+    X, y = multiclass_3d(n=90, seed=1)
+    clf = LSTMClassifier(**EARLY)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(_frames(X[:60], ["a", "b", "c"]), y[:60], X_val=_frames(X[60:], columns),
+                y_val=y[60:])
+    assert not hasattr(clf, "model_")
+    with pytest.warns(UserWarning, match="X_val has no feature names, but X has"):
+        clf.fit(_frames(X[:60], ["a", "b", "c"]), y[:60], X_val=X[60:], y_val=y[60:])
+
+
+def test_a_validation_table_of_other_width_is_refused():
+    """A 2-D X holds univariate sequences whose columns are the features to
+    scikit-learn: X_val must have as many, as at predict."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 6))
+    y = X.sum(axis=1)
+    with pytest.raises(ValueError, match="X_val has 4 features, but GRURegressor is expecting 6"):
+        GRURegressor(**EARLY).fit(X, y, X_val=X[:20, :4], y_val=y[:20])
+
+
+def test_validation_data_overflowing_the_standardization_is_named():
+    """X_val is read in float64 and standardized by X's statistics before the
+    network's float32 rounds it: values too far from X's are named, not scored."""
+    X, y = regression_3d(n=90, n_targets=2)
+    est = GRURegressor(**EARLY)
+    with pytest.raises(FloatingPointError, match="X_val overflows once standardized"):
+        est.fit(X[:60], y[:60], X_val=X[60:] * 1e300, y_val=y[60:])
+    assert not hasattr(est, "model_")
 
 
 def test_validation_data_needs_early_stopping_and_matching_targets():
