@@ -4,15 +4,17 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, 
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._statistics import mean_and_std
-from ._validation import (SequenceInputMixin, as_sequence_list, check_same_features,
-                          check_sequences, feature_names_source, feature_signature)
+from ._validation import (SequenceInputMixin, SequenceOutputMixin, as_sequence_list,
+                          check_same_features, check_sequences, feature_names_source,
+                          feature_signature)
 
 
 # auto_wrap_output_keys=None: sequences are not tables, so set_output (and
 # sklearn.set_config(transform_output="pandas")) cannot wrap them; it made every
-# transform of a 3-D array or a list fail inside pandas. set_output is a no-op.
-class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
-                     auto_wrap_output_keys=None):
+# transform of a 3-D array or a list fail inside pandas. set_output is a no-op
+# (SequenceOutputMixin).
+class SequenceScaler(SequenceInputMixin, SequenceOutputMixin, OneToOneFeatureMixin,
+                     TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Standardize each feature of sequences to zero mean and unit variance.
 
     Statistics are taken over every real time step of every sequence (padding
@@ -87,12 +89,6 @@ class SequenceScaler(SequenceInputMixin, OneToOneFeatureMixin, TransformerMixin,
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-    def set_output(self, *, transform=None):
-        """Accept any output setting and keep returning X's own form: sequences
-        are not tables (a DataFrame cannot hold a 3-D array or ragged
-        sequences). It exists so that ``Pipeline.set_output`` works with it."""
-        return self
 
     def transform(self, X):
         """Standardize X, returned in the form it was given (float32 stays

@@ -8,6 +8,8 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._validation import SequenceOutputMixin
+
 __all__ = ["TextSequencer", "TokenIds"]
 
 # The id of every token outside the vocabulary.
@@ -35,7 +37,7 @@ def tokens_of(analyzer, document, where):
                         "tokenizer returns an iterable of tokens") from error
 
 
-class TextSequencer(TransformerMixin, BaseEstimator):
+class TextSequencer(SequenceOutputMixin, TransformerMixin, BaseEstimator):
     """Turn raw documents into sequences of integer token ids.
 
     Each document is split into tokens exactly as

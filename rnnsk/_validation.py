@@ -24,6 +24,17 @@ class SequenceInputMixin:
         return tags
 
 
+class SequenceOutputMixin:
+    """``set_output`` for transformers whose output is sequences (3-D arrays,
+    ragged lists, token ids), which are not tables: any setting is accepted
+    and X's own form returned, so that ``Pipeline.set_output`` works with them."""
+
+    def set_output(self, *, transform=None):
+        """Accept any output setting and keep returning sequences in their own
+        form (a DataFrame cannot hold a 3-D array or ragged sequences)."""
+        return self
+
+
 @dataclass
 class Sequences:
     """A padded batch: ``data`` is (n, T, F) floats, or (n, T) token ids, and

@@ -256,6 +256,17 @@ def test_pipeline_learns_sentiment(reviews):
         {"positive", "negative"}
 
 
+@pytest.mark.parametrize("transform", ["pandas", "default"])
+def test_a_pipeline_with_it_takes_set_output(transform):
+    """Pipeline.set_output failed ("set_output is not available") with a
+    TextSequencer in it; its token ids are returned as they are."""
+    documents = ["a good film", "a bad film", "good good", "bad"]
+    pipeline = make_pipeline(TextSequencer()).set_output(transform=transform)
+    for got, want in zip(pipeline.fit_transform(documents),
+                         TextSequencer().fit_transform(documents)):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_unseen_tokens_at_predict_do_not_crash(reviews):
     X_train, _, y_train, _ = reviews
     # train only on documents without "superb"/"horrible": those become OOV later
