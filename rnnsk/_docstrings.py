@@ -156,7 +156,9 @@ PARAMETERS = {
     "standardize": ("bool",
                     "Standardize each input feature inside the estimator (mean and "
                     "standard deviation over the real steps of the first fit's "
-                    "sequences), so that inputs in any units train alike. ``state_dict`` "
+                    "sequences), so that inputs in any units train alike: float64 "
+                    "inputs are standardized in float64 before ``dtype`` rounds them "
+                    "(a feature such as 1e6 + 0.01 x keeps x at float32). ``state_dict`` "
                     "and :func:`~rnnsk.to_torch` fold the map into the first layer's "
                     "``weight_ih``/``bias_ih``: exported weights read raw inputs. Ignored "
                     "with token inputs."),
