@@ -25,12 +25,12 @@ from ._fit_lock import one_fit_at_a_time, without_fit_lock
 from ._forecast_combination import combination_weight, combine, fit_autoregression
 from ._forecast_ensemble import median_held_out, member_forecasters
 from ._forecast_index import as_time_series, time_index_of
-from ._forecast_inputs import check_exogenous, check_series, check_steps
+from ._forecast_inputs import check_exogenous, check_series, check_steps, exogenous_names
 from ._forecast_intervals import step_half_widths
 from ._series_transforms import (difference, difference_lags, history_tails, integrate,
                                  scale_floor, scale_windows)
 from ._parameters import check_parameters_as_fitted, fitted_parameters, store_parameters
-from ._validation import r2_undefined_because
+from ._validation import check_names_match, r2_undefined_because
 
 __all__ = ["RecurrentForecaster"]
 
@@ -74,7 +74,7 @@ _READ_AT_PREDICT = ("window_length", "horizon", "strategy", "window_scaling", "d
 @numpydoc_sections(
     attributes=("window_length_", "window_scaling_", "regressor_", "linear_", "estimators_",
                 "autoregression_", "combination_weight_", "n_series_", "n_exogenous_",
-                "calibration_residuals_"),
+                "feature_names_in_", "calibration_residuals_"),
     window_length=("int or 'auto'",
                    "Past steps each forecast reads (after differencing). 'auto': the "
                    "longest window of at most 24 steps that leaves at least as many training "
@@ -212,6 +212,11 @@ _READ_AT_PREDICT = ("window_length", "horizon", "strategy", "window_scaling", "d
              "to the scaled targets (for an ensemble, in each member)."),
     n_series_=("int", "Number of series fitted."),
     n_exogenous_=("int", "Number of exogenous inputs (0 without)."),
+    feature_names_in_=("ndarray of shape (n_exogenous_,)",
+                       "Column names of the exogenous inputs ``X``, defined only when "
+                       "they were given as DataFrames (with string column names); "
+                       "``predict`` refuses other names or another order, as columns are "
+                       "read by position."),
     calibration_residuals_=("ndarray of shape (n_windows, horizon) or None",
                             "Errors of the (combined) forecasts from the held-out "
                             "windows, divided by the "
@@ -351,6 +356,7 @@ class RecurrentForecaster(BaseEstimator):
         series, kind = check_series(y)
         time_index = time_index_of(y)
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
+        names = exogenous_names(X)
         lengths = [len(s) - sum(lags) for s in series]  # after differencing
         window = self._window_length_for(lengths)
         self._check_lengths(series, lags, 0, "y", window)
@@ -360,7 +366,7 @@ class RecurrentForecaster(BaseEstimator):
         scalings = self._scalings_for(n_windows)
         if self.n_estimators > 1:
             return self._fit_ensemble(y, X, lengths, kind, exogenous, window,
-                                      scalings)._fitted(time_index)
+                                      scalings)._fitted(time_index, names)
         windows = self._training_windows(series, exogenous, lags, window)
         held_out, train = windows["held_out"], windows["train"]
         # Nothing of the estimator changes before the network has been fitted.
@@ -399,13 +405,18 @@ class RecurrentForecaster(BaseEstimator):
             self.regressor_ = _refit(regressor, net_inputs, residuals)
             if self.combine_linear is not None:
                 self.autoregression_ = fit_autoregression(net_inputs, net_targets, everything)
-        return self._fitted(time_index)
+        return self._fitted(time_index, names)
 
-    def _fitted(self, time_index):
-        """Keep the parameters predict reads again, to refuse them changed, and
-        the time index of pandas series (``_forecast_index``)."""
+    def _fitted(self, time_index, names):
+        """Keep the parameters predict reads again, to refuse them changed, the
+        time index of pandas series (``_forecast_index``) and the exogenous
+        inputs' column ``names`` (None: not named)."""
         self._fitted_settings = fitted_parameters(self, _READ_AT_PREDICT)
         self._time_index = time_index
+        if names is None:
+            self.__dict__.pop("feature_names_in_", None)
+        else:
+            self.feature_names_in_ = names
         return self
 
     def _as_given(self, forecasts, kind, steps, series):
@@ -699,6 +710,9 @@ class RecurrentForecaster(BaseEstimator):
         series (those fitted when ``series`` is None)."""
         lags = self._lags()
         future = self.horizon if self.strategy == "direct" else n_steps
+        if X is not None and self.n_exogenous_:
+            check_names_match(getattr(self, "feature_names_in_", None), exogenous_names(X),
+                              "X", "those seen in fit")
         if series is None:
             ends = [history for history, _ in self._history]
             past = [exo for _, exo in self._history]

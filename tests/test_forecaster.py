@@ -520,6 +520,33 @@ def test_exogenous_errors():
         plain.predict(1, X=x[:1])
 
 
+@pytest.mark.parametrize("n_estimators", [1, 2])
+def test_exogenous_columns_are_checked_by_name(n_estimators):
+    """Exogenous columns are read by position: DataFrames with their columns in
+    another order, or renamed, are refused at predict, as predict of the other
+    estimators refuses them; the names fitted are feature_names_in_."""
+    pd = pytest.importorskip("pandas")
+    y, x = exogenous_data()
+    both = np.column_stack([x[:, 0], np.sin(np.arange(len(x)))])
+    frame = pd.DataFrame(both, columns=["price", "season"])
+    model = RecurrentForecaster(window_length=8, horizon=4,
+                                **{**FAST, "n_estimators": n_estimators})
+    model.fit(y[:150], X=frame.iloc[:150])
+    assert list(model.feature_names_in_) == ["price", "season"]
+    future = frame.iloc[150:154]
+    np.testing.assert_array_equal(model.predict(4, X=future), model.predict(4, X=future.values))
+    with pytest.raises(ValueError, match=r"X's feature names \['season', 'price'\] are not "
+                                         r"those seen in fit \['price', 'season'\]"):
+        model.predict(4, X=future[["season", "price"]])
+    with pytest.raises(ValueError, match="are not those seen in fit"):
+        model.predict(4, X=future.set_axis(["a", "b"], axis=1))
+    with pytest.raises(ValueError, match=r"X\[1\] has other column names than X\[0\]"):
+        RecurrentForecaster(window_length=8, **FAST).fit(
+            [y[:80], y[80:]], X=[frame.iloc[:80], frame.iloc[80:, ::-1]])
+    unnamed = RecurrentForecaster(window_length=8, horizon=4, **FAST).fit(y[:150], X=both[:150])
+    assert not hasattr(unnamed, "feature_names_in_")
+
+
 # --------------------------------------------------------------- intervals --
 
 def test_conformal_intervals_cover_new_data_at_their_nominal_rate():

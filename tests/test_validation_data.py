@@ -87,7 +87,7 @@ def test_validation_frames_with_other_columns_are_refused(columns, match):
         clf.fit(_frames(X[:60], ["a", "b", "c"]), y[:60], X_val=_frames(X[60:], columns),
                 y_val=y[60:])
     assert not hasattr(clf, "model_")
-    with pytest.warns(UserWarning, match="X_val has no feature names, but X has"):
+    with pytest.warns(UserWarning, match="X_val has no feature names, but X.s are named"):
         clf.fit(_frames(X[:60], ["a", "b", "c"]), y[:60], X_val=X[60:], y_val=y[60:])
 
 
