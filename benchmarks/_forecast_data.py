@@ -85,6 +85,19 @@ def _fertility():
     return list(rates[~np.isnan(rates).any(axis=1)])  # the 192 countries without a gap
 
 
+def _package_csv(package, path, column, every=1, steps=None):
+    """A column of a CSV file shipped inside ``package`` (read without importing
+    the package), every ``every``-th value of its first ``steps``."""
+    def load():
+        import importlib.util
+
+        import pandas as pd
+        folder = os.path.dirname(importlib.util.find_spec(package).origin)
+        values = pd.read_csv(os.path.join(folder, path))[column].to_numpy(float)
+        return [values[:steps:every]]
+    return load
+
+
 # name: (loader, season, horizon, window length, origins, source)
 SPECS = {
     "airline": (_airline, 12, 12, 24, 3, "rnnsk (Box & Jenkins), monthly 1949-1960"),
@@ -111,6 +124,14 @@ OUTSIDE = {
             "statsmodels, Mauna Loa CO2 1958-2001, weekly averaged by month"),
     "fertility": (_fertility, 1, 6, 12, 2,
                   "statsmodels, yearly fertility rates of 192 countries 1960-2011"),
+    # Seasons longer than 24 steps (docs/forecasting.md, session 21).
+    "bleeding": (_package_csv("aeon", "datasets/data/KDD-TSAD_135/"
+                              "135_UCR_Anomaly_InternalBleeding16_TEST.csv", "value",
+                              every=4, steps=4000), 46, 24, 46, 3,
+                 "aeon, InternalBleeding16 physiological signal, every 4th of the first "
+                 "4,000 steps (a period of about 46)"),
+    "yahoo": (_package_csv("sktime", "datasets/data/yahoo/yahoo.csv", "data"), 24, 12, 24, 3,
+              "sktime, Yahoo S5 web traffic series, 1,000 hourly steps"),
 }
 
 

@@ -65,9 +65,10 @@ def smape(truth, forecast):
 
 def recurrent(params, seed):
     def forecast(series, season, horizon, *, window_length, intervals):
-        model = RecurrentForecaster(window_length=window_length, horizon=horizon,
-                                    seasonal_period=season if season > 1 else None,
-                                    random_state=seed, n_threads=1, **params)
+        # (a variant's parameters override these: window_length=auto among them)
+        model = RecurrentForecaster(**{"window_length": window_length, "horizon": horizon,
+                                       "seasonal_period": season if season > 1 else None,
+                                       "random_state": seed, "n_threads": 1, **params})
         model.fit(series)
         point = model.predict().T
         for coverage in COVERAGES:

@@ -51,7 +51,11 @@ _REGRESSOR_PARAMETERS = [name for name in RecurrentRegressor._get_param_names()
 _LEAST_WINDOWS_TO_STOP_ON = 2
 
 # The longest window window_length='auto' chooses: two years of monthly steps,
-# the earlier default, which long series keep.
+# the earlier default, which long series keep; with a seasonal_period longer
+# than that, one season (the ensemble's longer windows then read two). A window
+# of 24 steps saw no whole season of 46 or 48 steps, and two seasons cost a
+# short series its training windows (docs/forecasting.md, "Seasons longer than
+# 24 steps").
 _AUTO_WINDOW_LENGTH = 24
 
 # The values of window_scaling (or of each entry of a tuple of them).
@@ -77,7 +81,8 @@ _READ_AT_PREDICT = ("window_length", "horizon", "strategy", "window_scaling", "d
                 "feature_names_in_", "calibration_residuals_"),
     window_length=("int or 'auto'",
                    "Past steps each forecast reads (after differencing). 'auto': the "
-                   "longest window of at most 24 steps that leaves at least as many training "
+                   "longest window of at most 24 steps (or one season of "
+                   "``seasonal_period``, if longer) that leaves at least as many training "
                    "windows (before the held-out part, over all series) as it has steps, so "
                    "that short series are not fitted from a handful of long windows (24 "
                    "whenever the series are long enough: 24 monthly steps, two years), and "
@@ -120,7 +125,9 @@ _READ_AT_PREDICT = ("window_length", "horizon", "strategy", "window_scaling", "d
                           "seasonal_period]``."),
     seasonal_period=("int or None",
                      "The season length (12 for monthly data); needed by "
-                     "``seasonal_differences``."),
+                     "``seasonal_differences``. With ``window_length='auto'`` the window "
+                     "covers one season where that is longer than 24 steps (half-hourly "
+                     "data with a daily season: 48)."),
     linear_skip=("bool",
                  "Add a linear autoregression of the scaled window to the network's "
                  "output (the autoregressive highway of LSTNet, Lai et al. 2018): a "
@@ -505,13 +512,14 @@ class RecurrentForecaster(BaseEstimator):
     def _window_length_for(self, lengths):
         """window_length, or what 'auto' chooses for series of ``lengths`` steps
         after differencing: the longest window of at most ``_AUTO_WINDOW_LENGTH``
-        steps with at least as many training windows as steps (a ridge or a
-        network fitted on fewer windows than each has values learns the few it
-        saw), that every series is long enough to be forecast from; 1 when none
-        has (fit then says why)."""
+        steps (or one season of ``seasonal_period``, if longer) with at least as
+        many training windows as steps (a ridge or a network fitted on fewer
+        windows than each has values learns the few it saw), that every series
+        is long enough to be forecast from; 1 when none has (fit then says why)."""
         if self.window_length != "auto":
             return self.window_length
-        candidates = np.arange(1, min(_AUTO_WINDOW_LENGTH, min(lengths)) + 1)
+        longest = max(_AUTO_WINDOW_LENGTH, self.seasonal_period or 0)
+        candidates = np.arange(1, min(longest, min(lengths)) + 1)
         enough = self._training_window_counts(lengths, candidates) >= candidates
         return int(candidates[enough].max()) if enough.any() else 1
 

@@ -250,6 +250,23 @@ def test_auto_window_lets_every_series_be_forecast_and_counts_windows_over_all()
     assert model.predict().shape == (3, 11)
 
 
+@pytest.mark.parametrize("seasonal_period, n_steps, expected", [
+    (46, 1000, 46),   # one season, longer than 24 steps
+    (12, 1000, 24),   # at least 24 steps
+    (46, 90, 34),     # a season does not leave as many training windows: the rule's cap
+])
+def test_auto_window_covers_a_season_longer_than_24_steps(seasonal_period, n_steps, expected):
+    """A window of 24 steps saw no whole season of 46 (a forecast error of 3.3
+    times the seasonal naive one's in-sample error, against 0.66 with 46 steps:
+    docs/forecasting.md)."""
+    model = RecurrentForecaster(horizon=4, seasonal_period=seasonal_period,
+                                **dict(FAST, max_iter=1)).fit(seasonal_series(n_steps))
+    assert model.window_length_ == expected
+    if expected < max(24, seasonal_period):
+        assert _training_windows_before_the_held_out_part(n_steps, expected, 4) >= expected
+        assert _training_windows_before_the_held_out_part(n_steps, expected + 1, 4) < expected + 1
+
+
 def test_auto_window_with_an_ensemble_and_explicit_windows():
     params = {name: value for name, value in FAST.items() if name != "n_estimators"}
     model = RecurrentForecaster(horizon=3, **dict(params, max_iter=2)).fit(seasonal_series(200))
