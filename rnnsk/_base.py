@@ -383,7 +383,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                     "X_val overflows once standardized by the statistics of X: its values "
                     "are too far from those of the training inputs")
             self._check_validation_part(*validation[1:], "X_val, y_val")
-        elif not incremental and self._stops_early(len(sequences)):
+        elif not incremental and self._stops_early(sequences):
             training, validation = self._split(*training, rng)
             self._check_validation_part(
                 *validation[1:], f"early_stopping's held-out part (validation_fraction="
@@ -486,11 +486,12 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         reads one way with bptt_steps)."""
         return "from 'auto'; " if isinstance(written, str) and written == "auto" else ""
 
-    def _stops_early(self, n_sequences):
-        """Whether a fit on ``n_sequences`` holds out ``validation_fraction`` of
-        them for early stopping ('auto': only above _AUTO_EARLY_STOPPING_ABOVE)."""
+    def _stops_early(self, sequences):
+        """Whether a fit on ``sequences`` holds out ``validation_fraction`` of
+        them for early stopping ('auto': only above _AUTO_EARLY_STOPPING_ABOVE
+        sequences)."""
         if isinstance(self.early_stopping, str):  # 'auto'
-            return n_sequences > _AUTO_EARLY_STOPPING_ABOVE
+            return len(sequences) > _AUTO_EARLY_STOPPING_ABOVE
         return bool(self.early_stopping)
 
     def _check_validation_part(self, targets, weights, where):
@@ -1067,8 +1068,8 @@ def _as_read(sequences, scaling, patch_length, floor=None, constant_inputs=0, *,
         part = sequences.take_rows(chunk)
         if floor is not None:
             part = with_sequence_features(part, floor)
-        if scaling is not None:
-            part = standardized(part, scaling)
+        if scaling is not None:  # (rounded to dtype once standardized)
+            part = standardized(part, scaling, dtype)
         part = patched(part, patch_length, constant_inputs)
         if read is None:
             read = np.empty((len(sequences), *part.data.shape[1:]), dtype)

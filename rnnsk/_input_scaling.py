@@ -78,11 +78,12 @@ def _sum_over_steps(sequences, weights, values):
     return total
 
 
-def standardized(sequences, statistics):
+def standardized(sequences, statistics, dtype=None):
     """The sequences with every feature standardized by ``statistics``
-    (computed in float64, chunk by chunk, and rounded to the data's dtype)."""
+    (computed in float64, chunk by chunk, and rounded to ``dtype``, by default
+    the data's)."""
     mean, scale = statistics
-    data = np.empty_like(sequences.data)
+    data = np.empty_like(sequences.data, dtype=dtype)
     for chunk in sequence_chunks(sequences):
         data[chunk] = (sequences.data[chunk] - mean) / scale
     return Sequences(data, sequences.lengths, sequences.is_table)

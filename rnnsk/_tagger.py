@@ -54,6 +54,11 @@ _STEP_ATTRIBUTES = ("vocabulary_", *TRAINING_ATTRIBUTES, "bidirectional_")
 # The tagger's embedding dropout with embedded inputs, chosen on held-out
 # sentences of the segmentation corpus's train split (docs/tagging.md).
 TAGGER_EMBEDDING_DROPOUT = 0.2
+# early_stopping='auto' also holds out a tenth of the sequences above this many
+# steps: the token accuracy of 10,000 held-out steps is steady, where the
+# sequences' count (scikit-learn's rule, 10,000) let a fit on a few thousand
+# sentences run 200 epochs of its training loss (docs/tagging.md, session 21).
+_AUTO_EARLY_STOPPING_STEPS = 100_000
 _VOCABULARY = ("dict", "For string tokens: token -> id (1..V; id 0 is every other token).")
 
 
@@ -91,9 +96,11 @@ def _real_steps(lengths, steps):
               "True: hold out ``validation_fraction`` of the sequences, cut the rate (with "
               "``learning_rate='adaptive'``) and at last stop when the token accuracy on "
               "them stops improving, and restore the best weights. 'auto': the same when "
-              "fit is given more than 10,000 sequences, otherwise no early stopping (as "
-              "scikit-learn's ``HistGradientBoosting*``); ``partial_fit`` never stops "
-              "early."),
+              "fit is given more than 10,000 sequences (scikit-learn's "
+              "``HistGradientBoosting*`` rule) or more than 100,000 steps (each step "
+              "is scored, so a tenth of them is a steady score: 1,200 sentences of a "
+              "Chinese corpus), otherwise no early stopping; ``partial_fit`` never "
+              "stops early."),
           embedding_dropout=(
               "float or 'auto'",
               "While training, drop each distinct token id of a minibatch with this "
@@ -271,6 +278,12 @@ class RecurrentTagger(BaseStepEstimator):
         if allowed is not None:
             check_gold_transitions(targets, allowed, labels)
         return targets, labels
+
+    def _stops_early(self, sequences):
+        if (isinstance(self.early_stopping, str)
+                and sequences.lengths.sum() > _AUTO_EARLY_STOPPING_STEPS):
+            return True
+        return super()._stops_early(sequences)
 
     def _embedding_dropout(self, sequences):
         if self.embedding_dropout != "auto":

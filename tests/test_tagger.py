@@ -143,7 +143,7 @@ def test_auto_patience_is_one_epoch_only_with_held_out_sentences(early_stopping,
     assert f"for {patience} consecutive epochs" in cuts[0]
 
 
-def test_tagger_defaults_are_two_layers_that_stop_early_above_10000_sentences():
+def test_tagger_defaults_are_two_layers_that_stop_early_on_large_corpora():
     tagger = RecurrentTagger()
     assert (tagger.hidden_size, tagger.num_layers, tagger.dropout,
             tagger.early_stopping) == (64, 2, 0.2, "auto")
@@ -153,6 +153,19 @@ def test_tagger_defaults_are_two_layers_that_stop_early_above_10000_sentences():
     assert "rnn.weight_hh_l1_reverse" in fitted.state_dict()  # the second layer
     with pytest.raises(ValueError, match="n_iter_no_change"):
         RecurrentTagger(n_iter_no_change="never").fit(X, y)
+
+
+@pytest.mark.parametrize("n_sequences, stops_early", [(1000, False), (1001, True)])
+def test_auto_early_stopping_above_100000_steps(n_sequences, stops_early):
+    """Each step is scored: a tenth of more than 100,000 steps is a steady held-out
+    accuracy, where 10,000 sentences (the sequences' rule) let a fit on a few
+    thousand run 200 epochs of its training loss."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n_sequences, 100, 1))  # 100 steps each
+    y = (X[:, :, 0] > 0).astype(int)
+    tagger = RecurrentTagger(hidden_size=2, num_layers=1, max_iter=1, random_state=0).fit(X, y)
+    assert (tagger.validation_scores_ is not None) == stops_early
+    assert tagger.t_ == (n_sequences - 101 if stops_early else n_sequences)
 
 
 @pytest.mark.parametrize("X, match", [
