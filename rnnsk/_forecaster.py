@@ -219,7 +219,7 @@ _READ_AT_PREDICT = ("window_length", "horizon", "strategy", "window_scaling", "d
              "to the scaled targets (for an ensemble, in each member)."),
     n_series_=("int", "Number of series fitted."),
     n_exogenous_=("int", "Number of exogenous inputs (0 without)."),
-    feature_names_in_=("ndarray of shape (n_exogenous_,)",
+    feature_names_in_=("ndarray of shape (``n_exogenous_``,)",
                        "Column names of the exogenous inputs ``X``, defined only when "
                        "they were given as DataFrames (with string column names); "
                        "``predict`` refuses other names or another order, as columns are "
