@@ -213,6 +213,13 @@ class RecurrentClassifier(ClassifierMixin, BaseRecurrent):
         """
         if not hasattr(self, "model_") and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            # Each call would balance its own chunk, not the classes of the data.
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: each call would "
+                "balance the classes of its own chunk. Compute the weights on the whole "
+                "training set, compute_class_weight('balanced', classes=classes, y=y), and "
+                "pass them as a dict (as scikit-learn's SGDClassifier asks)")
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def predict_proba(self, X):

@@ -191,7 +191,9 @@ PARAMETERS = {
                      "Weights of the classes in the loss, as in scikit-learn's classifiers "
                      "(finite and non-negative). Only ratios of weights matter: sample and "
                      "class weights are each divided by their largest value at fit, and a "
-                     "minibatch whose samples all have weight zero is skipped."),
+                     "minibatch whose samples all have weight zero is skipped. "
+                     "``partial_fit`` refuses 'balanced' (each call would balance its own "
+                     "chunk): pass a dict computed on the whole training set."),
     "label_smoothing": ("float in [0, 1)",
                         "Training targets put 1 - label_smoothing on the true class and "
                         "label_smoothing spread evenly over all classes (Szegedy et al. "

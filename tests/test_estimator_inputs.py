@@ -201,6 +201,22 @@ def test_bad_sample_weight(weights, message):
         LSTMClassifier(**FAST).fit(X, y, sample_weight=weights)
 
 
+def test_partial_fit_refuses_balanced_class_weights():
+    """Each call would balance its own chunk (scikit-learn's SGDClassifier refuses
+    it too); a dict computed on the whole set is the way, and is accepted."""
+    from sklearn.utils.class_weight import compute_class_weight
+    X, y = sequences_3d(n=40)
+    y[:30], y[30:] = 0, 1  # imbalanced: 30 of class 0
+    clf = LSTMClassifier(**FAST, class_weight="balanced")
+    with pytest.raises(ValueError, match="class_weight='balanced' is not supported by "
+                                         "partial_fit"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(clf, "model_")
+    weights = compute_class_weight("balanced", classes=np.array([0, 1]), y=y)
+    clf.set_params(class_weight=dict(enumerate(weights))).partial_fit(X, y, classes=[0, 1])
+    assert clf.n_iter_ == 1
+
+
 def test_class_weight_balanced_is_the_balanced_sample_weight():
     X, y = sequences_3d(n=40)
     y[:30] = 0  # imbalanced: 30 of class 0
