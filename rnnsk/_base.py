@@ -31,7 +31,8 @@ from ._network import CELLS, gate_count, single_threaded_blas
 from ._patches import auto_patch_length, patched, patched_statistics, patched_width
 from ._readouts import READOUTS, make_readout
 from ._sequence_features import (CONSTANT_INPUTS_PER_FEATURE, INPUTS_PER_FEATURE,
-                                 read_statistics, sequence_floor, with_sequence_features)
+                                 read_statistics, sequence_features_on_demand, sequence_floor,
+                                 with_sequence_features)
 from ._progress import EpochProgress
 from ._optim import (AdamOptimizer, Diverged, InterruptedAfterStep, SGDOptimizer,
                      add_weight_decay, clip_by_global_norm)
@@ -361,15 +362,16 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                             dtype=dtype)
         else:
             # The inputs beside their sequences' statistics (sequence_standardize),
-            # before standardization and patches: what the noise is measured on.
-            inputs = _as_read(sequences, None, 1, floor)
+            # before standardization and patches: what the noise is measured on,
+            # a slice of sequences at a time.
+            inputs = (sequences if floor is None
+                      else sequence_features_on_demand(sequences, floor))
             noise_std = input_noise_of(noise_setting, inputs, scaling, patch_length,
                                        constant_inputs, weights)
             input_noise = (None if noise_std is None
                            else InputNoise(noise_std, seed=rng.randint(2**31)))
-            read = _as_read(inputs, scaling, patch_length, constant_inputs=constant_inputs,
+            read = _as_read(sequences, scaling, patch_length, floor, constant_inputs,
                             dtype=dtype)
-            del inputs  # a copy as wide as the training data: not held through training
         training = (read, targets, weights)
         validation = None
         if validation_data is not None:

@@ -76,6 +76,32 @@ def with_sequence_features(sequences, floor):
     return Sequences(features, sequences.lengths, sequences.is_table)
 
 
+class _FeaturesOnDemand:
+    """What :func:`with_sequence_features` would return as ``data``, computed
+    for the rows asked for only: an array-like of its shape and dtype whose
+    row slices are real arrays."""
+
+    ndim = 3
+
+    def __init__(self, sequences, floor):
+        self._sequences, self._floor = sequences, floor
+        n, steps, n_features = sequences.data.shape
+        self.shape = (n, steps, INPUTS_PER_FEATURE * n_features)
+        self.dtype = sequences.data.dtype
+
+    def __getitem__(self, rows):
+        return with_sequence_features(self._sequences.take_rows(rows), self._floor).data
+
+
+def sequence_features_on_demand(sequences, floor):
+    """``with_sequence_features(sequences, floor)`` for readers that take it a
+    slice of sequences at a time (the input noise's statistics): each slice is
+    computed when read, so the inputs beside their statistics (four times as
+    wide as the data) are never held whole."""
+    return Sequences(_FeaturesOnDemand(sequences, floor), sequences.lengths,
+                     sequences.is_table)
+
+
 def read_statistics(statistics):
     """The (mean, scale) standardizing the 4F inputs, from each feature's global
     (mean, scale): x and its sequences' means as the feature itself, the

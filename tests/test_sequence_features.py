@@ -15,7 +15,9 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from rnnsk import GRUClassifier, GRURegressor, LSTMClassifier
-from rnnsk._sequence_features import FLOOR_SHARE, with_sequence_features
+from rnnsk._input_noise import input_noise_of
+from rnnsk._sequence_features import (FLOOR_SHARE, sequence_features_on_demand,
+                                      with_sequence_features)
 from rnnsk._validation import check_sequences
 from test_persistence import pickle_with_state, without
 
@@ -136,3 +138,20 @@ def test_inputs_are_read_chunk_by_chunk_as_the_stages_read_them_whole(dtype):
     assert chunked.data.dtype == whole.data.dtype
     np.testing.assert_array_equal(chunked.data, whole.data)
     np.testing.assert_array_equal(chunked.lengths, whole.lengths)
+
+
+def test_features_on_demand_are_those_computed_whole():
+    """The input noise reads the inputs beside their statistics a slice at a time
+    (never all four per feature at once): the same values, and the same noise."""
+    rng = np.random.default_rng(0)
+    X = [rng.standard_normal((n, 3)) * [1, 100, 1e-3] for n in rng.integers(2, 30, size=50)]
+    sequences = check_sequences(X, dtype=np.float64)
+    floor = np.full(3, 1e-6)
+    whole = with_sequence_features(sequences, floor)
+    lazy = sequence_features_on_demand(sequences, floor)
+    assert lazy.data.shape == whole.data.shape and lazy.n_features == 12
+    for rows in (slice(0, 7), slice(7, 50)):
+        np.testing.assert_array_equal(lazy.data[rows], whole.data[rows])
+    weights = rng.uniform(0.5, 2.0, size=50)
+    np.testing.assert_array_equal(input_noise_of("auto", lazy, None, 1, 6, weights),
+                                  input_noise_of("auto", whole, None, 1, 6, weights))
