@@ -380,10 +380,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             # read as the training sequences are
             validation = (_as_read(validation[0], scaling, patch_length, floor,
                                    constant_inputs, dtype=dtype), *validation[1:])
-            if not np.all(np.isfinite(validation[0].data)):
-                raise FloatingPointError(
-                    "X_val overflows once standardized by the statistics of X: its values "
-                    "are too far from those of the training inputs")
+            _refuse_overflowed(validation[0], "X_val")
             self._check_validation_part(*validation[1:], "X_val, y_val")
         elif not incremental and self._stops_early(sequences):
             training, validation = self._split(*training, rng)
@@ -916,12 +913,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                            scaling, patch_length, floor, constant_inputs,
                            dtype=self.model_.dtype)
                   for i in range(0, len(sequences), _PREDICT_CHUNK)]
-        # Values beyond the network's precision once standardized are refused
-        # before the network reads them: gates saturate on infinity and would
-        # return finite outputs.
-        if sequences.data.dtype.kind == "f" and not all(np.all(np.isfinite(chunk.data))
-                                                        for chunk in chunks):
-            raise not_finite_error(chunks)
+        _refuse_overflowed(chunks)
         return chunks
 
     def _forward(self, X):
@@ -931,7 +923,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             chunks = [self._outputs(chunk) for chunk in inputs]
         outputs = np.concatenate(chunks).astype(np.float64)
         if not np.all(np.isfinite(outputs)):
-            raise not_finite_error(inputs)
+            raise not_finite_error()
         return outputs
 
     # ------------------------------------------------------------- weights --
@@ -1032,15 +1024,22 @@ def _relative_weights(sample_weights, class_weights):
     return weights / largest, float(sample_unit) * float(class_unit) * float(largest)
 
 
-def not_finite_error(inputs):
-    """The error for network outputs that are not finite, read from the
-    ``inputs`` the network was given (Sequences as read): X overflowing the
-    fitted standardization, or else the recurrent layers."""
-    if not all(np.all(np.isfinite(chunk.data)) for chunk in inputs):
-        return FloatingPointError(
-            "X overflows once standardized by the statistics of the training inputs "
+def _refuse_overflowed(read, name="X"):
+    """Raise for inputs as read (Sequences, or a list of chunks of them) that
+    overflowed the network's precision once standardized: gates saturate on
+    infinity, so the network would return finite outputs from them."""
+    chunks = read if isinstance(read, list) else [read]
+    if chunks[0].data.dtype.kind == "f" and not all(np.all(np.isfinite(chunk.data))
+                                                    for chunk in chunks):
+        raise FloatingPointError(
+            f"{name} overflows once standardized by the statistics of the training inputs "
             "(standardize, sequence_standardize): its values are too far from those seen in "
-            "fit; predict on data of the training scale, or refit on data like X")
+            f"fit; use data of the training scale, or refit on data like {name}")
+
+
+def not_finite_error():
+    """The error for network outputs that are not finite from finite inputs
+    (_refuse_overflowed has checked them): the recurrent layers overflowed."""
     return FloatingPointError(
         "the network's outputs are not finite: the recurrent layers overflowed (typically "
         "rnn_relu with large inputs or weights); standardize the inputs (SequenceScaler) or "
@@ -1062,9 +1061,7 @@ def _as_read(sequences, scaling, patch_length, floor=None, constant_inputs=0, *,
         dtype = sequences.data.dtype
     if floor is None and scaling is None:
         read = patched(sequences, patch_length, constant_inputs)
-        with np.errstate(over="ignore"):  # (the callers name what overflows)
-            return Sequences(read.data.astype(dtype, copy=False), read.lengths,
-                             read.is_table)
+        return Sequences(read.data.astype(dtype, copy=False), read.lengths, read.is_table)
     read = None
     for chunk in sequence_chunks(sequences):
         part = sequences.take_rows(chunk)
@@ -1075,7 +1072,7 @@ def _as_read(sequences, scaling, patch_length, floor=None, constant_inputs=0, *,
         part = patched(part, patch_length, constant_inputs)
         if read is None:
             read = np.empty((len(sequences), *part.data.shape[1:]), dtype)
-        with np.errstate(over="ignore"):  # (the callers name what overflows)
+        with np.errstate(over="ignore"):  # (_refuse_overflowed names what overflows)
             read[chunk] = part.data
     return Sequences(read, -(-sequences.lengths // patch_length), sequences.is_table)
 

@@ -155,7 +155,7 @@ class BaseStepEstimator(BaseRecurrent):
                 scores = self.model_.forward(chunk)
                 if not np.all(np.isfinite(scores[np.arange(scores.shape[1]) <
                                                  chunk.lengths[:, None]])):
-                    raise not_finite_error([chunk])
+                    raise not_finite_error()
                 padded = per_chunk(chunk, scores)
                 result.extend(row[:length] for row, length in zip(padded, chunk.lengths))
         return result
