@@ -10,9 +10,7 @@ from numbers import Integral
 
 import numpy as np
 
-from sklearn.utils.validation import _get_feature_names
-
-__all__ = ["check_series", "check_exogenous", "check_steps", "exogenous_names"]
+__all__ = ["check_series", "check_exogenous", "check_steps"]
 
 
 def check_series(y, name="y"):
@@ -84,24 +82,6 @@ def check_exogenous(X, lengths, kind, n_exogenous, name="X"):
     if n_exogenous is None and len({a.shape[1] for a in arrays}) > 1:
         raise ValueError(f"the arrays of {name} have different numbers of columns")
     return arrays
-
-
-def exogenous_names(X, name="X"):
-    """The column names of exogenous inputs given as a DataFrame, or as a list
-    of DataFrames with the same columns in the same order (one per series);
-    None for unnamed inputs. Columns are read by position, so names are what
-    fit and predict compare."""
-    if not isinstance(X, (list, tuple)):
-        return _get_feature_names(X)
-    names = [_get_feature_names(item) for item in X]
-    for i, item_names in enumerate(names[1:], start=1):
-        if (item_names is None) != (names[0] is None) or (
-                item_names is not None and list(item_names) != list(names[0])):
-            raise ValueError(f"{name}[{i}] has other column names than {name}[0] "
-                             f"({None if item_names is None else list(item_names)} against "
-                             f"{None if names[0] is None else list(names[0])}): columns are "
-                             "read by position")
-    return names[0] if names else None
 
 
 def check_steps(horizon, default):

@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._classes import RecurrentRegressor
 from ._docstrings import numpydoc_sections
@@ -25,12 +25,12 @@ from ._fit_lock import one_fit_at_a_time, without_fit_lock
 from ._forecast_combination import combination_weight, combine, fit_autoregression
 from ._forecast_ensemble import median_held_out, member_forecasters
 from ._forecast_index import as_time_series, time_index_of
-from ._forecast_inputs import check_exogenous, check_series, check_steps, exogenous_names
+from ._forecast_inputs import check_exogenous, check_series, check_steps
 from ._forecast_intervals import step_half_widths
 from ._series_transforms import (difference, difference_lags, history_tails, integrate,
                                  scale_floor, scale_windows)
 from ._parameters import check_parameters_as_fitted, fitted_parameters, store_parameters
-from ._validation import check_names_match, r2_undefined_because
+from ._validation import feature_names_source, r2_undefined_because
 
 __all__ = ["RecurrentForecaster"]
 
@@ -363,7 +363,7 @@ class RecurrentForecaster(BaseEstimator):
         series, kind = check_series(y)
         time_index = time_index_of(y)
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
-        names = exogenous_names(X)
+        names = feature_names_source(X)  # (lists of DataFrames: checked to agree)
         lengths = [len(s) - sum(lags) for s in series]  # after differencing
         window = self._window_length_for(lengths)
         self._check_lengths(series, lags, 0, "y", window)
@@ -417,13 +417,10 @@ class RecurrentForecaster(BaseEstimator):
     def _fitted(self, time_index, names):
         """Keep the parameters predict reads again, to refuse them changed, the
         time index of pandas series (``_forecast_index``) and the exogenous
-        inputs' column ``names`` (None: not named)."""
+        inputs' column names, read from ``names`` (feature_names_source of X)."""
         self._fitted_settings = fitted_parameters(self, _READ_AT_PREDICT)
         self._time_index = time_index
-        if names is None:
-            self.__dict__.pop("feature_names_in_", None)
-        else:
-            self.feature_names_in_ = names
+        _check_feature_names(self, names, reset=True)
         return self
 
     def _as_given(self, forecasts, kind, steps, series):
@@ -718,9 +715,8 @@ class RecurrentForecaster(BaseEstimator):
         series (those fitted when ``series`` is None)."""
         lags = self._lags()
         future = self.horizon if self.strategy == "direct" else n_steps
-        if X is not None and self.n_exogenous_:
-            check_names_match(getattr(self, "feature_names_in_", None), exogenous_names(X),
-                              "X", "those seen in fit")
+        if X is not None and self.n_exogenous_:  # (columns are read by position)
+            _check_feature_names(self, feature_names_source(X), reset=False)
         if series is None:
             ends = [history for history, _ in self._history]
             past = [exo for _, exo in self._history]

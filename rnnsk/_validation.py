@@ -128,9 +128,11 @@ def feature_names_source(X, rows=None, name="X"):
             return X
         else:
             return items
-    if not isinstance(items, (list, tuple)) or not items or not hasattr(items[0], "columns"):
+    if (not isinstance(items, (list, tuple))
+            or not any(hasattr(item, "columns") for item in items)):
         return X
-    columns = list(items[0].columns)
+    # (an unnamed first sequence has no columns: a named one after it differs)
+    columns = list(getattr(items[0], "columns", []))
     for i, item in enumerate(items):
         found = list(getattr(item, "columns", []))
         if found != columns:
@@ -355,27 +357,21 @@ def check_same_features(sequences, fitted_signature, estimator_name, name="X"):
 
 def check_same_feature_names(X, X_val, name="X_val"):
     """Refuse validation sequences ``X_val`` whose feature names (DataFrame
-    columns) are not X's, in X's order, as predict refuses them after fit."""
+    columns) are not X's, in X's order, as predict refuses them after fit:
+    features are read by position, so a swapped column would be read as
+    another feature. Names on one side only are read by position, with
+    scikit-learn's kind of warning."""
     names, other = (_get_feature_names(feature_names_source(x)) for x in (X, X_val))
-    check_names_match(names, other, name, "X's")
-
-
-def check_names_match(names, other, name, reference):
-    """Refuse the feature names ``other`` of ``name`` (None: not named) where
-    they are not ``names``, those of ``reference`` (e.g. "X's", "those seen in
-    fit"), in that order: features are read by position, so a swapped column
-    would be read as another feature. Names on one side only are read by
-    position, with scikit-learn's kind of warning."""
     if names is None and other is None:
         return
     if names is None or other is None:
         warnings.warn(f"{name} {'has no' if other is None else 'has'} feature names, but "
-                      f"{reference} {'are named' if other is None else 'are not'}: read by "
-                      "position", UserWarning, stacklevel=3)
+                      f"X's {'are named' if other is None else 'are not'}: read by position",
+                      UserWarning, stacklevel=3)
         return
-    if len(names) != len(other) or np.any(np.asarray(names) != np.asarray(other)):
-        raise ValueError(f"{name}'s feature names {list(other)} are not {reference} "
-                         f"{list(names)} (in that order): features are read by position")
+    if len(names) != len(other) or np.any(names != other):
+        raise ValueError(f"{name}'s feature names {list(other)} are not X's {list(names)} "
+                         "(in that order): features are read by position")
 
 
 def check_r2_defined(targets, weights, where):

@@ -200,6 +200,10 @@ def test_sequences_given_as_dataframes_keep_their_column_names():
                                          r"but X\[0\] has \['price', 'volume'\]"):
         reg.set_params(warm_start=True).fit(mixed, y[:6])
     assert_same_state(reg.state_dict(), state)
+    # A named sequence after an unnamed first one is as much a mismatch.
+    with pytest.raises(ValueError, match=r"X\[1\] has the columns \['price', 'volume'\], "
+                                         r"but X\[0\] has \[\]"):
+        reg.predict([arrays[0], frames[1]])
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
