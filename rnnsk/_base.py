@@ -372,15 +372,17 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                            else InputNoise(noise_std, seed=rng.randint(2**31)))
             read = _as_read(sequences, scaling, patch_length, floor, constant_inputs,
                             dtype=dtype)
+        _refuse_overflowed(read, sequences)
         training = (read, targets, weights)
         validation = None
         if validation_data is not None:
             validation = self._check_validation_data(*validation_data, X, sequences,
                                                      target_info, vocabulary)
+            validation_given = validation[0]
             # read as the training sequences are
-            validation = (_as_read(validation[0], scaling, patch_length, floor,
+            validation = (_as_read(validation_given, scaling, patch_length, floor,
                                    constant_inputs, dtype=dtype), *validation[1:])
-            _refuse_overflowed(validation[0], "X_val")
+            _refuse_overflowed(validation[0], validation_given, "X_val")
             self._check_validation_part(*validation[1:], "X_val, y_val")
         elif not incremental and self._stops_early(sequences):
             training, validation = self._split(*training, rng)
@@ -913,7 +915,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                            scaling, patch_length, floor, constant_inputs,
                            dtype=self.model_.dtype)
                   for i in range(0, len(sequences), _PREDICT_CHUNK)]
-        _refuse_overflowed(chunks)
+        _refuse_overflowed(chunks, sequences)
         return chunks
 
     def _forward(self, X):
@@ -1024,17 +1026,24 @@ def _relative_weights(sample_weights, class_weights):
     return weights / largest, float(sample_unit) * float(class_unit) * float(largest)
 
 
-def _refuse_overflowed(read, name="X"):
+def _refuse_overflowed(read, given, name="X"):
     """Raise for inputs as read (Sequences, or a list of chunks of them) that
-    overflowed the network's precision once standardized: gates saturate on
-    infinity, so the network would return finite outputs from them."""
+    are not finite once standardized: gates saturate on infinity, so the
+    network would return finite outputs from them. ``given`` are the
+    Sequences as validated: when they hold NaN or infinity themselves
+    (scikit-learn's assume_finite=True skips that check), the error says so,
+    not that they overflowed."""
     chunks = read if isinstance(read, list) else [read]
-    if chunks[0].data.dtype.kind == "f" and not all(np.all(np.isfinite(chunk.data))
-                                                    for chunk in chunks):
-        raise FloatingPointError(
-            f"{name} overflows once standardized by the statistics of the training inputs "
-            "(standardize, sequence_standardize): its values are too far from those seen in "
-            f"fit; use data of the training scale, or refit on data like {name}")
+    if chunks[0].data.dtype.kind != "f" or all(np.all(np.isfinite(chunk.data))
+                                               for chunk in chunks):
+        return
+    if not np.all(np.isfinite(given.data)):
+        raise ValueError(f"Input {name} contains NaN or infinity (scikit-learn's "
+                         "assume_finite=True skipped the check that says so)")
+    raise FloatingPointError(
+        f"{name} overflows once standardized by the statistics of the training inputs "
+        "(standardize, sequence_standardize): its values are too far from those seen in "
+        f"fit; use data of the training scale, or refit on data like {name}")
 
 
 def not_finite_error():

@@ -4,6 +4,7 @@ and parameters give, which leave a fitted estimator unchanged."""
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from sklearn.utils.class_weight import compute_sample_weight
 
 from estimator_data import (FAST, assert_same_state, fast, multiclass_3d, ragged,
@@ -329,6 +330,23 @@ def test_inputs_overflowing_the_fitted_standardization_are_named():
     with pytest.raises(FloatingPointError, match="X overflows once standardized by the "
                                                  "statistics of the training inputs"):
         regressor.predict(X * 1e10)
+
+
+@pytest.mark.parametrize("method", ["fit", "predict", "X_val"])
+def test_nan_passed_under_assume_finite_is_named_not_called_an_overflow(method):
+    """assume_finite=True skips scikit-learn's NaN check; the standardized
+    inputs' own check must then name the NaN, and a fit must not train on it."""
+    clf, X, y = fitted_classifier()
+    before = clf.state_dict()
+    bad = X.copy()
+    bad[1, 2, 0] = np.nan
+    calls = {"fit": lambda: clf.fit(bad, y), "predict": lambda: clf.predict(bad),
+             "X_val": lambda: clf.fit(X, y, X_val=bad, y_val=y)}
+    with sklearn.config_context(assume_finite=True):
+        with pytest.raises(ValueError, match=r"Input (X|X_val) contains NaN or infinity "
+                                             r"\(scikit-learn's assume_finite=True"):
+            calls[method]()
+    assert_same_state(clf.state_dict(), before)
 
 
 def test_a_fit_failing_on_the_validation_split_changes_nothing():
