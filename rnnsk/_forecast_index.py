@@ -60,3 +60,59 @@ def as_time_series(values, time_index, steps):
     if np.ndim(values) == 1:
         return pd.Series(values, index=index, name=time_index.labels)
     return pd.DataFrame(values, index=index, columns=time_index.labels)
+
+
+def dates_of(y):
+    """The index of a pandas ``y`` indexed by dates (DatetimeIndex or
+    PeriodIndex), else None: only dates say which rows of exogenous inputs
+    belong to which time step (integer labels are as often positions)."""
+    index = getattr(y, "index", None) if type(y).__module__.startswith("pandas") else None
+    return index if _is_dated(index) else None
+
+
+def future_dates(time_index, n_steps):
+    """The dates of the ``n_steps`` steps after a series of ``time_index``
+    (a TimeIndex), or None when the series has no dates or no next time."""
+    if (time_index is None or time_index.step is None
+            or type(time_index.last).__name__ not in ("Timestamp", "Period")):
+        return None
+    import pandas as pd
+
+    return pd.Index([time_index.last + k * time_index.step for k in range(1, n_steps + 1)])
+
+
+def exogenous_at(X, dates, name="X"):
+    """Exogenous inputs matched by date: each pandas table of ``X`` (one, or a
+    list of one per series) indexed by dates gives its rows at ``dates`` (an
+    index, or a list of one per series; None: by position), as sktime reads
+    them, so that a table of more dates than needed serves and one whose dates
+    do not cover the steps is refused instead of being read by position."""
+    if isinstance(X, (list, tuple)):
+        if not isinstance(dates, list) or len(dates) != len(X):
+            return X  # (check_exogenous names a list of the wrong length)
+        return [_rows_at(x, d, f"{name}[{i}]") for i, (x, d) in enumerate(zip(X, dates))]
+    return X if isinstance(dates, list) else _rows_at(X, dates, name)
+
+
+def _rows_at(table, dates, name):
+    index = dates_of(table)
+    if dates is None or index is None:
+        return table
+    if type(index) is not type(dates):
+        raise TypeError(f"{name} is indexed by a {type(index).__name__} but the series by a "
+                        f"{type(dates).__name__}: exogenous rows are matched to the series' "
+                        "steps by date, which needs the same kind of dates")
+    if not index.is_unique:
+        raise ValueError(f"{name} has dates that repeat: exogenous rows are matched to the "
+                         "series' steps by date, one row per date")
+    positions = index.get_indexer(dates)
+    missing = dates[positions < 0]
+    if len(missing):
+        raise ValueError(f"{name} has no row for {len(missing)} of the {len(dates)} dates "
+                         f"needed (the first: {missing[0]}); exogenous rows are matched to "
+                         "the series' steps by date")
+    return table.iloc[positions]
+
+
+def _is_dated(index):
+    return type(index).__name__ in ("DatetimeIndex", "PeriodIndex")

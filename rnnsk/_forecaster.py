@@ -24,7 +24,8 @@ from ._docstrings import numpydoc_sections
 from ._fit_lock import one_fit_at_a_time, without_fit_lock
 from ._forecast_combination import combination_weight, combine, fit_autoregression
 from ._forecast_ensemble import median_held_out, member_forecasters
-from ._forecast_index import as_time_series, time_index_of
+from ._forecast_index import (as_time_series, dates_of, exogenous_at, future_dates,
+                              time_index_of)
 from ._forecast_inputs import check_exogenous, check_series, check_steps
 from ._forecast_intervals import step_half_widths
 from ._series_transforms import (difference, difference_lags, history_tails, integrate,
@@ -347,7 +348,10 @@ class RecurrentForecaster(BaseEstimator):
             Exogenous inputs known in advance (calendar, prices, ...), aligned
             with the rows of ``y``: one 2-D array shared by every series, or a
             list of one array per series. Forecasts then need their future
-            values.
+            values. When ``y`` is indexed by dates (a DatetimeIndex or
+            PeriodIndex), a pandas table of ``X`` indexed by dates of the same
+            kind gives its rows at ``y``'s dates (it may hold more, the
+            future's too); any other ``X`` is read by position.
 
         Returns
         -------
@@ -362,6 +366,7 @@ class RecurrentForecaster(BaseEstimator):
         self._check_window_multiples()
         series, kind = check_series(y)
         time_index = time_index_of(y)
+        X = exogenous_at(X, [dates_of(s) for s in y] if kind == "list" else dates_of(y))
         exogenous = check_exogenous(X, [len(s) for s in series], kind, None)
         names = feature_names_source(X)  # (lists of DataFrames: checked to agree)
         lengths = [len(s) - sum(lags) for s in series]  # after differencing
@@ -715,6 +720,7 @@ class RecurrentForecaster(BaseEstimator):
         series (those fitted when ``series`` is None)."""
         lags = self._lags()
         future = self.horizon if self.strategy == "direct" else n_steps
+        X = exogenous_at(X, self._exogenous_dates(series, future))
         if X is not None and self.n_exogenous_:  # (columns are read by position)
             _check_feature_names(self, feature_names_source(X), reset=False)
         if series is None:
@@ -740,6 +746,16 @@ class RecurrentForecaster(BaseEstimator):
         tails = [np.concatenate(level) for level in zip(*tails)] if lags else []
         exo = None if exogenous is None else np.stack(exogenous)
         return np.stack(inputs), exo, tails, lags, kind, floors
+
+    def _exogenous_dates(self, series, future):
+        """The dates of the exogenous rows a forecast reads (see _prepare), or
+        None when they are not known: those of the ``future`` steps after the
+        series fitted (``series`` None), else ``series``' own and the future's."""
+        if series is None:
+            return future_dates(getattr(self, "_time_index", None), future)
+        if isinstance(series, (list, tuple)):
+            return [_with_future_dates(s, future) for s in series]
+        return _with_future_dates(series, future)
 
     def _predict_steps(self, horizon, series, X):
         check_is_fitted(self, "estimators_")
@@ -797,7 +813,9 @@ class RecurrentForecaster(BaseEstimator):
             Exogenous inputs (if fitted with them) of the steps to forecast:
             ``horizon`` rows (the fitted ``horizon`` for ``strategy='direct'``).
             With ``series``, the rows of the series followed by those of the
-            steps to forecast.
+            steps to forecast. Tables indexed by dates are read at the dates
+            forecast (and the series'), as in :meth:`fit`, when the series
+            have dates and a next time (the forecasts' index).
 
         Returns
         -------
@@ -865,6 +883,13 @@ class RecurrentForecaster(BaseEstimator):
         truth, kind = check_series(y)
         forecasts = np.asarray(self.predict(len(truth[0]), X=X))
         return r2_score(np.column_stack(truth), forecasts.reshape(len(truth[0]), -1))
+
+
+def _with_future_dates(series, future):
+    """The dates of a pandas ``series`` followed by those of its ``future``
+    steps, or None without dates."""
+    dates, ahead = dates_of(series), future_dates(time_index_of(series), future)
+    return None if dates is None or ahead is None else dates.append(ahead)
 
 
 def _as_scalings(window_scaling):

@@ -94,3 +94,64 @@ def test_a_second_fit_at_once_is_refused():
     first.join(60)
     del forecaster._fit
     assert forecaster.predict().shape == (6,)
+
+
+# ------------------------------------------------ exogenous rows by date --
+
+def dated_exogenous(n=84, start="2001-01"):
+    """A promotion flag and a temperature over ``n`` months (more than the
+    60 of ``values()``), and the series driven by the flag."""
+    t = np.arange(n)
+    exogenous = pd.DataFrame({"promo": (t % 5 == 0).astype(float), "temp": np.sin(t / 4)},
+                             index=pd.period_range(start, periods=n, freq="M"))
+    y = pd.Series(values() + 2 * exogenous["promo"].to_numpy()[:60],
+                  index=exogenous.index[:60], name="sales")
+    return y, exogenous
+
+
+def test_exogenous_tables_with_dates_are_read_at_the_series_dates():
+    """A table of every date, past and future, serves fit and predict (as
+    sktime reads X by date); the forecasts equal those of the rows sliced by
+    position."""
+    y, exogenous = dated_exogenous()
+    by_date = RecurrentForecaster(**FAST).fit(y, X=exogenous)
+    sliced = RecurrentForecaster(**FAST).fit(y, X=exogenous.iloc[:60].to_numpy())
+    np.testing.assert_array_equal(by_date.predict(X=exogenous).to_numpy(),
+                                  sliced.predict(X=exogenous.iloc[60:66].to_numpy()))
+    shuffled = exogenous.sample(frac=1.0, random_state=0)  # rows matched, not positions
+    np.testing.assert_array_equal(by_date.predict(X=shuffled).to_numpy(),
+                                  sliced.predict(X=exogenous.iloc[60:66].to_numpy()))
+    new = y.iloc[:40]
+    np.testing.assert_array_equal(
+        by_date.predict(series=new, X=exogenous).to_numpy(),
+        sliced.predict(series=new.to_numpy(), X=exogenous.iloc[:46].to_numpy()))
+
+
+@pytest.mark.parametrize("case, error, message", [
+    ("dates short", ValueError, r"X has no row for 1 of the 6 dates needed \(the first: "
+                                r"2006-06\)"),
+    ("other kind", TypeError, "X is indexed by a DatetimeIndex but the series by a "
+                              "PeriodIndex"),
+    ("repeated", ValueError, "X has dates that repeat"),
+])
+def test_exogenous_dates_that_do_not_match_are_refused(case, error, message):
+    y, exogenous = dated_exogenous()
+    forecaster = RecurrentForecaster(**FAST).fit(y, X=exogenous)
+    bad = {"dates short": exogenous.iloc[:65],
+           "other kind": exogenous.set_axis(exogenous.index.to_timestamp()),
+           "repeated": pd.concat([exogenous, exogenous.iloc[-1:]])}[case]
+    with pytest.raises(error, match=message):
+        forecaster.predict(X=bad)
+    with pytest.raises(error, match=message.replace("6 dates", "60 dates")
+                       .replace("2006-06", "2001-01")):
+        RecurrentForecaster(**FAST).fit(y, X=bad.iloc[1:] if case == "dates short" else bad)
+
+
+def test_exogenous_tables_without_dates_are_read_by_position():
+    """Integer labels are as often positions: a fresh table of the future rows
+    (labelled 0, 1, ...) is read as it comes."""
+    y, exogenous = dated_exogenous()
+    forecaster = RecurrentForecaster(**FAST).fit(y, X=exogenous.iloc[:60])
+    future = exogenous.iloc[60:66].reset_index(drop=True)
+    np.testing.assert_array_equal(forecaster.predict(X=future).to_numpy(),
+                                  forecaster.predict(X=exogenous).to_numpy())
