@@ -25,7 +25,7 @@ from ._init import INITS
 from ._input_noise import InputNoise, input_noise_of
 from ._input_scaling import (fold, input_statistics, sequence_chunks, standardized,
                              unfold)
-from ._memory import check_embedding_fits, check_network_fits
+from ._memory import check_embedding_fits, check_layers_fit, check_network_fits
 from ._model import SequenceModel
 from ._network import CELLS, gate_count, single_threaded_blas
 from ._patches import auto_patch_length, patched, patched_statistics, patched_width
@@ -157,6 +157,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                                  f"is {self.num_layers}; leave num_layers=None or make them "
                                  "agree")
             return tuple(int(s) for s in sizes)
+        check_layers_fit(int(self.hidden_size), self.num_layers or 1)
         return (int(self.hidden_size),) * (self.num_layers or 1)
 
     def _check_n_threads(self):

@@ -109,10 +109,31 @@ def check_network_fits(cell, gates, hidden_sizes, directions, dtype):
     needed = 3 * weights * dtype.itemsize
     if needed < _CHECK_ABOVE_BYTES:
         return
+    _refuse_beyond_total(needed, f"an {cell} network of {_layers(hidden_sizes)}")
+
+
+def check_layers_fit(hidden_size, num_layers):
+    """Before ``num_layers`` layer sizes are even listed (a tuple of 2**31 of
+    them takes 16 GiB): the least any network of that many layers of
+    ``hidden_size`` units needs (one gate, one direction, 4-byte weights, with
+    gradients and one optimizer state) must fit in the machine."""
+    needed = 3 * 4 * (num_layers - 1) * hidden_size * 2 * hidden_size
+    if needed >= _CHECK_ABOVE_BYTES:
+        _refuse_beyond_total(needed, f"a network of hidden_size={hidden_size} and "
+                                     f"num_layers={num_layers}")
+
+
+def _refuse_beyond_total(needed, network):
     total = total_bytes()
     if total is not None and needed > total:
         raise MemoryError(
-            f"an {cell} network of hidden_size={list(hidden_sizes)} needs at least "
-            f"{needed / 2**30:.1f} GiB for its weights, their gradients and the "
-            f"optimizer's state, more than the {total / 2**30:.1f} GiB this machine "
-            "has; use a smaller hidden_size or num_layers")
+            f"{network} needs at least {needed / 2**30:.1f} GiB for its weights, their "
+            f"gradients and the optimizer's state, more than the {total / 2**30:.1f} GiB "
+            "this machine has; use a smaller hidden_size or num_layers")
+
+
+def _layers(hidden_sizes):
+    """The layer sizes as a message names them, without listing thousands."""
+    if len(hidden_sizes) > 8 and len(set(hidden_sizes)) == 1:
+        return f"hidden_size={hidden_sizes[0]} and num_layers={len(hidden_sizes)}"
+    return f"hidden_size={list(hidden_sizes)}"

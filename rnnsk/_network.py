@@ -323,16 +323,17 @@ class RecurrentNetwork:
         estimator's ``state_dict`` (or its ``to_torch`` module's) is accepted too:
         its ``rnn.`` entries are read, the others (head, embedding) ignored."""
         mapping = _recurrent_entries(check_parameter_mapping(mapping, "mapping"))
-        missing = [name for name in self.parameters if name not in mapping]
-        unexpected = [name for name in mapping if name not in self.parameters]
+        # (From the layout: each self.parameters copies every weight out of the core.)
+        shapes = {name: tuple(shape) for name, _, shape in self._layout}
+        missing = [name for name in shapes if name not in mapping]
+        unexpected = [name for name in mapping if name not in shapes]
         if missing or unexpected:
             raise ValueError(f"parameter names do not match: missing {missing}, "
                              f"unexpected {unexpected}")
         arrays = {name: _as_float_array(mapping[name], name, self.dtype) for name in mapping}
         for name, array in arrays.items():
-            if array.shape != self.parameters[name].shape:
-                raise ValueError(f"{name} has shape {array.shape}, expected "
-                                 f"{self.parameters[name].shape}")
+            if array.shape != shapes[name]:
+                raise ValueError(f"{name} has shape {array.shape}, expected {shapes[name]}")
         flat = np.array(self.flat_parameters, dtype=self.dtype)
         views = self._views(flat)
         for name, array in arrays.items():

@@ -109,6 +109,16 @@ def _nested_rows(X):
 
 def feature_names_source(X, rows=None, name="X"):
     """What scikit-learn's ``_check_feature_names`` is to read the names of the
+    features from (see _names_source), its names checked now: names it would
+    refuse (columns of mixed types) raise here, before the caller changes
+    anything, and not once a fit has replaced the model."""
+    source = _names_source(X, rows, name)
+    _get_feature_names(source)
+    return source
+
+
+def _names_source(X, rows, name):
+    """What scikit-learn's ``_check_feature_names`` is to read the names of the
     features from: X itself (a DataFrame of univariate sequences has the time
     steps as columns), or, for sequences given as DataFrames (a list or Series
     of them), the first of them once every one is checked to have its columns

@@ -11,7 +11,7 @@ from estimator_data import (FAST, assert_same_state, fast, multiclass_3d, ragged
                             regression_3d, sequences_3d, states_equal, tokens)
 from rnnsk import (GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor,
                    RecurrentClassifier, RecurrentStepRegressor, RecurrentTagger,
-                   RNNClassifier)
+                   RNNClassifier, SequenceScaler)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -347,6 +347,25 @@ def test_nan_passed_under_assume_finite_is_named_not_called_an_overflow(method):
                                              r"\(scikit-learn's assume_finite=True"):
             calls[method]()
     assert_same_state(clf.state_dict(), before)
+
+
+def test_column_names_of_mixed_types_are_refused_before_a_fit_changes_anything():
+    """scikit-learn refuses names of mixed types; the check ran once the new
+    network had replaced the fitted one (and left an unfitted estimator fitted)."""
+    clf, X, y = fitted_classifier()
+    before, proba = clf.state_dict(), clf.predict_proba(X)
+    mixed = [pd.DataFrame(x, columns=["a", 1][:x.shape[1]] + [f"c{j}" for j in
+                                                            range(2, x.shape[1])]) for x in X]
+    with pytest.raises(TypeError, match="Feature names are only supported if all input "
+                                        "features have string names"):
+        clf.fit(mixed, y)
+    assert_same_state(clf.state_dict(), before)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    for fresh in (LSTMClassifier(**FAST), SequenceScaler()):
+        with pytest.raises(TypeError, match="string names"):
+            fresh.fit(mixed, y)
+        assert not [name for name in vars(fresh) if name.endswith("_")
+                    and not name.startswith("_")]
 
 
 def test_a_fit_failing_on_the_validation_split_changes_nothing():
