@@ -518,11 +518,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
                              "is None")
         sequences = self._validate_sequences(X, reset=reset)
-        y = self._target_container(y, sequences)
-        n_targets = len(y) if getattr(y, "ndim", 1) else 0
-        if n_targets != len(sequences):
-            raise ValueError(f"X holds {len(sequences)} sequences but y has {n_targets} "
-                             "entries")
+        y = self._targets_of(y, sequences)
         weights = self._check_sample_weight(sample_weight, len(sequences))
         targets, target_info = self._encode_targets(y, classes=classes, reset=reset,
                                                     sample_weight=weights / weights.max())
@@ -542,6 +538,19 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     def _check_warm_start_targets(self, targets):
         """The encoded targets of a warm-start fit, against the fitted ones
         (classifiers refuse another set of classes, as scikit-learn's MLP)."""
+
+    def _targets_of(self, y, sequences, names=("X", "y")):
+        """``y`` as _target_container makes it, one entry per sequence of X
+        (``names``: those of X and y in messages)."""
+        x_name, y_name = names
+        y = self._target_container(y, sequences)
+        if not getattr(y, "ndim", 1):
+            raise ValueError(f"{y_name} is the single value {y!r}: it needs one entry per "
+                             f"sequence of {x_name} ({len(sequences)})")
+        if len(y) != len(sequences):
+            raise ValueError(f"{x_name} holds {len(sequences)} sequences but {y_name} has "
+                             f"{len(y)} entries")
+        return y
 
     def _target_container(self, y, sequences):
         """``y`` as one indexable entry per sequence (here an array); estimators
@@ -589,11 +598,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             check_same_features(held_out, feature_signature(sequences), type(self).__name__,
                                 name="X_val")
             check_same_feature_names(X, X_val)
-        y_val = self._target_container(y_val, held_out)
-        n_targets = len(y_val) if getattr(y_val, "ndim", 1) else 0
-        if n_targets != len(held_out):
-            raise ValueError(f"X_val holds {len(held_out)} sequences but y_val has "
-                             f"{n_targets} entries")
+        y_val = self._targets_of(y_val, held_out, ("X_val", "y_val"))
         weights = self._check_sample_weight(sample_weight_val, len(held_out))
         # The targets are encoded as the training targets are (same classes, same
         # scaling), by a copy that knows them before the estimator itself does.

@@ -252,7 +252,7 @@ class RecurrentTagger(BaseStepEstimator):
         is never predicted, so its steps count as wrong, as scikit-learn's
         ``accuracy_score`` counts them (a rare tag of a test corpus is no error)."""
         predicted = self.predict(X)
-        truth = self._target_container(y, self._validate_sequences(X, reset=False))
+        truth = self._targets_of(y, self._validate_sequences(X, reset=False))
         _check_label_kinds(truth, _is_text(self.classes_),
                            f"the tagger was fitted ({self.classes_[:5]!r}) on")
         weights = self._check_sample_weight(sample_weight, len(truth))
@@ -468,7 +468,7 @@ class RecurrentStepRegressor(StreamedTargetScaling, RegressorMixin, BaseStepEsti
     def score(self, X, y, sample_weight=None):
         """R^2 over all real steps (and target columns, averaged uniformly)."""
         predicted = self.predict(X)
-        truth = self._target_container(y, self._validate_sequences(X, reset=False))
+        truth = self._targets_of(y, self._validate_sequences(X, reset=False))
         weights = self._check_sample_weight(sample_weight, len(truth))
         step_weights = np.repeat(weights, [len(t) for t in truth])
         return float(r2_score(np.concatenate(truth), np.concatenate(predicted),

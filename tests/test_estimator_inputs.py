@@ -349,6 +349,13 @@ def test_nan_passed_under_assume_finite_is_named_not_called_an_overflow(method):
     assert_same_state(clf.state_dict(), before)
 
 
+def test_a_single_value_as_y_is_named():
+    X, _ = sequences_3d(n=6)
+    with pytest.raises(ValueError, match=r"y is the single value array\(1\): it needs one "
+                                         r"entry per sequence of X \(6\)"):
+        LSTMClassifier(**FAST).fit(X, 1)
+
+
 def test_column_names_of_mixed_types_are_refused_before_a_fit_changes_anything():
     """scikit-learn refuses names of mixed types; the check ran once the new
     network had replaced the fitted one (and left an unfitted estimator fitted)."""

@@ -207,6 +207,22 @@ def test_score_counts_labels_not_seen_in_fit_as_wrong_as_accuracy_score_does():
     np.testing.assert_array_equal(numbers.fit(X, objects).classes_, [0, 1])
 
 
+@pytest.mark.parametrize("kind", ["tagger", "step regressor"])
+def test_score_refuses_x_and_y_of_different_counts(kind):
+    """score zipped the two and scored the shorter silently (0.68 for 8
+    sentences against 7 label sequences)."""
+    X, y = sign_task(8)
+    if kind == "tagger":
+        model = RecurrentTagger(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    else:
+        y = [np.cumsum(x[:, 0]) for x in X]
+        model = RecurrentStepRegressor(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="X holds 8 sequences but y has 7 entries"):
+        model.score(X, y[:-1])
+    with pytest.raises(ValueError, match="X holds 1 sequences but y has 8 entries"):
+        model.score(X[:1], y)
+
+
 def test_errors_name_the_problem_and_leave_the_estimator_unchanged():
     X, y = sign_task(20)
     tagger = RecurrentTagger(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
