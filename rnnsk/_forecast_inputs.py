@@ -84,15 +84,18 @@ def check_exogenous(X, lengths, kind, n_exogenous, name="X"):
     return arrays
 
 
-def check_steps(horizon, default):
+def check_steps(horizon, default, most=None, beyond=""):
     """The forecast steps (1 = the step after the series' end) as a sorted int
     array: ``horizon`` is a number of steps, or the steps themselves (as
-    sktime's relative forecasting horizon ``fh``)."""
+    sktime's relative forecasting horizon ``fh``). A step past ``most`` (None:
+    no limit) raises ``beyond`` formatted with the step ``asked``, before a
+    number of steps is turned into the array of them (2**40 steps would be)."""
     if horizon is None:
         horizon = default
     if isinstance(horizon, Integral) and not isinstance(horizon, bool):
         if horizon < 1:
             raise ValueError(f"horizon must be at least 1 step, got {horizon}")
+        _refuse_beyond(int(horizon), most, beyond)
         return np.arange(1, int(horizon) + 1)
     steps = np.asarray(horizon)
     if steps.ndim != 1 or steps.size == 0 or steps.dtype.kind not in "iu":
@@ -101,7 +104,13 @@ def check_steps(horizon, default):
     if np.any(steps < 1):
         raise ValueError(f"horizon steps must be at least 1 (the step after the end of the "
                          f"series), got {steps.min()}")
+    _refuse_beyond(int(steps.max()), most, beyond)
     return np.unique(steps)
+
+
+def _refuse_beyond(asked, most, beyond):
+    if most is not None and asked > most:
+        raise ValueError(beyond.format(asked=asked))
 
 
 def _as_float(value, name):

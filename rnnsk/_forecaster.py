@@ -361,6 +361,7 @@ class RecurrentForecaster(BaseEstimator):
             return self._fit(y, X)
 
     def _fit(self, y, X):
+        check_steps(self.horizon, None)  # (refuses True, which predict would refuse)
         lags = self._lags()
         _as_scalings(self.window_scaling)  # bad tuples are refused before anything is fitted
         self._check_window_multiples()
@@ -760,11 +761,11 @@ class RecurrentForecaster(BaseEstimator):
     def _predict_steps(self, horizon, series, X):
         check_is_fitted(self, "estimators_")
         check_parameters_as_fitted(self, getattr(self, "_fitted_settings", None))
-        steps = check_steps(horizon, self.horizon)
-        if self.strategy == "direct" and steps[-1] > self.horizon:
-            raise ValueError(f"the direct strategy forecasts at most horizon={self.horizon} "
-                             f"steps (what it was fitted for), {steps[-1]} were asked; refit "
-                             "with a larger horizon or use strategy='recursive'")
+        steps = check_steps(
+            horizon, self.horizon, self.horizon if self.strategy == "direct" else None,
+            f"the direct strategy forecasts at most horizon={self.horizon} steps (what it was "
+            "fitted for), {asked} were asked; refit with a larger horizon or use "
+            "strategy='recursive'")
         network, linear, scale, kind = self._components(steps, series, X)
         forecasts = combine(network, linear, self.combination_weight_)
         _check_forecasts_finite(forecasts)
@@ -863,10 +864,9 @@ class RecurrentForecaster(BaseEstimator):
             raise ValueError("no held-out window to calibrate intervals on: fit with "
                              "validation_fraction set and series long enough for a window "
                              "and a horizon inside the held-out part")
-        steps = check_steps(horizon, self.horizon)
-        if steps[-1] > self.horizon:
-            raise ValueError(f"intervals are calibrated for at most horizon={self.horizon} "
-                             f"steps, {steps[-1]} were asked; refit with a larger horizon")
+        steps = check_steps(horizon, self.horizon, self.horizon,
+                            f"intervals are calibrated for at most horizon={self.horizon} "
+                            "steps, {asked} were asked; refit with a larger horizon")
         forecasts, scale, steps, kind = self._predict_steps(steps, series, X)
         widths = step_half_widths(self.calibration_residuals_, coverage)
         width = widths[steps - 1][None, :] * scale[:, None]

@@ -381,6 +381,16 @@ def test_direct_is_limited_to_the_fitted_horizon_recursive_is_not():
     direct = RecurrentForecaster(window_length=12, horizon=3, **FAST).fit(y)
     with pytest.raises(ValueError, match="at most horizon=3"):
         direct.predict(4)
+    # (refused before the steps are listed: numpy could not allocate 8 TiB of them)
+    for horizon in (2**40, [1, 2**40]):
+        with pytest.raises(ValueError, match=r"at most horizon=3 steps \(what it was fitted "
+                                             r"for\), 1099511627776 were asked"):
+            direct.predict(horizon)
+        with pytest.raises(ValueError, match="intervals are calibrated for at most horizon=3 "
+                                             "steps, 1099511627776 were asked"):
+            direct.predict_interval(horizon)
+    with pytest.raises(TypeError, match="horizon must be a positive int"):
+        RecurrentForecaster(window_length=12, horizon=True, **FAST).fit(y)
     recursive = RecurrentForecaster(window_length=12, horizon=3, strategy="recursive",
                                     **FAST).fit(y)
     assert recursive.predict(20).shape == (20,)
