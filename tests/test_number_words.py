@@ -24,3 +24,26 @@ def test_impossible_requests_are_refused():
         make_number_words(21, languages=("en",), max_digits=1)
     with pytest.raises(ValueError, match="at least one language"):
         make_number_words(5, languages=())
+
+
+@pytest.mark.parametrize("arguments, error, message", [
+    (dict(n_samples=-1), ValueError, "n_samples must be at least 0, got -1"),
+    (dict(n_samples=2.5), TypeError, "n_samples must be an int, got 2.5"),
+    (dict(max_digits=0), ValueError, "max_digits must be at least 1"),
+    (dict(max_digits=30), ValueError, "max_digits must be at most 18"),
+    (dict(languages="en"), TypeError, r"languages must be a sequence of language codes, "
+                                      r"e.g. \('en',\), got the str 'en'"),
+    (dict(languages=("en", "xx")), ValueError, "num2words has no language 'xx'; it has .*en"),
+])
+def test_bad_arguments_are_named(arguments, error, message):
+    """-1 gave no samples, 2.5 three, 'en' num2words' empty NotImplementedError
+    for the language 'e', 30 digits numpy's bounds error."""
+    with pytest.raises(error, match=message):
+        make_number_words(**{"n_samples": 5, **arguments})
+
+
+def test_numbers_of_eighteen_digits_and_no_samples():
+    X, Y = make_number_words(3, languages=("en",), max_digits=18, random_state=0)
+    assert len(X) == 3 and all(y == num2words(int(x.split()[1]), lang="en")
+                               for x, y in zip(X, Y))
+    assert make_number_words(0) == ([], [])

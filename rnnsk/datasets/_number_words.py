@@ -1,18 +1,49 @@
 """Numbers written out in words, in several languages: a sequence-to-sequence
 task generated offline with the ``num2words`` package (an optional
 dependency: ``pip install num2words``, or the ``seq2seq`` extra)."""
+from numbers import Integral
+
 from sklearn.utils import check_random_state
 
 __all__ = ["make_number_words"]
 
 
+# 10**18 is the largest power of ten below 2**63: numbers of more digits
+# cannot be drawn as integers.
+_MOST_DIGITS = 18
+
+
 def _import_num2words():
     try:
-        from num2words import num2words
+        import num2words
     except ImportError as error:
         raise ImportError("make_number_words needs the num2words package, which rnnsk does "
                           "not depend on: pip install num2words") from error
     return num2words
+
+
+def _check_arguments(n_samples, languages, max_digits, known):
+    """``languages`` as a list, once every argument is checked; ``known``
+    are the language codes num2words has."""
+    for name, value, least in (("n_samples", n_samples, 0), ("max_digits", max_digits, 1)):
+        if not isinstance(value, Integral) or isinstance(value, bool):
+            raise TypeError(f"{name} must be an int, got {value!r}")
+        if value < least:
+            raise ValueError(f"{name} must be at least {least}, got {value}")
+    if max_digits > _MOST_DIGITS:
+        raise ValueError(f"max_digits must be at most {_MOST_DIGITS} (numbers are drawn as "
+                         f"64-bit integers), got {max_digits}")
+    if isinstance(languages, str):
+        raise TypeError(f"languages must be a sequence of language codes, e.g. "
+                        f"({languages!r},), got the str {languages!r}")
+    languages = list(languages)
+    if not languages:
+        raise ValueError("languages must name at least one language")
+    unknown = [language for language in languages if language not in known]
+    if unknown:
+        raise ValueError(f"num2words has no language {unknown[0]!r}; it has "
+                         f"{', '.join(sorted(known))}")
+    return languages
 
 
 def make_number_words(n_samples=10000, *, languages=("en", "fr"), max_digits=4,
@@ -41,12 +72,9 @@ def make_number_words(n_samples=10000, *, languages=("en", "fr"), max_digits=4,
     Y : list of str
         The number in words, as ``num2words(number, lang=language)`` writes it.
     """
-    num2words = _import_num2words()
-    languages = list(languages)
-    if not languages:
-        raise ValueError("languages must name at least one language")
-    if max_digits < 1:
-        raise ValueError(f"max_digits must be at least 1, got {max_digits}")
+    package = _import_num2words()
+    num2words = package.num2words
+    languages = _check_arguments(n_samples, languages, max_digits, package.CONVERTER_CLASSES)
     available = len(languages) * 10 ** max_digits
     if n_samples > available:
         raise ValueError(f"only {available} distinct (language, number) pairs have at most "
