@@ -555,7 +555,11 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
     def _target_container(self, y, sequences):
         """``y`` as one indexable entry per sequence (here an array); estimators
         with one target per step check each entry against its sequence."""
-        y = np.asarray(y)
+        try:
+            y = np.asarray(y)
+        except ValueError as error:  # ragged: numpy's message names no argument
+            raise ValueError("y must hold one target per sequence (several outputs: rows of "
+                             f"one length), got entries of different lengths ({error})") from None
         if y.dtype.kind == "c":  # as complex X: never silently drop the imaginary part
             raise ValueError(f"Complex data not supported: y has dtype {y.dtype}")
         return y

@@ -26,7 +26,7 @@ from ._model import _window
 from ._network import single_threaded_blas
 from ._parameters import check_parameters_as_fitted, partial_fit_context, store_parameters
 from ._sampling import check_sampling, next_tokens
-from ._text import TextSequencer
+from ._text import TextSequencer, refuse_tokens_not_str
 from ._token_head import TokenHead
 from ._validation import Sequences, check_parameter_mapping
 
@@ -219,7 +219,11 @@ class RecurrentLanguageModel(BaseRecurrent):
         for i, document in enumerate(documents):
             if not isinstance(document, str):
                 raise TypeError(f"{name}[{i}] must be a str, got {type(document).__name__}")
-        return self._sequencer()._tokenize(documents)
+        tokens = self._sequencer()._tokenize(documents)
+        if self.tokenizer is not None and self.analyzer != "char":  # (generation joins them)
+            for i, document in enumerate(tokens):
+                refuse_tokens_not_str(document, f"{name}[{i}]")
+        return tokens
 
     def _ids(self, tokens, vocabulary, *, strict=False, name="X"):
         """Token lists as id arrays (unknown tokens: UNKNOWN_ID, or an error

@@ -7,6 +7,7 @@ says how strings become token ids, how teacher forcing feeds the decoder and
 how outputs are decoded.
 """
 import warnings
+from collections.abc import Iterable, Mapping
 from numbers import Integral
 
 import numpy as np
@@ -22,7 +23,7 @@ from ._losses import PaddedSteps, cross_entropy, per_step
 from ._network import single_threaded_blas
 from ._seq2seq_model import END, START, EncoderDecoderModel
 from ._parameters import check_parameters_as_fitted, partial_fit_context, store_parameters
-from ._text import TextSequencer, tokens_of
+from ._text import TextSequencer, refuse_tokens_not_str, tokens_of
 from ._validation import Sequences
 
 __all__ = ["EncoderDecoder"]
@@ -309,10 +310,7 @@ class EncoderDecoder(BaseRecurrent):
             sequencer = TextSequencer(lowercase=False, token_pattern=r"\S+",
                                       tokenizer=self.tokenizer)
             tokens = tuple(tokens_of(sequencer._analyzer(), item, f"an entry of {name}"))
-            odd = next((token for token in tokens if not isinstance(token, str)), None)
-            if odd is not None:  # outputs are the tokens joined by spaces
-                raise TypeError(f"tokenizer must return strings, got {odd!r} (a "
-                                f"{type(odd).__name__}) among the tokens of {name}")
+            refuse_tokens_not_str(tokens, name)  # (outputs are the tokens joined by spaces)
             return tokens
         ids = np.asarray(item)
         if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
@@ -323,10 +321,7 @@ class EncoderDecoder(BaseRecurrent):
     def _all_tokens(self, items, name, kind=None):
         """(kind, tokens of every item); the kind of the first item decides
         unless ``kind`` is given."""
-        if isinstance(items, str):
-            raise ValueError(f"{name} must be a list of strings or of token-id sequences, got "
-                             "one string")
-        items = list(items)
+        items = list(_as_objects(items, name))
         if not items:
             raise ValueError(f"{name} is empty: at least 1 sample is required")
         if kind is None:
@@ -483,6 +478,9 @@ def _as_objects(Y, name):
     if isinstance(Y, str):
         raise ValueError(f"{name} must be a list of strings or of token-id sequences, got one "
                          "string")
+    if not isinstance(Y, Iterable) or isinstance(Y, Mapping):
+        raise TypeError(f"{name} must be a list of strings or of token-id sequences, got "
+                        f"{type(Y).__name__}")
     items = list(Y)
     objects = np.empty(len(items), dtype=object)
     for i, item in enumerate(items):

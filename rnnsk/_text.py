@@ -37,6 +37,16 @@ def tokens_of(analyzer, document, where):
                         "tokenizer returns an iterable of tokens") from error
 
 
+def refuse_tokens_not_str(tokens, where):
+    """A TypeError for a token that is not a str: models whose outputs are
+    their tokens joined into text (generation, decoding) need strings, and a
+    given tokenizer may return anything."""
+    for token in tokens:
+        if not isinstance(token, str):
+            raise TypeError(f"tokenizer must return strings, got {token!r} (a "
+                            f"{type(token).__name__}) among the tokens of {where}")
+
+
 class TextSequencer(SequenceOutputMixin, TransformerMixin, BaseEstimator):
     """Turn raw documents into sequences of integer token ids.
 

@@ -37,7 +37,15 @@ BIGRAM_CHANNELS = {None: 0, "next": 1, "both": 2}
 
 def is_string_tokens(X):
     """Whether X is a list of sequences of str (a str itself being the
-    sequence of its characters)."""
+    sequence of its characters), or a 2-D array of str (sequences of one
+    length). A first sequence holding any str counts, so that a None or a
+    number among its tokens is named by check_string_tokens."""
+    if getattr(X, "ndim", None) == 2 and not isinstance(X, (list, tuple)):
+        if X.dtype.kind in "US":
+            return True
+        if X.dtype.kind != "O" or not X.shape[0]:
+            return False
+        X = list(np.asarray(X))  # (rows of objects: strings are looked for below)
     if not isinstance(X, (list, tuple)) and getattr(X, "ndim", None) == 1:
         X = list(np.asarray(X, dtype=object))  # arrays and pandas Series of sequences
     if not isinstance(X, (list, tuple)) or not X:
@@ -46,9 +54,9 @@ def is_string_tokens(X):
     if isinstance(first, str):
         return True
     if isinstance(first, np.ndarray):
-        return first.dtype.kind == "U" or (first.dtype.kind == "O" and first.size > 0
-                                           and isinstance(first.flat[0], str))
-    return isinstance(first, (list, tuple)) and len(first) > 0 and isinstance(first[0], str)
+        return first.dtype.kind == "U" or (first.dtype.kind == "O" and any(
+            isinstance(token, str) for token in first.flat))
+    return isinstance(first, (list, tuple)) and any(isinstance(token, str) for token in first)
 
 
 def check_string_tokens(X, name="X"):

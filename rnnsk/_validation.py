@@ -153,7 +153,11 @@ def _names_source(X, rows, name):
 
 
 def _refuse_text(X, name, expected):
-    """A ValueError saying how text reaches the estimators, if X is text."""
+    """A ValueError saying how text reaches the estimators, if X is text; a
+    TypeError for a mapping (whose iteration gives its keys, read as text)."""
+    if isinstance(X, Mapping):
+        raise TypeError(f"{name} must hold {expected} (an array or a list of arrays), got "
+                        f"a {type(X).__name__}")
     if _is_text(X):
         raise ValueError(
             f"{name} holds text (str) where {expected} are expected: documents become "
@@ -327,13 +331,21 @@ def check_tokens(X, *, vocabulary_size=None, name="X"):
 
 def _as_token_ids(values, name):
     values = np.asarray(values)
+    if values.dtype.kind == "O":
+        # Ids in an object array (a pandas column, ragged input stacked) are
+        # read by the type numpy finds for them: ints stay ints, however large.
+        values = np.asarray(values.tolist())
+    if values.dtype.kind in "US":
+        raise ValueError(f"{name} holds strings where integer token ids are expected "
+                         "(embedding_dim is set): text becomes token ids with TextSequencer, "
+                         "or pass the ids as integers")
     if values.dtype.kind in "uf" and values.size and float(np.max(values)) >= 2.0**63:
         raise ValueError(f"token id {np.max(values)} in {name} is outside the vocabulary "
                          "(ids must be below 2**63)")
     if values.dtype.kind in "iu":
         return values.astype(np.int64, copy=False)
-    whole = np.all(np.isfinite(values)) and np.all(values == np.round(values))
-    if values.dtype.kind == "f" and whole:
+    if values.dtype.kind == "f" and np.all(np.isfinite(values)) and np.all(
+            values == np.round(values)):
         return values.astype(np.int64)
     raise ValueError(f"{name} must hold integer token ids when embedding_dim is set, got "
                      f"dtype {values.dtype}")

@@ -1,0 +1,82 @@
+"""Odd inputs a fuzzing review found answered by messages from deep inside
+(numpy, a ufunc, a join at generation time) or by the wrong advice: each now
+gets an error naming the argument and the problem, or is read as it should be."""
+import numpy as np
+import pytest
+
+from rnnsk import (EncoderDecoder, LSTMClassifier, RecurrentLanguageModel, RecurrentTagger)
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+TINY = dict(hidden_size=4, max_iter=2, random_state=0, n_threads=1)
+IDS = np.random.default_rng(0).integers(1, 9, size=(10, 5))
+LABELS = [0, 1] * 5
+
+
+def test_token_ids_in_an_object_array_are_read_as_ids():
+    """(np.isfinite of an object array raised "ufunc 'isfinite' not supported")"""
+    as_objects = LSTMClassifier(embedding_dim=3, **TINY).fit(IDS.astype(object), LABELS)
+    as_ints = LSTMClassifier(embedding_dim=3, **TINY).fit(IDS, LABELS)
+    np.testing.assert_array_equal(as_objects.predict_proba(IDS), as_ints.predict_proba(IDS))
+
+
+@pytest.mark.parametrize("X, error, message", [
+    (IDS.astype(str), ValueError, "X holds strings where integer token ids are expected"),
+    (np.array([[1, None]] * 10, dtype=object), ValueError,
+     "X must hold integer token ids when embedding_dim is set, got dtype object"),
+])
+def test_token_ids_that_are_not_integers_are_named(X, error, message):
+    with pytest.raises(error, match=message):
+        LSTMClassifier(embedding_dim=3, **TINY).fit(X, LABELS)
+
+
+@pytest.mark.parametrize("X, y, error, message", [
+    ({"a": 1}, [0], TypeError, "X must hold sequences of numbers .*got a dict"),
+    (np.zeros((3, 4, 2)), [[0, 1], [1], [0]], ValueError,
+     "y must hold one target per sequence .* entries of different lengths"),
+])
+def test_containers_of_the_wrong_shape_are_named(X, y, error, message):
+    """(a dict was called text, for its keys; ragged y got numpy's message)"""
+    with pytest.raises(error, match=message):
+        LSTMClassifier(**TINY).fit(X, y)
+
+
+SENTENCES = [["the", "cat", "sat"], ["a", "dog", "ran"]] * 4
+TAGS = [["D", "N", "V"]] * 8
+
+
+def test_a_tagger_reads_a_2d_array_of_string_tokens():
+    """(it was told to use TextSequencer, though it reads strings itself)"""
+    as_array = RecurrentTagger(**TINY).fit(np.array(SENTENCES), TAGS)
+    as_lists = RecurrentTagger(**TINY).fit(SENTENCES, TAGS)
+    np.testing.assert_array_equal(np.concatenate(as_array.predict_proba(np.array(SENTENCES))),
+                                  np.concatenate(as_lists.predict_proba(SENTENCES)))
+
+
+def test_a_none_among_string_tokens_is_named():
+    """(it gave "could not convert string to float: 'cat'")"""
+    with pytest.raises(TypeError, match="X\\[0\\] mixes string tokens with NoneType None"):
+        RecurrentTagger(**TINY).fit([[None, "cat", "sat"]] + SENTENCES[1:], TAGS)
+
+
+@pytest.mark.parametrize("X, error, message", [
+    (None, TypeError, "X must be a list of strings or of token-id sequences, got NoneType"),
+    ({"ab": 1}, TypeError, "got dict"),
+    ("ab", ValueError, "got one string"),
+])
+def test_encoder_decoder_sources_that_are_no_list_are_named(X, error, message):
+    model = EncoderDecoder(hidden_size=8, max_iter=1, random_state=0).fit(["ab", "ba"] * 4,
+                                                                          ["x", "y"] * 4)
+    with pytest.raises(error, match=message):
+        model.predict(X)
+
+
+def test_a_language_model_refuses_a_tokenizer_returning_no_strings_at_fit():
+    """(it trained, and generate failed joining the ints)"""
+    lengths = RecurrentLanguageModel(analyzer="word", tokenizer=lambda s: [len(w) for w in
+                                                                          s.split()], **TINY)
+    with pytest.raises(TypeError, match=r"tokenizer must return strings, got 1 \(a int\) "
+                                        r"among the tokens of X\[0\]"):
+        lengths.fit(["a bb ccc", "dd e"] * 5)
+    assert not hasattr(lengths, "tokens_")
+    words = RecurrentLanguageModel(analyzer="word", tokenizer=str.split, **TINY)
+    assert isinstance(words.fit(["a bb ccc", "dd e"] * 5).generate(max_tokens=3), str)
