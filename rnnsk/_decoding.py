@@ -29,14 +29,17 @@ def greedy_decode(model, sources, max_length):
     """The most likely next token at each step, for every source; a list of
     id arrays without the end token (at most ``max_length`` tokens)."""
     state = model.start(sources)
-    outputs = np.full((len(sources), max_length), END, dtype=np.int64)
+    # One column per step taken, not max_length of them up front: a limit of
+    # 10**9 steps would ask for gigabytes that outputs ending early never use.
+    columns = []
     rows = np.arange(len(sources))  # the source of each row still decoding
     tokens = np.full(len(sources), START, dtype=np.int64)
-    for step in range(max_length):
+    for _ in range(max_length):
         scores, _, state = model.step(tokens, state)
         scores[:, START] = -np.inf
         tokens = np.argmax(scores, axis=1)
-        outputs[rows, step] = tokens
+        columns.append(np.full(len(sources), END, dtype=np.int64))
+        columns[-1][rows] = tokens
         going = tokens != END
         if not going.all():
             # Finished rows leave the batch.
@@ -44,7 +47,7 @@ def greedy_decode(model, sources, max_length):
                 break
             kept = np.flatnonzero(going)
             rows, tokens, state = rows[kept], tokens[kept], state.take(kept)
-    return _until_end(outputs)
+    return _until_end(np.stack(columns, axis=1))
 
 
 def beam_search(model, sources, max_length, width):
@@ -75,6 +78,4 @@ def beam_search(model, sources, max_length, width):
         tokens = tokens.reshape(-1)
         if finished.all():
             break
-    padded = np.full((n, max_length), END, dtype=np.int64)
-    padded[:, :history.shape[2]] = history[:, 0]
-    return _until_end(padded)
+    return _until_end(history[:, 0])  # (the best beam of each source)

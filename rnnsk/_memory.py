@@ -123,13 +123,23 @@ def check_layers_fit(hidden_size, num_layers):
                                      f"num_layers={num_layers}")
 
 
-def _refuse_beyond_total(needed, network):
+def check_parameters_fit(count, dtype, network):
+    """A bare network's ``count`` parameters and their gradients (which the
+    core allocates when it is made) must fit in the machine: else the core
+    would end in a bare std::bad_alloc."""
+    needed = 2 * count * dtype.itemsize
+    if needed >= _CHECK_ABOVE_BYTES:
+        _refuse_beyond_total(needed, network, "its weights and their gradients")
+
+
+def _refuse_beyond_total(needed, network,
+                         what="its weights, their gradients and the optimizer's state"):
     total = total_bytes()
     if total is not None and needed > total:
         raise MemoryError(
-            f"{network} needs at least {needed / 2**30:.1f} GiB for its weights, their "
-            f"gradients and the optimizer's state, more than the {total / 2**30:.1f} GiB "
-            "this machine has; use a smaller hidden_size or num_layers")
+            f"{network} needs at least {needed / 2**30:.1f} GiB for {what}, more than the "
+            f"{total / 2**30:.1f} GiB this machine has; use a smaller hidden_size or "
+            "num_layers")
 
 
 def _layers(hidden_sizes):

@@ -21,7 +21,7 @@ from rnnsk import _device
 from rnnsk._built import check_core_is_built
 from rnnsk._input_scaling import fold
 from rnnsk._device import check_device
-from rnnsk._memory import check_fits_in_memory
+from rnnsk._memory import check_fits_in_memory, check_parameters_fit
 from rnnsk._threads import capped_n_threads
 from rnnsk._validation import check_parameter_mapping
 
@@ -184,6 +184,10 @@ class RecurrentNetwork:
         config = (CELLS[self.cell], self.input_size, self.hidden_size, self.num_layers,
                   self.bidirectional)
         self._layout = _core.layout(*config)
+        check_parameters_fit(sum(int(np.prod(shape)) for _, _, shape in self._layout),
+                             self.dtype, f"a {self.cell} network of input_size="
+                             f"{self.input_size}, hidden_size={self.hidden_size} and "
+                             f"num_layers={self.num_layers}")
         self._core = _device.make_core(*config, self.dropout, self.dtype, self.device)
         if flat_parameters is not None:
             shape = (self._core.parameter_size,)

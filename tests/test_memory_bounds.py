@@ -46,6 +46,15 @@ def test_a_depth_that_cannot_fit_is_refused_before_its_layers_are_listed(num_lay
     assert not hasattr(clf, "model_")
 
 
+@pytest.mark.skipif(total_bytes() is None, reason="the machine's memory cannot be read")
+def test_a_bare_network_that_cannot_fit_is_refused_naming_its_size():
+    """(the core's std::bad_alloc reached the user as MemoryError('std::bad_alloc'))"""
+    with pytest.raises(MemoryError, match=r"a gru network of input_size=1048576, "
+                                          r"hidden_size=1048576 and num_layers=1 needs at "
+                                          r"least .* GiB for its weights and their gradients"):
+        RecurrentNetwork("gru", 2**20, 2**20)
+
+
 def test_a_deep_network_starts_in_time_linear_in_its_depth():
     """Loading the initial weights read every parameter view once per layer (all
     weights copied out of the core each time): 200 layers took 20 s to start."""

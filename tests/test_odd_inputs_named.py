@@ -80,3 +80,15 @@ def test_a_language_model_refuses_a_tokenizer_returning_no_strings_at_fit():
     assert not hasattr(lengths, "tokens_")
     words = RecurrentLanguageModel(analyzer="word", tokenizer=str.split, **TINY)
     assert isinstance(words.fit(["a bb ccc", "dd e"] * 5).generate(max_tokens=3), str)
+
+
+def test_a_decoding_limit_far_beyond_the_outputs_allocates_only_the_steps_taken():
+    """max_output_length=10**9 made greedy decoding allocate (n, 10**9) ids
+    (60 GiB for 8 sources) before its first step; beam search padded to it."""
+    X, Y = ["ab", "ba"] * 4, ["x", "yy"] * 4
+    for beam_width in (1, 2):
+        bounded = EncoderDecoder(hidden_size=8, max_iter=30, beam_width=beam_width,
+                                 random_state=0).fit(X, Y)
+        expected = bounded.predict(X)
+        bounded.set_params(max_output_length=10**9)
+        assert bounded.predict(X) == expected
