@@ -23,7 +23,7 @@ from rnnsk._input_scaling import fold
 from rnnsk._device import check_device
 from rnnsk._memory import check_fits_in_memory, check_parameters_fit
 from rnnsk._threads import capped_n_threads
-from rnnsk._validation import check_parameter_mapping
+from rnnsk._validation import check_int, check_parameter_mapping
 
 
 
@@ -81,14 +81,7 @@ _LARGEST_INDEX = 2**31 - 1
 
 
 def _check_int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    if value > _LARGEST_INDEX:
-        raise ValueError(f"{name} must be at most {_LARGEST_INDEX} (the core's index range), "
-                         f"got {value}")
-    return int(value)
+    return check_int(value, name, minimum, _LARGEST_INDEX, "the core's index range")
 
 
 def _as_float_array(array, name, dtype):

@@ -7,6 +7,7 @@ scikit-learn's wording.
 """
 import warnings
 from collections.abc import Mapping
+from numbers import Integral
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,6 +106,19 @@ def _nested_rows(X):
                              "1-D and of one length")
         rows.append(np.column_stack(channels))
     return rows
+
+
+def check_int(value, name, minimum, maximum=None, why=""):
+    """``value`` as an int in [minimum, maximum] (None: no maximum; ``why``
+    says where the maximum comes from), else a TypeError or ValueError naming
+    it. A bool is no int here."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum} ({why}), got {value}")
+    return int(value)
 
 
 def feature_names_source(X, rows=None, name="X"):

@@ -28,7 +28,7 @@ def test_impossible_requests_are_refused():
 
 @pytest.mark.parametrize("arguments, error, message", [
     (dict(n_samples=-1), ValueError, "n_samples must be at least 0, got -1"),
-    (dict(n_samples=2.5), TypeError, "n_samples must be an int, got 2.5"),
+    (dict(n_samples=2.5), TypeError, "n_samples must be an integer, got 2.5"),
     (dict(max_digits=0), ValueError, "max_digits must be at least 1"),
     (dict(max_digits=30), ValueError, "max_digits must be at most 18"),
     (dict(languages="en"), TypeError, r"languages must be a sequence of language codes, "

@@ -1,9 +1,9 @@
 """Numbers written out in words, in several languages: a sequence-to-sequence
 task generated offline with the ``num2words`` package (an optional
 dependency: ``pip install num2words``, or the ``seq2seq`` extra)."""
-from numbers import Integral
-
 from sklearn.utils import check_random_state
+
+from .._validation import check_int
 
 __all__ = ["make_number_words"]
 
@@ -25,14 +25,8 @@ def _import_num2words():
 def _check_arguments(n_samples, languages, max_digits, known):
     """``languages`` as a list, once every argument is checked; ``known``
     are the language codes num2words has."""
-    for name, value, least in (("n_samples", n_samples, 0), ("max_digits", max_digits, 1)):
-        if not isinstance(value, Integral) or isinstance(value, bool):
-            raise TypeError(f"{name} must be an int, got {value!r}")
-        if value < least:
-            raise ValueError(f"{name} must be at least {least}, got {value}")
-    if max_digits > _MOST_DIGITS:
-        raise ValueError(f"max_digits must be at most {_MOST_DIGITS} (numbers are drawn as "
-                         f"64-bit integers), got {max_digits}")
+    check_int(n_samples, "n_samples", 0)
+    check_int(max_digits, "max_digits", 1, _MOST_DIGITS, "numbers are drawn as 64-bit integers")
     if isinstance(languages, str):
         raise TypeError(f"languages must be a sequence of language codes, e.g. "
                         f"({languages!r},), got the str {languages!r}")
