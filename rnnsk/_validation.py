@@ -168,8 +168,9 @@ def _names_source(X, rows, name):
 
 def _refuse_text(X, name, expected):
     """A ValueError saying how text reaches the estimators, if X is text; a
-    TypeError for a mapping (whose iteration gives its keys, read as text)."""
-    if isinstance(X, Mapping):
+    TypeError for a mapping (whose iteration gives its keys, read as text; a
+    sparse DOK matrix is one too, and gets the sparse error later)."""
+    if isinstance(X, Mapping) and not issparse(X):
         raise TypeError(f"{name} must hold {expected} (an array or a list of arrays), got "
                         f"a {type(X).__name__}")
     if _is_text(X):
