@@ -618,13 +618,18 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
             return None
         largest = int(sequences.data.max())
         if self.vocabulary_size is None:
-            check_embedding_fits(largest + 1, self.embedding_dim, np.dtype(self.dtype))
+            check_embedding_fits(
+                largest + 1, self.embedding_dim, np.dtype(self.dtype),
+                f"the largest token id is {largest}, so the inferred vocabulary",
+                "Map tokens to ids 0..V-1 first (TextSequencer does) or pass vocabulary_size; "
+                "or use a smaller embedding_dim.")
             return largest + 1
         if largest >= self.vocabulary_size:
             raise ValueError(f"token id {largest} in X is outside the vocabulary of "
                              f"vocabulary_size={self.vocabulary_size} tokens")
         check_embedding_fits(self.vocabulary_size, self.embedding_dim, np.dtype(self.dtype),
-                             inferred=False)
+                             f"vocabulary_size={self.vocabulary_size}",
+                             "Pass the number of tokens X uses, or a smaller embedding_dim.")
         return self.vocabulary_size
 
     def _initialize(self, sequences, target_info, vocabulary, hidden_sizes, n_threads, device,

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseRecurrent, _to_numpy
 from ._docstrings import TRAINING_ATTRIBUTES, numpydoc_sections
 from ._incremental import IncrementalState
+from ._memory import check_embedding_fits
 from ._losses import PaddedSteps, cross_entropy, per_step
 from ._model import _window
 from ._network import single_threaded_blas
@@ -296,7 +297,11 @@ class RecurrentLanguageModel(BaseRecurrent):
 
     def _vocabulary(self, sequences):
         # The end-of-document token has the largest id and is in every stream.
-        return int(sequences.data.max()) + 1
+        size = int(sequences.data.max()) + 1
+        check_embedding_fits(size, self._embedding_dim(), np.dtype(self.dtype),
+                             f"a vocabulary of {size} tokens",
+                             "Use a smaller embedding_dim, or max_tokens to keep fewer tokens.")
+        return size
 
     def _embedding_dim(self):
         if self.embedding_dim is not None:

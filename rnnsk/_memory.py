@@ -77,17 +77,13 @@ def check_fits_in_memory(network, batch, steps, rows, *, training):
             "backpropagation (bptt_steps) when training.")
 
 
-def check_embedding_fits(vocabulary_size, embedding_dim, dtype, *, inferred=True):
-    """An embedding table must fit in memory: one absurd token id (the
-    vocabulary ``inferred`` from the largest) or vocabulary_size would otherwise
-    ask for terabytes."""
+def check_embedding_fits(vocabulary_size, embedding_dim, dtype, cause, advice):
+    """An embedding table must fit in memory: one absurd token id, vocabulary
+    size or embedding_dim would otherwise ask for terabytes. ``cause`` names
+    what makes the table that large, ``advice`` what to change."""
     needed = vocabulary_size * embedding_dim * dtype.itemsize * 3  # table, Adam's 2 moments
     available = available_bytes()
     if needed >= _CHECK_ABOVE_BYTES and available is not None and needed > available:
-        cause = (f"the largest token id is {vocabulary_size - 1}, so the inferred vocabulary"
-                 if inferred else f"vocabulary_size={vocabulary_size}")
-        advice = ("Map tokens to ids 0..V-1 first (TextSequencer does) or pass "
-                  "vocabulary_size." if inferred else "Pass the number of tokens X uses.")
         raise MemoryError(
             f"{cause} needs an embedding of {vocabulary_size} x {embedding_dim} (about "
             f"{needed / 2**30:.1f} GiB with its optimizer state), more than "

@@ -62,7 +62,10 @@ class BaseStepEstimator(BaseRecurrent):
         new = self.__dict__.get("_new_vocabulary")
         if new is None:
             return super()._vocabulary(sequences)
-        check_embedding_fits(new.size, self._token_embedding_dim(), np.dtype(self.dtype))
+        check_embedding_fits(new.size, self._token_embedding_dim(), np.dtype(self.dtype),
+                             f"a vocabulary of {new.size} tokens (X's strings)",
+                             "Use a smaller embedding_dim, or a min_frequency that keeps fewer "
+                             "tokens.")
         return new.size
 
     def _token_embedding_dim(self):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from rnnsk import (EncoderDecoder, LSTMClassifier, RecurrentLanguageModel, RecurrentTagger)
+from rnnsk._memory import total_bytes
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 TINY = dict(hidden_size=4, max_iter=2, random_state=0, n_threads=1)
@@ -92,3 +93,18 @@ def test_a_decoding_limit_far_beyond_the_outputs_allocates_only_the_steps_taken(
         expected = bounded.predict(X)
         bounded.set_params(max_output_length=10**9)
         assert bounded.predict(X) == expected
+
+
+@pytest.mark.skipif(total_bytes() is None, reason="the machine's memory cannot be read")
+@pytest.mark.parametrize("make, advice", [
+    (lambda: RecurrentLanguageModel(embedding_dim=2**40, **TINY).fit(["ab ba"] * 4),
+     "max_tokens"),
+    (lambda: RecurrentTagger(embedding_dim=2**40, **TINY).fit(SENTENCES, TAGS),
+     "min_frequency"),
+])
+def test_an_embedding_too_large_for_memory_is_named(make, advice):
+    """(numpy's 'Unable to allocate 136 TiB' from inside the model's making)"""
+    with pytest.raises(MemoryError, match=rf"a vocabulary of \d+ tokens.* needs an embedding of "
+                                          rf"\d+ x 1099511627776 .* smaller embedding_dim.*"
+                                          rf"{advice}"):
+        make()
