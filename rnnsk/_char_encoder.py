@@ -14,6 +14,7 @@ uses). All tokens of a batch are computed at once: no loop over steps or words.
 import numpy as np
 
 from ._init import uniform
+from ._memory import check_parameters_fit
 from ._sparse import write_row_sums
 
 # Character id 0 pads words to the batch's longest (its embedding stays zero);
@@ -25,7 +26,12 @@ WIDTH = 3
 
 def char_embedding(n_chars, n_features, rng, dtype):
     """The characters' table, drawn as nn.Embedding's (N(0, 1)), the padding
-    row zero (nn.Embedding(padding_idx=PAD_CHAR))."""
+    row zero (nn.Embedding(padding_idx=PAD_CHAR)). Made first by either
+    encoder, so it checks first that the encoder can fit: its table and at
+    least n_features**2 weights (the CNN has 3 times that, the LSTM 16)."""
+    check_parameters_fit(n_chars * n_features + n_features**2, np.dtype(dtype),
+                         f"a character encoder of char_features={n_features}",
+                         "use a smaller char_features")
     table = rng.standard_normal((n_chars, n_features)).astype(dtype)
     table[PAD_CHAR] = 0
     return table

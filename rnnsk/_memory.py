@@ -119,23 +119,24 @@ def check_layers_fit(hidden_size, num_layers):
                                      f"num_layers={num_layers}")
 
 
-def check_parameters_fit(count, dtype, network):
-    """A bare network's ``count`` parameters and their gradients (which the
-    core allocates when it is made) must fit in the machine: else the core
-    would end in a bare std::bad_alloc."""
+def check_parameters_fit(count, dtype, network, advice="use a smaller hidden_size or "
+                                                     "num_layers"):
+    """``count`` parameters of ``network`` and their gradients (which a bare
+    network's core allocates when it is made) must fit in the machine: else
+    the core would end in a bare std::bad_alloc, numpy in its own error."""
     needed = 2 * count * dtype.itemsize
     if needed >= _CHECK_ABOVE_BYTES:
-        _refuse_beyond_total(needed, network, "its weights and their gradients")
+        _refuse_beyond_total(needed, network, "its weights and their gradients", advice)
 
 
 def _refuse_beyond_total(needed, network,
-                         what="its weights, their gradients and the optimizer's state"):
+                         what="its weights, their gradients and the optimizer's state",
+                         advice="use a smaller hidden_size or num_layers"):
     total = total_bytes()
     if total is not None and needed > total:
         raise MemoryError(
             f"{network} needs at least {needed / 2**30:.1f} GiB for {what}, more than the "
-            f"{total / 2**30:.1f} GiB this machine has; use a smaller hidden_size or "
-            "num_layers")
+            f"{total / 2**30:.1f} GiB this machine has; {advice}")
 
 
 def _layers(hidden_sizes):

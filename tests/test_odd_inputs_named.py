@@ -108,3 +108,15 @@ def test_an_embedding_too_large_for_memory_is_named(make, advice):
                                           rf"\d+ x 1099511627776 .* smaller embedding_dim.*"
                                           rf"{advice}"):
         make()
+
+
+@pytest.mark.skipif(total_bytes() is None, reason="the machine's memory cannot be read")
+@pytest.mark.parametrize("char_encoder", ["cnn", "lstm"])
+def test_a_character_encoder_too_large_for_memory_is_named(char_encoder):
+    """(numpy's 'Unable to allocate' for the characters' table)"""
+    tagger = RecurrentTagger(char_encoder=char_encoder, char_features=2**40, **TINY)
+    with pytest.raises(MemoryError, match="a character encoder of char_features=1099511627776 "
+                                          "needs at least .* GiB .*; use a smaller "
+                                          "char_features"):
+        tagger.fit(SENTENCES, TAGS)
+    assert not hasattr(tagger, "model_")
