@@ -11,6 +11,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -328,6 +329,7 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         # and the validation split is made.
         sequences, targets, weights, target_info, weight_unit = self._training_data(
             X, y, sample_weight, reset=first_call, classes=classes)
+        _refuse_nan_given(sequences)
         if not first_call and not incremental:
             self._check_warm_start_targets(targets)
         target_moments = None
@@ -373,7 +375,6 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
                            else InputNoise(noise_std, seed=rng.randint(2**31)))
             read = _as_read(sequences, scaling, patch_length, floor, constant_inputs,
                             dtype=dtype)
-        _refuse_overflowed(read, sequences)
         training = (read, targets, weights)
         validation = None
         if validation_data is not None:
@@ -545,8 +546,8 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         x_name, y_name = names
         y = self._target_container(y, sequences)
         if not getattr(y, "ndim", 1):
-            raise ValueError(f"{y_name} is the single value {y!r}: it needs one entry per "
-                             f"sequence of {x_name} ({len(sequences)})")
+            raise ValueError(f"{y_name} is the single value {y.item()!r}: it needs one entry "
+                             f"per sequence of {x_name} ({len(sequences)})")
         if len(y) != len(sequences):
             raise ValueError(f"{x_name} holds {len(sequences)} sequences but {y_name} has "
                              f"{len(y)} entries")
@@ -557,9 +558,9 @@ class BaseRecurrent(SequenceInputMixin, BaseEstimator):
         with one target per step check each entry against its sequence."""
         try:
             y = np.asarray(y)
-        except ValueError as error:  # ragged: numpy's message names no argument
-            raise ValueError("y must hold one target per sequence (several outputs: rows of "
-                             f"one length), got entries of different lengths ({error})") from None
+        except ValueError:  # ragged: numpy's message names no argument
+            raise ValueError("y must hold one target per sequence (or, for several outputs, "
+                             "rows of one length); its entries have different lengths") from None
         if y.dtype.kind == "c":  # as complex X: never silently drop the imaginary part
             raise ValueError(f"Complex data not supported: y has dtype {y.dtype}")
         return y
@@ -1041,20 +1042,26 @@ def _relative_weights(sample_weights, class_weights):
     return weights / largest, float(sample_unit) * float(class_unit) * float(largest)
 
 
+def _refuse_nan_given(given, name="X"):
+    """NaN or infinity in the inputs as validated (Sequences), which only
+    scikit-learn's assume_finite=True lets through: the error names them (the
+    standardized values would be called an overflow, a fit would train on NaN)."""
+    if (get_config()["assume_finite"] and given.data.dtype.kind == "f"
+            and not np.all(np.isfinite(given.data))):
+        raise ValueError(f"Input {name} contains NaN or infinity (scikit-learn's "
+                         "assume_finite=True skipped the check that says so)")
+
+
 def _refuse_overflowed(read, given, name="X"):
     """Raise for inputs as read (Sequences, or a list of chunks of them) that
     are not finite once standardized: gates saturate on infinity, so the
     network would return finite outputs from them. ``given`` are the
-    Sequences as validated: when they hold NaN or infinity themselves
-    (scikit-learn's assume_finite=True skips that check), the error says so,
-    not that they overflowed."""
+    Sequences as validated (see _refuse_nan_given)."""
     chunks = read if isinstance(read, list) else [read]
     if chunks[0].data.dtype.kind != "f" or all(np.all(np.isfinite(chunk.data))
                                                for chunk in chunks):
         return
-    if not np.all(np.isfinite(given.data)):
-        raise ValueError(f"Input {name} contains NaN or infinity (scikit-learn's "
-                         "assume_finite=True skipped the check that says so)")
+    _refuse_nan_given(given, name)
     raise FloatingPointError(
         f"{name} overflows once standardized by the statistics of the training inputs "
         "(standardize, sequence_standardize): its values are too far from those seen in "

@@ -102,6 +102,11 @@ def _rows_at(table, dates, name):
         raise TypeError(f"{name} is indexed by a {type(index).__name__} but the series by a "
                         f"{type(dates).__name__}: exogenous rows are matched to the series' "
                         "steps by date, which needs the same kind of dates")
+    if getattr(index, "tz", None) != getattr(dates, "tz", None):
+        raise ValueError(f"{name}'s dates are in the time zone {getattr(index, 'tz', None)} "
+                         f"but the series' in {getattr(dates, 'tz', None)}: exogenous rows are "
+                         "matched to the series' steps by date; convert one (tz_localize, "
+                         "tz_convert)")
     if not index.is_unique:
         raise ValueError(f"{name} has dates that repeat: exogenous rows are matched to the "
                          "series' steps by date, one row per date")

@@ -84,12 +84,13 @@ def check_exogenous(X, lengths, kind, n_exogenous, name="X"):
     return arrays
 
 
-def check_steps(horizon, default, most=None, beyond=""):
+def check_steps(horizon, default, most=None, beyond=None):
     """The forecast steps (1 = the step after the series' end) as a sorted int
     array: ``horizon`` is a number of steps, or the steps themselves (as
     sktime's relative forecasting horizon ``fh``). A step past ``most`` (None:
-    no limit) raises ``beyond`` formatted with the step ``asked``, before a
-    number of steps is turned into the array of them (2**40 steps would be)."""
+    no limit) raises a ValueError whose message is ``beyond(step asked)``,
+    before a number of steps is turned into the array of them (2**40 steps
+    would be)."""
     if horizon is None:
         horizon = default
     if isinstance(horizon, Integral) and not isinstance(horizon, bool):
@@ -110,7 +111,7 @@ def check_steps(horizon, default, most=None, beyond=""):
 
 def _refuse_beyond(asked, most, beyond):
     if most is not None and asked > most:
-        raise ValueError(beyond.format(asked=asked))
+        raise ValueError(beyond(asked))
 
 
 def _as_float(value, name):

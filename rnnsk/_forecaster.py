@@ -361,7 +361,8 @@ class RecurrentForecaster(BaseEstimator):
             return self._fit(y, X)
 
     def _fit(self, y, X):
-        check_steps(self.horizon, None)  # (refuses True, which predict would refuse)
+        if isinstance(self.horizon, bool):  # (an Integral to the parameter constraints)
+            raise TypeError(f"horizon must be a positive int, got {self.horizon!r}")
         lags = self._lags()
         _as_scalings(self.window_scaling)  # bad tuples are refused before anything is fitted
         self._check_window_multiples()
@@ -763,9 +764,9 @@ class RecurrentForecaster(BaseEstimator):
         check_parameters_as_fitted(self, getattr(self, "_fitted_settings", None))
         steps = check_steps(
             horizon, self.horizon, self.horizon if self.strategy == "direct" else None,
-            f"the direct strategy forecasts at most horizon={self.horizon} steps (what it was "
-            "fitted for), {asked} were asked; refit with a larger horizon or use "
-            "strategy='recursive'")
+            lambda asked: f"the direct strategy forecasts at most horizon={self.horizon} steps "
+                          f"(what it was fitted for), {asked} were asked; refit with a larger "
+                          "horizon or use strategy='recursive'")
         network, linear, scale, kind = self._components(steps, series, X)
         forecasts = combine(network, linear, self.combination_weight_)
         _check_forecasts_finite(forecasts)
@@ -865,8 +866,9 @@ class RecurrentForecaster(BaseEstimator):
                              "validation_fraction set and series long enough for a window "
                              "and a horizon inside the held-out part")
         steps = check_steps(horizon, self.horizon, self.horizon,
-                            f"intervals are calibrated for at most horizon={self.horizon} "
-                            "steps, {asked} were asked; refit with a larger horizon")
+                            lambda asked: f"intervals are calibrated for at most horizon="
+                                          f"{self.horizon} steps, {asked} were asked; refit "
+                                          "with a larger horizon")
         forecasts, scale, steps, kind = self._predict_steps(steps, series, X)
         widths = step_half_widths(self.calibration_residuals_, coverage)
         width = widths[steps - 1][None, :] * scale[:, None]

@@ -119,8 +119,11 @@ def check_layers_fit(hidden_size, num_layers):
                                      f"num_layers={num_layers}")
 
 
-def check_parameters_fit(count, dtype, network, advice="use a smaller hidden_size or "
-                                                     "num_layers"):
+# What to change when a network does not fit, unless the caller knows better.
+_SMALLER_NETWORK = "use a smaller hidden_size or num_layers"
+
+
+def check_parameters_fit(count, dtype, network, advice=_SMALLER_NETWORK):
     """``count`` parameters of ``network`` and their gradients (which a bare
     network's core allocates when it is made) must fit in the machine: else
     the core would end in a bare std::bad_alloc, numpy in its own error."""
@@ -131,7 +134,7 @@ def check_parameters_fit(count, dtype, network, advice="use a smaller hidden_siz
 
 def _refuse_beyond_total(needed, network,
                          what="its weights, their gradients and the optimizer's state",
-                         advice="use a smaller hidden_size or num_layers"):
+                         advice=_SMALLER_NETWORK):
     total = total_bytes()
     if total is not None and needed > total:
         raise MemoryError(

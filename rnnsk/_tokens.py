@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ._char_encoder import PAD_CHAR, UNKNOWN_CHAR
-from ._validation import Sequences
+from ._validation import Sequences, is_number
 
 OOV_ID = 0
 # Longer tokens keep their first this many characters for the character encoder.
@@ -37,26 +37,34 @@ BIGRAM_CHANNELS = {None: 0, "next": 1, "both": 2}
 
 def is_string_tokens(X):
     """Whether X is a list of sequences of str (a str itself being the
-    sequence of its characters), or a 2-D array of str (sequences of one
-    length). A first sequence holding any str counts, so that a None or a
-    number among its tokens is named by check_string_tokens."""
+    sequence of its characters), or a table (2-D array or DataFrame) of words."""
     if getattr(X, "ndim", None) == 2 and not isinstance(X, (list, tuple)):
-        if X.dtype.kind in "US":
-            return True
-        if X.dtype.kind != "O" or not X.shape[0]:
-            return False
-        X = list(np.asarray(X))  # (rows of objects: strings are looked for below)
+        return _is_table_of_words(X)
     if not isinstance(X, (list, tuple)) and getattr(X, "ndim", None) == 1:
         X = list(np.asarray(X, dtype=object))  # arrays and pandas Series of sequences
     if not isinstance(X, (list, tuple)) or not X:
         return False
-    first = X[0]
-    if isinstance(first, str):
+    return _holds_strings(X[0])
+
+
+def _is_table_of_words(table):
+    """Whether a table's first cell is a word: a str that is not a number
+    (tables of numbers written as strings are numbers, as check_array reads
+    them)."""
+    first = np.asarray(table.iloc[:1, :1] if hasattr(table, "iloc") else table[:1, :1])
+    return first.size > 0 and isinstance(first.flat[0], str) and not is_number(first.flat[0])
+
+
+def _holds_strings(sequence):
+    """Whether a first sequence is one of string tokens: a str, or any str
+    among its items (so that a None or a number beside them is named by
+    check_string_tokens rather than read as a number)."""
+    if isinstance(sequence, str):
         return True
-    if isinstance(first, np.ndarray):
-        return first.dtype.kind == "U" or (first.dtype.kind == "O" and any(
-            isinstance(token, str) for token in first.flat))
-    return isinstance(first, (list, tuple)) and any(isinstance(token, str) for token in first)
+    if isinstance(sequence, np.ndarray):
+        return sequence.dtype.kind == "U" or (sequence.dtype.kind == "O" and any(
+            isinstance(token, str) for token in sequence.flat))
+    return isinstance(sequence, (list, tuple)) and any(isinstance(t, str) for t in sequence)
 
 
 def check_string_tokens(X, name="X"):

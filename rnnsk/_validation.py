@@ -185,12 +185,12 @@ def _is_text(X, depth=2):
     first item (``depth`` levels down) being a string that is not a number
     (strings of numbers are numbers to check_array, and here)."""
     if isinstance(X, (str, bytes)):
-        return not _is_number(X)
+        return not is_number(X)
     if hasattr(X, "columns") and hasattr(X, "iloc"):
         X = X.iloc[:1].to_numpy()  # a DataFrame, whose iteration gives its column names
     dtype = getattr(X, "dtype", None)
     if isinstance(dtype, np.dtype) and dtype.kind in "US":
-        return X.size > 0 and not _is_number(X.flat[0])
+        return X.size > 0 and not is_number(X.flat[0])
     if isinstance(dtype, np.dtype) and dtype.kind != "O":
         return False  # numbers: nothing to look into
     if depth == 0:
@@ -202,7 +202,7 @@ def _is_text(X, depth=2):
     return _is_text(first, depth - 1)
 
 
-def _is_number(text):
+def is_number(text):
     try:
         float(text)
     except (TypeError, ValueError):
@@ -348,8 +348,12 @@ def _as_token_ids(values, name):
     values = np.asarray(values)
     if values.dtype.kind == "O":
         # Ids in an object array (a pandas column, ragged input stacked) are
-        # read by the type numpy finds for them: ints stay ints, however large.
+        # read by the type numpy finds for them: ints up to int64 stay ints.
         values = np.asarray(values.tolist())
+        if values.dtype.kind == "O":  # (None, mixed types, or ints beyond int64)
+            raise ValueError(f"{name} must hold integer token ids below 2**63 when "
+                             "embedding_dim is set; numpy reads its values as objects (ids too "
+                             "large, None, or values of mixed types)")
     if values.dtype.kind in "US":
         raise ValueError(f"{name} holds strings where integer token ids are expected "
                          "(embedding_dim is set): text becomes token ids with TextSequencer, "

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
+from scipy import sparse
 from sklearn.utils.class_weight import compute_sample_weight
 
 from estimator_data import (FAST, assert_same_state, fast, multiclass_3d, ragged,
@@ -351,9 +352,27 @@ def test_nan_passed_under_assume_finite_is_named_not_called_an_overflow(method):
 
 def test_a_single_value_as_y_is_named():
     X, _ = sequences_3d(n=6)
-    with pytest.raises(ValueError, match=r"y is the single value array\(1\): it needs one "
+    with pytest.raises(ValueError, match=r"y is the single value 1: it needs one "
                                          r"entry per sequence of X \(6\)"):
         LSTMClassifier(**FAST).fit(X, 1)
+
+
+def test_a_zero_weight_sample_far_from_the_others_still_trains():
+    """Statistics are weighted: a sample of weight 0 may overflow float32 once
+    standardized by them without stopping the fit (only NaN given under
+    assume_finite=True is refused in fit)."""
+    X, y = regression_3d(n=10)
+    X = X.astype(np.float64)
+    X[0] *= 1e300
+    weights = np.r_[0.0, np.ones(9)]
+    regressor = LSTMRegressor(**FAST).fit(X, y, sample_weight=weights)
+    assert np.all(np.isfinite(regressor.predict(X[1:])))
+
+
+def test_a_sparse_dok_matrix_gets_the_sparse_error_not_the_mapping_one():
+    X, y = sequences_3d(n=8)
+    with pytest.raises(TypeError, match="Sparse data was passed"):
+        LSTMClassifier(**FAST).fit(sparse.dok_matrix(X[:, :, 0]), y)
 
 
 def test_column_names_of_mixed_types_are_refused_before_a_fit_changes_anything():

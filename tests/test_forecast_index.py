@@ -155,3 +155,13 @@ def test_exogenous_tables_without_dates_are_read_by_position():
     future = exogenous.iloc[60:66].reset_index(drop=True)
     np.testing.assert_array_equal(forecaster.predict(X=future).to_numpy(),
                                   forecaster.predict(X=exogenous).to_numpy())
+
+
+def test_exogenous_dates_in_another_time_zone_are_named():
+    """(every date was there but in another zone: "no row for 60 of the 60 dates")"""
+    dates = pd.date_range("2001-01-01", periods=66, freq="D")
+    y = pd.Series(values(), index=dates[:60].tz_localize("UTC"))
+    exogenous = pd.DataFrame({"flag": np.arange(66) % 7 == 0}, index=dates, dtype=float)
+    with pytest.raises(ValueError, match="X's dates are in the time zone None but the "
+                                         "series' in UTC"):
+        RecurrentForecaster(**FAST).fit(y, X=exogenous)

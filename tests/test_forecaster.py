@@ -389,8 +389,10 @@ def test_direct_is_limited_to_the_fitted_horizon_recursive_is_not():
         with pytest.raises(ValueError, match="intervals are calibrated for at most horizon=3 "
                                              "steps, 1099511627776 were asked"):
             direct.predict_interval(horizon)
-    with pytest.raises(TypeError, match="horizon must be a positive int"):
+    with pytest.raises(TypeError, match="horizon must be a positive int, got True"):
         RecurrentForecaster(window_length=12, horizon=True, **FAST).fit(y)
+    with pytest.raises(ValueError, match="no training window"):  # (not numpy's 8 TiB)
+        RecurrentForecaster(window_length=12, horizon=2**40, **FAST).fit(y)
     recursive = RecurrentForecaster(window_length=12, horizon=3, strategy="recursive",
                                     **FAST).fit(y)
     assert recursive.predict(20).shape == (20,)

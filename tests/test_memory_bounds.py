@@ -55,15 +55,20 @@ def test_a_bare_network_that_cannot_fit_is_refused_naming_its_size():
         RecurrentNetwork("gru", 2**20, 2**20)
 
 
-def test_a_deep_network_starts_in_time_linear_in_its_depth():
-    """Loading the initial weights read every parameter view once per layer (all
-    weights copied out of the core each time): 200 layers took 20 s to start."""
-    X, y = np.zeros((4, 3, 1)), [0, 1, 0, 1]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        clf = LSTMClassifier(hidden_size=8, num_layers=400, max_iter=1, n_threads=1).fit(X, y)
-    assert clf.model_.networks[0].num_layers == 400
-    assert len(clf.state_dict()) > 4 * 400
+def test_loading_weights_copies_them_out_of_the_core_at_most_once(monkeypatch):
+    """load_parameters read every parameter view once per name, each read
+    copying all weights out of the core: quadratic in the depth (a fit of 200
+    layers took 20 s to start). It reads the layout instead."""
+    net = RecurrentNetwork("lstm", 3, 4, num_layers=5)
+    weights = {name: np.full_like(value, 0.5) for name, value in net.parameters.items()}
+    reads = []
+    flat = RecurrentNetwork.flat_parameters
+    monkeypatch.setattr(RecurrentNetwork, "flat_parameters", property(
+        lambda self: reads.append(1) or flat.fget(self), flat.fset))
+    net.load_parameters(weights)
+    assert len(reads) == 1
+    monkeypatch.undo()
+    assert all(np.all(value == 0.5) for value in net.parameters.values())
 
 
 # Long sequences (the tape dominates) and short ones over many samples (the

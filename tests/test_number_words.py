@@ -47,3 +47,10 @@ def test_numbers_of_eighteen_digits_and_no_samples():
     assert len(X) == 3 and all(y == num2words(int(x.split()[1]), lang="en")
                                for x, y in zip(X, Y))
     assert make_number_words(0) == ([], [])
+
+
+def test_regional_codes_num2words_reads_are_accepted():
+    """num2words reads 'en_US' as 'en'; the check of the codes had refused it."""
+    X, Y = make_number_words(4, languages=("en_US", "de"), max_digits=2, random_state=0)
+    assert all(x.split()[0] in {"en_US", "de"} for x in X)
+    assert all(y == num2words(int(x.split()[1]), lang=x.split()[0]) for x, y in zip(X, Y))

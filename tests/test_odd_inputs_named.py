@@ -2,10 +2,12 @@
 (numpy, a ufunc, a join at generation time) or by the wrong advice: each now
 gets an error naming the argument and the problem, or is read as it should be."""
 import numpy as np
+import pandas as pd
 import pytest
 
-from rnnsk import (EncoderDecoder, LSTMClassifier, RecurrentLanguageModel, RecurrentTagger)
-from rnnsk._memory import total_bytes
+from rnnsk import (EncoderDecoder, LSTMClassifier, RecurrentLanguageModel,
+                   RecurrentStepRegressor, RecurrentTagger)
+from rnnsk._memory import available_bytes, total_bytes
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 TINY = dict(hidden_size=4, max_iter=2, random_state=0, n_threads=1)
@@ -23,7 +25,9 @@ def test_token_ids_in_an_object_array_are_read_as_ids():
 @pytest.mark.parametrize("X, error, message", [
     (IDS.astype(str), ValueError, "X holds strings where integer token ids are expected"),
     (np.array([[1, None]] * 10, dtype=object), ValueError,
-     "X must hold integer token ids when embedding_dim is set, got dtype object"),
+     "X must hold integer token ids below 2\\*\\*63 when embedding_dim is set; numpy reads "
+     "its values as objects"),
+    (np.array([[1, 2**70]] * 10, dtype=object), ValueError, "ids too large"),
 ])
 def test_token_ids_that_are_not_integers_are_named(X, error, message):
     with pytest.raises(error, match=message):
@@ -33,7 +37,7 @@ def test_token_ids_that_are_not_integers_are_named(X, error, message):
 @pytest.mark.parametrize("X, y, error, message", [
     ({"a": 1}, [0], TypeError, "X must hold sequences of numbers .*got a dict"),
     (np.zeros((3, 4, 2)), [[0, 1], [1], [0]], ValueError,
-     "y must hold one target per sequence .* entries of different lengths"),
+     "y must hold one target per sequence .* its entries have different lengths"),
 ])
 def test_containers_of_the_wrong_shape_are_named(X, y, error, message):
     """(a dict was called text, for its keys; ragged y got numpy's message)"""
@@ -51,6 +55,21 @@ def test_a_tagger_reads_a_2d_array_of_string_tokens():
     as_lists = RecurrentTagger(**TINY).fit(SENTENCES, TAGS)
     np.testing.assert_array_equal(np.concatenate(as_array.predict_proba(np.array(SENTENCES))),
                                   np.concatenate(as_lists.predict_proba(SENTENCES)))
+
+
+def test_tables_of_numbers_reach_the_step_estimators_as_numbers():
+    """A DataFrame of numbers crashed the string-token detection ('DataFrame'
+    object has no attribute 'dtype'), and numbers written as strings would have
+    become a vocabulary of tokens: both are read as the array of numbers is."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 5))
+    y = [np.cumsum(row) for row in X]
+    fitted = RecurrentStepRegressor(**TINY).fit(X, y)
+    expected = np.concatenate(fitted.predict(X))
+    for table in (pd.DataFrame(X), X.astype(str)):
+        refitted = RecurrentStepRegressor(**TINY).fit(table, y)
+        np.testing.assert_allclose(np.concatenate(refitted.predict(table)), expected,
+                                   rtol=1e-6)
 
 
 def test_a_none_among_string_tokens_is_named():
@@ -95,7 +114,7 @@ def test_a_decoding_limit_far_beyond_the_outputs_allocates_only_the_steps_taken(
         assert bounded.predict(X) == expected
 
 
-@pytest.mark.skipif(total_bytes() is None, reason="the machine's memory cannot be read")
+@pytest.mark.skipif(available_bytes() is None, reason="the free memory cannot be read")
 @pytest.mark.parametrize("make, advice", [
     (lambda: RecurrentLanguageModel(embedding_dim=2**40, **TINY).fit(["ab ba"] * 4),
      "max_tokens"),
