@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ._char_encoder import PAD_CHAR, UNKNOWN_CHAR
-from ._validation import Sequences, is_number
+from ._validation import Sequences, is_text
 
 OOV_ID = 0
 # Longer tokens keep their first this many characters for the character encoder.
@@ -37,22 +37,15 @@ BIGRAM_CHANNELS = {None: 0, "next": 1, "both": 2}
 
 def is_string_tokens(X):
     """Whether X is a list of sequences of str (a str itself being the
-    sequence of its characters), or a table (2-D array or DataFrame) of words."""
+    sequence of its characters), or a table (2-D array or DataFrame) of words
+    (not numbers written as strings, which check_array reads as numbers)."""
     if getattr(X, "ndim", None) == 2 and not isinstance(X, (list, tuple)):
-        return _is_table_of_words(X)
+        return is_text(X)
     if not isinstance(X, (list, tuple)) and getattr(X, "ndim", None) == 1:
         X = list(np.asarray(X, dtype=object))  # arrays and pandas Series of sequences
     if not isinstance(X, (list, tuple)) or not X:
         return False
     return _holds_strings(X[0])
-
-
-def _is_table_of_words(table):
-    """Whether a table's first cell is a word: a str that is not a number
-    (tables of numbers written as strings are numbers, as check_array reads
-    them)."""
-    first = np.asarray(table.iloc[:1, :1] if hasattr(table, "iloc") else table[:1, :1])
-    return first.size > 0 and isinstance(first.flat[0], str) and not is_number(first.flat[0])
 
 
 def _holds_strings(sequence):
@@ -69,6 +62,8 @@ def _holds_strings(sequence):
 
 def check_string_tokens(X, name="X"):
     """X as a list of lists of str, every sequence non-empty."""
+    if hasattr(X, "columns"):  # a DataFrame of words, whose iteration gives its column names
+        X = X.to_numpy()
     sequences = []
     for i, sequence in enumerate(X):
         if not isinstance(sequence, Iterable):

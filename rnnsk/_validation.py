@@ -173,24 +173,24 @@ def _refuse_text(X, name, expected):
     if isinstance(X, Mapping) and not issparse(X):
         raise TypeError(f"{name} must hold {expected} (an array or a list of arrays), got "
                         f"a {type(X).__name__}")
-    if _is_text(X):
+    if is_text(X):
         raise ValueError(
             f"{name} holds text (str) where {expected} are expected: documents become "
             "token-id sequences with TextSequencer, which an estimator reads through an "
             "embedding, e.g. make_pipeline(TextSequencer(), LSTMClassifier(embedding_dim=64))")
 
 
-def _is_text(X, depth=2):
+def is_text(X, depth=2):
     """Whether X is text, documents or sequences of string tokens, judged by its
     first item (``depth`` levels down) being a string that is not a number
     (strings of numbers are numbers to check_array, and here)."""
     if isinstance(X, (str, bytes)):
-        return not is_number(X)
+        return not _is_number(X)
     if hasattr(X, "columns") and hasattr(X, "iloc"):
         X = X.iloc[:1].to_numpy()  # a DataFrame, whose iteration gives its column names
     dtype = getattr(X, "dtype", None)
     if isinstance(dtype, np.dtype) and dtype.kind in "US":
-        return X.size > 0 and not is_number(X.flat[0])
+        return X.size > 0 and not _is_number(X.flat[0])
     if isinstance(dtype, np.dtype) and dtype.kind != "O":
         return False  # numbers: nothing to look into
     if depth == 0:
@@ -199,10 +199,10 @@ def _is_text(X, depth=2):
         first = next(iter(X))
     except (TypeError, StopIteration):
         return False
-    return _is_text(first, depth - 1)
+    return is_text(first, depth - 1)
 
 
-def is_number(text):
+def _is_number(text):
     try:
         float(text)
     except (TypeError, ValueError):

@@ -49,11 +49,12 @@ SENTENCES = [["the", "cat", "sat"], ["a", "dog", "ran"]] * 4
 TAGS = [["D", "N", "V"]] * 8
 
 
-def test_a_tagger_reads_a_2d_array_of_string_tokens():
+@pytest.mark.parametrize("table", [np.array, pd.DataFrame])
+def test_a_tagger_reads_a_table_of_string_tokens(table):
     """(it was told to use TextSequencer, though it reads strings itself)"""
-    as_array = RecurrentTagger(**TINY).fit(np.array(SENTENCES), TAGS)
+    as_table = RecurrentTagger(**TINY).fit(table(SENTENCES), TAGS)
     as_lists = RecurrentTagger(**TINY).fit(SENTENCES, TAGS)
-    np.testing.assert_array_equal(np.concatenate(as_array.predict_proba(np.array(SENTENCES))),
+    np.testing.assert_array_equal(np.concatenate(as_table.predict_proba(table(SENTENCES))),
                                   np.concatenate(as_lists.predict_proba(SENTENCES)))
 
 
