@@ -12,7 +12,8 @@ its default max_iter or --minutes, whichever comes first; the held-out bits
 per character after every epoch give the learning curve.
 
 Run: python benchmarks/language_model.py [--train-chars N] [--minutes M]
-(with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset).
+[--params dropout=0.3 ...] (with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset); --params
+sets parameters of the recurrent model other than its defaults.
 """
 import argparse
 import math
@@ -22,6 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _recurrent import parse_params  # noqa: E402
 from kneser_ney import KneserNey  # noqa: E402
 
 from rnnsk import RecurrentLanguageModel  # noqa: E402
@@ -43,6 +45,8 @@ def main():
     parser.add_argument("--train-chars", type=int, default=1_100_000)
     parser.add_argument("--minutes", type=float, default=40.0)
     parser.add_argument("--samples-file", default=None)
+    parser.add_argument("--params", nargs="*", default=[],
+                        help="key=value parameters of RecurrentLanguageModel")
     args = parser.parse_args()
     train, held_out = split(load_king_james_bible().data, args.train_chars)
     print(f"training text: {len(train)} chapters, {sum(map(len, train)):,} characters; "
@@ -57,14 +61,16 @@ def main():
     print("| model | epochs | fit time (s) | held-out bits per character |\n|---|---:|---:|---:|")
     print(f"| Kneser-Ney 5-gram (interpolated) | - | {kn_fit:.1f} | {kn_bpc:.3f} |", flush=True)
 
-    lm = RecurrentLanguageModel(random_state=0)
+    params = parse_params(args.params)
+    lm = RecurrentLanguageModel(random_state=0, **params)
+    name = "RecurrentLanguageModel(" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")"
     fit_seconds = 0.0
     for epoch in range(1, lm.max_iter + 1):
         started = time.perf_counter()
         lm.partial_fit(train)
         fit_seconds += time.perf_counter() - started
         bpc = -lm.score(held_out) / math.log(2)
-        print(f"| RecurrentLanguageModel() (LSTM 2 x 256) | {epoch} | {fit_seconds:.0f} | "
+        print(f"| {name} | {epoch} | {fit_seconds:.0f} | "
               f"{bpc:.3f} |", flush=True)
         if fit_seconds > args.minutes * 60:
             break
