@@ -87,7 +87,7 @@ def check_torch_roundtrip(out):
 
 def check_seq2seq_number_words(out):
     (exact,) = numbers_after("held-out exact match:", out)
-    assert exact > 0.8, out
+    assert exact > 0.95, out  # 1.000 at the defaults, seeds 0 and 1
     assert "'en 347' -> 'three hundred and forty-seven'" in out, out
 
 

@@ -14,8 +14,7 @@ from rnnsk.datasets import make_number_words
 X, Y = make_number_words(1600, languages=("en", "fr"), max_digits=3, random_state=0)
 X_train, Y_train, X_test, Y_test = X[:1400], Y[:1400], X[1400:], Y[1400:]
 
-model = EncoderDecoder(hidden_size=64, max_iter=25, learning_rate_init=0.01,
-                       random_state=0).fit(X_train, Y_train)
+model = EncoderDecoder(random_state=0).fit(X_train, Y_train)
 print(f"held-out exact match: {model.score(X_test, Y_test):.3f}")
 for source in ["en 347", "fr 347"]:
     print(f"{source!r} -> {model.predict([source])[0]!r}")
