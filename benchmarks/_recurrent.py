@@ -55,6 +55,12 @@ def parse_params(pairs):
     return params
 
 
+def call_text(name, params):
+    """How the estimator ``name`` with ``params`` is written in Python, for
+    reports: ``call_text('GRURegressor', {'alpha': 0.01})`` -> ``GRURegressor(alpha=0.01)``."""
+    return f"{name}({', '.join(f'{key}={value!r}' for key, value in params.items())})"
+
+
 def check_params(params, cells, tasks):
     """Raise ValueError naming the parameter when ``params`` is not accepted by every
     rnnsk estimator it will be given to (an unknown name or a value out of range), so

@@ -23,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _recurrent import parse_params  # noqa: E402
+from _recurrent import call_text, parse_params  # noqa: E402
 from kneser_ney import KneserNey  # noqa: E402
 
 from rnnsk import RecurrentLanguageModel  # noqa: E402
@@ -63,7 +63,7 @@ def main():
 
     params = parse_params(args.params)
     lm = RecurrentLanguageModel(random_state=0, **params)
-    name = "RecurrentLanguageModel(" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")"
+    name = call_text("RecurrentLanguageModel", params)
     fit_seconds = 0.0
     for epoch in range(1, lm.max_iter + 1):
         started = time.perf_counter()

@@ -37,7 +37,7 @@ from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from _datasets import LOADERS  # noqa: E402
-from _recurrent import parse_params  # noqa: E402
+from _recurrent import call_text, parse_params  # noqa: E402
 
 from rnnsk import RecurrentStepRegressor, RecurrentTagger  # noqa: E402
 
@@ -84,8 +84,7 @@ def around_each_step(x):
 
 
 def header(estimator, params, seeds, score, baseline):
-    print(f"{estimator.__name__}({', '.join(f'{k}={v!r}' for k, v in params.items())}), "
-          f"seeds {seeds}; {score}")
+    print(f"{call_text(estimator.__name__, params)}, seeds {seeds}; {score}")
     print(f"| data set | sequences | {baseline}, 11 steps | rnnsk | seconds per fit |")
     print("|---|---|---|---|---|")
 
